@@ -1,0 +1,44 @@
+//! # acumen-meta
+//!
+//! A meta-analysis engine that gives the numbers of R's metafor (3.8):
+//! effect sizes (`escalc`), fixed- and random-effects models and
+//! meta-regression with fifteen tau^2 estimators (`rma.uni`), heterogeneity
+//! statistics, Q-profile intervals, predictions and subgroup analyses.
+//!
+//! The crate is pure: it reads no files and writes nothing. Every algorithm
+//! costs O(k p^2) per iteration and never builds a k x k matrix.
+//!
+//! ```
+//! use acumen_meta::{fit, Design, FitOptions, Method};
+//! let yi = [-0.89, -1.59, -1.35, -1.44, -0.22];
+//! let vi = [0.33, 0.19, 0.42, 0.02, 0.05];
+//! let f = fit(&yi, &vi, Design::intercept(5), &FitOptions { method: Method::DL, ..Default::default() }).unwrap();
+//! assert!(f.tau2 > 0.0 && f.ci_lb[0] < f.b[0]);
+//! // Bad input is an error, never a panic:
+//! assert!(fit(&[], &[], Design::intercept(0), &FitOptions::default()).is_err());
+//! ```
+#![deny(missing_docs)]
+
+pub mod analysis;
+pub mod confint;
+pub mod design;
+pub mod dist;
+pub mod error;
+pub mod escalc;
+pub mod fit;
+pub mod formula;
+pub mod method;
+pub mod predict;
+pub mod proj;
+pub mod root;
+pub mod subgroup;
+pub mod table;
+pub mod tau2;
+
+pub use analysis::{analyse, Analysis, AnalysisOptions, Dropped};
+pub use design::Design;
+pub use error::{DataError, MetaError};
+pub use escalc::{AddTo, EscalcOptions, Measure, VType};
+pub use fit::{fit, Fit, FitStats};
+pub use method::{FitOptions, Method, Test};
+pub use table::Table;

@@ -1,0 +1,119 @@
+//! A parsed but untyped data table (header + string cells), and the rules
+//! for reading numbers and factor levels from it. Reading files is the
+//! caller's job: this module does no IO.
+
+use crate::error::{DataError, MetaError};
+
+/// A table of string cells with a header row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Data rows; every row has `headers.len()` cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Whether a cell means "missing" (empty or `NA`).
+pub fn is_missing(cell: &str) -> bool {
+    let c = cell.trim();
+    c.is_empty() || c == "NA"
+}
+
+/// Parses a numeric cell: `None` for missing, an error message otherwise.
+pub fn parse_number(cell: &str) -> Result<Option<f64>, String> {
+    let c = cell.trim();
+    if is_missing(c) {
+        return Ok(None);
+    }
+    match c {
+        "Inf" | "+Inf" => return Ok(Some(f64::INFINITY)),
+        "-Inf" => return Ok(Some(f64::NEG_INFINITY)),
+        _ => {}
+    }
+    let looks_decimal_comma = {
+        let mut parts = c.trim_start_matches('-').split(',');
+        let (a, b) = (parts.next(), parts.next());
+        parts.next().is_none()
+            && a.is_some_and(|a| !a.is_empty() && a.bytes().all(|x| x.is_ascii_digit()))
+            && b.is_some_and(|b| !b.is_empty() && b.bytes().all(|x| x.is_ascii_digit()))
+    };
+    if looks_decimal_comma {
+        return Err(format!("'{c}' uses a decimal comma; write numbers with a decimal point (0.5, not 0,5)"));
+    }
+    match c.parse::<f64>() {
+        Ok(v) if v.is_nan() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(_) => Err(format!("'{c}' is not a number (expected a number, or empty / NA for missing)")),
+    }
+}
+
+/// Formats a number as R's `as.character` does for typical values.
+pub fn r_number_label(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+impl Table {
+    /// Index of a column.
+    pub fn col_index(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// Whether the column exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.col_index(name).is_some()
+    }
+
+    /// Reads a numeric column; a non-numeric cell is an error naming its row.
+    pub fn numeric(&self, name: &str) -> Result<Vec<Option<f64>>, MetaError> {
+        let j = self.col_index(name).ok_or_else(|| MetaError::MissingColumns {
+            what: "the analysis".into(),
+            missing: name.to_string(),
+        })?;
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                parse_number(&r[j]).map_err(|message| {
+                    MetaError::Data(DataError { row: Some(i), column: name.to_string(), message })
+                })
+            })
+            .collect()
+    }
+
+    /// Factor view of a column: the levels in R's order (numeric order when
+    /// every value is a number, else byte order) and each row's level index.
+    pub fn factor(&self, name: &str) -> Result<(Vec<String>, Vec<Option<usize>>), MetaError> {
+        let j = self.col_index(name).ok_or_else(|| MetaError::MissingColumns {
+            what: "the analysis".into(),
+            missing: name.to_string(),
+        })?;
+        let cells: Vec<Option<&str>> =
+            self.rows.iter().map(|r| if is_missing(&r[j]) { None } else { Some(r[j].trim()) }).collect();
+        let numeric: Option<Vec<Option<f64>>> =
+            cells.iter().map(|c| c.map_or(Some(None), |s| s.parse::<f64>().ok().map(Some))).collect();
+        if let Some(nums) = numeric {
+            let mut vals: Vec<f64> = nums.iter().flatten().copied().collect();
+            vals.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            vals.dedup();
+            let idx = nums.iter().map(|v| v.and_then(|v| vals.iter().position(|&l| l == v))).collect();
+            return Ok((vals.into_iter().map(r_number_label).collect(), idx));
+        }
+        let mut levels: Vec<&str> = cells.iter().flatten().copied().collect();
+        levels.sort_unstable();
+        levels.dedup();
+        let idx = cells.iter().map(|c| c.and_then(|s| levels.iter().position(|l| *l == s))).collect();
+        Ok((levels.into_iter().map(String::from).collect(), idx))
+    }
+
+    /// Whether every non-missing cell of a column is a number.
+    pub fn is_numeric_column(&self, name: &str) -> bool {
+        match self.col_index(name) {
+            Some(j) => self.rows.iter().all(|r| parse_number(&r[j]).is_ok()),
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! The tau^2 estimators of metafor's `rma.uni` (3.8), step for step: the
+//! same starting values, update rules, truncation and stopping rules, and
+//! the same standard-error formulas.
+
+use crate::design::Design;
+use crate::dist::qchisq;
+use crate::error::MetaError;
+use crate::method::Method;
+use crate::proj::Proj;
+use crate::root::{zeroin, R_UNIROOT_TOL};
+
+/// metafor's `threshold` for the iterative estimators.
+pub const THRESHOLD: f64 = 1e-5;
+
+/// Result of tau^2 estimation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tau2 {
+    /// The estimate (truncated at 0).
+    pub tau2: f64,
+    /// Its standard error (NaN where metafor gives none).
+    pub se: f64,
+    /// Iterations used by an iterative estimator.
+    pub iterations: usize,
+}
+
+/// Inputs shared by the estimators.
+pub struct Tau2Input<'a> {
+    /// Mean-centred outcomes (metafor estimates tau^2 from `yi - mean(yi)`).
+    pub y: &'a [f64],
+    /// Sampling variances.
+    pub vi: &'a [f64],
+    /// Model matrix.
+    pub x: &'a Design,
+    /// User weights (GENQ).
+    pub weights: Option<&'a [f64]>,
+    /// A fixed value instead of an estimate.
+    pub fixed: Option<f64>,
+    /// Iteration limit.
+    pub maxiter: usize,
+    /// Whether all sampling variances are positive.
+    pub allvipos: bool,
+}
+
+fn weights_for(vi: &[f64], tau2: f64) -> Result<Vec<f64>, MetaError> {
+    if vi.iter().any(|v| v + tau2 < 0.0) {
+        return Err(MetaError::model("some marginal variances are negative"));
+    }
+    let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + tau2)).collect();
+    if w.iter().any(|w| w.is_infinite()) {
+        return Err(MetaError::model(
+            "division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)",
+        ));
+    }
+    Ok(w)
+}
+
+/// `sum(wi)` and `sum(wi^2)`.
+fn sums(w: &[f64]) -> (f64, f64) {
+    (w.iter().sum(), w.iter().map(|w| w * w).sum())
+}
+
+/// Residual Q at a trial tau^2, as metafor's `.QE.func`.
+pub fn qe_at(tau2: f64, y: &[f64], vi: &[f64], x: &Design) -> Result<f64, MetaError> {
+    let w = weights_for(vi, tau2)?;
+    Ok(Proj::new(x, w)?.rss(y))
+}
+
+/// Log-likelihood (ML or REML, without the constant `log det X'X`) used by
+/// metafor's check that tau^2 = 0 is not better than the estimate.
+fn ll_check(tau2: f64, inp: &Tau2Input, reml: bool) -> Result<f64, MetaError> {
+    let (k, p) = (inp.x.k as f64, inp.x.p as f64);
+    let w = weights_for(inp.vi, tau2)?;
+    let pr = Proj::new(inp.x, w)?;
+    let rss = pr.rss(inp.y);
+    let slog: f64 = inp.vi.iter().map(|v| (v + tau2).ln()).sum();
+    let two_pi = 2.0 * std::f64::consts::PI;
+    Ok(if reml {
+        -0.5 * (k - p) * two_pi.ln() - 0.5 * slog - 0.5 * pr.logdet_xtdx() - 0.5 * rss
+    } else {
+        -0.5 * k * two_pi.ln() - 0.5 * slog - 0.5 * rss
+    })
+}
+
+fn need_positive(method: Method, inp: &Tau2Input) -> Result<(), MetaError> {
+    if !inp.allvipos {
+        return Err(MetaError::model(format!(
+            "the {method} estimator cannot be used when there are non-positive sampling variances"
+        )));
+    }
+    Ok(())
+}
+
+fn not_converged(what: &str, maxiter: usize) -> MetaError {
+    MetaError::model(format!(
+        "{what} did not converge in {maxiter} iterations (raise --maxiter or choose another --method)"
+    ))
+}
+
+/// Estimates tau^2 with `method` (not EE/FE).
+pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
+    let (k, p) = (inp.x.k, inp.x.p);
+    let kf = k as f64;
+    let dfr = (k - p) as f64;
+    let y = inp.y;
+    let vi = inp.vi;
+    let pick = |est: f64| inp.fixed.unwrap_or(est);
+    let clamp = |t: f64| t.max(0.0);
+    let tpos = |t: f64| t.max(0.0);
+    let mut iterations = 0;
+    let (tau2, se) = match method {
+        Method::EE | Method::FE => (0.0, f64::NAN),
+        Method::HS | Method::HSk => {
+            need_positive(method, inp)?;
+            let w: Vec<f64> = vi.iter().map(|v| 1.0 / v).collect();
+            let (sw, _) = sums(&w);
+            let pr = Proj::new(inp.x, w)?;
+            let rss = pr.rss(y);
+            let est = if method == Method::HS { (rss - kf) / sw } else { (kf / dfr * rss - kf) / sw };
+            let t = clamp(pick(est));
+            let tp = tpos(t);
+            let mut se = (1.0 / (sw * sw) * (2.0 * dfr + 4.0 * tp * pr.tr() + 2.0 * tp * tp * pr.tr_pupu(None, None)))
+                .sqrt();
+            if method == Method::HSk {
+                se *= kf / dfr;
+            }
+            (t, se)
+        }
+        Method::HE => {
+            let (t, pr) = he(inp)?;
+            let tp = tpos(t);
+            let trpv = pr.tr_pu(vi);
+            let se = (1.0 / (dfr * dfr)
+                * (2.0 * pr.tr_pupu(Some(vi), Some(vi)) + 4.0 * tp * trpv + 2.0 * tp * tp * dfr))
+                .sqrt();
+            (t, se)
+        }
+        Method::DL => {
+            need_positive(method, inp)?;
+            let w: Vec<f64> = vi.iter().map(|v| 1.0 / v).collect();
+            let pr = Proj::new(inp.x, w)?;
+            let trp = pr.tr();
+            let t = clamp(pick((pr.rss(y) - dfr) / trp));
+            (t, dl_se(&pr, trp, dfr, tpos(t)))
+        }
+        Method::DLIT => {
+            let mut t = 0.0;
+            let mut change = THRESHOLD + 1.0;
+            let mut last = None;
+            while change > THRESHOLD {
+                iterations += 1;
+                let old = t;
+                let pr = Proj::new(inp.x, weights_for(vi, t)?)?;
+                let trp = pr.tr();
+                t = pick((pr.rss(y) - dfr) / trp).max(0.0);
+                change = (old - t).abs();
+                last = Some((pr, trp));
+                if iterations > inp.maxiter {
+                    return Err(not_converged("the iterative DL estimator", inp.maxiter));
+                }
+            }
+            let (pr, trp) = last.expect("loop runs at least once");
+            let t = clamp(t);
+            (t, dl_se(&pr, trp, dfr, tpos(t)))
+        }
+        Method::GENQ => {
+            let a = inp.weights.ok_or_else(|| MetaError::model("method GENQ needs --weights"))?;
+            let pr = Proj::new(inp.x, a.to_vec())?;
+            let trp = pr.tr();
+            let trpv = pr.tr_pu(vi);
+            let t = clamp(pick((pr.rss(y) - trpv) / trp));
+            let tp = tpos(t);
+            let se = (1.0 / (trp * trp)
+                * (2.0 * pr.tr_pupu(Some(vi), Some(vi))
+                    + 4.0 * tp * pr.tr_pupu(Some(vi), None)
+                    + 2.0 * tp * tp * pr.tr_pupu(None, None)))
+                .sqrt();
+            (t, se)
+        }
+        Method::SJ => {
+            let mean = y.iter().sum::<f64>() / kf;
+            let t0 = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / kf;
+            let pr = Proj::new(inp.x, weights_for(vi, t0)?)?;
+            let t = clamp(pick(t0 * pr.rss(y) / dfr));
+            let tp = tpos(t);
+            let se = (t0 * t0 / (dfr * dfr)
+                * (2.0 * pr.tr_pupu(Some(vi), Some(vi))
+                    + 4.0 * tp * pr.tr_pupu(Some(vi), None)
+                    + 2.0 * tp * tp * pr.tr_pupu(None, None)))
+                .sqrt();
+            (t, se)
+        }
+        Method::SJIT => {
+            let mean = y.iter().sum::<f64>() / kf;
+            let mut t = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / kf;
+            let mut change = THRESHOLD + 1.0;
+            while change > THRESHOLD {
+                iterations += 1;
+                let old = t;
+                let pr = Proj::new(inp.x, weights_for(vi, t)?)?;
+                t = pick(t * pr.rss(y) / dfr);
+                change = (old - t).abs();
+                if iterations > inp.maxiter {
+                    return Err(not_converged("the iterative SJ estimator", inp.maxiter));
+                }
+            }
+            let t = clamp(t);
+            (t, eb_se(vi, t, kf, dfr))
+        }
+        Method::PM | Method::PMM => {
+            need_positive(method, inp)?;
+            let t = match inp.fixed {
+                Some(v) => v,
+                None => pm(method, inp)?,
+            };
+            let t = clamp(t);
+            (t, eb_se(vi, t, kf, dfr))
+        }
+        Method::ML | Method::REML | Method::EB => {
+            let (he_t, _) = he(inp)?;
+            let mut t = he_t.max(0.0);
+            let mut change = THRESHOLD + 1.0;
+            while change > THRESHOLD {
+                iterations += 1;
+                let old = t;
+                let w = weights_for(vi, t)?;
+                let (sw, sw2) = sums(&w);
+                let pr = Proj::new(inp.x, w)?;
+                let mut adj = match method {
+                    Method::ML => (pr.rss2(y) - sw) / sw2,
+                    Method::REML => (pr.rss2(y) - pr.tr()) / pr.tr_pupu(None, None),
+                    _ => (pr.rss(y) * kf / dfr - kf) / sw,
+                };
+                if adj.is_nan() {
+                    adj = 0.0;
+                }
+                while t + adj < 0.0 {
+                    adj /= 2.0;
+                }
+                t = pick(t + adj);
+                change = (old - t).abs();
+                if iterations > inp.maxiter {
+                    return Err(not_converged("the Fisher scoring algorithm", inp.maxiter));
+                }
+            }
+            if method != Method::EB && inp.allvipos && inp.fixed.is_none() {
+                let reml = method == Method::REML;
+                let ll0 = ll_check(0.0, inp, reml)?;
+                let ll = ll_check(t, inp, reml)?;
+                if ll0 - ll > R_UNIROOT_TOL && t > THRESHOLD {
+                    t = 0.0;
+                }
+            }
+            let t = clamp(t);
+            let w = weights_for(vi, t)?;
+            let se = match method {
+                Method::ML => (2.0 / sums(&w).1).sqrt(),
+                Method::REML => (2.0 / Proj::new(inp.x, w)?.tr_pupu(None, None)).sqrt(),
+                _ => eb_se(vi, t, kf, dfr),
+            };
+            (t, se)
+        }
+    };
+    Ok(Tau2 { tau2, se, iterations })
+}
+
+/// The Hedges (HE) estimate (untruncated) and its OLS projection.
+fn he<'a>(inp: &Tau2Input<'a>) -> Result<(f64, Proj<'a>), MetaError> {
+    let dfr = (inp.x.k - inp.x.p) as f64;
+    let pr = Proj::new(inp.x, vec![1.0; inp.x.k])?;
+    let est = (pr.rss(inp.y) - pr.tr_pu(inp.vi)) / dfr;
+    Ok((inp.fixed.unwrap_or(est), pr))
+}
+
+fn dl_se(pr: &Proj, trp: f64, dfr: f64, tp: f64) -> f64 {
+    (1.0 / (trp * trp) * (2.0 * dfr + 4.0 * tp * trp + 2.0 * tp * tp * pr.tr_pupu(None, None))).sqrt()
+}
+
+fn eb_se(vi: &[f64], t: f64, kf: f64, dfr: f64) -> f64 {
+    let sw: f64 = vi.iter().map(|v| 1.0 / (v + t)).sum();
+    (2.0 * kf * kf / dfr / (sw * sw)).sqrt()
+}
+
+/// Median absolute deviation with R's constant 1.4826.
+pub fn mad(x: &[f64]) -> f64 {
+    fn median(v: &mut [f64]) -> f64 {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        let n = v.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    }
+    let mut v = x.to_vec();
+    let m = median(&mut v);
+    let mut d: Vec<f64> = x.iter().map(|a| (a - m).abs()).collect();
+    1.4826 * median(&mut d)
+}
+
+/// Paule-Mandel: the root of Q(tau^2) = k - p (PMM: the chi^2 median).
+fn pm(method: Method, inp: &Tau2Input) -> Result<f64, MetaError> {
+    let dfr = (inp.x.k - inp.x.p) as f64;
+    let target = if method == Method::PMM { qchisq(0.5, dfr, true) } else { dfr };
+    let tau2_max = 100f64.max(10.0 * mad(inp.y).powi(2));
+    let f = |t: f64| qe_at(t, inp.y, inp.vi, inp.x).map(|q| q - target);
+    let f0 = f(0.0)?;
+    if f0 < 0.0 {
+        return Ok(0.0);
+    }
+    let fmax = f(tau2_max)?;
+    if fmax > 0.0 {
+        return Err(MetaError::model(format!(
+            "the {method} estimate lies above the search limit tau^2 = {tau2_max}; choose another --method"
+        )));
+    }
+    let mut err = None;
+    let root = zeroin(
+        |t| match f(t) {
+            Ok(v) => v,
+            Err(e) => {
+                err = Some(e);
+                f64::NAN
+            }
+        },
+        0.0,
+        tau2_max,
+        f0,
+        fmax,
+        R_UNIROOT_TOL,
+        inp.maxiter,
+    );
+    if let Some(e) = err {
+        return Err(e);
+    }
+    Ok(root.x)
+}
