@@ -1,0 +1,10 @@
+//! # acumen-cli
+//!
+//! The `acumen` command: a thin shell that reads files, calls the pure
+//! engine crates and writes tables or JSON.
+#![deny(missing_docs)]
+
+pub mod csv_input;
+pub mod json_out;
+pub mod meta_cmd;
+pub mod report;
