@@ -9,7 +9,10 @@ use std::path::Path;
 pub fn parse_csv(bytes: &[u8], name: &str) -> Result<Table> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!("{name}: the file is not valid UTF-8 text (byte {}); save it as UTF-8 CSV", e.valid_up_to())
+        anyhow::anyhow!(
+            "{name}: the file is not valid UTF-8 text (byte {}); save it as UTF-8 CSV",
+            e.valid_up_to()
+        )
     })?;
     let first = text.lines().next().unwrap_or("");
     if first.trim().is_empty() {
@@ -18,12 +21,22 @@ pub fn parse_csv(bytes: &[u8], name: &str) -> Result<Table> {
     if first.contains(';') && !first.contains(',') {
         bail!("{name}: the header uses ';' as the separator; write a comma-separated file with '.' as the decimal mark");
     }
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
-    let headers: Vec<String> =
-        rdr.headers().with_context(|| format!("{name}: cannot read the header row"))?.iter().map(|h| h.trim().to_string()).collect();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header row"))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() {
-            bail!("{name}: header column {} is empty; every column needs a name", i + 1);
+            bail!(
+                "{name}: header column {} is empty; every column needs a name",
+                i + 1
+            );
         }
         if headers[..i].contains(h) {
             bail!("{name}: column '{h}' appears twice in the header");

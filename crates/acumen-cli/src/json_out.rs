@@ -28,8 +28,13 @@ fn stats(s: &FitStats) -> Value {
 
 /// The `fit` block.
 pub fn fit_json(f: &Fit, dropped: &[acumen_meta::Dropped]) -> Value {
-    let vb: Vec<Value> = (0..f.p).map(|r| nums(&(0..f.p).map(|c| f.vb[(r, c)]).collect::<Vec<_>>())).collect();
-    let dropped: Vec<Value> = dropped.iter().map(|d| json!({"row": d.row + 1, "reason": d.reason})).collect();
+    let vb: Vec<Value> = (0..f.p)
+        .map(|r| nums(&(0..f.p).map(|c| f.vb[(r, c)]).collect::<Vec<_>>()))
+        .collect();
+    let dropped: Vec<Value> = dropped
+        .iter()
+        .map(|d| json!({"row": d.row + 1, "reason": d.reason}))
+        .collect();
     json!({
         "k": f.k,
         "p": f.p,
@@ -77,7 +82,10 @@ fn predict_json(p: &Prediction) -> Value {
 pub fn analysis_json(a: &Analysis) -> Value {
     let mut m = Map::new();
     if let Some(e) = &a.escalc {
-        m.insert("escalc".into(), json!({"yi": nums(&e.yi), "vi": nums(&e.vi)}));
+        m.insert(
+            "escalc".into(),
+            json!({"yi": nums(&e.yi), "vi": nums(&e.vi)}),
+        );
     }
     m.insert("fit".into(), fit_json(&a.fit, &a.dropped));
     if let Some(c) = &a.confint {

@@ -7,7 +7,11 @@ use acumen_cli::meta_cmd::{run_to_string, MetaArgs};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "acumen", version, about = "Acumen: measured evidence for acupuncture in neuropathic pain")]
+#[command(
+    name = "acumen",
+    version,
+    about = "Acumen: measured evidence for acupuncture in neuropathic pain"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use acumen_meta::{analyse, AddTo, Analysis, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, VType};
+use acumen_meta::{
+    analyse, AddTo, Analysis, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, VType,
+};
 use anyhow::{anyhow, bail, Result};
 use clap::Args;
 
@@ -70,12 +72,24 @@ pub struct MetaArgs {
 }
 
 fn opt_err(option: &'static str, value: &str, allowed: &str) -> anyhow::Error {
-    MetaError::Option { option, value: value.into(), allowed: allowed.into() }.into()
+    MetaError::Option {
+        option,
+        value: value.into(),
+        allowed: allowed.into(),
+    }
+    .into()
 }
 
 fn parse_list(text: &str, what: &str) -> Result<Vec<f64>> {
     text.split(',')
-        .map(|v| v.trim().parse::<f64>().map_err(|_| anyhow!("--{what}: '{}' is not a number (write e.g. \"1.5,0;2,1\")", v.trim())))
+        .map(|v| {
+            v.trim().parse::<f64>().map_err(|_| {
+                anyhow!(
+                    "--{what}: '{}' is not a number (write e.g. \"1.5,0;2,1\")",
+                    v.trim()
+                )
+            })
+        })
         .collect()
 }
 
@@ -104,7 +118,10 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
         }
     }
     if !(a.level > 0.0 && a.level < 100.0) {
-        bail!("--level must lie between 0 and 100 (e.g. 95), got {}", a.level);
+        bail!(
+            "--level must lie between 0 and 100 (e.g. 95), got {}",
+            a.level
+        );
     }
     if a.maxiter == 0 {
         bail!("--maxiter must be at least 1");
@@ -116,7 +133,13 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
     }
     let escalc = match &a.measure {
         None => None,
-        Some(m) => Some(EscalcOptions { measure: m.parse::<Measure>()?, vtype, add: a.add, to, drop00 }),
+        Some(m) => Some(EscalcOptions {
+            measure: m.parse::<Measure>()?,
+            vtype,
+            add: a.add,
+            to,
+            drop00,
+        }),
     };
     let btt = match &a.btt {
         None => None,
@@ -127,14 +150,23 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
                         .parse::<usize>()
                         .ok()
                         .filter(|&j| j >= 1)
-                        .ok_or_else(|| anyhow!("--btt: '{}' is not a coefficient number (1, 2, ...)", v.trim()))
+                        .ok_or_else(|| {
+                            anyhow!(
+                                "--btt: '{}' is not a coefficient number (1, 2, ...)",
+                                v.trim()
+                            )
+                        })
                 })
                 .collect::<Result<Vec<_>>>()?,
         ),
     };
     let newmods = match &a.newmods {
         None => None,
-        Some(s) => Some(s.split(';').map(|r| parse_list(r, "newmods")).collect::<Result<Vec<_>>>()?),
+        Some(s) => Some(
+            s.split(';')
+                .map(|r| parse_list(r, "newmods"))
+                .collect::<Result<Vec<_>>>()?,
+        ),
     };
     if !matches!(a.format.as_str(), "table" | "json") {
         return Err(opt_err("format", &a.format, "table, json"));

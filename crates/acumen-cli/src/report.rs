@@ -32,34 +32,94 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
     } else {
         "Mixed-Effects Model"
     };
-    let _ = writeln!(s, "{kind} (k = {}; tau^2 estimator: {} [{}])", f.k, f.opts.method, f.opts.method.description());
+    let _ = writeln!(
+        s,
+        "{kind} (k = {}; tau^2 estimator: {} [{}])",
+        f.k,
+        f.opts.method,
+        f.opts.method.description()
+    );
     if let Some(m) = measure {
         let _ = writeln!(s, "Outcome measure: {m}");
     }
     if !a.dropped.is_empty() {
-        let rows: Vec<String> = a.dropped.iter().map(|d| format!("{} ({})", d.row + 1, d.reason)).collect();
+        let rows: Vec<String> = a
+            .dropped
+            .iter()
+            .map(|d| format!("{} ({})", d.row + 1, d.reason))
+            .collect();
         let _ = writeln!(s, "Rows left out: {}", rows.join("; "));
     }
     let _ = writeln!(s);
     if !f.opts.method.is_equal_effects() {
         let fixed = if f.tau2_fixed { " (fixed)" } else { "" };
-        let _ = writeln!(s, "tau^2 (amount of heterogeneity):     {} (SE = {}){fixed}", f4(f.tau2), f4(f.se_tau2));
-        let _ = writeln!(s, "tau (square root of tau^2):          {}", f4(f.tau2.sqrt()));
+        let _ = writeln!(
+            s,
+            "tau^2 (amount of heterogeneity):     {} (SE = {}){fixed}",
+            f4(f.tau2),
+            f4(f.se_tau2)
+        );
+        let _ = writeln!(
+            s,
+            "tau (square root of tau^2):          {}",
+            f4(f.tau2.sqrt())
+        );
     }
-    let _ = writeln!(s, "I^2 (share of variability from heterogeneity): {}%", if f.i2.is_nan() { "NA".into() } else { format!("{:.2}", f.i2) });
-    let _ = writeln!(s, "H^2 (total / sampling variability):  {}", if f.h2.is_nan() { "NA".into() } else { format!("{:.2}", f.h2) });
+    let _ = writeln!(
+        s,
+        "I^2 (share of variability from heterogeneity): {}%",
+        if f.i2.is_nan() {
+            "NA".into()
+        } else {
+            format!("{:.2}", f.i2)
+        }
+    );
+    let _ = writeln!(
+        s,
+        "H^2 (total / sampling variability):  {}",
+        if f.h2.is_nan() {
+            "NA".into()
+        } else {
+            format!("{:.2}", f.h2)
+        }
+    );
     if let Some(r2) = f.r2 {
-        let _ = writeln!(s, "R^2 (heterogeneity accounted for):   {}%", if r2.is_nan() { "NA".into() } else { format!("{r2:.2}") });
+        let _ = writeln!(
+            s,
+            "R^2 (heterogeneity accounted for):   {}%",
+            if r2.is_nan() {
+                "NA".into()
+            } else {
+                format!("{r2:.2}")
+            }
+        );
     }
     let _ = writeln!(s);
-    let label = if f.x.is_intercept_only() { "Test for Heterogeneity" } else { "Test for Residual Heterogeneity" };
-    let _ = writeln!(s, "{label}:\nQ(df = {}) = {}, p-val = {}", f.k - f.p, f4(f.qe), pfmt(f.qe_p));
+    let label = if f.x.is_intercept_only() {
+        "Test for Heterogeneity"
+    } else {
+        "Test for Residual Heterogeneity"
+    };
+    let _ = writeln!(
+        s,
+        "{label}:\nQ(df = {}) = {}, p-val = {}",
+        f.k - f.p,
+        f4(f.qe),
+        pfmt(f.qe_p)
+    );
     let _ = writeln!(s);
     if !f.x.is_intercept_only() {
         let coefs: Vec<String> = f.btt.iter().map(|j| j.to_string()).collect();
         match f.qm_df.1 {
             None => {
-                let _ = writeln!(s, "Test of Moderators (coefficients {}):\nQM(df = {}) = {}, p-val = {}", coefs.join(","), f.qm_df.0, f4(f.qm), pfmt(f.qm_p));
+                let _ = writeln!(
+                    s,
+                    "Test of Moderators (coefficients {}):\nQM(df = {}) = {}, p-val = {}",
+                    coefs.join(","),
+                    f.qm_df.0,
+                    f4(f.qm),
+                    pfmt(f.qm_p)
+                );
             }
             Some(d) => {
                 let _ = writeln!(s, "Test of Moderators (coefficients {}):\nF(df1 = {}, df2 = {d}) = {}, p-val = {}", coefs.join(","), f.qm_df.0, f4(f.qm), pfmt(f.qm_p));
@@ -67,10 +127,18 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
         }
         let _ = writeln!(s);
     }
-    let stat = if f.opts.test == Test::Z { "zval" } else { "tval" };
+    let stat = if f.opts.test == Test::Z {
+        "zval"
+    } else {
+        "tval"
+    };
     let w = f.x.names.iter().map(|n| n.len()).max().unwrap_or(7).max(7);
     let _ = writeln!(s, "Model Results:\n");
-    let _ = writeln!(s, "{:w$}  {:>9}  {:>8}  {:>8}  {:>8}  {:>9}  {:>9}", "", "estimate", "se", stat, "pval", "ci.lb", "ci.ub");
+    let _ = writeln!(
+        s,
+        "{:w$}  {:>9}  {:>8}  {:>8}  {:>8}  {:>9}  {:>9}",
+        "", "estimate", "se", stat, "pval", "ci.lb", "ci.ub"
+    );
     for j in 0..f.p {
         let _ = writeln!(
             s,
@@ -86,21 +154,53 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
     }
     if let Some(p) = &a.predict {
         if p.pred.len() == 1 && f.opts.method != Method::EE && f.opts.method != Method::FE {
-            let _ = writeln!(s, "\nPrediction interval ({:.0}%): {} to {}", 100.0 * (1.0 - f.alpha), f4(p.pi_lb[0]), f4(p.pi_ub[0]));
+            let _ = writeln!(
+                s,
+                "\nPrediction interval ({:.0}%): {} to {}",
+                100.0 * (1.0 - f.alpha),
+                f4(p.pi_lb[0]),
+                f4(p.pi_ub[0])
+            );
         }
     }
     if let Some(c) = &a.confint {
         let _ = writeln!(s, "\nHeterogeneity confidence intervals (Q-profile):");
-        for (name, v) in [("tau^2", c.tau2), ("tau", c.tau), ("I^2(%)", c.i2), ("H^2", c.h2)] {
-            let _ = writeln!(s, "  {:7} {:>9}  [{}, {}]", name, f4(v[0]), f4(v[1]), f4(v[2]));
+        for (name, v) in [
+            ("tau^2", c.tau2),
+            ("tau", c.tau),
+            ("I^2(%)", c.i2),
+            ("H^2", c.h2),
+        ] {
+            let _ = writeln!(
+                s,
+                "  {:7} {:>9}  [{}, {}]",
+                name,
+                f4(v[0]),
+                f4(v[1]),
+                f4(v[2])
+            );
         }
     }
     if let Some(g) = &a.subgroups {
         let _ = writeln!(s, "\nSubgroups:");
         for (name, sf) in g.levels.iter().zip(&g.fits) {
-            let _ = writeln!(s, "  {name}: k = {}, estimate = {} [{}, {}], tau^2 = {}", sf.k, f4(sf.b[0]), f4(sf.ci_lb[0]), f4(sf.ci_ub[0]), f4(sf.tau2));
+            let _ = writeln!(
+                s,
+                "  {name}: k = {}, estimate = {} [{}, {}], tau^2 = {}",
+                sf.k,
+                f4(sf.b[0]),
+                f4(sf.ci_lb[0]),
+                f4(sf.ci_ub[0]),
+                f4(sf.tau2)
+            );
         }
-        let _ = writeln!(s, "Test for subgroup differences: Q(df = {}) = {}, p-val = {}", g.q_between_df, f4(g.q_between), pfmt(g.q_between_p));
+        let _ = writeln!(
+            s,
+            "Test for subgroup differences: Q(df = {}) = {}, p-val = {}",
+            g.q_between_df,
+            f4(g.q_between),
+            pfmt(g.q_between_p)
+        );
     }
     s
 }

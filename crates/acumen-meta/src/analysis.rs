@@ -1,6 +1,7 @@
 //! The whole analysis from a table: effect sizes (or given `yi`/`vi`),
 //! moderators, rows left out and why, the fit and the post-fit blocks.
 
+use crate::confint::{self, HetConfint};
 use crate::design::Design;
 use crate::error::{DataError, MetaError};
 use crate::escalc::{escalc, resolve_columns, Columns, Effects, EscalcOptions};
@@ -10,7 +11,6 @@ use crate::method::FitOptions;
 use crate::predict::{predict, Prediction};
 use crate::subgroup::{subgroups, Subgroups};
 use crate::table::Table;
-use crate::confint::{self, HetConfint};
 
 /// What to compute.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -60,7 +60,11 @@ pub struct Analysis {
 }
 
 fn data_err(row: usize, column: &str, message: String) -> MetaError {
-    MetaError::Data(DataError { row: Some(row), column: column.into(), message })
+    MetaError::Data(DataError {
+        row: Some(row),
+        column: column.into(),
+        message,
+    })
 }
 
 /// Runs the analysis over a table.
@@ -68,9 +72,11 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     let n = table.rows.len();
     let (yi, vi, computed) = match &o.escalc {
         Some(eo) => {
-            let set = resolve_columns(eo.measure, |c| table.has(c)).map_err(|missing| MetaError::MissingColumns {
-                what: format!("measure {}", eo.measure),
-                missing: missing.join(", "),
+            let set = resolve_columns(eo.measure, |c| table.has(c)).map_err(|missing| {
+                MetaError::MissingColumns {
+                    what: format!("measure {}", eo.measure),
+                    missing: missing.join(", "),
+                }
             })?;
             let mut cols = Columns::new();
             for c in set {
@@ -94,16 +100,32 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
                 });
             }
             let y = table.numeric("yi")?;
-            let (vcol, v) = if table.has("vi") { ("vi", table.numeric("vi")?) } else { ("sei", table.numeric("sei")?) };
+            let (vcol, v) = if table.has("vi") {
+                ("vi", table.numeric("vi")?)
+            } else {
+                ("sei", table.numeric("sei")?)
+            };
             let mut yv = Vec::with_capacity(n);
             let mut vv = Vec::with_capacity(n);
             for i in 0..n {
                 let vi = match v[i] {
-                    Some(x) if x < 0.0 => {
-                        return Err(data_err(i, vcol, format!("{vcol} = {x} but sampling variances and standard errors must be >= 0")))
+                    Some(x) if x < 0.0 => return Err(data_err(
+                        i,
+                        vcol,
+                        format!(
+                            "{vcol} = {x} but sampling variances and standard errors must be >= 0"
+                        ),
+                    )),
+                    Some(x) if !x.is_finite() => {
+                        return Err(data_err(i, vcol, format!("{vcol} must be finite")))
                     }
-                    Some(x) if !x.is_finite() => return Err(data_err(i, vcol, format!("{vcol} must be finite"))),
-                    Some(x) => if vcol == "sei" { x * x } else { x },
+                    Some(x) => {
+                        if vcol == "sei" {
+                            x * x
+                        } else {
+                            x
+                        }
+                    }
                     None => f64::NAN,
                 };
                 if let Some(y) = y[i] {
@@ -124,7 +146,11 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
             for (i, v) in w.iter().enumerate() {
                 if let Some(x) = v {
                     if *x < 0.0 || !x.is_finite() {
-                        return Err(data_err(i, c, format!("weight {x} is not allowed (weights must be finite and >= 0)")));
+                        return Err(data_err(
+                            i,
+                            c,
+                            format!("weight {x} is not allowed (weights must be finite and >= 0)"),
+                        ));
                     }
                 }
             }
@@ -162,16 +188,23 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     if idx.is_empty() {
         return Err(MetaError::model(format!(
             "no studies left to analyse (k = 0): all {n} rows were left out (first reason: {})",
-            dropped.first().map_or("the file has no data rows", |d| d.reason.as_str())
+            dropped
+                .first()
+                .map_or("the file has no data rows", |d| d.reason.as_str())
         )));
     }
     let y: Vec<f64> = idx.iter().map(|&i| yi[i]).collect();
     let v: Vec<f64> = idx.iter().map(|&i| vi[i]).collect();
     let x = match &frame {
         None => Design::intercept(idx.len()),
-        Some(f) => Design::from_rows(f.names.clone(), &idx.iter().map(|&i| f.rows[i].clone()).collect::<Vec<_>>()),
+        Some(f) => Design::from_rows(
+            f.names.clone(),
+            &idx.iter().map(|&i| f.rows[i].clone()).collect::<Vec<_>>(),
+        ),
     };
-    let w: Option<Vec<f64>> = weights.as_ref().map(|w| idx.iter().map(|&i| w[i].unwrap_or(f64::NAN)).collect());
+    let w: Option<Vec<f64>> = weights
+        .as_ref()
+        .map(|w| idx.iter().map(|&i| w[i].unwrap_or(f64::NAN)).collect());
     let mut fo = o.fit.clone();
     fo.weights = w.clone();
     let f = fit(&y, &v, x, &fo)?;
@@ -179,8 +212,16 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
         Some(j) => idx.iter().map(|&i| table.rows[i][j].clone()).collect(),
         None => idx.iter().map(|&i| (i + 1).to_string()).collect(),
     };
-    let confint = if o.all && confint::applies(&f) { Some(confint::confint(&f)?) } else { None };
-    let predict = if o.all || o.newmods.is_some() { Some(predict(&f, o.newmods.as_deref())?) } else { None };
+    let confint = if o.all && confint::applies(&f) {
+        Some(confint::confint(&f)?)
+    } else {
+        None
+    };
+    let predict = if o.all || o.newmods.is_some() {
+        Some(predict(&f, o.newmods.as_deref())?)
+    } else {
+        None
+    };
     let subgroups = match &o.subgroup {
         None => None,
         Some(col) => {
@@ -189,5 +230,13 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
             Some(subgroups(&y, &v, w.as_deref(), &levels, &g, &o.fit)?)
         }
     };
-    Ok(Analysis { escalc: computed, dropped, labels, fit: f, confint, predict, subgroups })
+    Ok(Analysis {
+        escalc: computed,
+        dropped,
+        labels,
+        fit: f,
+        confint,
+        predict,
+        subgroups,
+    })
 }

@@ -16,7 +16,12 @@ pub struct Design {
 impl Design {
     /// The intercept-only design for `k` studies.
     pub fn intercept(k: usize) -> Self {
-        Design { k, p: 1, data: vec![1.0; k], names: vec!["intrcpt".into()] }
+        Design {
+            k,
+            p: 1,
+            data: vec![1.0; k],
+            names: vec!["intrcpt".into()],
+        }
     }
 
     /// Builds a design from rows.
@@ -26,7 +31,12 @@ impl Design {
         for r in rows {
             data.extend_from_slice(r);
         }
-        Design { k: rows.len(), p, data, names }
+        Design {
+            k: rows.len(),
+            p,
+            data,
+            names,
+        }
     }
 
     /// Row `i`.
@@ -36,7 +46,8 @@ impl Design {
 
     /// Whether the first column is the intercept.
     pub fn has_intercept(&self) -> bool {
-        self.names.first().is_some_and(|n| n == "intrcpt") && (0..self.k).all(|i| self.row(i)[0] == 1.0)
+        self.names.first().is_some_and(|n| n == "intrcpt")
+            && (0..self.k).all(|i| self.row(i)[0] == 1.0)
     }
 
     /// Whether this is the intercept-only model.
@@ -54,7 +65,12 @@ impl Design {
                 k += 1;
             }
         }
-        Design { k, p: self.p, data, names: self.names.clone() }
+        Design {
+            k,
+            p: self.p,
+            data,
+            names: self.names.clone(),
+        }
     }
 
     /// Drops columns that are linear combinations of earlier ones (as R's
@@ -79,11 +95,17 @@ impl Design {
                 keep.push(false);
             }
         }
-        let dropped: Vec<String> = (0..p).filter(|&c| !keep[c]).map(|c| self.names[c].clone()).collect();
+        let dropped: Vec<String> = (0..p)
+            .filter(|&c| !keep[c])
+            .map(|c| self.names[c].clone())
+            .collect();
         if dropped.is_empty() {
             return dropped;
         }
-        let names: Vec<String> = (0..p).filter(|&c| keep[c]).map(|c| self.names[c].clone()).collect();
+        let names: Vec<String> = (0..p)
+            .filter(|&c| keep[c])
+            .map(|c| self.names[c].clone())
+            .collect();
         let mut data = Vec::with_capacity(k * names.len());
         for i in 0..k {
             for c in 0..p {

@@ -67,7 +67,11 @@ pub fn qnorm(p: f64, lower: bool) -> f64 {
     }
     let tail = p_low.min(p_up);
     if tail <= 0.0 {
-        return if q < 0.0 { f64::NEG_INFINITY } else { f64::INFINITY };
+        return if q < 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
     }
     let mut r = (-tail.ln()).sqrt();
     let val = if r <= 5.0 {
@@ -170,7 +174,8 @@ pub fn dt(t: f64, df: f64) -> f64 {
     if df.is_infinite() {
         return dnorm(t);
     }
-    let lc = ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0) - 0.5 * (df * std::f64::consts::PI).ln();
+    let lc =
+        ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0) - 0.5 * (df * std::f64::consts::PI).ln();
     (lc - (df + 1.0) / 2.0 * (t * t / df).ln_1p()).exp()
 }
 
@@ -194,7 +199,11 @@ pub fn qt(p: f64, df: f64, lower: bool) -> f64 {
         return f64::NEG_INFINITY;
     }
     // Solve in the smaller tail and reflect.
-    let (qs, sign) = if q < 0.5 { (q, 1.0) } else { (if lower { p } else { 1.0 - p }, -1.0) };
+    let (qs, sign) = if q < 0.5 {
+        (q, 1.0)
+    } else {
+        (if lower { p } else { 1.0 - p }, -1.0)
+    };
     let mut t = if df == 1.0 {
         (std::f64::consts::PI * (0.5 - qs)).tan()
     } else if df == 2.0 {
@@ -217,7 +226,13 @@ pub fn qt(p: f64, df: f64, lower: bool) -> f64 {
 
 /// Newton iterations for `upper(x) = target`, staying above `lo`; in log
 /// scale for tiny tail probabilities.
-fn newton_upper(x: &mut f64, target: f64, upper: impl Fn(f64) -> f64, dens: impl Fn(f64) -> f64, lo: f64) {
+fn newton_upper(
+    x: &mut f64,
+    target: f64,
+    upper: impl Fn(f64) -> f64,
+    dens: impl Fn(f64) -> f64,
+    lo: f64,
+) {
     let log_target = target.ln();
     for _ in 0..200 {
         let s = upper(*x);

@@ -114,7 +114,11 @@ impl FromStr for Measure {
             .ok_or_else(|| MetaError::Option {
                 option: "measure",
                 value: s.to_string(),
-                allowed: Measure::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", "),
+                allowed: Measure::ALL
+                    .iter()
+                    .map(|m| m.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
     }
 }
@@ -199,7 +203,14 @@ fn bad(row: usize, column: &str, message: impl Into<String>) -> MetaError {
 }
 
 /// Checks a value that must be `>= min` (or `> min` when `strict`).
-fn check_min(v: Option<f64>, row: usize, col: &str, min: f64, strict: bool, what: &str) -> Result<(), MetaError> {
+fn check_min(
+    v: Option<f64>,
+    row: usize,
+    col: &str,
+    min: f64,
+    strict: bool,
+    what: &str,
+) -> Result<(), MetaError> {
     if let Some(x) = v {
         if (strict && x <= min) || (!strict && x < min) {
             return Err(bad(row, col, format!("{col} = {x} but {what}")));
@@ -209,7 +220,10 @@ fn check_min(v: Option<f64>, row: usize, col: &str, min: f64, strict: bool, what
 }
 
 /// Which of the measure's column sets `cols` holds, or the first one's missing names.
-pub fn resolve_columns(measure: Measure, has: impl Fn(&str) -> bool) -> Result<&'static [&'static str], Vec<&'static str>> {
+pub fn resolve_columns(
+    measure: Measure,
+    has: impl Fn(&str) -> bool,
+) -> Result<&'static [&'static str], Vec<&'static str>> {
     let sets = measure.column_sets();
     for set in sets {
         if set.iter().all(|c| has(c)) {
@@ -223,9 +237,11 @@ pub fn resolve_columns(measure: Measure, has: impl Fn(&str) -> bool) -> Result<&
 /// value is undefined (log of zero, ...), get NA as in metafor.
 pub fn escalc(opts: &EscalcOptions, cols: &Columns, n_rows: usize) -> Result<Effects, MetaError> {
     let inp = Input { cols, n: n_rows };
-    let set = resolve_columns(opts.measure, |c| cols.contains_key(c)).map_err(|missing| MetaError::MissingColumns {
-        what: format!("measure {}", opts.measure),
-        missing: missing.join(", "),
+    let set = resolve_columns(opts.measure, |c| cols.contains_key(c)).map_err(|missing| {
+        MetaError::MissingColumns {
+            what: format!("measure {}", opts.measure),
+            missing: missing.join(", "),
+        }
     })?;
     let _ = set;
     use Measure::*;
@@ -256,7 +272,14 @@ fn two_means(o: &EscalcOptions, inp: &Input) -> Out {
     let (mut yi, mut vi) = (vec![f64::NAN; inp.n], vec![f64::NAN; inp.n]);
     for i in 0..inp.n {
         for c in ["sd1i", "sd2i"] {
-            check_min(inp.get(c, i), i, c, 0.0, true, "standard deviations must be > 0")?;
+            check_min(
+                inp.get(c, i),
+                i,
+                c,
+                0.0,
+                true,
+                "standard deviations must be > 0",
+            )?;
         }
         for c in ["n1i", "n2i"] {
             check_min(inp.get(c, i), i, c, 2.0, false, "group sizes must be >= 2")?;
@@ -287,7 +310,8 @@ fn two_means(o: &EscalcOptions, inp: &Input) -> Out {
                 let j = hedges_j(m);
                 let (v1, v2) = (s1 * s1, s2 * s2);
                 let y = j * (m1 - m2) / ((v1 + v2) / 2.0).sqrt();
-                let v = y * y * (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0)) / (2.0 * (v1 + v2).powi(2))
+                let v = y * y * (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0))
+                    / (2.0 * (v1 + v2).powi(2))
                     + (v1 / (n1 - 1.0) + v2 / (n2 - 1.0)) / ((v1 + v2) / 2.0);
                 yi[i] = y;
                 vi[i] = j * j * v;
@@ -334,12 +358,20 @@ fn two_by_two(o: &EscalcOptions, inp: &Input) -> Out {
         let d = inp.get("di", i).or_else(|| Some(inp.get("n2i", i)? - c?));
         if let (Some(b), Some(a)) = (b, a) {
             if b < 0.0 {
-                return Err(bad(i, "ai", format!("ai = {a} is larger than the group size n1i")));
+                return Err(bad(
+                    i,
+                    "ai",
+                    format!("ai = {a} is larger than the group size n1i"),
+                ));
             }
         }
         if let (Some(d), Some(c)) = (d, c) {
             if d < 0.0 {
-                return Err(bad(i, "ci", format!("ci = {c} is larger than the group size n2i")));
+                return Err(bad(
+                    i,
+                    "ci",
+                    format!("ci = {c} is larger than the group size n2i"),
+                ));
             }
         }
         let mut t = match (a, b, c, d) {
@@ -355,7 +387,10 @@ fn two_by_two(o: &EscalcOptions, inp: &Input) -> Out {
         }
         cells.push(t);
     }
-    let zero: Vec<bool> = cells.iter().map(|t| t.is_some_and(|t| t.contains(&0.0))).collect();
+    let zero: Vec<bool> = cells
+        .iter()
+        .map(|t| t.is_some_and(|t| t.contains(&0.0)))
+        .collect();
     let fix = corrections(o.to, &zero);
     let (mut yi, mut vi) = (vec![f64::NAN; n], vec![f64::NAN; n]);
     for i in 0..n {
@@ -399,9 +434,24 @@ fn two_by_two(o: &EscalcOptions, inp: &Input) -> Out {
 fn one_mean(inp: &Input) -> Out {
     let (mut yi, mut vi) = (vec![f64::NAN; inp.n], vec![f64::NAN; inp.n]);
     for i in 0..inp.n {
-        check_min(inp.get("sdi", i), i, "sdi", 0.0, true, "standard deviations must be > 0")?;
-        check_min(inp.get("ni", i), i, "ni", 2.0, false, "sample sizes must be >= 2")?;
-        if let (Some(m), Some(s), Some(n)) = (inp.get("mi", i), inp.get("sdi", i), inp.get("ni", i)) {
+        check_min(
+            inp.get("sdi", i),
+            i,
+            "sdi",
+            0.0,
+            true,
+            "standard deviations must be > 0",
+        )?;
+        check_min(
+            inp.get("ni", i),
+            i,
+            "ni",
+            2.0,
+            false,
+            "sample sizes must be >= 2",
+        )?;
+        if let (Some(m), Some(s), Some(n)) = (inp.get("mi", i), inp.get("sdi", i), inp.get("ni", i))
+        {
             yi[i] = m;
             vi[i] = s * s / n;
         }
@@ -411,26 +461,53 @@ fn one_mean(inp: &Input) -> Out {
 
 fn proportions(o: &EscalcOptions, inp: &Input) -> Out {
     let n = inp.n;
-    let add = o.add.unwrap_or(if o.measure == Measure::PAS { 0.0 } else { 0.5 });
+    let add = o
+        .add
+        .unwrap_or(if o.measure == Measure::PAS { 0.0 } else { 0.5 });
     let mut cells = Vec::with_capacity(n);
     for i in 0..n {
-        check_min(inp.get("xi", i), i, "xi", 0.0, false, "event counts must be >= 0")?;
-        check_min(inp.get("ni", i), i, "ni", 0.0, true, "sample sizes must be > 0")?;
+        check_min(
+            inp.get("xi", i),
+            i,
+            "xi",
+            0.0,
+            false,
+            "event counts must be >= 0",
+        )?;
+        check_min(
+            inp.get("ni", i),
+            i,
+            "ni",
+            0.0,
+            true,
+            "sample sizes must be > 0",
+        )?;
         cells.push(match (inp.get("xi", i), inp.get("ni", i)) {
             (Some(x), Some(nn)) => {
                 if x > nn {
-                    return Err(bad(i, "xi", format!("xi = {x} is larger than ni = {nn} (the proportion must lie in [0, 1])")));
+                    return Err(bad(
+                        i,
+                        "xi",
+                        format!(
+                            "xi = {x} is larger than ni = {nn} (the proportion must lie in [0, 1])"
+                        ),
+                    ));
                 }
                 Some((x, nn - x))
             }
             _ => None,
         });
     }
-    let zero: Vec<bool> = cells.iter().map(|t| t.is_some_and(|(x, m)| x == 0.0 || m == 0.0)).collect();
+    let zero: Vec<bool> = cells
+        .iter()
+        .map(|t| t.is_some_and(|(x, m)| x == 0.0 || m == 0.0))
+        .collect();
     let fix = corrections(o.to, &zero);
     let (mut yi, mut vi) = (vec![f64::NAN; n], vec![f64::NAN; n]);
     for i in 0..n {
-        let Some((mut x, mut m)) = cells[i] else { continue };
+        let Some((mut x, mut m)) = cells[i] else {
+            continue;
+        };
         if fix[i] {
             x += add;
             m += add;
@@ -470,16 +547,32 @@ fn rates(o: &EscalcOptions, inp: &Input) -> Out {
         for c in ["t1i", "t2i"] {
             check_min(inp.get(c, i), i, c, 0.0, true, "person-times must be > 0")?;
         }
-        cells.push(match (inp.get("x1i", i), inp.get("t1i", i), inp.get("x2i", i), inp.get("t2i", i)) {
-            (Some(x1), Some(t1), Some(x2), Some(t2)) if !(o.drop00 && x1 == 0.0 && x2 == 0.0) => Some((x1, t1, x2, t2)),
-            _ => None,
-        });
+        cells.push(
+            match (
+                inp.get("x1i", i),
+                inp.get("t1i", i),
+                inp.get("x2i", i),
+                inp.get("t2i", i),
+            ) {
+                (Some(x1), Some(t1), Some(x2), Some(t2))
+                    if !(o.drop00 && x1 == 0.0 && x2 == 0.0) =>
+                {
+                    Some((x1, t1, x2, t2))
+                }
+                _ => None,
+            },
+        );
     }
-    let zero: Vec<bool> = cells.iter().map(|c| c.is_some_and(|(x1, _, x2, _)| x1 == 0.0 || x2 == 0.0)).collect();
+    let zero: Vec<bool> = cells
+        .iter()
+        .map(|c| c.is_some_and(|(x1, _, x2, _)| x1 == 0.0 || x2 == 0.0))
+        .collect();
     let fix = corrections(o.to, &zero);
     let (mut yi, mut vi) = (vec![f64::NAN; n], vec![f64::NAN; n]);
     for i in 0..n {
-        let Some((mut x1, t1, mut x2, t2)) = cells[i] else { continue };
+        let Some((mut x1, t1, mut x2, t2)) = cells[i] else {
+            continue;
+        };
         if fix[i] {
             x1 += add;
             x2 += add;
@@ -493,13 +586,26 @@ fn rates(o: &EscalcOptions, inp: &Input) -> Out {
 fn correlations(o: &EscalcOptions, inp: &Input) -> Out {
     let (mut yi, mut vi) = (vec![f64::NAN; inp.n], vec![f64::NAN; inp.n]);
     for i in 0..inp.n {
-        check_min(inp.get("ni", i), i, "ni", 2.0, false, "sample sizes must be >= 2")?;
+        check_min(
+            inp.get("ni", i),
+            i,
+            "ni",
+            2.0,
+            false,
+            "sample sizes must be >= 2",
+        )?;
         if let Some(r) = inp.get("ri", i) {
             if r.abs() > 1.0 {
-                return Err(bad(i, "ri", format!("ri = {r} but correlations must lie in [-1, 1]")));
+                return Err(bad(
+                    i,
+                    "ri",
+                    format!("ri = {r} but correlations must lie in [-1, 1]"),
+                ));
             }
         }
-        let (Some(r), Some(n)) = (inp.get("ri", i), inp.get("ni", i)) else { continue };
+        let (Some(r), Some(n)) = (inp.get("ri", i), inp.get("ni", i)) else {
+            continue;
+        };
         if o.measure == Measure::COR {
             yi[i] = r;
             vi[i] = (1.0 - r * r).powi(2) / (n - 1.0);
@@ -516,20 +622,46 @@ fn correlations(o: &EscalcOptions, inp: &Input) -> Out {
 
 fn paired(o: &EscalcOptions, inp: &Input) -> Out {
     let (mut yi, mut vi) = (vec![f64::NAN; inp.n], vec![f64::NAN; inp.n]);
-    let sds: &[&str] = if o.measure == Measure::SMCR { &["sd1i"] } else { &["sd1i", "sd2i"] };
+    let sds: &[&str] = if o.measure == Measure::SMCR {
+        &["sd1i"]
+    } else {
+        &["sd1i", "sd2i"]
+    };
     for i in 0..inp.n {
         for c in sds {
-            check_min(inp.get(c, i), i, c, 0.0, true, "standard deviations must be > 0")?;
+            check_min(
+                inp.get(c, i),
+                i,
+                c,
+                0.0,
+                true,
+                "standard deviations must be > 0",
+            )?;
         }
-        check_min(inp.get("ni", i), i, "ni", 2.0, false, "sample sizes must be >= 2")?;
+        check_min(
+            inp.get("ni", i),
+            i,
+            "ni",
+            2.0,
+            false,
+            "sample sizes must be >= 2",
+        )?;
         if let Some(r) = inp.get("ri", i) {
             if r.abs() > 1.0 {
-                return Err(bad(i, "ri", format!("ri = {r} but correlations must lie in [-1, 1]")));
+                return Err(bad(
+                    i,
+                    "ri",
+                    format!("ri = {r} but correlations must lie in [-1, 1]"),
+                ));
             }
         }
-        let (Some(m1), Some(m2), Some(s1), Some(n), Some(r)) =
-            (inp.get("m1i", i), inp.get("m2i", i), inp.get("sd1i", i), inp.get("ni", i), inp.get("ri", i))
-        else {
+        let (Some(m1), Some(m2), Some(s1), Some(n), Some(r)) = (
+            inp.get("m1i", i),
+            inp.get("m2i", i),
+            inp.get("sd1i", i),
+            inp.get("ni", i),
+            inp.get("ri", i),
+        ) else {
             continue;
         };
         let j = hedges_j(n - 1.0);
@@ -540,7 +672,9 @@ fn paired(o: &EscalcOptions, inp: &Input) -> Out {
                 vi[i] = 2.0 * (1.0 - r) / n + y * y / (2.0 * n);
             }
             Measure::MC | Measure::SMCC => {
-                let Some(s2) = inp.get("sd2i", i) else { continue };
+                let Some(s2) = inp.get("sd2i", i) else {
+                    continue;
+                };
                 let vd = s1 * s1 + s2 * s2 - 2.0 * r * s1 * s2;
                 if o.measure == Measure::MC {
                     yi[i] = m1 - m2;

@@ -123,10 +123,16 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
         return Err(MetaError::model("no studies left to analyse (k = 0)"));
     }
     if vi.len() != k || x.k != k {
-        return Err(MetaError::model("yi, vi and the model matrix differ in length"));
+        return Err(MetaError::model(
+            "yi, vi and the model matrix differ in length",
+        ));
     }
     if let Some(i) = vi.iter().position(|v| *v < 0.0 || !v.is_finite()) {
-        return Err(MetaError::model(format!("sampling variance {} of study {} is not >= 0", vi[i], i + 1)));
+        return Err(MetaError::model(format!(
+            "sampling variance {} of study {} is not >= 0",
+            vi[i],
+            i + 1
+        )));
     }
     let mut opts = opts.clone();
     if let Some(w) = &opts.weights {
@@ -139,11 +145,15 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     }
     if let Some(t) = opts.tau2 {
         if !(t >= 0.0) || !t.is_finite() {
-            return Err(MetaError::model(format!("a fixed tau^2 must be >= 0, got {t}")));
+            return Err(MetaError::model(format!(
+                "a fixed tau^2 must be >= 0, got {t}"
+            )));
         }
     }
     if opts.method == Method::GENQ && opts.weights.is_none() {
-        return Err(MetaError::model("method GENQ needs user weights (--weights COL)"));
+        return Err(MetaError::model(
+            "method GENQ needs user weights (--weights COL)",
+        ));
     }
     let dropped_coefs = x.drop_redundant();
     let p = x.p;
@@ -156,7 +166,11 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     }
     let int_only = x.is_intercept_only();
     let int_incl = x.has_intercept();
-    let needed = if opts.method.is_equal_effects() || opts.tau2.is_some() { p } else { p + 1 };
+    let needed = if opts.method.is_equal_effects() || opts.tau2.is_some() {
+        p
+    } else {
+        p + 1
+    };
     if !(int_only && k == 1) && needed > k {
         return Err(MetaError::model(format!(
             "the model has more parameters ({needed}) than studies (k = {k})"
@@ -171,7 +185,9 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
             b.sort_unstable();
             b.dedup();
             if b.is_empty() {
-                return Err(MetaError::model(format!("--btt names no existing coefficient (1 to {p})")));
+                return Err(MetaError::model(format!(
+                    "--btt names no existing coefficient (1 to {p})"
+                )));
             }
             b
         }
@@ -212,7 +228,9 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
         MetaError::model("division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)")
     };
     let resid_ss = |b: &[f64], wt: &[f64]| -> f64 {
-        (0..k).map(|i| wt[i] * (yi[i] - dot(x.row(i), b)).powi(2)).sum()
+        (0..k)
+            .map(|i| wt[i] * (yi[i] - dot(x.row(i), b)).powi(2))
+            .sum()
     };
     let mut rss_knha = f64::NAN;
     let (b, mut vb, rss_f, hat_d): (Vec<f64>, DMatrix<f64>, f64, Vec<f64>);
@@ -275,7 +293,11 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     };
     vb *= s2w;
 
-    let ddf = if opts.test == Test::Z { None } else { Some(k - p) };
+    let ddf = if opts.test == Test::Z {
+        None
+    } else {
+        Some(k - p)
+    };
     let mlen = btt.len();
     let qm = {
         let idx: Vec<usize> = btt.iter().map(|j| j - 1).collect();
@@ -294,14 +316,26 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
             qm,
             pchisq(qm, mlen as f64, false),
             (mlen, None),
-            stat.iter().map(|z| 2.0 * pnorm(z.abs(), false)).collect::<Vec<_>>(),
+            stat.iter()
+                .map(|z| 2.0 * pnorm(z.abs(), false))
+                .collect::<Vec<_>>(),
         ),
         Some(d) => {
             let qmf = qm / mlen as f64;
-            let qp = if d > 0 { pf(qmf, mlen as f64, d as f64, false) } else { f64::NAN };
+            let qp = if d > 0 {
+                pf(qmf, mlen as f64, d as f64, false)
+            } else {
+                f64::NAN
+            };
             let pv = stat
                 .iter()
-                .map(|t| if d > 0 { 2.0 * pt(t.abs(), d as f64, false) } else { f64::NAN })
+                .map(|t| {
+                    if d > 0 {
+                        2.0 * pt(t.abs(), d as f64, false)
+                    } else {
+                        f64::NAN
+                    }
+                })
                 .collect();
             (qmf, qp, (mlen, Some(d)), pv)
         }
@@ -340,14 +374,24 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     }
 
     // fit statistics
-    let parms = p as f64 + if opts.method.is_equal_effects() || tau2_fixed { 0.0 } else { 1.0 };
+    let parms = p as f64
+        + if opts.method.is_equal_effects() || tau2_fixed {
+            0.0
+        } else {
+            1.0
+        };
     let two_pi = 2.0 * std::f64::consts::PI;
     let slog: f64 = m.iter().map(|v| v.ln()).sum();
     let ll_ml = -0.5 * kf * two_pi.ln() - 0.5 * slog - 0.5 * rss_f;
     let logdet = |u: &[f64]| -> f64 {
-        xtux(&x, u).cholesky().map_or(f64::NAN, |c| 2.0 * c.l().diagonal().iter().map(|v| v.ln()).sum::<f64>())
+        xtux(&x, u).cholesky().map_or(f64::NAN, |c| {
+            2.0 * c.l().diagonal().iter().map(|v| v.ln()).sum::<f64>()
+        })
     };
-    let ll_reml = -0.5 * dfr * two_pi.ln() + 0.5 * logdet(&vec![1.0; k]) - 0.5 * slog - 0.5 * logdet(&w) - 0.5 * rss_f;
+    let ll_reml = -0.5 * dfr * two_pi.ln() + 0.5 * logdet(&vec![1.0; k])
+        - 0.5 * slog
+        - 0.5 * logdet(&w)
+        - 0.5 * rss_f;
     let dev_ml = if k > p {
         if allvipos {
             let sat: f64 = vi.iter().map(|v| -0.5 * (two_pi * v).ln()).sum();
@@ -461,10 +505,17 @@ fn marginal_residuals(
         }
         let h = d[i] * quad_form(&a, x.row(i));
         let ve = m[i] * (1.0 - 2.0 * h) + quad_form(&aca, x.row(i));
-        let s = ve.sqrt();
+        // The exact value is >= 0; rounding can leave a tiny negative.
+        let s = ve.max(0.0).sqrt();
         resid.push(e);
         se.push(s);
-        z.push(e / s);
+        // A residual that is exactly 0 has z = 0, except in a saturated
+        // model (k = p) where its standard error is 0 as well (0/0 = NA).
+        z.push(if e == 0.0 && s == 0.0 && k > x.p {
+            0.0
+        } else {
+            e / s
+        });
     }
     Ok((resid, se, z))
 }
@@ -482,13 +533,20 @@ fn pseudo_r2(f: &Fit) -> Result<f64, MetaError> {
         let wt: Vec<f64> = if !f.opts.weighted {
             vec![1.0; k]
         } else {
-            f.opts.weights.clone().unwrap_or_else(|| f.vi.iter().map(|v| 1.0 / v).collect())
+            f.opts
+                .weights
+                .clone()
+                .unwrap_or_else(|| f.vi.iter().map(|v| 1.0 / v).collect())
         };
         let pr = Proj::new(&f.x, wt.clone())?;
         let rss = pr.rss(&f.yi);
         let sw: f64 = wt.iter().sum();
         let ybar = wt.iter().zip(&f.yi).map(|(w, y)| w * y).sum::<f64>() / sw;
-        let tss: f64 = wt.iter().zip(&f.yi).map(|(w, y)| w * (y - ybar).powi(2)).sum();
+        let tss: f64 = wt
+            .iter()
+            .zip(&f.yi)
+            .map(|(w, y)| w * (y - ybar).powi(2))
+            .sum();
         let r2 = 1.0 - rss / tss;
         let adj = 1.0 - (1.0 - r2) * ((k as f64 - 1.0) / (k as f64 - f.p as f64));
         return Ok((100.0 * adj).max(0.0));

@@ -25,13 +25,18 @@ pub struct Formula {
 }
 
 fn ferr(text: &str, message: impl Into<String>) -> MetaError {
-    MetaError::Formula { formula: text.to_string(), message: message.into() }
+    MetaError::Formula {
+        formula: text.to_string(),
+        message: message.into(),
+    }
 }
 
 fn is_name(s: &str) -> bool {
     let mut ch = s.chars();
-    ch.next().is_some_and(|c| c.is_alphabetic() || c == '.' || c == '_')
-        && s.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '_')
+    ch.next()
+        .is_some_and(|c| c.is_alphabetic() || c == '.' || c == '_')
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '_')
 }
 
 impl Formula {
@@ -77,11 +82,21 @@ impl Formula {
             match (sign, t.as_str()) {
                 ('-', "1") | ('+', "0") | ('-', "0") => intercept = false,
                 ('+', "1") => intercept = true,
-                ('-', _) => return Err(ferr(text, format!("removing the term '{t}' is not supported (only '- 1')"))),
+                ('-', _) => {
+                    return Err(ferr(
+                        text,
+                        format!("removing the term '{t}' is not supported (only '- 1')"),
+                    ))
+                }
                 _ => {
-                    let term = if let Some(inner) = t.strip_prefix("factor(").and_then(|r| r.strip_suffix(')')) {
+                    let term = if let Some(inner) =
+                        t.strip_prefix("factor(").and_then(|r| r.strip_suffix(')'))
+                    {
                         if !is_name(inner) {
-                            return Err(ferr(text, format!("factor() needs a column name, got '{inner}'")));
+                            return Err(ferr(
+                                text,
+                                format!("factor() needs a column name, got '{inner}'"),
+                            ));
                         }
                         Term::Factor(inner.to_string())
                     } else if is_name(&t) {
@@ -98,7 +113,11 @@ impl Formula {
                 }
             }
         }
-        Ok(Formula { terms, intercept, text: text.to_string() })
+        Ok(Formula {
+            terms,
+            intercept,
+            text: text.to_string(),
+        })
     }
 
     /// The columns the formula reads.
@@ -129,11 +148,19 @@ pub struct ModelFrame {
 /// column for every level).
 pub fn model_frame(formula: &Formula, table: &Table) -> Result<ModelFrame, MetaError> {
     let n = table.rows.len();
-    let unknown: Vec<&str> = formula.columns().into_iter().filter(|c| !table.has(c)).collect();
+    let unknown: Vec<&str> = formula
+        .columns()
+        .into_iter()
+        .filter(|c| !table.has(c))
+        .collect();
     if !unknown.is_empty() {
         return Err(ferr(
             &formula.text,
-            format!("unknown column(s) {} (the CSV has: {})", unknown.join(", "), table.headers.join(", ")),
+            format!(
+                "unknown column(s) {} (the CSV has: {})",
+                unknown.join(", "),
+                table.headers.join(", ")
+            ),
         ));
     }
     let mut names = Vec::new();
@@ -160,7 +187,11 @@ pub fn model_frame(formula: &Formula, table: &Table) -> Result<ModelFrame, MetaE
             full_coding_used = true;
             for (l, level) in levels.iter().enumerate().skip(start) {
                 names.push(format!("{prefix}{level}"));
-                cols.push(idx.iter().map(|v| if *v == Some(l) { 1.0 } else { 0.0 }).collect());
+                cols.push(
+                    idx.iter()
+                        .map(|v| if *v == Some(l) { 1.0 } else { 0.0 })
+                        .collect(),
+                );
             }
         } else {
             let vals = table.numeric(col)?;
@@ -173,8 +204,14 @@ pub fn model_frame(formula: &Formula, table: &Table) -> Result<ModelFrame, MetaE
             cols.push(vals.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect());
         }
     }
-    let rows = (0..n).map(|i| cols.iter().map(|c| c[i]).collect()).collect();
-    Ok(ModelFrame { names, rows, missing })
+    let rows = (0..n)
+        .map(|i| cols.iter().map(|c| c[i]).collect())
+        .collect();
+    Ok(ModelFrame {
+        names,
+        rows,
+        missing,
+    })
 }
 
 #[cfg(test)]
@@ -185,7 +222,10 @@ mod tests {
     fn parses_intercept_rules() {
         let f = Formula::parse("~ ablat + factor(alloc) - 1").unwrap();
         assert!(!f.intercept);
-        assert_eq!(f.terms, vec![Term::Column("ablat".into()), Term::Factor("alloc".into())]);
+        assert_eq!(
+            f.terms,
+            vec![Term::Column("ablat".into()), Term::Factor("alloc".into())]
+        );
         assert!(!Formula::parse("~ 0 + x").unwrap().intercept);
         assert!(Formula::parse("x").unwrap().intercept);
         assert!(Formula::parse("~ x:y").is_err());

@@ -34,6 +34,7 @@ pub mod root;
 pub mod subgroup;
 pub mod table;
 pub mod tau2;
+pub mod tolerance;
 
 pub use analysis::{analyse, Analysis, AnalysisOptions, Dropped};
 pub use design::Design;

@@ -102,11 +102,19 @@ impl fmt::Display for Method {
 impl FromStr for Method {
     type Err = MetaError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Method::ALL.iter().copied().find(|m| m.name() == s).ok_or_else(|| MetaError::Option {
-            option: "method",
-            value: s.to_string(),
-            allowed: Method::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", "),
-        })
+        Method::ALL
+            .iter()
+            .copied()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| MetaError::Option {
+                option: "method",
+                value: s.to_string(),
+                allowed: Method::ALL
+                    .iter()
+                    .map(|m| m.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 }
 
@@ -129,7 +137,11 @@ impl FromStr for Test {
             "z" => Ok(Test::Z),
             "t" => Ok(Test::T),
             "knha" => Ok(Test::Knha),
-            _ => Err(MetaError::Option { option: "test", value: s.into(), allowed: "z, t, knha".into() }),
+            _ => Err(MetaError::Option {
+                option: "test",
+                value: s.into(),
+                allowed: "z, t, knha".into(),
+            }),
         }
     }
 }

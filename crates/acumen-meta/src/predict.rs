@@ -48,7 +48,12 @@ pub fn predict(f: &Fit, newmods: Option<&[Vec<f64>]>) -> Result<Prediction, Meta
                     Err(MetaError::model(format!(
                         "--newmods rows need {} value(s) (one per moderator: {}), got {}",
                         if int_incl { f.p - 1 } else { f.p },
-                        f.x.names.iter().filter(|n| *n != "intrcpt").cloned().collect::<Vec<_>>().join(", "),
+                        f.x.names
+                            .iter()
+                            .filter(|n| *n != "intrcpt")
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         r.len()
                     )))
                 }

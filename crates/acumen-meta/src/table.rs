@@ -38,12 +38,16 @@ pub fn parse_number(cell: &str) -> Result<Option<f64>, String> {
             && b.is_some_and(|b| !b.is_empty() && b.bytes().all(|x| x.is_ascii_digit()))
     };
     if looks_decimal_comma {
-        return Err(format!("'{c}' uses a decimal comma; write numbers with a decimal point (0.5, not 0,5)"));
+        return Err(format!(
+            "'{c}' uses a decimal comma; write numbers with a decimal point (0.5, not 0,5)"
+        ));
     }
     match c.parse::<f64>() {
         Ok(v) if v.is_nan() => Ok(None),
         Ok(v) => Ok(Some(v)),
-        Err(_) => Err(format!("'{c}' is not a number (expected a number, or empty / NA for missing)")),
+        Err(_) => Err(format!(
+            "'{c}' is not a number (expected a number, or empty / NA for missing)"
+        )),
     }
 }
 
@@ -69,16 +73,22 @@ impl Table {
 
     /// Reads a numeric column; a non-numeric cell is an error naming its row.
     pub fn numeric(&self, name: &str) -> Result<Vec<Option<f64>>, MetaError> {
-        let j = self.col_index(name).ok_or_else(|| MetaError::MissingColumns {
-            what: "the analysis".into(),
-            missing: name.to_string(),
-        })?;
+        let j = self
+            .col_index(name)
+            .ok_or_else(|| MetaError::MissingColumns {
+                what: "the analysis".into(),
+                missing: name.to_string(),
+            })?;
         self.rows
             .iter()
             .enumerate()
             .map(|(i, r)| {
                 parse_number(&r[j]).map_err(|message| {
-                    MetaError::Data(DataError { row: Some(i), column: name.to_string(), message })
+                    MetaError::Data(DataError {
+                        row: Some(i),
+                        column: name.to_string(),
+                        message,
+                    })
                 })
             })
             .collect()
@@ -87,25 +97,44 @@ impl Table {
     /// Factor view of a column: the levels in R's order (numeric order when
     /// every value is a number, else byte order) and each row's level index.
     pub fn factor(&self, name: &str) -> Result<(Vec<String>, Vec<Option<usize>>), MetaError> {
-        let j = self.col_index(name).ok_or_else(|| MetaError::MissingColumns {
-            what: "the analysis".into(),
-            missing: name.to_string(),
-        })?;
-        let cells: Vec<Option<&str>> =
-            self.rows.iter().map(|r| if is_missing(&r[j]) { None } else { Some(r[j].trim()) }).collect();
-        let numeric: Option<Vec<Option<f64>>> =
-            cells.iter().map(|c| c.map_or(Some(None), |s| s.parse::<f64>().ok().map(Some))).collect();
+        let j = self
+            .col_index(name)
+            .ok_or_else(|| MetaError::MissingColumns {
+                what: "the analysis".into(),
+                missing: name.to_string(),
+            })?;
+        let cells: Vec<Option<&str>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                if is_missing(&r[j]) {
+                    None
+                } else {
+                    Some(r[j].trim())
+                }
+            })
+            .collect();
+        let numeric: Option<Vec<Option<f64>>> = cells
+            .iter()
+            .map(|c| c.map_or(Some(None), |s| s.parse::<f64>().ok().map(Some)))
+            .collect();
         if let Some(nums) = numeric {
             let mut vals: Vec<f64> = nums.iter().flatten().copied().collect();
             vals.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
             vals.dedup();
-            let idx = nums.iter().map(|v| v.and_then(|v| vals.iter().position(|&l| l == v))).collect();
+            let idx = nums
+                .iter()
+                .map(|v| v.and_then(|v| vals.iter().position(|&l| l == v)))
+                .collect();
             return Ok((vals.into_iter().map(r_number_label).collect(), idx));
         }
         let mut levels: Vec<&str> = cells.iter().flatten().copied().collect();
         levels.sort_unstable();
         levels.dedup();
-        let idx = cells.iter().map(|c| c.and_then(|s| levels.iter().position(|l| *l == s))).collect();
+        let idx = cells
+            .iter()
+            .map(|c| c.and_then(|s| levels.iter().position(|l| *l == s)))
+            .collect();
         Ok((levels.into_iter().map(String::from).collect(), idx))
     }
 

@@ -115,11 +115,16 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             let (sw, _) = sums(&w);
             let pr = Proj::new(inp.x, w)?;
             let rss = pr.rss(y);
-            let est = if method == Method::HS { (rss - kf) / sw } else { (kf / dfr * rss - kf) / sw };
+            let est = if method == Method::HS {
+                (rss - kf) / sw
+            } else {
+                (kf / dfr * rss - kf) / sw
+            };
             let t = clamp(pick(est));
             let tp = tpos(t);
-            let mut se = (1.0 / (sw * sw) * (2.0 * dfr + 4.0 * tp * pr.tr() + 2.0 * tp * tp * pr.tr_pupu(None, None)))
-                .sqrt();
+            let mut se = (1.0 / (sw * sw)
+                * (2.0 * dfr + 4.0 * tp * pr.tr() + 2.0 * tp * tp * pr.tr_pupu(None, None)))
+            .sqrt();
             if method == Method::HSk {
                 se *= kf / dfr;
             }
@@ -127,6 +132,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
         }
         Method::HE => {
             let (t, pr) = he(inp)?;
+            let t = clamp(t);
             let tp = tpos(t);
             let trpv = pr.tr_pu(vi);
             let se = (1.0 / (dfr * dfr)
@@ -163,7 +169,9 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             (t, dl_se(&pr, trp, dfr, tpos(t)))
         }
         Method::GENQ => {
-            let a = inp.weights.ok_or_else(|| MetaError::model("method GENQ needs --weights"))?;
+            let a = inp
+                .weights
+                .ok_or_else(|| MetaError::model("method GENQ needs --weights"))?;
             let pr = Proj::new(inp.x, a.to_vec())?;
             let trp = pr.tr();
             let trpv = pr.tr_pu(vi);
@@ -173,7 +181,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
                 * (2.0 * pr.tr_pupu(Some(vi), Some(vi))
                     + 4.0 * tp * pr.tr_pupu(Some(vi), None)
                     + 2.0 * tp * tp * pr.tr_pupu(None, None)))
-                .sqrt();
+            .sqrt();
             (t, se)
         }
         Method::SJ => {
@@ -186,7 +194,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
                 * (2.0 * pr.tr_pupu(Some(vi), Some(vi))
                     + 4.0 * tp * pr.tr_pupu(Some(vi), None)
                     + 2.0 * tp * tp * pr.tr_pupu(None, None)))
-                .sqrt();
+            .sqrt();
             (t, se)
         }
         Method::SJIT => {
@@ -260,7 +268,11 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             (t, se)
         }
     };
-    Ok(Tau2 { tau2, se, iterations })
+    Ok(Tau2 {
+        tau2,
+        se,
+        iterations,
+    })
 }
 
 /// The Hedges (HE) estimate (untruncated) and its OLS projection.
@@ -272,7 +284,8 @@ fn he<'a>(inp: &Tau2Input<'a>) -> Result<(f64, Proj<'a>), MetaError> {
 }
 
 fn dl_se(pr: &Proj, trp: f64, dfr: f64, tp: f64) -> f64 {
-    (1.0 / (trp * trp) * (2.0 * dfr + 4.0 * tp * trp + 2.0 * tp * tp * pr.tr_pupu(None, None))).sqrt()
+    (1.0 / (trp * trp) * (2.0 * dfr + 4.0 * tp * trp + 2.0 * tp * tp * pr.tr_pupu(None, None)))
+        .sqrt()
 }
 
 fn eb_se(vi: &[f64], t: f64, kf: f64, dfr: f64) -> f64 {
@@ -303,7 +316,11 @@ pub fn mad(x: &[f64]) -> f64 {
 /// Paule-Mandel: the root of Q(tau^2) = k - p (PMM: the chi^2 median).
 fn pm(method: Method, inp: &Tau2Input) -> Result<f64, MetaError> {
     let dfr = (inp.x.k - inp.x.p) as f64;
-    let target = if method == Method::PMM { qchisq(0.5, dfr, true) } else { dfr };
+    let target = if method == Method::PMM {
+        qchisq(0.5, dfr, true)
+    } else {
+        dfr
+    };
     let tau2_max = 100f64.max(10.0 * mad(inp.y).powi(2));
     let f = |t: f64| qe_at(t, inp.y, inp.vi, inp.x).map(|q| q - target);
     let f0 = f(0.0)?;
