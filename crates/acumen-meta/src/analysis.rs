@@ -109,13 +109,15 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
             let mut vv = Vec::with_capacity(n);
             for i in 0..n {
                 let vi = match v[i] {
-                    Some(x) if x < 0.0 => return Err(data_err(
-                        i,
-                        vcol,
-                        format!(
+                    Some(x) if x < 0.0 => {
+                        return Err(data_err(
+                            i,
+                            vcol,
+                            format!(
                             "{vcol} = {x} but sampling variances and standard errors must be >= 0"
                         ),
-                    )),
+                        ))
+                    }
                     Some(x) if !x.is_finite() => {
                         return Err(data_err(i, vcol, format!("{vcol} must be finite")))
                     }

@@ -134,6 +134,16 @@ pub fn qnorm(p: f64, lower: bool) -> f64 {
     }
 }
 
+/// The two accurate pieces of the t distribution at `t`: the tail beyond
+/// |t| and the mass between 0 and |t| (each from its own incomplete beta,
+/// so neither suffers cancellation).
+fn t_parts(t: f64, df: f64) -> (f64, f64) {
+    let t2 = t * t;
+    let tail = 0.5 * beta_reg(df / 2.0, 0.5, df / (df + t2));
+    let dev = 0.5 * beta_reg(0.5, df / 2.0, t2 / (df + t2));
+    (tail, dev)
+}
+
 /// Student t cumulative distribution with `df` degrees of freedom.
 pub fn pt(t: f64, df: f64, lower: bool) -> f64 {
     if t.is_nan() || df.is_nan() || df <= 0.0 {
@@ -142,30 +152,19 @@ pub fn pt(t: f64, df: f64, lower: bool) -> f64 {
     if t.is_infinite() {
         return if (t > 0.0) == lower { 1.0 } else { 0.0 };
     }
-    if df.is_infinite() {
-        return pnorm(t, lower);
+    if df.is_infinite() || df > 4e5 {
+        // R's own choice for very large df: a corrected normal approximation.
+        let v = 1.0 / (4.0 * df);
+        return pnorm(t * (1.0 - v) / (1.0 + t * t * 2.0 * v).sqrt(), lower);
     }
-    // Upper tail of |t|: 0.5 * I_{df/(df+t^2)}(df/2, 1/2), computed without
-    // cancellation in either form of x.
-    let t2 = t * t;
-    let tail = if t2 < df {
-        let x = t2 / (df + t2);
-        0.5 * (1.0 - beta_reg(0.5, df / 2.0, x))
+    let (tail, dev) = t_parts(t, df);
+    // The small side is `tail`; the large side is 0.5 + dev.
+    let small_side = if tail < 0.25 { tail } else { 0.5 - dev };
+    let large_side = if tail < 0.25 { 0.5 + dev } else { 1.0 - tail };
+    if (t > 0.0) == lower {
+        large_side
     } else {
-        let x = df / (df + t2);
-        0.5 * beta_reg(df / 2.0, 0.5, x)
-    };
-    // For small |t| the first branch loses relative accuracy in the *small*
-    // tail only when that tail is near 0.5, where it is harmless.
-    let upper_of_t = if t >= 0.0 { tail } else { 1.0 - tail };
-    if lower {
-        if t >= 0.0 {
-            1.0 - tail
-        } else {
-            tail
-        }
-    } else {
-        upper_of_t
+        small_side
     }
 }
 
@@ -204,6 +203,23 @@ pub fn qt(p: f64, df: f64, lower: bool) -> f64 {
     } else {
         (if lower { p } else { 1.0 - p }, -1.0)
     };
+    // Near the median, solve for the mass between 0 and t, which is known
+    // exactly from the input (p - 0.5 is exact for p in [0.25, 0.75]).
+    if (0.25..=0.75).contains(&p) {
+        let dev_target = (p - 0.5).abs();
+        let mut t = qnorm(0.5 + dev_target, true).max(f64::MIN_POSITIVE);
+        for _ in 0..100 {
+            let (_, dev) = t_parts(t, df);
+            let next = t - (dev - dev_target) / dt(t, df);
+            let next = if next <= 0.0 { t / 2.0 } else { next };
+            let done = (next - t).abs() <= 2.0 * f64::EPSILON * t;
+            t = next;
+            if done {
+                break;
+            }
+        }
+        return if (p > 0.5) == lower { t } else { -t };
+    }
     let mut t = if df == 1.0 {
         (std::f64::consts::PI * (0.5 - qs)).tan()
     } else if df == 2.0 {
@@ -348,21 +364,19 @@ pub fn pf(f: f64, d1: f64, d2: f64, lower: bool) -> f64 {
     if d2.is_infinite() {
         return pchisq(f * d1, d1, lower);
     }
-    // Upper tail = I_{d2/(d2+d1 f)}(d2/2, d1/2); take whichever form avoids 1 - x.
-    let x = d2 / (d2 + d1 * f);
-    let upper = if x < 0.5 {
-        beta_reg(d2 / 2.0, d1 / 2.0, x)
-    } else {
-        1.0 - beta_reg(d1 / 2.0, d2 / 2.0, d1 * f / (d2 + d1 * f))
-    };
-    let lower_v = if x < 0.5 {
-        1.0 - beta_reg(d2 / 2.0, d1 / 2.0, x)
-    } else {
-        beta_reg(d1 / 2.0, d2 / 2.0, d1 * f / (d2 + d1 * f))
-    };
+    // Each tail from its own incomplete beta; a tail is only ever taken as
+    // 1 - (other tail) when it is the larger one, so nothing cancels.
+    let upper = beta_reg(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f));
+    let lower_v = beta_reg(d1 / 2.0, d2 / 2.0, d1 * f / (d2 + d1 * f));
     if lower {
-        lower_v
-    } else {
+        if lower_v < 0.5 {
+            lower_v
+        } else {
+            1.0 - upper
+        }
+    } else if upper < 0.5 {
         upper
+    } else {
+        1.0 - lower_v
     }
 }

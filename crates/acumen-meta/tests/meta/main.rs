@@ -1,0 +1,5 @@
+//! Integration tests of acumen-meta, compiled as one test binary.
+
+mod dist_vs_r;
+mod escalc_hand;
+mod properties;
