@@ -1,4 +1,6 @@
 //! Integration tests of the `acumen` CLI, compiled as one test binary.
 
+mod bad_input;
+mod fuzz;
 mod helpers;
 mod metafor_cases;

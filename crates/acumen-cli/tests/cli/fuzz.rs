@@ -1,0 +1,62 @@
+//! Arbitrary CSV bytes and options never panic: they give a result or an error.
+
+use acumen_cli::csv_input::parse_csv;
+use acumen_cli::meta_cmd::{options, MetaArgs};
+use acumen_meta::analyse;
+use proptest::prelude::*;
+
+const COLS: &[&str] = &[
+    "study", "yi", "vi", "sei", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "ai", "bi", "ci", "di",
+    "xi", "ni", "ri", "g", "w",
+];
+const CELLS: &[&str] = &[
+    "", "NA", "0", "1", "-1", "2", "0.5", "10", "abc", "1e308", "-0.3", "3", "0,5", "Inf", "a",
+    "b", "1e-300",
+];
+const MEASURES: &[&str] = &[
+    "SMD", "MD", "OR", "RR", "RD", "PETO", "PR", "PLO", "PAS", "ZCOR", "COR", "SMCR", "XX",
+];
+const METHODS: &[&str] = &[
+    "REML", "DL", "ML", "PM", "EB", "SJ", "HE", "HS", "DLIT", "GENQ", "EE", "PMM",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn raw_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        if let Ok(t) = parse_csv(&bytes, "fuzz.csv") {
+            let _ = analyse(&t, &options(&MetaArgs { format: "json".into(), vtype: "LS".into(), to: "only0".into(), drop00: "no".into(), method: "REML".into(), test: "z".into(), level: 95.0, maxiter: 100, ..Default::default() }).unwrap());
+        }
+    }
+
+    #[test]
+    fn structured_tables_never_panic(
+        cols in prop::sample::subsequence(COLS.to_vec(), 1..8),
+        cells in prop::collection::vec(prop::sample::select(CELLS.to_vec()), 0..80),
+        measure in prop::option::of(prop::sample::select(MEASURES.to_vec())),
+        method in prop::sample::select(METHODS.to_vec()),
+        test in prop::sample::select(vec!["z", "t", "knha"]),
+        mods in prop::option::of(prop::sample::select(vec!["~ g", "~ factor(g)", "~ w - 1", "~ yi + g", "~ (", "~ zz"])),
+        weights in prop::option::of(Just("w".to_string())),
+        all in any::<bool>(),
+    ) {
+        let mut csv = cols.join(",") + "\n";
+        for row in cells.chunks(cols.len()) {
+            if row.len() == cols.len() {
+                csv += &row.iter().map(|c| if c.contains(',') { format!("\"{c}\"") } else { c.to_string() }).collect::<Vec<_>>().join(",");
+                csv += "\n";
+            }
+        }
+        let args = MetaArgs {
+            measure: measure.map(String::from), method: method.into(), test: test.into(), mods: mods.map(String::from),
+            weights, all, format: "json".into(), vtype: "LS".into(), to: "only0".into(), drop00: "no".into(), level: 95.0,
+            maxiter: 100, subgroup: if all { Some("g".into()) } else { None }, ..Default::default()
+        };
+        if let (Ok(t), Ok(o)) = (parse_csv(csv.as_bytes(), "fuzz.csv"), options(&args)) {
+            if let Ok(a) = analyse(&t, &o) {
+                let _ = acumen_cli::json_out::analysis_json(&a);
+            }
+        }
+    }
+}
