@@ -504,7 +504,14 @@ fn marginal_residuals(
             e = 0.0;
         }
         let h = d[i] * quad_form(&a, x.row(i));
-        let ve = m[i] * (1.0 - 2.0 * h) + quad_form(&aca, x.row(i));
+        // A study with leverage 1 is fitted exactly: its other hat entries are
+        // 0, so only (1 - h)^2 m remains (computing it as a difference of O(m)
+        // terms would leave sqrt(eps m) of rounding in the standard error).
+        let ve = if (1.0 - h).abs() < 1e-7 {
+            (1.0 - h).powi(2) * m[i]
+        } else {
+            m[i] * (1.0 - 2.0 * h) + quad_form(&aca, x.row(i))
+        };
         // The exact value is >= 0; rounding can leave a tiny negative.
         let s = ve.max(0.0).sqrt();
         resid.push(e);
