@@ -19,7 +19,9 @@ pub fn parse_csv(bytes: &[u8], name: &str) -> Result<Table> {
         bail!("{name}: the file is empty; a header row (e.g. study,yi,vi) is required");
     }
     if first.contains(';') && !first.contains(',') {
-        bail!("{name}: the header uses ';' as the separator; write a comma-separated file with '.' as the decimal mark");
+        bail!(
+            "{name}: the header uses ';' as the separator; write a comma-separated file with '.' as the decimal mark"
+        );
     }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -33,10 +35,7 @@ pub fn parse_csv(bytes: &[u8], name: &str) -> Result<Table> {
         .collect();
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() {
-            bail!(
-                "{name}: header column {} is empty; every column needs a name",
-                i + 1
-            );
+            bail!("{name}: header column {} is empty; every column needs a name", i + 1);
         }
         if headers[..i].contains(h) {
             bail!("{name}: column '{h}' appears twice in the header");

@@ -2,6 +2,10 @@
 //! full double precision, NA as null and infinities as "Inf"/"-Inf".
 
 use acumen_meta::confint::HetConfint;
+use acumen_meta::diag::regtest::Egger;
+use acumen_meta::diag::StepSeries;
+use acumen_meta::escalc::Effects;
+use acumen_meta::mh::MhFit;
 use acumen_meta::predict::Prediction;
 use acumen_meta::{Analysis, Fit, FitStats};
 use serde_json::{json, Map, Value};
@@ -78,14 +82,124 @@ fn predict_json(p: &Prediction) -> Value {
     })
 }
 
+fn series_json(s: &StepSeries, m: &mut Map<String, Value>) {
+    for (k, v) in [
+        ("estimate", &s.estimate),
+        ("se", &s.se),
+        ("stat", &s.stat),
+        ("pval", &s.pval),
+        ("ci_lb", &s.ci_lb),
+        ("ci_ub", &s.ci_ub),
+        ("Q", &s.q),
+        ("Qp", &s.qp),
+        ("tau2", &s.tau2),
+        ("I2", &s.i2),
+        ("H2", &s.h2),
+    ] {
+        m.insert(k.into(), nums(v));
+    }
+}
+
+fn egger_json(e: &Egger) -> Value {
+    json!({
+        "stat": num(e.stat), "pval": num(e.pval), "ddf": e.ddf, "limit_est": num(e.limit_est),
+        "limit_ci_lb": num(e.limit_ci_lb), "limit_ci_ub": num(e.limit_ci_ub),
+    })
+}
+
+fn diagnostics_json(a: &Analysis, m: &mut Map<String, Value>) {
+    if let Some(s) = &a.leave1out {
+        let mut b = Map::new();
+        series_json(s, &mut b);
+        m.insert("leave1out".into(), Value::Object(b));
+    }
+    if let Some(inf) = &a.influence {
+        let mut dfb = Map::new();
+        for (name, col) in a.fit.x.names.iter().zip(&inf.dfbetas) {
+            dfb.insert(name.clone(), nums(col));
+        }
+        m.insert(
+            "influence".into(),
+            json!({
+                "rstudent": nums(&inf.rstudent), "dffits": nums(&inf.dffits), "cook_d": nums(&inf.cook_d),
+                "cov_r": nums(&inf.cov_r), "tau2_del": nums(&inf.tau2_del), "QE_del": nums(&inf.qe_del),
+                "hat": nums(&inf.hat), "weight": nums(&inf.weight), "is_infl": inf.is_infl, "dfbetas": dfb,
+            }),
+        );
+    }
+    if let Some(r) = &a.regtest {
+        m.insert(
+            "regtest".into(),
+            json!({"rma_sei": egger_json(&r.rma_sei), "lm_sei": egger_json(&r.lm_sei)}),
+        );
+    }
+    if let Some(r) = &a.ranktest {
+        m.insert("ranktest".into(), json!({"tau": num(r.tau), "pval": num(r.pval)}));
+    }
+    if let Some(t) = &a.trimfill {
+        let f = &t.fit;
+        m.insert(
+            "trimfill".into(),
+            json!({
+                "estimator": t.estimator, "side": t.side, "k0": t.k0, "se_k0": num(t.se_k0), "k": f.k,
+                "b": nums(&f.b), "se": nums(&f.se), "stat": nums(&f.stat), "pval": nums(&f.pval),
+                "ci_lb": nums(&f.ci_lb), "ci_ub": nums(&f.ci_ub), "tau2": num(f.tau2), "QE": num(f.qe),
+                "QEp": num(f.qe_p), "yi_filled": nums(&t.yi_filled), "vi_filled": nums(&t.vi_filled), "fill": t.fill,
+            }),
+        );
+    }
+    if let Some((order, s)) = &a.cumul {
+        let mut b = Map::new();
+        b.insert("order_ids".into(), json!(order));
+        series_json(s, &mut b);
+        m.insert("cumul".into(), Value::Object(b));
+    }
+    if let Some(p) = &a.permutest {
+        m.insert(
+            "permutest".into(),
+            json!({"exact": p.exact, "n_perm": p.n_perm, "pval": nums(&p.pval), "QMp": num(p.qm_p)}),
+        );
+    }
+    if let Some((formula, l)) = &a.anova_lrt {
+        let st = |s: &FitStats| json!({"ll": num(s.ll), "AIC": num(s.aic), "BIC": num(s.bic), "AICc": num(s.aicc)});
+        m.insert(
+            "anova_lrt".into(),
+            json!({
+                "reduced_mods": formula, "LRT": num(l.lrt), "pval": num(l.pval), "df_full": l.df_full,
+                "df_reduced": l.df_reduced, "QE_full": num(l.qe_full), "QE_reduced": num(l.qe_reduced),
+                "R2": num(l.r2), "fit_stats_full": st(&l.stats_full), "fit_stats_reduced": st(&l.stats_reduced),
+            }),
+        );
+    }
+    if let Some(w) = &a.anova_wald {
+        m.insert(
+            "anova_wald".into(),
+            json!({"btt": w.btt, "QM": num(w.qm), "QMp": num(w.qm_p), "QMdf": [w.qm_df.0, w.qm_df.1]}),
+        );
+    }
+}
+
+/// Mantel-Haenszel or Peto pooling as JSON (`escalc` over every row, `fit`).
+pub fn mh_json(f: &MhFit, e: &Effects) -> Value {
+    let mut fit = json!({
+        "k": f.k, "k_yi": f.k_yi, "b": nums(&[f.b]), "se": nums(&[f.se]), "stat": nums(&[f.stat]),
+        "pval": nums(&[f.pval]), "ci_lb": nums(&[f.ci_lb]), "ci_ub": nums(&[f.ci_ub]), "QE": num(f.qe),
+        "QEp": num(f.qe_p), "I2": num(f.i2), "H2": num(f.h2), "yi": nums(&f.yi), "vi": nums(&f.vi),
+    });
+    if let (Some((t, kpos)), Some(obj)) = (&f.or_tests, fit.as_object_mut()) {
+        for (name, v) in ["CO", "COp", "MH", "MHp", "BD", "BDp", "TA", "TAp"].iter().zip(t) {
+            obj.insert(name.to_string(), num(*v));
+        }
+        obj.insert("k_pos".into(), json!(kpos));
+    }
+    json!({"escalc": {"yi": nums(&e.yi), "vi": nums(&e.vi)}, "fit": fit})
+}
+
 /// The whole analysis as one JSON object.
 pub fn analysis_json(a: &Analysis) -> Value {
     let mut m = Map::new();
     if let Some(e) = &a.escalc {
-        m.insert(
-            "escalc".into(),
-            json!({"yi": nums(&e.yi), "vi": nums(&e.vi)}),
-        );
+        m.insert("escalc".into(), json!({"yi": nums(&e.yi), "vi": nums(&e.vi)}));
     }
     m.insert("fit".into(), fit_json(&a.fit, &a.dropped));
     if let Some(c) = &a.confint {
@@ -114,5 +228,6 @@ pub fn analysis_json(a: &Analysis) -> Value {
             }),
         );
     }
+    diagnostics_json(a, &mut m);
     Value::Object(m)
 }

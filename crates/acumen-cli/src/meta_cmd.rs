@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use acumen_meta::{
-    analyse, AddTo, Analysis, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, VType,
-};
+use acumen_meta::analysis::Blocks;
+use acumen_meta::diag::permutest::Permutations;
+use acumen_meta::mh::{mantel_haenszel, MhFit, MhOptions};
+use acumen_meta::{analyse, AddTo, Analysis, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, VType};
 use anyhow::{anyhow, bail, Result};
 use clap::Args;
 
@@ -27,10 +28,10 @@ pub struct MetaArgs {
     /// Which tables get `add`: only0, all, if0all, none.
     #[arg(long, default_value = "only0")]
     pub to: String,
-    /// Leave out tables with no events (or only events) in both groups: yes or no.
-    #[arg(long, default_value = "no")]
-    pub drop00: String,
-    /// tau^2 estimator: EE, FE, DL, DLIT, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, GENQ.
+    /// Leave out tables with no events (or only events) in both groups: yes or no (default no; yes for MH and PETO).
+    #[arg(long)]
+    pub drop00: Option<String>,
+    /// tau^2 estimator: EE, FE, DL, DLIT, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, GENQ; or MH (Mantel-Haenszel) and PETO.
     #[arg(long, default_value = "REML")]
     pub method: String,
     /// Test for the coefficients: z, t or knha.
@@ -69,6 +70,74 @@ pub struct MetaArgs {
     /// Output: table or json.
     #[arg(long, default_value = "table")]
     pub format: String,
+    /// Leave-one-out analysis.
+    #[arg(long)]
+    pub leave1out: bool,
+    /// Influence diagnostics.
+    #[arg(long)]
+    pub influence: bool,
+    /// Egger's regression test.
+    #[arg(long)]
+    pub regtest: bool,
+    /// Begg and Mazumdar's rank correlation test.
+    #[arg(long)]
+    pub ranktest: bool,
+    /// Trim-and-fill.
+    #[arg(long)]
+    pub trimfill: bool,
+    /// Cumulative meta-analysis (CSV order, or see --cumul-order).
+    #[arg(long)]
+    pub cumul: bool,
+    /// Column ordering the cumulative analysis (stable ascending).
+    #[arg(long)]
+    pub cumul_order: Option<String>,
+    /// Permutation test: exact, or a number of random permutations.
+    #[arg(long)]
+    pub permutations: Option<String>,
+    /// Seed of the random permutations.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Reduced moderator formula for a likelihood-ratio test (both models ML).
+    #[arg(long)]
+    pub reduced_mods: Option<String>,
+    /// Coefficients (1-based) for a separate Wald test, e.g. 2,3.
+    #[arg(long)]
+    pub wald: Option<String>,
+    /// No continuity correction in the Cochran-Mantel-Haenszel test.
+    #[arg(long)]
+    pub no_correct: bool,
+}
+
+/// How studies are pooled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooling {
+    /// Inverse-variance models (rma.uni).
+    Rma,
+    /// Mantel-Haenszel.
+    Mh,
+    /// Peto's one-step method.
+    Peto,
+}
+
+/// The pooling the arguments ask for.
+pub fn pooling(a: &MetaArgs) -> Pooling {
+    match a.method.as_str() {
+        "MH" => Pooling::Mh,
+        "PETO" => Pooling::Peto,
+        _ => Pooling::Rma,
+    }
+}
+
+fn parse_indices(s: &str, what: &str) -> Result<Vec<usize>> {
+    s.split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&j| j >= 1)
+                .ok_or_else(|| anyhow!("--{what}: '{}' is not a coefficient number (1, 2, ...)", v.trim()))
+        })
+        .collect()
 }
 
 fn opt_err(option: &'static str, value: &str, allowed: &str) -> anyhow::Error {
@@ -83,12 +152,9 @@ fn opt_err(option: &'static str, value: &str, allowed: &str) -> anyhow::Error {
 fn parse_list(text: &str, what: &str) -> Result<Vec<f64>> {
     text.split(',')
         .map(|v| {
-            v.trim().parse::<f64>().map_err(|_| {
-                anyhow!(
-                    "--{what}: '{}' is not a number (write e.g. \"1.5,0;2,1\")",
-                    v.trim()
-                )
-            })
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| anyhow!("--{what}: '{}' is not a number (write e.g. \"1.5,0;2,1\")", v.trim()))
         })
         .collect()
 }
@@ -107,10 +173,11 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
         "none" => AddTo::None,
         v => return Err(opt_err("to", v, "only0, all, if0all, none")),
     };
-    let drop00 = match a.drop00.as_str() {
-        "yes" | "TRUE" | "true" => true,
-        "no" | "FALSE" | "false" => false,
-        v => return Err(opt_err("drop00", v, "yes, no")),
+    let drop00 = match a.drop00.as_deref() {
+        None => pooling(a) != Pooling::Rma,
+        Some("yes" | "TRUE" | "true") => true,
+        Some("no" | "FALSE" | "false") => false,
+        Some(v) => return Err(opt_err("drop00", v, "yes, no")),
     };
     if let Some(add) = a.add {
         if !(add >= 0.0) || !add.is_finite() {
@@ -118,10 +185,7 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
         }
     }
     if !(a.level > 0.0 && a.level < 100.0) {
-        bail!(
-            "--level must lie between 0 and 100 (e.g. 95), got {}",
-            a.level
-        );
+        bail!("--level must lie between 0 and 100 (e.g. 95), got {}", a.level);
     }
     if a.maxiter == 0 {
         bail!("--maxiter must be at least 1");
@@ -141,24 +205,15 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
             drop00,
         }),
     };
-    let btt = match &a.btt {
+    let btt = a.btt.as_deref().map(|s| parse_indices(s, "btt")).transpose()?;
+    let wald = a.wald.as_deref().map(|s| parse_indices(s, "wald")).transpose()?;
+    let permutations = match a.permutations.as_deref() {
         None => None,
-        Some(s) => Some(
-            s.split(',')
-                .map(|v| {
-                    v.trim()
-                        .parse::<usize>()
-                        .ok()
-                        .filter(|&j| j >= 1)
-                        .ok_or_else(|| {
-                            anyhow!(
-                                "--btt: '{}' is not a coefficient number (1, 2, ...)",
-                                v.trim()
-                            )
-                        })
-                })
-                .collect::<Result<Vec<_>>>()?,
-        ),
+        Some("exact") => Some(Permutations::Exact),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if n >= 2 => Some(Permutations::Random(n)),
+            _ => return Err(opt_err("permutations", v, "exact, or a number of permutations >= 2")),
+        },
     };
     let newmods = match &a.newmods {
         None => None,
@@ -174,7 +229,11 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
     Ok(AnalysisOptions {
         escalc,
         fit: FitOptions {
-            method: a.method.parse()?,
+            method: if pooling(a) == Pooling::Rma {
+                a.method.parse()?
+            } else {
+                acumen_meta::Method::EE
+            },
             test: a.test.parse()?,
             level: a.level,
             tau2: a.tau2,
@@ -182,27 +241,87 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
             weights: None,
             btt,
             maxiter: a.maxiter,
+            skip_r2: false,
         },
         weights_column: a.weights.clone(),
         mods: a.mods.clone(),
         newmods,
         subgroup: a.subgroup.clone(),
         all: a.all,
+        blocks: Blocks {
+            leave1out: a.leave1out,
+            influence: a.influence,
+            regtest: a.regtest,
+            ranktest: a.ranktest,
+            trimfill: a.trimfill,
+            cumul: a.cumul,
+        },
+        cumul_order: a.cumul_order.clone(),
+        permutations,
+        seed: a.seed,
+        reduced_mods: a.reduced_mods.clone(),
+        wald,
     })
 }
 
+/// The result of `acumen meta`.
+pub enum Outcome {
+    /// An inverse-variance analysis.
+    Rma(Box<Analysis>),
+    /// Mantel-Haenszel or Peto pooling, with the per-row escalc values.
+    Mh(Box<MhFit>, acumen_meta::escalc::Effects),
+}
+
 /// Runs the analysis; errors about the data are prefixed with the file name.
-pub fn run(a: &MetaArgs) -> Result<Analysis> {
+pub fn run(a: &MetaArgs) -> Result<Outcome> {
     let opts = options(a)?;
     let table = read_csv(&a.file)?;
-    analyse(&table, &opts).map_err(|e| anyhow!("{}: {e}", a.file.display()))
+    let with_file = |e: MetaError| anyhow!("{}: {e}", a.file.display());
+    match pooling(a) {
+        Pooling::Rma => Ok(Outcome::Rma(Box::new(analyse(&table, &opts).map_err(with_file)?))),
+        p => {
+            let eo = opts.escalc.ok_or_else(|| {
+                anyhow!(
+                    "--method {} pools 2x2 tables: give --measure (OR, RR or RD for MH; PETO for PETO)",
+                    a.method
+                )
+            })?;
+            if opts.mods.is_some() || opts.subgroup.is_some() {
+                bail!("--method {} pools without moderators or subgroups", a.method);
+            }
+            let set = acumen_meta::escalc::resolve_columns(eo.measure, |c| table.has(c)).map_err(|missing| {
+                with_file(MetaError::MissingColumns {
+                    what: format!("measure {}", eo.measure),
+                    missing: missing.join(", "),
+                })
+            })?;
+            let mut cols = acumen_meta::escalc::Columns::new();
+            for c in set {
+                cols.insert(c.to_string(), table.numeric(c).map_err(with_file)?);
+            }
+            let n = table.rows.len();
+            let mo = MhOptions {
+                escalc: eo,
+                correct: !a.no_correct,
+                level: a.level,
+            };
+            let fit = mantel_haenszel(&cols, n, &mo, p == Pooling::Peto).map_err(with_file)?;
+            let e = acumen_meta::escalc::escalc(&eo, &cols, n).map_err(with_file)?;
+            Ok(Outcome::Mh(Box::new(fit), e))
+        }
+    }
 }
 
 /// Runs and renders in the requested format.
 pub fn run_to_string(a: &MetaArgs) -> Result<String> {
-    let analysis = run(a)?;
-    Ok(match a.format.as_str() {
-        "json" => serde_json::to_string_pretty(&crate::json_out::analysis_json(&analysis))? + "\n",
-        _ => crate::report::render(&analysis, a.measure.as_deref()),
+    let outcome = run(a)?;
+    let json = a.format == "json";
+    Ok(match outcome {
+        Outcome::Rma(analysis) if json => {
+            serde_json::to_string_pretty(&crate::json_out::analysis_json(&analysis))? + "\n"
+        }
+        Outcome::Rma(analysis) => crate::report::render(&analysis, a.measure.as_deref()),
+        Outcome::Mh(fit, e) if json => serde_json::to_string_pretty(&crate::json_out::mh_json(&fit, &e))? + "\n",
+        Outcome::Mh(fit, _) => crate::report::render_mh(&fit, &a.method, a.measure.as_deref().unwrap_or("")),
     })
 }

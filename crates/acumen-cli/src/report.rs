@@ -59,11 +59,7 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
             f4(f.tau2),
             f4(f.se_tau2)
         );
-        let _ = writeln!(
-            s,
-            "tau (square root of tau^2):          {}",
-            f4(f.tau2.sqrt())
-        );
+        let _ = writeln!(s, "tau (square root of tau^2):          {}", f4(f.tau2.sqrt()));
     }
     let _ = writeln!(
         s,
@@ -87,11 +83,7 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
         let _ = writeln!(
             s,
             "R^2 (heterogeneity accounted for):   {}%",
-            if r2.is_nan() {
-                "NA".into()
-            } else {
-                format!("{r2:.2}")
-            }
+            if r2.is_nan() { "NA".into() } else { format!("{r2:.2}") }
         );
     }
     let _ = writeln!(s);
@@ -122,16 +114,19 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
                 );
             }
             Some(d) => {
-                let _ = writeln!(s, "Test of Moderators (coefficients {}):\nF(df1 = {}, df2 = {d}) = {}, p-val = {}", coefs.join(","), f.qm_df.0, f4(f.qm), pfmt(f.qm_p));
+                let _ = writeln!(
+                    s,
+                    "Test of Moderators (coefficients {}):\nF(df1 = {}, df2 = {d}) = {}, p-val = {}",
+                    coefs.join(","),
+                    f.qm_df.0,
+                    f4(f.qm),
+                    pfmt(f.qm_p)
+                );
             }
         }
         let _ = writeln!(s);
     }
-    let stat = if f.opts.test == Test::Z {
-        "zval"
-    } else {
-        "tval"
-    };
+    let stat = if f.opts.test == Test::Z { "zval" } else { "tval" };
     let w = f.x.names.iter().map(|n| n.len()).max().unwrap_or(7).max(7);
     let _ = writeln!(s, "Model Results:\n");
     let _ = writeln!(
@@ -165,20 +160,8 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
     }
     if let Some(c) = &a.confint {
         let _ = writeln!(s, "\nHeterogeneity confidence intervals (Q-profile):");
-        for (name, v) in [
-            ("tau^2", c.tau2),
-            ("tau", c.tau),
-            ("I^2(%)", c.i2),
-            ("H^2", c.h2),
-        ] {
-            let _ = writeln!(
-                s,
-                "  {:7} {:>9}  [{}, {}]",
-                name,
-                f4(v[0]),
-                f4(v[1]),
-                f4(v[2])
-            );
+        for (name, v) in [("tau^2", c.tau2), ("tau", c.tau), ("I^2(%)", c.i2), ("H^2", c.h2)] {
+            let _ = writeln!(s, "  {:7} {:>9}  [{}, {}]", name, f4(v[0]), f4(v[1]), f4(v[2]));
         }
     }
     if let Some(g) = &a.subgroups {
@@ -200,6 +183,65 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
             g.q_between_df,
             f4(g.q_between),
             pfmt(g.q_between_p)
+        );
+    }
+    s
+}
+
+/// Renders a Mantel-Haenszel or Peto result.
+pub fn render_mh(f: &acumen_meta::mh::MhFit, method: &str, measure: &str) -> String {
+    let mut s = String::new();
+    let name = if method == "PETO" {
+        "Peto's method"
+    } else {
+        "Mantel-Haenszel method"
+    };
+    let _ = writeln!(
+        s,
+        "Equal-Effects Model ({name}; k = {}, studies with an estimate: {})",
+        f.k, f.k_yi
+    );
+    let _ = writeln!(s, "Outcome measure: {measure}\n");
+    let _ = writeln!(s, "I^2: {}%   H^2: {}", f4(f.i2), f4(f.h2));
+    let _ = writeln!(
+        s,
+        "Test for Heterogeneity: Q(df = {}) = {}, p-val = {}\n",
+        f.k_yi.saturating_sub(1),
+        f4(f.qe),
+        pfmt(f.qe_p)
+    );
+    let _ = writeln!(
+        s,
+        "estimate  {}   se  {}   zval  {}   pval  {}   ci  [{}, {}]",
+        f4(f.b),
+        f4(f.se),
+        f4(f.stat),
+        pfmt(f.pval),
+        f4(f.ci_lb),
+        f4(f.ci_ub)
+    );
+    if measure != "RD" {
+        let _ = writeln!(
+            s,
+            "exp scale: {} [{}, {}]",
+            f4(f.b.exp()),
+            f4(f.ci_lb.exp()),
+            f4(f.ci_ub.exp())
+        );
+    }
+    if let Some((t, kpos)) = &f.or_tests {
+        let _ = writeln!(
+            s,
+            "\nCochran-Mantel-Haenszel test: CMH = {}, df = 1, p-val = {}",
+            f4(t[2]),
+            pfmt(t[3])
+        );
+        let _ = writeln!(
+            s,
+            "Tarone's test for heterogeneity: X^2 = {}, df = {}, p-val = {}",
+            f4(t[6]),
+            kpos.saturating_sub(1),
+            pfmt(t[7])
         );
     }
     s

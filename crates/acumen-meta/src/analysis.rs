@@ -3,6 +3,15 @@
 
 use crate::confint::{self, HetConfint};
 use crate::design::Design;
+use crate::diag::anova::{lrt, wald, Lrt, Wald};
+use crate::diag::cumul::{cumul, stable_order};
+use crate::diag::influence::{influence, Influence};
+use crate::diag::leave1out::leave1out;
+use crate::diag::permutest::{permutest, PermTest, Permutations};
+use crate::diag::ranktest::{ranktest, RankTest};
+use crate::diag::regtest::{regtest, RegTest};
+use crate::diag::trimfill::{trimfill, TrimFill};
+use crate::diag::StepSeries;
 use crate::error::{DataError, MetaError};
 use crate::escalc::{escalc, resolve_columns, Columns, Effects, EscalcOptions};
 use crate::fit::{fit, Fit};
@@ -29,6 +38,35 @@ pub struct AnalysisOptions {
     pub subgroup: Option<String>,
     /// Compute every post-fit block that applies.
     pub all: bool,
+    /// Diagnostics asked for by name (an error when they do not apply).
+    pub blocks: Blocks,
+    /// Column ordering the cumulative analysis (CSV order without it).
+    pub cumul_order: Option<String>,
+    /// Permutation test.
+    pub permutations: Option<Permutations>,
+    /// Seed of random permutations.
+    pub seed: u64,
+    /// Reduced model for a likelihood-ratio test.
+    pub reduced_mods: Option<String>,
+    /// Coefficients (1-based) for a separate Wald test.
+    pub wald: Option<Vec<usize>>,
+}
+
+/// Diagnostics requested explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Blocks {
+    /// Leave-one-out analysis.
+    pub leave1out: bool,
+    /// Influence diagnostics.
+    pub influence: bool,
+    /// Egger's regression test.
+    pub regtest: bool,
+    /// Begg's rank correlation test.
+    pub ranktest: bool,
+    /// Trim-and-fill.
+    pub trimfill: bool,
+    /// Cumulative meta-analysis.
+    pub cumul: bool,
 }
 
 /// A data row left out of the model, and why.
@@ -57,6 +95,35 @@ pub struct Analysis {
     pub predict: Option<Prediction>,
     /// Subgroup analysis.
     pub subgroups: Option<Subgroups>,
+    /// Leave-one-out analysis.
+    pub leave1out: Option<StepSeries>,
+    /// Influence diagnostics.
+    pub influence: Option<Influence>,
+    /// Egger's test.
+    pub regtest: Option<RegTest>,
+    /// Rank correlation test.
+    pub ranktest: Option<RankTest>,
+    /// Trim-and-fill.
+    pub trimfill: Option<TrimFill>,
+    /// Cumulative analysis and its order (1-based CSV rows).
+    pub cumul: Option<(Vec<usize>, StepSeries)>,
+    /// Permutation test.
+    pub permutest: Option<PermTest>,
+    /// Likelihood-ratio test against the reduced model, with its formula.
+    pub anova_lrt: Option<(String, Lrt)>,
+    /// Separate Wald test.
+    pub anova_wald: Option<Wald>,
+}
+
+/// A block asked for by name must apply; under `all` it is computed when it does.
+fn block<T>(asked: bool, all: bool, compute: impl FnOnce() -> Result<T, MetaError>) -> Result<Option<T>, MetaError> {
+    if asked {
+        compute().map(Some)
+    } else if all {
+        Ok(compute().ok())
+    } else {
+        Ok(None)
+    }
 }
 
 fn data_err(row: usize, column: &str, message: String) -> MetaError {
@@ -72,11 +139,9 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     let n = table.rows.len();
     let (yi, vi, computed) = match &o.escalc {
         Some(eo) => {
-            let set = resolve_columns(eo.measure, |c| table.has(c)).map_err(|missing| {
-                MetaError::MissingColumns {
-                    what: format!("measure {}", eo.measure),
-                    missing: missing.join(", "),
-                }
+            let set = resolve_columns(eo.measure, |c| table.has(c)).map_err(|missing| MetaError::MissingColumns {
+                what: format!("measure {}", eo.measure),
+                missing: missing.join(", "),
             })?;
             let mut cols = Columns::new();
             for c in set {
@@ -113,14 +178,10 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
                         return Err(data_err(
                             i,
                             vcol,
-                            format!(
-                            "{vcol} = {x} but sampling variances and standard errors must be >= 0"
-                        ),
+                            format!("{vcol} = {x} but sampling variances and standard errors must be >= 0"),
                         ))
                     }
-                    Some(x) if !x.is_finite() => {
-                        return Err(data_err(i, vcol, format!("{vcol} must be finite")))
-                    }
+                    Some(x) if !x.is_finite() => return Err(data_err(i, vcol, format!("{vcol} must be finite"))),
                     Some(x) => {
                         if vcol == "sei" {
                             x * x
@@ -232,6 +293,59 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
             Some(subgroups(&y, &v, w.as_deref(), &levels, &g, &o.fit)?)
         }
     };
+    let b = o.blocks;
+    let int_only = f.x.is_intercept_only();
+    let leave1out = block(b.leave1out, o.all && int_only, || leave1out(&f))?;
+    let influence = block(b.influence, o.all, || influence(&f))?;
+    let regtest = block(b.regtest, o.all, || regtest(&f))?;
+    let ranktest = block(b.ranktest, o.all, || ranktest(&f))?;
+    let trimfill = block(b.trimfill, o.all && int_only, || trimfill(&f, 100))?;
+    let cumul = block(b.cumul || o.cumul_order.is_some(), o.all && int_only, || {
+        let order = match &o.cumul_order {
+            None => (0..idx.len()).collect::<Vec<_>>(),
+            Some(col) => {
+                if table.is_numeric_column(col) {
+                    let key = table.numeric(col)?;
+                    stable_order(&idx.iter().map(|&i| key[i].unwrap_or(f64::NAN)).collect::<Vec<_>>())
+                } else {
+                    let (_, lv) = table.factor(col)?;
+                    stable_order(
+                        &idx.iter()
+                            .map(|&i| lv[i].map_or(f64::NAN, |l| l as f64))
+                            .collect::<Vec<_>>(),
+                    )
+                }
+            }
+        };
+        let series = cumul(&f, &order)?;
+        Ok((order.iter().map(|&j| idx[j] + 1).collect(), series))
+    })?;
+    let permutest = match o.permutations {
+        None => None,
+        Some(p) => Some(permutest(&f, p, o.seed)?),
+    };
+    let anova_lrt = match &o.reduced_mods {
+        None => None,
+        Some(text) => {
+            let fr = model_frame(&Formula::parse(text)?, table)?;
+            if let Some(i) = idx.iter().find(|&&i| fr.missing[i].is_some()) {
+                return Err(MetaError::model(format!(
+                    "--reduced-mods: row {} has a missing value in '{}'; the reduced model must use the same studies",
+                    i + 1,
+                    fr.missing[*i].clone().unwrap_or_default()
+                )));
+            }
+            let xr = Design::from_rows(
+                fr.names.clone(),
+                &idx.iter().map(|&i| fr.rows[i].clone()).collect::<Vec<_>>(),
+            );
+            Some((text.clone(), lrt(&f, xr)?))
+        }
+    };
+    let anova_wald = match &o.wald {
+        None => None,
+        Some(btt) => Some(wald(&f, btt)?),
+    };
     Ok(Analysis {
         escalc: computed,
         dropped,
@@ -240,5 +354,14 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
         confint,
         predict,
         subgroups,
+        leave1out,
+        influence,
+        regtest,
+        ranktest,
+        trimfill,
+        cumul,
+        permutest,
+        anova_lrt,
+        anova_wald,
     })
 }

@@ -46,8 +46,7 @@ impl Design {
 
     /// Whether the first column is the intercept.
     pub fn has_intercept(&self) -> bool {
-        self.names.first().is_some_and(|n| n == "intrcpt")
-            && (0..self.k).all(|i| self.row(i)[0] == 1.0)
+        self.names.first().is_some_and(|n| n == "intrcpt") && (0..self.k).all(|i| self.row(i)[0] == 1.0)
     }
 
     /// Whether this is the intercept-only model.
@@ -95,17 +94,11 @@ impl Design {
                 keep.push(false);
             }
         }
-        let dropped: Vec<String> = (0..p)
-            .filter(|&c| !keep[c])
-            .map(|c| self.names[c].clone())
-            .collect();
+        let dropped: Vec<String> = (0..p).filter(|&c| !keep[c]).map(|c| self.names[c].clone()).collect();
         if dropped.is_empty() {
             return dropped;
         }
-        let names: Vec<String> = (0..p)
-            .filter(|&c| keep[c])
-            .map(|c| self.names[c].clone())
-            .collect();
+        let names: Vec<String> = (0..p).filter(|&c| keep[c]).map(|c| self.names[c].clone()).collect();
         let mut data = Vec::with_capacity(k * names.len());
         for i in 0..k {
             for c in 0..p {

@@ -17,13 +17,7 @@ pub struct DataError {
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.row {
-            Some(r) => write!(
-                f,
-                "row {}, column '{}': {}",
-                r + 1,
-                self.column,
-                self.message
-            ),
+            Some(r) => write!(f, "row {}, column '{}': {}", r + 1, self.column, self.message),
             None => write!(f, "column '{}': {}", self.column, self.message),
         }
     }

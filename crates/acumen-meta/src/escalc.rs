@@ -114,11 +114,7 @@ impl FromStr for Measure {
             .ok_or_else(|| MetaError::Option {
                 option: "measure",
                 value: s.to_string(),
-                allowed: Measure::ALL
-                    .iter()
-                    .map(|m| m.name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                allowed: Measure::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", "),
             })
     }
 }
@@ -203,14 +199,7 @@ fn bad(row: usize, column: &str, message: impl Into<String>) -> MetaError {
 }
 
 /// Checks a value that must be `>= min` (or `> min` when `strict`).
-fn check_min(
-    v: Option<f64>,
-    row: usize,
-    col: &str,
-    min: f64,
-    strict: bool,
-    what: &str,
-) -> Result<(), MetaError> {
+fn check_min(v: Option<f64>, row: usize, col: &str, min: f64, strict: bool, what: &str) -> Result<(), MetaError> {
     if let Some(x) = v {
         if (strict && x <= min) || (!strict && x < min) {
             return Err(bad(row, col, format!("{col} = {x} but {what}")));
@@ -237,11 +226,9 @@ pub fn resolve_columns(
 /// value is undefined (log of zero, ...), get NA as in metafor.
 pub fn escalc(opts: &EscalcOptions, cols: &Columns, n_rows: usize) -> Result<Effects, MetaError> {
     let inp = Input { cols, n: n_rows };
-    let set = resolve_columns(opts.measure, |c| cols.contains_key(c)).map_err(|missing| {
-        MetaError::MissingColumns {
-            what: format!("measure {}", opts.measure),
-            missing: missing.join(", "),
-        }
+    let set = resolve_columns(opts.measure, |c| cols.contains_key(c)).map_err(|missing| MetaError::MissingColumns {
+        what: format!("measure {}", opts.measure),
+        missing: missing.join(", "),
     })?;
     let _ = set;
     use Measure::*;
@@ -272,14 +259,7 @@ fn two_means(o: &EscalcOptions, inp: &Input) -> Out {
     let (mut yi, mut vi) = (vec![f64::NAN; inp.n], vec![f64::NAN; inp.n]);
     for i in 0..inp.n {
         for c in ["sd1i", "sd2i"] {
-            check_min(
-                inp.get(c, i),
-                i,
-                c,
-                0.0,
-                true,
-                "standard deviations must be > 0",
-            )?;
+            check_min(inp.get(c, i), i, c, 0.0, true, "standard deviations must be > 0")?;
         }
         for c in ["n1i", "n2i"] {
             check_min(inp.get(c, i), i, c, 2.0, false, "group sizes must be >= 2")?;
@@ -310,8 +290,7 @@ fn two_means(o: &EscalcOptions, inp: &Input) -> Out {
                 let j = hedges_j(m);
                 let (v1, v2) = (s1 * s1, s2 * s2);
                 let y = j * (m1 - m2) / ((v1 + v2) / 2.0).sqrt();
-                let v = y * y * (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0))
-                    / (2.0 * (v1 + v2).powi(2))
+                let v = y * y * (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0)) / (2.0 * (v1 + v2).powi(2))
                     + (v1 / (n1 - 1.0) + v2 / (n2 - 1.0)) / ((v1 + v2) / 2.0);
                 yi[i] = y;
                 vi[i] = j * j * v;
@@ -358,20 +337,12 @@ fn two_by_two(o: &EscalcOptions, inp: &Input) -> Out {
         let d = inp.get("di", i).or_else(|| Some(inp.get("n2i", i)? - c?));
         if let (Some(b), Some(a)) = (b, a) {
             if b < 0.0 {
-                return Err(bad(
-                    i,
-                    "ai",
-                    format!("ai = {a} is larger than the group size n1i"),
-                ));
+                return Err(bad(i, "ai", format!("ai = {a} is larger than the group size n1i")));
             }
         }
         if let (Some(d), Some(c)) = (d, c) {
             if d < 0.0 {
-                return Err(bad(
-                    i,
-                    "ci",
-                    format!("ci = {c} is larger than the group size n2i"),
-                ));
+                return Err(bad(i, "ci", format!("ci = {c} is larger than the group size n2i")));
             }
         }
         let mut t = match (a, b, c, d) {
@@ -387,10 +358,7 @@ fn two_by_two(o: &EscalcOptions, inp: &Input) -> Out {
         }
         cells.push(t);
     }
-    let zero: Vec<bool> = cells
-        .iter()
-        .map(|t| t.is_some_and(|t| t.contains(&0.0)))
-        .collect();
+    let zero: Vec<bool> = cells.iter().map(|t| t.is_some_and(|t| t.contains(&0.0))).collect();
     let fix = corrections(o.to, &zero);
     let (mut yi, mut vi) = (vec![f64::NAN; n], vec![f64::NAN; n]);
     for i in 0..n {
@@ -442,16 +410,8 @@ fn one_mean(inp: &Input) -> Out {
             true,
             "standard deviations must be > 0",
         )?;
-        check_min(
-            inp.get("ni", i),
-            i,
-            "ni",
-            2.0,
-            false,
-            "sample sizes must be >= 2",
-        )?;
-        if let (Some(m), Some(s), Some(n)) = (inp.get("mi", i), inp.get("sdi", i), inp.get("ni", i))
-        {
+        check_min(inp.get("ni", i), i, "ni", 2.0, false, "sample sizes must be >= 2")?;
+        if let (Some(m), Some(s), Some(n)) = (inp.get("mi", i), inp.get("sdi", i), inp.get("ni", i)) {
             yi[i] = m;
             vi[i] = s * s / n;
         }
@@ -461,36 +421,18 @@ fn one_mean(inp: &Input) -> Out {
 
 fn proportions(o: &EscalcOptions, inp: &Input) -> Out {
     let n = inp.n;
-    let add = o
-        .add
-        .unwrap_or(if o.measure == Measure::PAS { 0.0 } else { 0.5 });
+    let add = o.add.unwrap_or(if o.measure == Measure::PAS { 0.0 } else { 0.5 });
     let mut cells = Vec::with_capacity(n);
     for i in 0..n {
-        check_min(
-            inp.get("xi", i),
-            i,
-            "xi",
-            0.0,
-            false,
-            "event counts must be >= 0",
-        )?;
-        check_min(
-            inp.get("ni", i),
-            i,
-            "ni",
-            0.0,
-            true,
-            "sample sizes must be > 0",
-        )?;
+        check_min(inp.get("xi", i), i, "xi", 0.0, false, "event counts must be >= 0")?;
+        check_min(inp.get("ni", i), i, "ni", 0.0, true, "sample sizes must be > 0")?;
         cells.push(match (inp.get("xi", i), inp.get("ni", i)) {
             (Some(x), Some(nn)) => {
                 if x > nn {
                     return Err(bad(
                         i,
                         "xi",
-                        format!(
-                            "xi = {x} is larger than ni = {nn} (the proportion must lie in [0, 1])"
-                        ),
+                        format!("xi = {x} is larger than ni = {nn} (the proportion must lie in [0, 1])"),
                     ));
                 }
                 Some((x, nn - x))
@@ -554,9 +496,7 @@ fn rates(o: &EscalcOptions, inp: &Input) -> Out {
                 inp.get("x2i", i),
                 inp.get("t2i", i),
             ) {
-                (Some(x1), Some(t1), Some(x2), Some(t2))
-                    if !(o.drop00 && x1 == 0.0 && x2 == 0.0) =>
-                {
+                (Some(x1), Some(t1), Some(x2), Some(t2)) if !(o.drop00 && x1 == 0.0 && x2 == 0.0) => {
                     Some((x1, t1, x2, t2))
                 }
                 _ => None,
@@ -586,21 +526,10 @@ fn rates(o: &EscalcOptions, inp: &Input) -> Out {
 fn correlations(o: &EscalcOptions, inp: &Input) -> Out {
     let (mut yi, mut vi) = (vec![f64::NAN; inp.n], vec![f64::NAN; inp.n]);
     for i in 0..inp.n {
-        check_min(
-            inp.get("ni", i),
-            i,
-            "ni",
-            2.0,
-            false,
-            "sample sizes must be >= 2",
-        )?;
+        check_min(inp.get("ni", i), i, "ni", 2.0, false, "sample sizes must be >= 2")?;
         if let Some(r) = inp.get("ri", i) {
             if r.abs() > 1.0 {
-                return Err(bad(
-                    i,
-                    "ri",
-                    format!("ri = {r} but correlations must lie in [-1, 1]"),
-                ));
+                return Err(bad(i, "ri", format!("ri = {r} but correlations must lie in [-1, 1]")));
             }
         }
         let (Some(r), Some(n)) = (inp.get("ri", i), inp.get("ni", i)) else {
@@ -629,30 +558,12 @@ fn paired(o: &EscalcOptions, inp: &Input) -> Out {
     };
     for i in 0..inp.n {
         for c in sds {
-            check_min(
-                inp.get(c, i),
-                i,
-                c,
-                0.0,
-                true,
-                "standard deviations must be > 0",
-            )?;
+            check_min(inp.get(c, i), i, c, 0.0, true, "standard deviations must be > 0")?;
         }
-        check_min(
-            inp.get("ni", i),
-            i,
-            "ni",
-            2.0,
-            false,
-            "sample sizes must be >= 2",
-        )?;
+        check_min(inp.get("ni", i), i, "ni", 2.0, false, "sample sizes must be >= 2")?;
         if let Some(r) = inp.get("ri", i) {
             if r.abs() > 1.0 {
-                return Err(bad(
-                    i,
-                    "ri",
-                    format!("ri = {r} but correlations must lie in [-1, 1]"),
-                ));
+                return Err(bad(i, "ri", format!("ri = {r} but correlations must lie in [-1, 1]")));
             }
         }
         let (Some(m1), Some(m2), Some(s1), Some(n), Some(r)) = (

@@ -123,9 +123,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
         return Err(MetaError::model("no studies left to analyse (k = 0)"));
     }
     if vi.len() != k || x.k != k {
-        return Err(MetaError::model(
-            "yi, vi and the model matrix differ in length",
-        ));
+        return Err(MetaError::model("yi, vi and the model matrix differ in length"));
     }
     if let Some(i) = vi.iter().position(|v| *v < 0.0 || !v.is_finite()) {
         return Err(MetaError::model(format!(
@@ -145,15 +143,11 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     }
     if let Some(t) = opts.tau2 {
         if !(t >= 0.0) || !t.is_finite() {
-            return Err(MetaError::model(format!(
-                "a fixed tau^2 must be >= 0, got {t}"
-            )));
+            return Err(MetaError::model(format!("a fixed tau^2 must be >= 0, got {t}")));
         }
     }
     if opts.method == Method::GENQ && opts.weights.is_none() {
-        return Err(MetaError::model(
-            "method GENQ needs user weights (--weights COL)",
-        ));
+        return Err(MetaError::model("method GENQ needs user weights (--weights COL)"));
     }
     let dropped_coefs = x.drop_redundant();
     let p = x.p;
@@ -225,13 +219,11 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     let m: Vec<f64> = vi.iter().map(|v| v + tau2).collect();
     let knha = opts.test == Test::Knha;
     let zero_div = || {
-        MetaError::model("division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)")
+        MetaError::model(
+            "division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)",
+        )
     };
-    let resid_ss = |b: &[f64], wt: &[f64]| -> f64 {
-        (0..k)
-            .map(|i| wt[i] * (yi[i] - dot(x.row(i), b)).powi(2))
-            .sum()
-    };
+    let resid_ss = |b: &[f64], wt: &[f64]| -> f64 { (0..k).map(|i| wt[i] * (yi[i] - dot(x.row(i), b)).powi(2)).sum() };
     let mut rss_knha = f64::NAN;
     let (b, mut vb, rss_f, hat_d): (Vec<f64>, DMatrix<f64>, f64, Vec<f64>);
     if opts.weighted {
@@ -293,11 +285,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     };
     vb *= s2w;
 
-    let ddf = if opts.test == Test::Z {
-        None
-    } else {
-        Some(k - p)
-    };
+    let ddf = if opts.test == Test::Z { None } else { Some(k - p) };
     let mlen = btt.len();
     let qm = {
         let idx: Vec<usize> = btt.iter().map(|j| j - 1).collect();
@@ -316,9 +304,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
             qm,
             pchisq(qm, mlen as f64, false),
             (mlen, None),
-            stat.iter()
-                .map(|z| 2.0 * pnorm(z.abs(), false))
-                .collect::<Vec<_>>(),
+            stat.iter().map(|z| 2.0 * pnorm(z.abs(), false)).collect::<Vec<_>>(),
         ),
         Some(d) => {
             let qmf = qm / mlen as f64;
@@ -384,14 +370,11 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     let slog: f64 = m.iter().map(|v| v.ln()).sum();
     let ll_ml = -0.5 * kf * two_pi.ln() - 0.5 * slog - 0.5 * rss_f;
     let logdet = |u: &[f64]| -> f64 {
-        xtux(&x, u).cholesky().map_or(f64::NAN, |c| {
-            2.0 * c.l().diagonal().iter().map(|v| v.ln()).sum::<f64>()
-        })
+        xtux(&x, u)
+            .cholesky()
+            .map_or(f64::NAN, |c| 2.0 * c.l().diagonal().iter().map(|v| v.ln()).sum::<f64>())
     };
-    let ll_reml = -0.5 * dfr * two_pi.ln() + 0.5 * logdet(&vec![1.0; k])
-        - 0.5 * slog
-        - 0.5 * logdet(&w)
-        - 0.5 * rss_f;
+    let ll_reml = -0.5 * dfr * two_pi.ln() + 0.5 * logdet(&vec![1.0; k]) - 0.5 * slog - 0.5 * logdet(&w) - 0.5 * rss_f;
     let dev_ml = if k > p {
         if allvipos {
             let sat: f64 = vi.iter().map(|v| -0.5 * (two_pi * v).ln()).sum();
@@ -472,10 +455,42 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
         x,
         opts,
     };
-    if !int_only && int_incl {
+    if !int_only && int_incl && !fit.opts.skip_r2 {
         fit.r2 = Some(pseudo_r2(&fit)?);
     }
     Ok(fit)
+}
+
+impl Fit {
+    /// Options for refitting this model on other data (as metafor's
+    /// diagnostics do): same estimator, test, level and weighting, the fixed
+    /// tau^2 kept fixed, default `btt`, no pseudo-R^2.
+    pub fn refit_options(&self) -> FitOptions {
+        let mut o = self.opts.clone();
+        o.btt = None;
+        o.skip_r2 = true;
+        o.weights = None;
+        o.tau2 = if self.tau2_fixed { Some(self.tau2) } else { None };
+        o
+    }
+
+    /// Refits the same model to the studies with `keep[i]` true.
+    pub fn refit_subset(&self, keep: &[bool], with_moderators: bool) -> Result<Fit, MetaError> {
+        let y: Vec<f64> = (0..self.k).filter(|&i| keep[i]).map(|i| self.yi[i]).collect();
+        let v: Vec<f64> = (0..self.k).filter(|&i| keep[i]).map(|i| self.vi[i]).collect();
+        let x = if with_moderators {
+            self.x.subset(keep)
+        } else {
+            Design::intercept(y.len())
+        };
+        let mut o = self.refit_options();
+        o.weights = self
+            .opts
+            .weights
+            .as_ref()
+            .map(|w| (0..self.k).filter(|&i| keep[i]).map(|i| w[i]).collect());
+        fit(&y, &v, x, &o)
+    }
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -518,11 +533,7 @@ fn marginal_residuals(
         se.push(s);
         // A residual that is exactly 0 has z = 0, except in a saturated
         // model (k = p) where its standard error is 0 as well (0/0 = NA).
-        z.push(if e == 0.0 && s == 0.0 && k > x.p {
-            0.0
-        } else {
-            e / s
-        });
+        z.push(if e == 0.0 && s == 0.0 && k > x.p { 0.0 } else { e / s });
     }
     Ok((resid, se, z))
 }
@@ -549,11 +560,7 @@ fn pseudo_r2(f: &Fit) -> Result<f64, MetaError> {
         let rss = pr.rss(&f.yi);
         let sw: f64 = wt.iter().sum();
         let ybar = wt.iter().zip(&f.yi).map(|(w, y)| w * y).sum::<f64>() / sw;
-        let tss: f64 = wt
-            .iter()
-            .zip(&f.yi)
-            .map(|(w, y)| w * (y - ybar).powi(2))
-            .sum();
+        let tss: f64 = wt.iter().zip(&f.yi).map(|(w, y)| w * (y - ybar).powi(2)).sum();
         let r2 = 1.0 - rss / tss;
         let adj = 1.0 - (1.0 - r2) * ((k as f64 - 1.0) / (k as f64 - f.p as f64));
         return Ok((100.0 * adj).max(0.0));

@@ -33,10 +33,8 @@ fn ferr(text: &str, message: impl Into<String>) -> MetaError {
 
 fn is_name(s: &str) -> bool {
     let mut ch = s.chars();
-    ch.next()
-        .is_some_and(|c| c.is_alphabetic() || c == '.' || c == '_')
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '_')
+    ch.next().is_some_and(|c| c.is_alphabetic() || c == '.' || c == '_')
+        && s.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '_')
 }
 
 impl Formula {
@@ -89,14 +87,9 @@ impl Formula {
                     ))
                 }
                 _ => {
-                    let term = if let Some(inner) =
-                        t.strip_prefix("factor(").and_then(|r| r.strip_suffix(')'))
-                    {
+                    let term = if let Some(inner) = t.strip_prefix("factor(").and_then(|r| r.strip_suffix(')')) {
                         if !is_name(inner) {
-                            return Err(ferr(
-                                text,
-                                format!("factor() needs a column name, got '{inner}'"),
-                            ));
+                            return Err(ferr(text, format!("factor() needs a column name, got '{inner}'")));
                         }
                         Term::Factor(inner.to_string())
                     } else if is_name(&t) {
@@ -148,11 +141,7 @@ pub struct ModelFrame {
 /// column for every level).
 pub fn model_frame(formula: &Formula, table: &Table) -> Result<ModelFrame, MetaError> {
     let n = table.rows.len();
-    let unknown: Vec<&str> = formula
-        .columns()
-        .into_iter()
-        .filter(|c| !table.has(c))
-        .collect();
+    let unknown: Vec<&str> = formula.columns().into_iter().filter(|c| !table.has(c)).collect();
     if !unknown.is_empty() {
         return Err(ferr(
             &formula.text,
@@ -187,11 +176,7 @@ pub fn model_frame(formula: &Formula, table: &Table) -> Result<ModelFrame, MetaE
             full_coding_used = true;
             for (l, level) in levels.iter().enumerate().skip(start) {
                 names.push(format!("{prefix}{level}"));
-                cols.push(
-                    idx.iter()
-                        .map(|v| if *v == Some(l) { 1.0 } else { 0.0 })
-                        .collect(),
-                );
+                cols.push(idx.iter().map(|v| if *v == Some(l) { 1.0 } else { 0.0 }).collect());
             }
         } else {
             let vals = table.numeric(col)?;
@@ -204,14 +189,8 @@ pub fn model_frame(formula: &Formula, table: &Table) -> Result<ModelFrame, MetaE
             cols.push(vals.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect());
         }
     }
-    let rows = (0..n)
-        .map(|i| cols.iter().map(|c| c[i]).collect())
-        .collect();
-    Ok(ModelFrame {
-        names,
-        rows,
-        missing,
-    })
+    let rows = (0..n).map(|i| cols.iter().map(|c| c[i]).collect()).collect();
+    Ok(ModelFrame { names, rows, missing })
 }
 
 #[cfg(test)]

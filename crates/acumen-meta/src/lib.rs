@@ -22,12 +22,14 @@
 pub mod analysis;
 pub mod confint;
 pub mod design;
+pub mod diag;
 pub mod dist;
 pub mod error;
 pub mod escalc;
 pub mod fit;
 pub mod formula;
 pub mod method;
+pub mod mh;
 pub mod predict;
 pub mod proj;
 pub mod root;

@@ -109,11 +109,7 @@ impl FromStr for Method {
             .ok_or_else(|| MetaError::Option {
                 option: "method",
                 value: s.to_string(),
-                allowed: Method::ALL
-                    .iter()
-                    .map(|m| m.name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                allowed: Method::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", "),
             })
     }
 }
@@ -165,6 +161,8 @@ pub struct FitOptions {
     pub btt: Option<Vec<usize>>,
     /// Iteration limit of the iterative estimators.
     pub maxiter: usize,
+    /// Skip the pseudo-R^2 (it costs an extra fit; diagnostics refit many times).
+    pub skip_r2: bool,
 }
 
 impl Default for FitOptions {
@@ -178,6 +176,7 @@ impl Default for FitOptions {
             weights: None,
             btt: None,
             maxiter: 100,
+            skip_r2: false,
         }
     }
 }

@@ -56,11 +56,9 @@ pub fn xtuy(x: &Design, u: &[f64], y: &[f64]) -> DVector<f64> {
 
 /// Inverse of a symmetric positive-definite matrix, or an error naming `what`.
 pub fn spd_inverse(m: DMatrix<f64>, what: &str) -> Result<DMatrix<f64>, MetaError> {
-    let chol = m.cholesky().ok_or_else(|| {
-        MetaError::model(format!(
-            "{what} is singular: the model matrix is not of full rank"
-        ))
-    })?;
+    let chol = m
+        .cholesky()
+        .ok_or_else(|| MetaError::model(format!("{what} is singular: the model matrix is not of full rank")))?;
     Ok(chol.inverse())
 }
 
@@ -100,34 +98,18 @@ impl<'a> Proj<'a> {
     pub fn resid(&self, y: &[f64]) -> Vec<f64> {
         let b = self.coef(y);
         (0..self.x.k)
-            .map(|i| {
-                y[i] - self
-                    .x
-                    .row(i)
-                    .iter()
-                    .zip(b.iter())
-                    .map(|(a, b)| a * b)
-                    .sum::<f64>()
-            })
+            .map(|i| y[i] - self.x.row(i).iter().zip(b.iter()).map(|(a, b)| a * b).sum::<f64>())
             .collect()
     }
 
     /// `y' P y`, the weighted residual sum of squares.
     pub fn rss(&self, y: &[f64]) -> f64 {
-        self.resid(y)
-            .iter()
-            .zip(&self.d)
-            .map(|(e, d)| d * e * e)
-            .sum()
+        self.resid(y).iter().zip(&self.d).map(|(e, d)| d * e * e).sum()
     }
 
     /// `y' P P y`.
     pub fn rss2(&self, y: &[f64]) -> f64 {
-        self.resid(y)
-            .iter()
-            .zip(&self.d)
-            .map(|(e, d)| (d * e).powi(2))
-            .sum()
+        self.resid(y).iter().zip(&self.d).map(|(e, d)| (d * e).powi(2)).sum()
     }
 
     /// `tr(P U)` for diagonal `U`.
@@ -139,9 +121,7 @@ impl<'a> Proj<'a> {
 
     /// `tr(P)`.
     pub fn tr(&self) -> f64 {
-        (0..self.x.k)
-            .map(|i| self.d[i] - self.d[i].powi(2) * self.g[i])
-            .sum()
+        (0..self.x.k).map(|i| self.d[i] - self.d[i].powi(2) * self.g[i]).sum()
     }
 
     /// `tr(P U P S)` for diagonal `U` and `S` (`None` = identity).
@@ -166,8 +146,10 @@ impl<'a> Proj<'a> {
     /// `log det(X'DX)`.
     pub fn logdet_xtdx(&self) -> f64 {
         // det(A^-1) = 1/det(A)
-        -self.a.clone().cholesky().map_or(f64::NAN, |c| {
-            2.0 * c.l().diagonal().iter().map(|v| v.ln()).sum::<f64>()
-        })
+        -self
+            .a
+            .clone()
+            .cholesky()
+            .map_or(f64::NAN, |c| 2.0 * c.l().diagonal().iter().map(|v| v.ln()).sum::<f64>())
     }
 }

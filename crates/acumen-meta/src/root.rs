@@ -30,16 +30,10 @@ pub fn zeroin(
     let (mut fa, mut fb) = (f_lower, f_upper);
     let (mut c, mut fc) = (a, fa);
     if fa == 0.0 {
-        return Root {
-            x: a,
-            converged: true,
-        };
+        return Root { x: a, converged: true };
     }
     if fb == 0.0 {
-        return Root {
-            x: b,
-            converged: true,
-        };
+        return Root { x: b, converged: true };
     }
     for _ in 0..=maxiter {
         let prev_step = b - a;
@@ -54,10 +48,7 @@ pub fn zeroin(
         let tol_act = 2.0 * eps * b.abs() + tol / 2.0;
         let mut new_step = (c - b) / 2.0;
         if new_step.abs() <= tol_act || fb == 0.0 {
-            return Root {
-                x: b,
-                converged: true,
-            };
+            return Root { x: b, converged: true };
         }
         if prev_step.abs() >= tol_act && fa.abs() > fb.abs() {
             let cb = c - b;
@@ -94,10 +85,7 @@ pub fn zeroin(
             fc = fa;
         }
     }
-    Root {
-        x: b,
-        converged: false,
-    }
+    Root { x: b, converged: false }
 }
 
 #[cfg(test)]

@@ -57,17 +57,9 @@ pub fn subgroups(
     let w: Vec<f64> = var.iter().map(|v| 1.0 / v).collect();
     let sw: f64 = w.iter().sum();
     let mean = w.iter().zip(&est).map(|(w, y)| w * y).sum::<f64>() / sw;
-    let q: f64 = w
-        .iter()
-        .zip(&est)
-        .map(|(w, y)| w * (y - mean).powi(2))
-        .sum();
+    let q: f64 = w.iter().zip(&est).map(|(w, y)| w * (y - mean).powi(2)).sum();
     let df = fits.len() - 1;
-    let p = if df > 0 {
-        pchisq(q, df as f64, false)
-    } else {
-        f64::NAN
-    };
+    let p = if df > 0 { pchisq(q, df as f64, false) } else { f64::NAN };
     Ok(Subgroups {
         levels: used,
         fits,

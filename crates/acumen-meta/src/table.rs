@@ -73,12 +73,10 @@ impl Table {
 
     /// Reads a numeric column; a non-numeric cell is an error naming its row.
     pub fn numeric(&self, name: &str) -> Result<Vec<Option<f64>>, MetaError> {
-        let j = self
-            .col_index(name)
-            .ok_or_else(|| MetaError::MissingColumns {
-                what: "the analysis".into(),
-                missing: name.to_string(),
-            })?;
+        let j = self.col_index(name).ok_or_else(|| MetaError::MissingColumns {
+            what: "the analysis".into(),
+            missing: name.to_string(),
+        })?;
         self.rows
             .iter()
             .enumerate()
@@ -97,22 +95,14 @@ impl Table {
     /// Factor view of a column: the levels in R's order (numeric order when
     /// every value is a number, else byte order) and each row's level index.
     pub fn factor(&self, name: &str) -> Result<(Vec<String>, Vec<Option<usize>>), MetaError> {
-        let j = self
-            .col_index(name)
-            .ok_or_else(|| MetaError::MissingColumns {
-                what: "the analysis".into(),
-                missing: name.to_string(),
-            })?;
+        let j = self.col_index(name).ok_or_else(|| MetaError::MissingColumns {
+            what: "the analysis".into(),
+            missing: name.to_string(),
+        })?;
         let cells: Vec<Option<&str>> = self
             .rows
             .iter()
-            .map(|r| {
-                if is_missing(&r[j]) {
-                    None
-                } else {
-                    Some(r[j].trim())
-                }
-            })
+            .map(|r| if is_missing(&r[j]) { None } else { Some(r[j].trim()) })
             .collect();
         let numeric: Option<Vec<Option<f64>>> = cells
             .iter()

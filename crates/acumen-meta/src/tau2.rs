@@ -122,9 +122,8 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             };
             let t = clamp(pick(est));
             let tp = tpos(t);
-            let mut se = (1.0 / (sw * sw)
-                * (2.0 * dfr + 4.0 * tp * pr.tr() + 2.0 * tp * tp * pr.tr_pupu(None, None)))
-            .sqrt();
+            let mut se =
+                (1.0 / (sw * sw) * (2.0 * dfr + 4.0 * tp * pr.tr() + 2.0 * tp * tp * pr.tr_pupu(None, None))).sqrt();
             if method == Method::HSk {
                 se *= kf / dfr;
             }
@@ -268,11 +267,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             (t, se)
         }
     };
-    Ok(Tau2 {
-        tau2,
-        se,
-        iterations,
-    })
+    Ok(Tau2 { tau2, se, iterations })
 }
 
 /// The Hedges (HE) estimate (untruncated) and its OLS projection.
@@ -284,8 +279,7 @@ fn he<'a>(inp: &Tau2Input<'a>) -> Result<(f64, Proj<'a>), MetaError> {
 }
 
 fn dl_se(pr: &Proj, trp: f64, dfr: f64, tp: f64) -> f64 {
-    (1.0 / (trp * trp) * (2.0 * dfr + 4.0 * tp * trp + 2.0 * tp * tp * pr.tr_pupu(None, None)))
-        .sqrt()
+    (1.0 / (trp * trp) * (2.0 * dfr + 4.0 * tp * trp + 2.0 * tp * tp * pr.tr_pupu(None, None))).sqrt()
 }
 
 fn eb_se(vi: &[f64], t: f64, kf: f64, dfr: f64) -> f64 {

@@ -66,11 +66,7 @@ fn impossible_values() {
         &["--measure", "MD"],
         &["row 2", "sd2i", "> 0"],
     );
-    assert_error(
-        "study,yi,vi\nA,0.1,0.02\nB,0.3,-0.01\n",
-        &[],
-        &["row 2", "vi", ">= 0"],
-    );
+    assert_error("study,yi,vi\nA,0.1,0.02\nB,0.3,-0.01\n", &[], &["row 2", "vi", ">= 0"]);
     assert_error(
         "study,xi,ni\nA,3,10\nB,12,10\n",
         &["--measure", "PR"],
@@ -85,11 +81,7 @@ fn impossible_values() {
 
 #[test]
 fn unknown_options() {
-    assert_error(
-        MEANS,
-        &["--measure", "HEDGES"],
-        &["measure", "HEDGES", "SMD"],
-    );
+    assert_error(MEANS, &["--measure", "HEDGES"], &["measure", "HEDGES", "SMD"]);
     assert_error(
         MEANS,
         &["--measure", "SMD", "--method", "BAYES"],
@@ -100,27 +92,18 @@ fn unknown_options() {
         &["--measure", "SMD", "--mods", "~ dose"],
         &["dose", "unknown column"],
     );
-    assert_error(
-        MEANS,
-        &["--measure", "SMD", "--test", "f"],
-        &["test", "knha"],
-    );
+    assert_error(MEANS, &["--measure", "SMD", "--test", "f"], &["test", "knha"]);
 }
 
 #[test]
 fn nothing_left_to_fit() {
-    assert_error(
-        "study,yi,vi\nA,,0.1\nB,NA,0.2\n",
-        &[],
-        &["k = 0", "missing yi"],
-    );
+    assert_error("study,yi,vi\nA,,0.1\nB,NA,0.2\n", &[], &["k = 0", "missing yi"]);
     assert_error("study,yi,vi\n", &[], &["k = 0"]);
 }
 
 #[test]
 fn non_convergence_is_an_error() {
-    let csv =
-        std::fs::read_to_string(crate::helpers::root().join("fixtures/data/bcg_yivi.csv")).unwrap();
+    let csv = std::fs::read_to_string(crate::helpers::root().join("fixtures/data/bcg_yivi.csv")).unwrap();
     assert_error(
         &csv,
         &["--method", "DLIT", "--maxiter", "5"],
@@ -130,24 +113,13 @@ fn non_convergence_is_an_error() {
 
 #[test]
 fn wrong_separators() {
-    assert_error(
-        "study;yi;vi\nA;0,1;0,02\n",
-        &[],
-        &["';'", "comma-separated"],
-    );
-    assert_error(
-        "study,yi,vi\nA,\"0,1\",0.02\n",
-        &[],
-        &["row 1", "yi", "decimal comma"],
-    );
+    assert_error("study;yi;vi\nA;0,1;0,02\n", &[], &["';'", "comma-separated"]);
+    assert_error("study,yi,vi\nA,\"0,1\",0.02\n", &[], &["row 1", "yi", "decimal comma"]);
     assert_error("study,yi,vi\nA,0.1\n", &[], &["row 1", "fields"]);
 }
 
 #[test]
 fn byte_order_mark_is_accepted() {
-    let (code, err) = run(
-        "\u{feff}study,yi,vi\nA,0.1,0.02\nB,0.3,0.01\n",
-        &["--format", "json"],
-    );
+    let (code, err) = run("\u{feff}study,yi,vi\nA,0.1,0.02\nB,0.3,0.01\n", &["--format", "json"]);
     assert_eq!(code, 0, "{err}");
 }

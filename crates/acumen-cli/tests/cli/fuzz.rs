@@ -6,19 +6,22 @@ use acumen_meta::analyse;
 use proptest::prelude::*;
 
 const COLS: &[&str] = &[
-    "study", "yi", "vi", "sei", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "ai", "bi", "ci", "di",
-    "xi", "ni", "ri", "g", "w",
+    "study", "yi", "vi", "sei", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "ai", "bi", "ci", "di", "xi", "ni", "ri",
+    "g", "w",
 ];
 const CELLS: &[&str] = &[
-    "", "NA", "0", "1", "-1", "2", "0.5", "10", "abc", "1e308", "-0.3", "3", "0,5", "Inf", "a",
-    "b", "1e-300",
+    "", "NA", "0", "1", "-1", "2", "0.5", "10", "abc", "1e308", "-0.3", "3", "0,5", "Inf", "a", "b", "1e-300",
 ];
 const MEASURES: &[&str] = &[
     "SMD", "MD", "OR", "RR", "RD", "PETO", "PR", "PLO", "PAS", "ZCOR", "COR", "SMCR", "XX",
 ];
 const METHODS: &[&str] = &[
-    "REML", "DL", "ML", "PM", "EB", "SJ", "HE", "HS", "DLIT", "GENQ", "EE", "PMM",
+    "REML", "DL", "ML", "PM", "EB", "SJ", "HE", "HS", "DLIT", "GENQ", "EE", "PMM", "MH", "PETO",
 ];
+
+fn defaults() -> MetaArgs {
+    crate::helpers::parse_args(&["fuzz.csv".to_string(), "--format".to_string(), "json".to_string()])
+}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
@@ -26,7 +29,7 @@ proptest! {
     #[test]
     fn raw_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
         if let Ok(t) = parse_csv(&bytes, "fuzz.csv") {
-            let _ = analyse(&t, &options(&MetaArgs { format: "json".into(), vtype: "LS".into(), to: "only0".into(), drop00: "no".into(), method: "REML".into(), test: "z".into(), level: 95.0, maxiter: 100, ..Default::default() }).unwrap());
+            let _ = analyse(&t, &options(&defaults()).unwrap());
         }
     }
 
@@ -50,13 +53,16 @@ proptest! {
         }
         let args = MetaArgs {
             measure: measure.map(String::from), method: method.into(), test: test.into(), mods: mods.map(String::from),
-            weights, all, format: "json".into(), vtype: "LS".into(), to: "only0".into(), drop00: "no".into(), level: 95.0,
-            maxiter: 100, subgroup: if all { Some("g".into()) } else { None }, ..Default::default()
+            weights, all, subgroup: if all { Some("g".into()) } else { None },
+            leave1out: all, influence: all, regtest: all, ranktest: all, trimfill: all,
+            permutations: if all { Some("20".into()) } else { None }, ..defaults()
         };
-        if let (Ok(t), Ok(o)) = (parse_csv(csv.as_bytes(), "fuzz.csv"), options(&args)) {
-            if let Ok(a) = analyse(&t, &o) {
-                let _ = acumen_cli::json_out::analysis_json(&a);
-            }
-        }
+        let dir = std::env::temp_dir().join(format!("acumen-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.csv");
+        std::fs::write(&path, &csv).unwrap();
+        let mut args = args;
+        args.file = path;
+        let _ = acumen_cli::meta_cmd::run_to_string(&args);
     }
 }

@@ -21,9 +21,7 @@ pub fn root() -> PathBuf {
 pub fn parse_args(args: &[String]) -> MetaArgs {
     let mut all = vec!["acumen-meta".to_string()];
     all.extend(args.iter().cloned());
-    Wrapper::try_parse_from(all)
-        .expect("fixture arguments parse")
-        .args
+    Wrapper::try_parse_from(all).expect("fixture arguments parse").args
 }
 
 /// Runs `acumen meta` with `args` relative to `dir` and returns its JSON.
@@ -49,13 +47,10 @@ pub fn compare(path: &str, expected: &Value, actual: &Value, slack: f64, errs: &
             }
         }
         (Value::String(e), Value::String(a)) if e == a => {}
+        (Value::Bool(e), Value::Bool(a)) if e == a => {}
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                errs.push(format!(
-                    "{path}: expected {} elements, got {}",
-                    e.len(),
-                    a.len()
-                ));
+                errs.push(format!("{path}: expected {} elements, got {}", e.len(), a.len()));
                 return;
             }
             for (i, (x, y)) in e.iter().zip(a).enumerate() {

@@ -32,7 +32,14 @@ fn all_metafor_cases_match() {
                 if ek != ak {
                     errs.push(format!("blocks: expected {ek:?}, got {ak:?}"));
                 }
-                compare("", expected, &actual, slack, &mut errs);
+                let mut exp = expected.clone();
+                if let Some(n) = case["perm_n"].as_f64() {
+                    // Random permutations cannot reproduce R's random numbers:
+                    // p-values must agree within 3 sqrt(p (1 - p) / N).
+                    check_random_permutations(&exp["permutest"], &actual["permutest"], n, &mut errs);
+                    exp.as_object_mut().unwrap().remove("permutest");
+                }
+                compare("", &exp, &actual, slack, &mut errs);
                 if !errs.is_empty() {
                     failures.push(format!(
                         "{name} ({}): {} mismatches, first: {}",
@@ -51,4 +58,27 @@ fn all_metafor_cases_match() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+fn check_random_permutations(e: &Value, a: &Value, n: f64, errs: &mut Vec<String>) {
+    let pairs: Vec<(f64, f64)> = e["pval"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(a["pval"].as_array().unwrap())
+        .map(|(x, y)| (x.as_f64().unwrap(), y.as_f64().unwrap()))
+        .chain([(e["QMp"].as_f64().unwrap(), a["QMp"].as_f64().unwrap())])
+        .collect();
+    for (pe, pa) in pairs {
+        let tol = 3.0 * (pe * (1.0 - pe) / n).sqrt() + 1.0 / n;
+        if (pe - pa).abs() > tol {
+            errs.push(format!("permutest: p = {pa} vs metafor {pe} (allowed {tol:.4})"));
+        }
+    }
+    if e["exact"] != a["exact"] || e["n_perm"] != a["n_perm"] {
+        errs.push(format!(
+            "permutest: exact/n_perm {} {} vs {} {}",
+            a["exact"], a["n_perm"], e["exact"], e["n_perm"]
+        ));
+    }
 }

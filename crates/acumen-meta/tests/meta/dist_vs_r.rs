@@ -35,10 +35,7 @@ fn val(v: &Value) -> f64 {
 
 #[test]
 fn distributions_match_r() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/dist_cases.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/dist_cases.json");
     let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert!(cases.len() > 1000);
     let mut bad = Vec::new();

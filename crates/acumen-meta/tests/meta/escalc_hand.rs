@@ -4,10 +4,7 @@ use acumen_meta::escalc::{escalc, hedges_j, Columns};
 use acumen_meta::{AddTo, EscalcOptions, Measure, VType};
 
 fn cols(pairs: &[(&str, f64)]) -> Columns {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), vec![Some(*v)]))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), vec![Some(*v)])).collect()
 }
 
 #[test]
@@ -41,10 +38,7 @@ fn smd_of_lu_2020_by_hand() {
     );
     assert!((e.yi[0] - j * d).abs() < 1e-14);
     assert!((e.vi[0] - (0.1 + (j * d).powi(2) / 80.0)).abs() < 1e-14);
-    assert!(
-        (e.yi[0] - (-0.8558)).abs() < 5e-4,
-        "g = -0.86 as SOURCES.md derives"
-    );
+    assert!((e.yi[0] - (-0.8558)).abs() < 5e-4, "g = -0.86 as SOURCES.md derives");
 }
 
 #[test]
@@ -61,10 +55,7 @@ fn odds_ratio_with_a_zero_cell_gets_half_added() {
     let e = escalc(&o, &c, 1).unwrap();
     assert!((e.yi[0] - ((0.5 * 7.5) / (10.5 * 3.5) as f64).ln()).abs() < 1e-15);
     assert!((e.vi[0] - (1.0 / 0.5 + 1.0 / 10.5 + 1.0 / 3.5 + 1.0 / 7.5)).abs() < 1e-14);
-    let none = EscalcOptions {
-        to: AddTo::None,
-        ..o
-    };
+    let none = EscalcOptions { to: AddTo::None, ..o };
     assert!(
         escalc(&none, &c, 1).unwrap().yi[0].is_nan(),
         "log(0) is NA without a correction"
@@ -89,10 +80,7 @@ fn bad_values_name_row_and_column() {
         drop00: false,
     };
     let e = escalc(&o, &c, 1).unwrap_err().to_string();
-    assert!(
-        e.contains("row 1") && e.contains("n1i") && e.contains(">= 2"),
-        "{e}"
-    );
+    assert!(e.contains("row 1") && e.contains("n1i") && e.contains(">= 2"), "{e}");
     c.insert("n1i".into(), vec![Some(5.0)]);
     c.insert("sd2i".into(), vec![Some(0.0)]);
     let e = escalc(&o, &c, 1).unwrap_err().to_string();
