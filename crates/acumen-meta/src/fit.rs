@@ -286,46 +286,18 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     vb *= s2w;
 
     let ddf = if opts.test == Test::Z { None } else { Some(k - p) };
-    let mlen = btt.len();
-    let qm = {
-        let idx: Vec<usize> = btt.iter().map(|j| j - 1).collect();
-        let sub = DMatrix::from_fn(mlen, mlen, |r, c| vb[(idx[r], idx[c])]);
-        let bs: Vec<f64> = idx.iter().map(|&j| b[j]).collect();
-        match sub.cholesky() {
-            Some(ch) => quad_form(&ch.inverse(), &bs),
-            None => f64::NAN,
-        }
-    };
     let se: Vec<f64> = (0..p).map(|j| vb[(j, j)].sqrt()).collect();
     let stat: Vec<f64> = (0..p).map(|j| b[j] / se[j]).collect();
     let crit = critical_value(opts.test, alpha, ddf);
-    let (qm, qm_p, qm_df, pval) = match ddf {
-        None => (
-            qm,
-            pchisq(qm, mlen as f64, false),
-            (mlen, None),
-            stat.iter().map(|z| 2.0 * pnorm(z.abs(), false)).collect::<Vec<_>>(),
-        ),
-        Some(d) => {
-            let qmf = qm / mlen as f64;
-            let qp = if d > 0 {
-                pf(qmf, mlen as f64, d as f64, false)
-            } else {
-                f64::NAN
-            };
-            let pv = stat
-                .iter()
-                .map(|t| {
-                    if d > 0 {
-                        2.0 * pt(t.abs(), d as f64, false)
-                    } else {
-                        f64::NAN
-                    }
-                })
-                .collect();
-            (qmf, qp, (mlen, Some(d)), pv)
-        }
-    };
+    let (qm, qm_p, qm_df) = omnibus(&b, &vb, &btt, ddf);
+    let pval: Vec<f64> = stat
+        .iter()
+        .map(|t| match ddf {
+            None => 2.0 * pnorm(t.abs(), false),
+            Some(d) if d > 0 => 2.0 * pt(t.abs(), d as f64, false),
+            Some(_) => f64::NAN,
+        })
+        .collect();
     let ci_lb: Vec<f64> = (0..p).map(|j| b[j] - crit * se[j]).collect();
     let ci_ub: Vec<f64> = (0..p).map(|j| b[j] + crit * se[j]).collect();
 
@@ -490,6 +462,28 @@ impl Fit {
             .as_ref()
             .map(|w| (0..self.k).filter(|&i| keep[i]).map(|i| w[i]).collect());
         fit(&y, &v, x, &o)
+    }
+}
+
+/// The Wald test of the coefficients `btt` (1-based): chi^2 with m df for
+/// z tests, F(m, ddf) for t tests (statistic divided by m), as metafor.
+pub fn omnibus(b: &[f64], vb: &DMatrix<f64>, btt: &[usize], ddf: Option<usize>) -> (f64, f64, (usize, Option<usize>)) {
+    let m = btt.len();
+    let idx: Vec<usize> = btt.iter().map(|j| j - 1).collect();
+    let sub = DMatrix::from_fn(m, m, |r, c| vb[(idx[r], idx[c])]);
+    let bs: Vec<f64> = idx.iter().map(|&j| b[j]).collect();
+    let qm = sub.cholesky().map_or(f64::NAN, |ch| quad_form(&ch.inverse(), &bs));
+    match ddf {
+        None => (qm, pchisq(qm, m as f64, false), (m, None)),
+        Some(d) => {
+            let q = qm / m as f64;
+            let p = if d > 0 {
+                pf(q, m as f64, d as f64, false)
+            } else {
+                f64::NAN
+            };
+            (q, p, (m, Some(d)))
+        }
     }
 }
 

@@ -2,12 +2,11 @@
 //! coefficients, and the likelihood-ratio test of a reduced model against
 //! the full one (both fitted by maximum likelihood).
 
-use nalgebra::DMatrix;
-
 use crate::design::Design;
-use crate::dist::{pchisq, pf};
+use crate::dist::pchisq;
+use crate::fit::omnibus;
 use crate::method::Method;
-use crate::proj::{quad_form, Proj};
+use crate::proj::Proj;
 use crate::{fit, Fit, FitStats, MetaError};
 
 /// A Wald test of the coefficients `btt` (1-based).
@@ -34,32 +33,12 @@ pub fn wald(f: &Fit, btt: &[usize]) -> Result<Wald, MetaError> {
             f.p
         )));
     }
-    let m = b.len();
-    let idx: Vec<usize> = b.iter().map(|j| j - 1).collect();
-    let sub = DMatrix::from_fn(m, m, |r, c| f.vb[(idx[r], idx[c])]);
-    let bs: Vec<f64> = idx.iter().map(|&j| f.b[j]).collect();
-    let qm = sub.cholesky().map_or(f64::NAN, |ch| quad_form(&ch.inverse(), &bs));
-    Ok(match f.ddf {
-        None => Wald {
-            btt: b,
-            qm,
-            qm_p: pchisq(qm, m as f64, false),
-            qm_df: (m, None),
-        },
-        Some(d) => {
-            let q = qm / m as f64;
-            let p = if d > 0 {
-                pf(q, m as f64, d as f64, false)
-            } else {
-                f64::NAN
-            };
-            Wald {
-                btt: b,
-                qm: q,
-                qm_p: p,
-                qm_df: (m, Some(d)),
-            }
-        }
+    let (qm, qm_p, qm_df) = omnibus(&f.b, &f.vb, &b, f.ddf);
+    Ok(Wald {
+        btt: b,
+        qm,
+        qm_p,
+        qm_df,
     })
 }
 

@@ -106,6 +106,27 @@ fn stream_seed(seed: u64, i: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// `n` draws in parallel: draw 0 is the observed data, draw i uses its own
+/// seeded stream (so results do not depend on the thread count); a draw
+/// whose refit fails is replaced by a new one, as metafor does.
+fn random_draws(
+    n: usize,
+    seed: u64,
+    observed: impl Fn() -> Option<Stats> + Sync,
+    draw: impl Fn(&mut Xoshiro256PlusPlus) -> Option<Stats> + Sync,
+) -> Vec<Option<Stats>> {
+    (0..n as u64)
+        .into_par_iter()
+        .map(|i| {
+            if i == 0 {
+                return observed();
+            }
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, i));
+            (0..100).find_map(|_| draw(&mut rng))
+        })
+        .collect()
+}
+
 /// Runs the permutation test.
 pub fn permutest(f: &Fit, perms: Permutations, seed: u64) -> Result<PermTest, MetaError> {
     if f.k < 2 {
@@ -152,22 +173,15 @@ pub fn permutest(f: &Fit, perms: Permutations, seed: u64) -> Result<PermTest, Me
                 .map(|mask| run(&flip(&|i| (mask >> i) & 1 == 1), Design::intercept(f.k)))
                 .collect()
         } else {
-            (0..n as u64)
-                .into_par_iter()
-                .map(|i| {
-                    if i == 0 {
-                        return run(&f.yi, Design::intercept(f.k));
-                    }
-                    let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, i));
-                    for _ in 0..100 {
-                        let s: Vec<bool> = (0..f.k).map(|_| rng.random_bool(0.5)).collect();
-                        if let Some(st) = run(&flip(&|j| s[j]), Design::intercept(f.k)) {
-                            return Some(st);
-                        }
-                    }
-                    None
-                })
-                .collect()
+            random_draws(
+                n,
+                seed,
+                || run(&f.yi, Design::intercept(f.k)),
+                |rng| {
+                    let s: Vec<bool> = (0..f.k).map(|_| rng.random_bool(0.5)).collect();
+                    run(&flip(&|j| s[j]), Design::intercept(f.k))
+                },
+            )
         }
     } else {
         let permuted = |order: &[usize]| -> Design {
@@ -189,23 +203,16 @@ pub fn permutest(f: &Fit, perms: Permutations, seed: u64) -> Result<PermTest, Me
                 .map(|assign| run(&f.yi, permuted(&assign.iter().map(|&g| reps[g]).collect::<Vec<_>>())))
                 .collect()
         } else {
-            (0..n as u64)
-                .into_par_iter()
-                .map(|i| {
-                    if i == 0 {
-                        return run(&f.yi, f.x.clone());
-                    }
-                    let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, i));
-                    for _ in 0..100 {
-                        let mut order: Vec<usize> = (0..f.k).collect();
-                        order.shuffle(&mut rng);
-                        if let Some(st) = run(&f.yi, permuted(&order)) {
-                            return Some(st);
-                        }
-                    }
-                    None
-                })
-                .collect()
+            random_draws(
+                n,
+                seed,
+                || run(&f.yi, f.x.clone()),
+                |rng| {
+                    let mut order: Vec<usize> = (0..f.k).collect();
+                    order.shuffle(rng);
+                    run(&f.yi, permuted(&order))
+                },
+            )
         }
     };
     let ok: Vec<&Stats> = stats.iter().flatten().collect();
