@@ -123,3 +123,33 @@ fn byte_order_mark_is_accepted() {
     let (code, err) = run("\u{feff}study,yi,vi\nA,0.1,0.02\nB,0.3,0.01\n", &["--format", "json"]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn diagnostics_that_do_not_apply() {
+    let yivi = "study,yi,vi,x\nA,0.1,0.02,1\nB,0.3,0.01,2\nC,-0.2,0.05,3\nD,0.4,0.03,4\n";
+    assert_error(
+        "study,yi,vi\nA,0.1,0.02\n",
+        &["--permutations", "exact"],
+        &["permutation", "k = 1"],
+    );
+    assert_error(
+        yivi,
+        &["--mods", "~ x", "--trimfill"],
+        &["trim-and-fill", "without moderators"],
+    );
+    assert_error(
+        yivi,
+        &["--mods", "~ x", "--leave1out"],
+        &["leave-one-out", "without moderators"],
+    );
+    assert_error(MEANS, &["--measure", "SMD", "--method", "MH"], &["MH", "OR, RR or RD"]);
+    assert_error(MEANS, &["--measure", "SMD", "--method", "PETO"], &["PETO"]);
+    assert_error(yivi, &["--method", "MH"], &["--measure"]);
+    assert_error(yivi, &["--permutations", "many"], &["permutations", "exact"]);
+    assert_error(yivi, &["--mods", "~ x", "--wald", "7"], &["--wald", "coefficient"]);
+    assert_error(
+        yivi,
+        &["--mods", "~ x", "--reduced-mods", "~ x"],
+        &["same number of parameters"],
+    );
+}

@@ -35,3 +35,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn random_permutations_do_not_depend_on_thread_count() {
+    use acumen_meta::diag::permutest::{permutest, Permutations};
+    let yi = [
+        -0.89, -1.59, -1.35, -1.44, -0.22, -0.79, -1.62, 0.01, -0.47, -1.37, -0.34, 0.45, -0.02,
+    ];
+    let vi = [
+        0.33, 0.19, 0.42, 0.02, 0.05, 0.01, 0.22, 0.004, 0.06, 0.07, 0.01, 0.53, 0.07,
+    ];
+    let o = FitOptions {
+        method: Method::DL,
+        ..Default::default()
+    };
+    let f = fit(&yi, &vi, Design::intercept(13), &o).unwrap();
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| permutest(&f, Permutations::Random(500), 2024).unwrap())
+    };
+    let (one, two, four) = (run(1), run(2), run(4));
+    assert_eq!(one, two);
+    assert_eq!(one, four);
+    assert!(!one.exact && one.n_perm == 500);
+}
