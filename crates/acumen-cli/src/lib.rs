@@ -7,4 +7,5 @@
 pub mod csv_input;
 pub mod json_out;
 pub mod meta_cmd;
+pub mod plots;
 pub mod report;

@@ -106,6 +106,21 @@ pub struct MetaArgs {
     /// No continuity correction in the Cochran-Mantel-Haenszel test.
     #[arg(long)]
     pub no_correct: bool,
+    /// Write a forest plot (.svg or .png at 300 dpi).
+    #[arg(long)]
+    pub forest: Option<PathBuf>,
+    /// Write a funnel plot (.svg or .png).
+    #[arg(long)]
+    pub funnel: Option<PathBuf>,
+    /// Write the cumulative estimates as a forest plot (.svg or .png).
+    #[arg(long)]
+    pub cumul_forest: Option<PathBuf>,
+    /// Scale of plot axes: exp (ratios) or none; default by measure.
+    #[arg(long)]
+    pub transf: Option<String>,
+    /// Favours labels under the forest plot's axis: "left,right".
+    #[arg(long)]
+    pub favours: Option<String>,
 }
 
 /// How studies are pooled.
@@ -254,7 +269,7 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
             regtest: a.regtest,
             ranktest: a.ranktest,
             trimfill: a.trimfill,
-            cumul: a.cumul,
+            cumul: a.cumul || a.cumul_forest.is_some(),
         },
         cumul_order: a.cumul_order.clone(),
         permutations,
@@ -278,7 +293,18 @@ pub fn run(a: &MetaArgs) -> Result<Outcome> {
     let table = read_csv(&a.file)?;
     let with_file = |e: MetaError| anyhow!("{}: {e}", a.file.display());
     match pooling(a) {
-        Pooling::Rma => Ok(Outcome::Rma(Box::new(analyse(&table, &opts).map_err(with_file)?))),
+        Pooling::Rma => {
+            let analysis = analyse(&table, &opts).map_err(with_file)?;
+            let plots = crate::plots::PlotArgs {
+                forest: a.forest.clone(),
+                funnel: a.funnel.clone(),
+                cumul_forest: a.cumul_forest.clone(),
+                transf: a.transf.clone(),
+                favours: a.favours.clone(),
+            };
+            crate::plots::write_plots(&analysis, a.measure.as_deref(), &plots)?;
+            Ok(Outcome::Rma(Box::new(analysis)))
+        }
         p => {
             let eo = opts.escalc.ok_or_else(|| {
                 anyhow!(
@@ -288,6 +314,9 @@ pub fn run(a: &MetaArgs) -> Result<Outcome> {
             })?;
             if opts.mods.is_some() || opts.subgroup.is_some() {
                 bail!("--method {} pools without moderators or subgroups", a.method);
+            }
+            if a.forest.is_some() || a.funnel.is_some() || a.cumul_forest.is_some() {
+                bail!("plots are drawn for inverse-variance models; use --method EE for an equal-effects forest plot");
             }
             let set = acumen_meta::escalc::resolve_columns(eo.measure, |c| table.has(c)).map_err(|missing| {
                 with_file(MetaError::MissingColumns {

@@ -87,6 +87,10 @@ pub struct Analysis {
     pub dropped: Vec<Dropped>,
     /// Study labels of the studies used.
     pub labels: Vec<String>,
+    /// 0-based CSV rows of the studies used.
+    pub rows: Vec<usize>,
+    /// Subgroup level of each study used (with a subgroup analysis).
+    pub subgroup_labels: Option<Vec<Option<String>>>,
     /// The fit.
     pub fit: Fit,
     /// Heterogeneity confidence intervals (with `all`, where they apply).
@@ -285,12 +289,13 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     } else {
         None
     };
-    let subgroups = match &o.subgroup {
-        None => None,
+    let (subgroups, subgroup_labels) = match &o.subgroup {
+        None => (None, None),
         Some(col) => {
             let (levels, group) = table.factor(col)?;
             let g: Vec<Option<usize>> = idx.iter().map(|&i| group[i]).collect();
-            Some(subgroups(&y, &v, w.as_deref(), &levels, &g, &o.fit)?)
+            let names = g.iter().map(|l| l.map(|l| levels[l].clone())).collect();
+            (Some(subgroups(&y, &v, w.as_deref(), &levels, &g, &o.fit)?), Some(names))
         }
     };
     let b = o.blocks;
@@ -350,6 +355,8 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
         escalc: computed,
         dropped,
         labels,
+        rows: idx,
+        subgroup_labels,
         fit: f,
         confint,
         predict,

@@ -153,3 +153,45 @@ fn diagnostics_that_do_not_apply() {
         &["same number of parameters"],
     );
 }
+
+#[test]
+fn forest_plot_prints_the_fitted_numbers() {
+    let dir = std::env::temp_dir().join(format!("acumen-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("f.svg");
+    let out = Command::new(env!("CARGO_BIN_EXE_acumen"))
+        .args([
+            "meta",
+            crate::helpers::root().join("examples/bcg.csv").to_str().unwrap(),
+            "--measure",
+            "RR",
+        ])
+        .args(["--forest", svg.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = std::fs::read_to_string(&svg).unwrap();
+    let (b, lb, ub) = (
+        j["fit"]["b"][0].as_f64().unwrap(),
+        j["fit"]["ci_lb"][0].as_f64().unwrap(),
+        j["fit"]["ci_ub"][0].as_f64().unwrap(),
+    );
+    // metafor: exp(-0.7145) = 0.49 [0.34, 0.70]
+    let text = format!("{:.2} [{:.2}, {:.2}]", b.exp(), lb.exp(), ub.exp());
+    assert_eq!(text, "0.49 [0.34, 0.70]");
+    assert!(s.contains(&text));
+    assert_eq!(s.matches("class=\"study\"").count(), 13);
+    let bad = Command::new(env!("CARGO_BIN_EXE_acumen"))
+        .args([
+            "meta",
+            crate::helpers::root().join("examples/bcg.csv").to_str().unwrap(),
+            "--measure",
+            "RR",
+        ])
+        .args(["--forest", dir.join("f.pdf").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains(".svg or .png"));
+}

@@ -1,0 +1,140 @@
+//! Structure of the plots: one row per study, the diamond, ticks, no
+//! overlapping labels at any k, and PNG output at 300 dpi.
+
+use acumen_plot::{forest_svg, funnel_svg, svg_to_png, Block, Forest, Funnel, StudyRow, Summary, Transf};
+
+fn forest(k: usize) -> Forest {
+    let rows = (0..k)
+        .map(|i| {
+            let est = -0.5 + 0.01 * i as f64;
+            StudyRow {
+                label: format!("Study {i}"),
+                est,
+                lb: est - 0.4,
+                ub: est + 0.4,
+                weight: Some(100.0 / k as f64),
+            }
+        })
+        .collect();
+    Forest {
+        blocks: vec![Block {
+            title: None,
+            rows,
+            summary: None,
+        }],
+        overall: Some(Summary {
+            label: "RE Model".into(),
+            est: -0.59,
+            lb: -0.95,
+            ub: -0.23,
+            pi: Some((-1.2, 0.1)),
+            note: "(tau2 = 0.1)".into(),
+        }),
+        transf: Transf::None,
+        favours: Some(("acupuncture".into(), "control".into())),
+        xlab: "SMD".into(),
+        est_header: "Estimate [95% CI]".into(),
+        footer: vec![],
+    }
+}
+
+fn count(svg: &str, class: &str) -> usize {
+    svg.matches(&format!("class=\"{class}\"")).count()
+}
+
+fn label_ys(svg: &str) -> Vec<f64> {
+    svg.lines()
+        .filter(|l| l.contains("class=\"label\""))
+        .map(|l| {
+            let y = l.split(" y=\"").nth(1).unwrap().split('"').next().unwrap();
+            y.parse().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn forest_has_one_row_per_study_a_diamond_and_ticks() {
+    for k in [2, 13, 150] {
+        let svg = forest_svg(&forest(k));
+        assert_eq!(count(&svg, "study"), k, "k = {k}");
+        assert_eq!(count(&svg, "label"), k);
+        assert_eq!(count(&svg, "diamond"), 1);
+        assert_eq!(count(&svg, "pi"), 1);
+        assert!(count(&svg, "tick") >= 3, "ticks at k = {k}");
+        // The seed article's pooled SMD is printed as it was given.
+        assert!(svg.contains("-0.59 [-0.95, -0.23]"));
+        assert!(svg.contains("Favours acupuncture"));
+        // Labels never overlap: each row at least one font height below the last.
+        let ys = label_ys(&svg);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= 12.0), "label spacing at k = {k}");
+    }
+    // The plot grows with k.
+    let h = |k| {
+        forest_svg(&forest(k))
+            .split("height=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(h(150) > h(13) + 100.0 * 20.0);
+}
+
+#[test]
+fn ratio_axis_has_round_ratio_ticks() {
+    let mut f = forest(5);
+    f.transf = Transf::Exp;
+    // Narrow range (ratios 0.3 to 1.1): evenly spaced ratios.
+    let svg = forest_svg(&f);
+    assert!(svg.contains(">1</text>"), "tick at 1 on a ratio axis");
+    assert!(svg.contains(">0.6</text>"));
+    // Wide range (ratios 0.1 to 4): round ratios.
+    f.blocks[0].rows[0].lb = (0.1f64).ln();
+    f.blocks[0].rows[1].ub = (4.0f64).ln();
+    let svg = forest_svg(&f);
+    for t in [">0.25</text>", ">0.5</text>", ">1</text>", ">2</text>"] {
+        assert!(svg.contains(t), "{t}");
+    }
+    // Intervals far wider than the rest (0.1 and 4 here) are clipped and
+    // drawn with an arrow.
+    assert_eq!(count(&svg, "arrow"), 2);
+}
+
+#[test]
+fn funnel_draws_observed_filled_and_hollow_points() {
+    let f = Funnel {
+        yi: vec![-0.5, -0.2, -0.8, 0.1],
+        sei: vec![0.1, 0.3, 0.2, 0.4],
+        filled: vec![false, false, false, true],
+        center: -0.4,
+        crit: 1.959964,
+        transf: Transf::None,
+        xlab: "SMD".into(),
+    };
+    let svg = funnel_svg(&f);
+    assert_eq!(count(&svg, "study"), 3);
+    assert_eq!(count(&svg, "filled-study"), 1);
+    assert_eq!(count(&svg, "region"), 1);
+}
+
+#[test]
+fn png_at_300_dpi() {
+    let svg = forest_svg(&forest(3));
+    let w: f64 = svg
+        .split("width=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let png = svg_to_png(&svg, 300.0).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert_eq!(width, (w * 300.0 / 96.0).round() as u32);
+    assert!(svg_to_png("not svg", 300.0).is_err());
+}
