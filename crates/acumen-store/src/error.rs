@@ -1,0 +1,30 @@
+//! Store errors.
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No such row visible to the caller.
+    #[error("not found")]
+    NotFound,
+    /// The update carried a stale version.
+    #[error("the record changed since version {expected}; current version is {current}")]
+    Conflict {
+        /// Version the client had.
+        expected: i64,
+        /// Version in the store.
+        current: i64,
+    },
+    /// A unique value is taken (e.g. an e-mail).
+    #[error("{0} is already taken")]
+    Taken(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Stored data is not what it should be.
+    #[error("integrity: {0}")]
+    Integrity(String),
+}

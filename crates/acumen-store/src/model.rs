@@ -1,0 +1,123 @@
+//! Rows of the registry as the store returns them.
+
+use serde::Serialize;
+
+/// A clinic (tenant).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Clinic {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Whether this is a simulated demo clinic.
+    pub demo: bool,
+}
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    /// Id.
+    pub id: i64,
+    /// Clinic.
+    pub clinic_id: i64,
+    /// Login e-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// admin, practitioner, patient or researcher.
+    pub role: String,
+    /// For patient users: their patient record.
+    pub patient_id: Option<i64>,
+    /// Whether the account may log in.
+    pub active: bool,
+    /// Argon2id PHC string (never serialized).
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+/// A new user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Clinic.
+    pub clinic_id: i64,
+    /// E-mail.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// Argon2id hash of the password.
+    pub password_hash: String,
+    /// Linked patient record.
+    pub patient_id: Option<i64>,
+}
+
+/// Who is acting, for tenancy checks and the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// User id.
+    pub user_id: i64,
+    /// Role.
+    pub role: String,
+    /// Clinic.
+    pub clinic_id: i64,
+}
+
+/// A clinical record (any kind) at its current version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    /// Id.
+    pub id: i64,
+    /// Kind: patient, condition, screening, course, session, outcome, adverse_event.
+    pub kind: String,
+    /// Clinic.
+    pub clinic_id: i64,
+    /// Patient the record belongs to (itself for a patient).
+    pub patient_id: Option<i64>,
+    /// Parent record (course of a session, ...).
+    pub parent_id: Option<i64>,
+    /// Current version (1 = as created).
+    pub version: i64,
+    /// The record's fields.
+    pub data: serde_json::Value,
+    /// Created at (RFC 3339).
+    pub created_at: String,
+    /// Last changed at (RFC 3339).
+    pub updated_at: String,
+}
+
+/// An older version of a record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordVersion {
+    /// Version number.
+    pub version: i64,
+    /// Fields at that version.
+    pub data: serde_json::Value,
+    /// Who wrote it.
+    pub author_id: i64,
+    /// When.
+    pub created_at: String,
+}
+
+/// An audit-log entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who.
+    pub user_id: Option<i64>,
+    /// Their role.
+    pub role: Option<String>,
+    /// Their clinic.
+    pub clinic_id: Option<i64>,
+    /// What: read, create, update, export, login, ...
+    pub action: String,
+    /// Record kind touched.
+    pub record_kind: Option<String>,
+    /// Record touched.
+    pub record_id: Option<i64>,
+    /// HMAC chaining this entry to the previous one.
+    pub hmac: String,
+}

@@ -1,0 +1,113 @@
+//! The storage interface. Every method that writes commits in one
+//! transaction together with its audit-log entry.
+
+use async_trait::async_trait;
+
+use crate::error::StoreError;
+use crate::model::{Actor, AuditEntry, Clinic, NewUser, Record, RecordVersion, User};
+
+/// Result alias.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Where a new record hangs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// Patient it belongs to (None for a new patient).
+    pub patient_id: Option<i64>,
+    /// Parent record (course for sessions and outcomes, session for adverse events).
+    pub parent_id: Option<i64>,
+}
+
+/// Storage of the clinic registry.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates a clinic.
+    async fn create_clinic(&self, name: &str, demo: bool) -> Result<Clinic>;
+    /// A clinic by id.
+    async fn clinic(&self, id: i64) -> Result<Clinic>;
+    /// Whether any clinic in this database is a demo clinic.
+    async fn is_demo(&self) -> Result<bool>;
+
+    /// Creates a user.
+    async fn create_user(&self, u: NewUser) -> Result<User>;
+    /// A user by e-mail (case-insensitive).
+    async fn user_by_email(&self, email: &str) -> Result<User>;
+    /// A user by id.
+    async fn user(&self, id: i64) -> Result<User>;
+    /// Users of a clinic.
+    async fn users(&self, clinic_id: i64) -> Result<Vec<User>>;
+    /// Replaces a password hash.
+    async fn set_password(&self, user_id: i64, hash: &str) -> Result<()>;
+    /// Links a patient user to a patient record.
+    async fn link_patient(&self, user_id: i64, patient_id: i64) -> Result<()>;
+
+    /// Stores a login session (token hash) for a user.
+    async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<()>;
+    /// The user of a session that has been idle for less than `idle_secs`; refreshes it.
+    async fn session_user(&self, token_hash: &str, now: i64, idle_secs: i64) -> Result<User>;
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    /// Stores an API token hash; returns its id.
+    async fn create_token(&self, user_id: i64, token_hash: &str, name: &str) -> Result<i64>;
+    /// The user of a valid, unrevoked token.
+    async fn token_user(&self, token_hash: &str) -> Result<User>;
+    /// Revokes a token of the user.
+    async fn revoke_token(&self, user_id: i64, token_id: i64) -> Result<()>;
+
+    /// Stores a one-time password-reset token.
+    async fn create_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<()>;
+    /// Uses a reset token (once, before it expires) to set a new password hash.
+    async fn use_reset(&self, token_hash: &str, now: i64, new_hash: &str) -> Result<i64>;
+
+    /// Records a failed login.
+    async fn login_failed(&self, account: &str, address: &str, now: i64) -> Result<()>;
+    /// Failed logins since `since` for the account and for the address.
+    async fn login_failures(&self, account: &str, address: &str, since: i64) -> Result<(i64, i64)>;
+
+    /// Creates a record (and its first version and audit entry) in one
+    /// transaction. With an idempotency key already used by this user the
+    /// record created then is returned and `false` says nothing was written.
+    async fn insert_record(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        at: Placement,
+        data: serde_json::Value,
+        idempotency_key: Option<&str>,
+    ) -> Result<(Record, bool)>;
+    /// A record of the actor's clinic (audited as a read).
+    async fn record(&self, actor: &Actor, kind: &str, id: i64) -> Result<Record>;
+    /// Records of a kind under a parent (or of a patient), in creation order.
+    async fn children(&self, actor: &Actor, kind: &str, parent_id: i64) -> Result<Vec<Record>>;
+    /// Patients of the clinic whose data matches `query` (case-insensitive; empty = all).
+    async fn patients(&self, actor: &Actor, query: &str) -> Result<Vec<Record>>;
+    /// Writes a new version if `expected_version` is current (else `Conflict`).
+    async fn update_record(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        id: i64,
+        expected_version: i64,
+        data: serde_json::Value,
+    ) -> Result<Record>;
+    /// All versions of a record.
+    async fn versions(&self, actor: &Actor, id: i64) -> Result<Vec<RecordVersion>>;
+    /// Everything held on a patient.
+    async fn patient_records(&self, actor: &Actor, patient_id: i64) -> Result<Vec<Record>>;
+
+    /// Appends an audit entry on its own (reads, logins).
+    async fn audit(
+        &self,
+        actor: Option<&Actor>,
+        action: &str,
+        kind: Option<&str>,
+        record_id: Option<i64>,
+    ) -> Result<()>;
+    /// The audit log of a clinic (or all, for `None`), in order.
+    async fn audit_log(&self, clinic_id: Option<i64>) -> Result<Vec<AuditEntry>>;
+
+    /// De-identified aggregates: per clinic and condition, patients and
+    /// outcome summaries (JSON rows), cells under `min_cell` patients suppressed.
+    async fn research_aggregates(&self, min_cell: i64) -> Result<serde_json::Value>;
+}

@@ -1,0 +1,51 @@
+//! JSON request bodies whose parse errors name the field (`value: invalid
+//! type ...`), answered as 422 (wrong field) or 400 (not JSON at all).
+
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use acumen_domain::{FieldError, Invalid};
+
+use crate::error::ApiError;
+
+/// A parsed JSON body.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ct = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !ct.starts_with("application/json") {
+            return Err(ApiError::BadRequest(
+                "send the body as JSON (Content-Type: application/json)".into(),
+            ));
+        }
+        let bytes = bytes::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::BadRequest("the request body could not be read (at most 1 MB)".into()))?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(de) {
+            Ok(v) => Ok(Body(v)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    Err(ApiError::BadRequest(format!("the body is not valid JSON: {inner}")))
+                } else {
+                    let field = if path == "." { "body".to_string() } else { path };
+                    Err(ApiError::Invalid(Invalid {
+                        errors: vec![FieldError {
+                            field,
+                            rule: inner.to_string(),
+                        }],
+                    }))
+                }
+            }
+        }
+    }
+}

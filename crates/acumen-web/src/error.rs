@@ -1,0 +1,97 @@
+//! The one HTTP error type, mapped to status codes in one place. Internal
+//! details are logged (without patient data) and never shown to clients.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use acumen_domain::Invalid;
+use acumen_store::StoreError;
+
+/// Errors a handler can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Malformed request (bad JSON, wrong type).
+    #[error("{0}")]
+    BadRequest(String),
+    /// A field breaks a rule.
+    #[error("invalid input")]
+    Invalid(#[from] Invalid),
+    /// Not logged in.
+    #[error("authentication required")]
+    Unauthorized,
+    /// Logged in but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such record visible to the caller.
+    #[error("not found")]
+    NotFound,
+    /// Stale version.
+    #[error("the record changed; current version is {0}")]
+    Conflict(i64),
+    /// A unique value is taken.
+    #[error("{0} is already taken")]
+    Taken(String),
+    /// Too many attempts.
+    #[error("too many failed logins; try again in 15 minutes")]
+    TooMany,
+    /// Anything else (logged, answered as 500 without details).
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Conflict { current, .. } => ApiError::Conflict(current),
+            StoreError::Taken(what) => ApiError::Taken(what),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match &self {
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, json!({"error": "bad_request", "message": m})),
+            ApiError::Invalid(inv) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"error": "invalid", "message": inv.to_string(), "errors": inv.errors}),
+            ),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                json!({"error": "unauthorized", "message": self.to_string()}),
+            ),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, json!({"error": "forbidden", "message": m})),
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                json!({"error": "not_found", "message": "not found"}),
+            ),
+            ApiError::Conflict(v) => (
+                StatusCode::CONFLICT,
+                json!({"error": "conflict", "message": self.to_string(), "current_version": v}),
+            ),
+            ApiError::Taken(_) => (
+                StatusCode::CONFLICT,
+                json!({"error": "taken", "message": self.to_string()}),
+            ),
+            ApiError::TooMany => (
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"error": "too_many_attempts", "message": self.to_string()}),
+            ),
+            ApiError::Internal(detail) => {
+                tracing::error!(error = %detail, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"error": "internal", "message": "internal error"}),
+                )
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// Handler result.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,133 @@
+//! # acumen-web
+//!
+//! The clinic registry's JSON API under `/api/v1` (axum): authentication
+//! (session cookies and Bearer tokens), users, patients and their records,
+//! the audit log, de-identified research aggregates and the OpenAPI
+//! document. Errors map to status codes in [`error::ApiError`]; the server
+//! takes a bound listener and a shutdown signal so tests can bind port 0.
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod body;
+pub mod error;
+pub mod openapi;
+pub mod records;
+pub mod users;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use axum::Router;
+
+use acumen_store::Store;
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Public origin (for Secure cookies and the cross-origin check).
+    pub public_url: Option<String>,
+    /// An argon2 hash to verify against when an account does not exist.
+    pub dummy_hash: String,
+    /// Whether the database is a simulated demo.
+    pub demo: bool,
+}
+
+impl AppState {
+    /// Builds the state (hashes the dummy password once).
+    pub async fn new(store: Arc<dyn Store>, public_url: Option<String>) -> Result<Self, error::ApiError> {
+        let demo = store.is_demo().await?;
+        let dummy_hash = auth::hash_password("not-a-real-password".into()).await?;
+        Ok(AppState {
+            store,
+            public_url,
+            dummy_hash,
+            demo,
+        })
+    }
+}
+
+async fn mark(demo: bool, req: Request<axum::body::Body>, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    // Ids only: paths carry no patient data, and bodies are never logged.
+    tracing::info!(%method, %path, status = res.status().as_u16(), "request");
+    res.headers_mut()
+        .insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    res.headers_mut()
+        .insert("cache-control", HeaderValue::from_static("no-store"));
+    if demo {
+        res.headers_mut()
+            .insert("x-acumen-data", HeaderValue::from_static("SIMULATED"));
+    }
+    res
+}
+
+/// The API router.
+pub fn router(state: AppState) -> Router {
+    use records as r;
+    use users as u;
+    let demo = state.demo;
+    let api = Router::new()
+        .route("/auth/login", post(u::login))
+        .route("/auth/logout", post(u::logout))
+        .route("/auth/reset", post(u::reset))
+        .route("/me", get(u::me))
+        .route("/tokens", post(u::create_token))
+        .route("/tokens/{id}", delete(u::revoke_token))
+        .route("/users", get(u::list_users).post(u::create_user))
+        .route("/users/{id}/link", post(u::link_patient))
+        .route("/users/{id}/reset-link", post(u::reset_link))
+        .route("/conditions", get(r::conditions))
+        .route("/patients", get(r::list_patients).post(r::create_patient))
+        .route("/patients/{id}", get(r::get_patient).put(r::update_patient))
+        .route("/patients/{id}/versions", get(r::patient_versions))
+        .route("/patients/{id}/export", get(r::export_patient))
+        .route(
+            "/patients/{id}/conditions",
+            get(r::list_conditions).post(r::create_condition),
+        )
+        .route(
+            "/patients/{id}/screenings",
+            get(r::list_screenings).post(r::create_screening),
+        )
+        .route("/patients/{id}/courses", get(r::list_courses).post(r::create_course))
+        .route("/courses/{id}", get(r::get_course).put(r::update_course))
+        .route("/courses/{id}/sessions", get(r::list_sessions).post(r::create_session))
+        .route("/courses/{id}/outcomes", get(r::list_outcomes).post(r::create_outcome))
+        .route("/sessions/{id}", get(r::get_session))
+        .route(
+            "/sessions/{id}/adverse-events",
+            get(r::list_adverse).post(r::create_adverse),
+        )
+        .route("/audit", get(r::audit_log))
+        .route("/research/aggregates", get(r::research))
+        .route("/openapi.json", get(openapi::openapi));
+    Router::new()
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(middleware::from_fn(move |req, next| mark(demo, req, next)))
+        .with_state(state)
+}
+
+/// Serves the API on a bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

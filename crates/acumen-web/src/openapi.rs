@@ -1,0 +1,160 @@
+//! The OpenAPI 3.1 document of the API, describing every request and
+//! response body.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+fn s(t: &str) -> Value {
+    json!({"type": t})
+}
+fn arr(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+fn en(values: &[&str]) -> Value {
+    json!({"type": "string", "enum": values})
+}
+fn obj(props: Value, required: &[&str]) -> Value {
+    json!({"type": "object", "properties": props, "required": required})
+}
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn schemas() -> Value {
+    let date = json!({"type": "string", "format": "date"});
+    json!({
+        "Error": obj(json!({"error": s("string"), "message": s("string"), "errors": arr(obj(json!({"field": s("string"), "rule": s("string")}), &["field", "rule"])), "current_version": s("integer")}), &["error", "message"]),
+        "Login": obj(json!({"email": s("string"), "password": s("string")}), &["email", "password"]),
+        "User": obj(json!({"id": s("integer"), "clinic_id": s("integer"), "email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "patient_id": {"type": ["integer", "null"]}}), &["id", "clinic_id", "email", "name", "role"]),
+        "LoginResult": obj(json!({"user": r("User")}), &["user"]),
+        "NewUser": obj(json!({"email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "password": {"type": "string", "minLength": 12}, "patient_id": s("integer")}), &["email", "name", "role", "password"]),
+        "Link": obj(json!({"patient_id": s("integer")}), &["patient_id"]),
+        "ResetLink": obj(json!({"reset_url": s("string"), "token": s("string")}), &["reset_url", "token"]),
+        "Reset": obj(json!({"token": s("string"), "password": {"type": "string", "minLength": 12}}), &["token", "password"]),
+        "NewToken": obj(json!({"name": s("string")}), &["name"]),
+        "Token": obj(json!({"id": s("integer"), "name": s("string"), "token": s("string")}), &["id", "name", "token"]),
+        "Patient": obj(json!({
+            "given_name": s("string"), "family_name": s("string"), "email": s("string"), "phone": s("string"),
+            "year_of_birth": {"type": "integer", "minimum": 1900, "maximum": 2100}, "sex": en(&["female", "male", "other", "unknown"]),
+            "safety": obj(json!({
+                "pregnancy": en(&["no", "yes", "unknown"]), "pregnancy_date": date, "anticoagulant": s("boolean"),
+                "bleeding_disorder": obj(json!({"severe": s("boolean"), "clearance_documented": s("boolean")}), &["severe", "clearance_documented"]),
+                "implanted_device": s("boolean"), "diabetes": s("boolean"), "reduced_sensation": arr(en(&["feet", "hands"])),
+                "chemotherapy": obj(json!({"neurotoxic": s("boolean"), "neutrophils": s("number"), "neutrophils_date": date, "platelets": s("number"), "platelets_date": date}), &["neurotoxic"]),
+                "lymphoedema": arr(en(&["left_arm", "right_arm", "left_leg", "right_leg"]))}), &[])
+        }), &["given_name", "family_name", "year_of_birth", "sex"]),
+        "Condition": obj(json!({"code": s("string"), "regions": arr(en(&acumen_domain::conditions::REGIONS)), "diagnosed": date}), &["code"]),
+        "Screening": obj(json!({"date": date, "interview": {"type": "array", "items": s("boolean"), "minItems": 7, "maxItems": 7}, "examination": {"type": "array", "items": s("boolean"), "minItems": 3, "maxItems": 3}}), &["date", "interview"]),
+        "Course": obj(json!({"condition": s("string"), "practitioner_id": s("integer"), "style": en(&["tcm", "japanese", "korean", "western_medical", "five_element", "auricular", "other"]), "intent": en(&["treatment", "prevention"]), "planned_sessions": {"type": "integer", "minimum": 1, "maximum": 100}, "sessions_per_week": s("number"), "start": date, "status": en(&["active", "completed", "stopped"]), "end_reason": s("string"), "consent_version": s("string")}), &["condition", "style", "intent", "planned_sessions", "sessions_per_week", "start", "consent_version"]),
+        "Session": obj(json!({
+            "at": s("string"), "number": {"type": "integer", "minimum": 1},
+            "points": arr(obj(json!({"code": s("string"), "side": en(&["left", "right", "bilateral", "none"]), "depth_mm": s("number"), "angle": en(&["perpendicular", "oblique", "transverse"])}), &["code", "side"])),
+            "needle_diameter_mm": s("number"), "needle_length_mm": s("number"), "deqi_sought": s("boolean"), "deqi_obtained": s("boolean"),
+            "stimulation": en(&["manual", "electrical"]),
+            "electro": obj(json!({"frequency_hz": s("number"), "waveform": s("string"), "intensity_ma": s("number"), "pairs": arr(s("string"))}), &["frequency_hz", "waveform"]),
+            "retention_min": s("number"), "co_interventions": arr(s("string")), "skin_check": arr(en(&["ulcer", "fissure", "oedema", "none"])),
+            "rationale": s("string"), "override_reason": s("string"), "note": s("string")}), &["at", "number", "points", "stimulation"]),
+        "Outcome": obj(json!({"instrument": en(&["nrs_average", "nrs_worst", "sleep_interference", "pgic"]), "recall": en(&["24h", "7d"]), "value": s("number"), "timepoint": en(&["baseline", "session", "follow_up"]), "session_number": s("integer"), "date": date, "source": en(&["clinician", "patient"])}), &["instrument", "value", "timepoint", "date", "source"]),
+        "AdverseEvent": obj(json!({"type": en(&acumen_domain::AE_TYPES), "description": s("string"), "severity": en(&["mild", "moderate", "severe"]), "ctcae_grade": {"type": "integer", "minimum": 1, "maximum": 5}, "serious": s("boolean"), "causality": en(&["unrelated", "unlikely", "possible", "probable", "definite"]), "action": s("string"), "outcome": en(&["recovered", "recovering", "not_recovered", "sequelae", "fatal", "unknown"]), "onset": date, "resolved": date}), &["type", "severity", "ctcae_grade", "serious", "causality", "outcome", "onset"]),
+        "Record": obj(json!({"id": s("integer"), "kind": s("string"), "version": s("integer"), "patient_id": {"type": ["integer", "null"]}, "parent_id": {"type": ["integer", "null"]}, "created_at": s("string"), "updated_at": s("string"), "data": s("object"), "dn4": obj(json!({"score": s("integer"), "max": s("integer"), "neuropathic_likely": s("boolean")}), &[])}), &["id", "kind", "version", "data"]),
+        "Export": obj(json!({"patient_id": s("integer"), "records": arr(r("Record"))}), &["patient_id", "records"]),
+        "Version": obj(json!({"version": s("integer"), "data": s("object"), "author_id": s("integer"), "created_at": s("string")}), &["version", "data"]),
+        "AuditEntry": obj(json!({"id": s("integer"), "at": s("string"), "user_id": s("integer"), "role": s("string"), "clinic_id": s("integer"), "action": s("string"), "record_kind": s("string"), "record_id": s("integer"), "hmac": s("string")}), &["id", "at", "action", "hmac"]),
+        "Aggregates": obj(json!({"min_cell": s("integer"), "cells": arr(s("object"))}), &["min_cell", "cells"]),
+        "ConditionInfo": obj(json!({"code": s("string"), "name": s("string"), "icd10cm": arr(s("string")), "icd10_who": arr(s("string")), "regions": arr(s("string"))}), &["code", "name"]),
+    })
+}
+
+fn op(summary: &str, body: Option<&str>, ok: (&str, Value), errors: &[&str]) -> Value {
+    let mut responses = serde_json::Map::new();
+    responses.insert(
+        ok.0.into(),
+        if ok.1.is_null() {
+            json!({"description": "done"})
+        } else {
+            json!({"description": "ok", "content": {"application/json": {"schema": ok.1}}})
+        },
+    );
+    for e in errors {
+        responses.insert(
+            (*e).into(),
+            json!({"description": "error", "content": {"application/json": {"schema": r("Error")}}}),
+        );
+    }
+    let mut o = json!({"summary": summary, "responses": responses});
+    if let Some(b) = body {
+        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": r(b)}}});
+        o["parameters"] =
+            json!([{"name": "Idempotency-Key", "in": "header", "required": false, "schema": s("string")}]);
+    }
+    o
+}
+
+fn update(name: &str) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": obj(json!({"version": s("integer"), "data": r(name)}), &["version", "data"])}}})
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let e = &["400", "401", "403", "404", "422"][..];
+    let rec = r("Record");
+    let recs = arr(r("Record"));
+    let id = json!([{"name": "id", "in": "path", "required": true, "schema": s("integer")}]);
+    let mut paths = json!({
+        "/api/v1/auth/login": {"post": op("Log in (sets the session cookie)", Some("Login"), ("200", r("LoginResult")), &["400", "401", "422", "429"])},
+        "/api/v1/auth/logout": {"post": op("Log out", None, ("204", Value::Null), &["401"])},
+        "/api/v1/auth/reset": {"post": op("Set a new password with a reset token", Some("Reset"), ("204", Value::Null), &["404", "422"])},
+        "/api/v1/me": {"get": op("The logged-in user", None, ("200", r("User")), &["401"])},
+        "/api/v1/tokens": {"post": op("Create a personal API token (shown once)", Some("NewToken"), ("201", r("Token")), e)},
+        "/api/v1/tokens/{id}": {"delete": op("Revoke a token", None, ("204", Value::Null), e)},
+        "/api/v1/users": {"get": op("Users of the clinic (admins)", None, ("200", arr(r("User"))), e), "post": op("Create a user (admins)", Some("NewUser"), ("201", r("User")), &["400", "401", "403", "409", "422"])},
+        "/api/v1/users/{id}/link": {"post": op("Link a patient user to a patient record (admins)", Some("Link"), ("200", r("User")), e)},
+        "/api/v1/users/{id}/reset-link": {"post": op("Issue a one-time password-reset link (admins)", None, ("201", r("ResetLink")), e)},
+        "/api/v1/conditions": {"get": op("Bundled neuropathic-pain conditions with ICD-10 codes", None, ("200", arr(r("ConditionInfo"))), &[])},
+        "/api/v1/patients": {"get": op("Patients of the clinic (?q= searches names)", None, ("200", recs.clone()), e), "post": op("Create a patient", Some("Patient"), ("201", rec.clone()), e)},
+        "/api/v1/patients/{id}": {"get": op("A patient", None, ("200", rec.clone()), e), "put": op("Correct a patient (new version; 409 if stale)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/patients/{id}/versions": {"get": op("All versions (admins)", None, ("200", arr(r("Version"))), e)},
+        "/api/v1/patients/{id}/export": {"get": op("Everything held on the patient", None, ("200", r("Export")), e)},
+        "/api/v1/patients/{id}/conditions": {"get": op("Conditions", None, ("200", recs.clone()), e), "post": op("Add a condition", Some("Condition"), ("201", rec.clone()), e)},
+        "/api/v1/patients/{id}/screenings": {"get": op("DN4 screenings", None, ("200", recs.clone()), e), "post": op("Add a DN4 screening", Some("Screening"), ("201", rec.clone()), e)},
+        "/api/v1/patients/{id}/courses": {"get": op("Treatment courses", None, ("200", recs.clone()), e), "post": op("Start a course", Some("Course"), ("201", rec.clone()), e)},
+        "/api/v1/courses/{id}": {"get": op("A course", None, ("200", rec.clone()), e), "put": op("Correct a course (new version; 409 if stale)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/courses/{id}/sessions": {"get": op("Sessions", None, ("200", recs.clone()), e), "post": op("Record a session", Some("Session"), ("201", rec.clone()), e)},
+        "/api/v1/courses/{id}/outcomes": {"get": op("Outcomes", None, ("200", recs.clone()), e), "post": op("Record an outcome (patients: their own diary)", Some("Outcome"), ("201", rec.clone()), e)},
+        "/api/v1/sessions/{id}": {"get": op("A session", None, ("200", rec.clone()), e)},
+        "/api/v1/sessions/{id}/adverse-events": {"get": op("Adverse events", None, ("200", recs.clone()), e), "post": op("Record an adverse event", Some("AdverseEvent"), ("201", rec), e)},
+        "/api/v1/audit": {"get": op("The clinic's audit log (admins)", None, ("200", arr(r("AuditEntry"))), e)},
+        "/api/v1/research/aggregates": {"get": op("De-identified aggregates (researchers)", None, ("200", r("Aggregates")), e)},
+        "/api/v1/openapi.json": {"get": op("This document", None, ("200", s("object")), &[])},
+    });
+    paths["/api/v1/patients/{id}"]["put"]["requestBody"] = update("Patient");
+    paths["/api/v1/courses/{id}"]["put"]["requestBody"] = update("Course");
+    if let Some(map) = paths.as_object_mut() {
+        for (path, item) in map.iter_mut() {
+            if path.contains("{id}") {
+                for (_, o) in item.as_object_mut().into_iter().flatten() {
+                    let mut params = id.as_array().cloned().unwrap_or_default();
+                    if let Some(extra) = o.get("parameters").and_then(|p| p.as_array()) {
+                        params.extend(extra.iter().cloned());
+                    }
+                    o["parameters"] = Value::Array(params);
+                }
+            }
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Acumen clinic registry", "version": env!("CARGO_PKG_VERSION")},
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {"cookie": {"type": "apiKey", "in": "cookie", "name": crate::auth::COOKIE}, "bearer": {"type": "http", "scheme": "bearer"}}
+        },
+        "security": [{"cookie": []}, {"bearer": []}],
+        "paths": paths,
+    })
+}
+
+/// `GET /openapi.json`
+pub async fn openapi() -> Json<Value> {
+    Json(document())
+}

@@ -1,0 +1,396 @@
+//! Patients and their clinical records: conditions, screenings, courses,
+//! sessions, outcomes and adverse events. Tenancy: every query is scoped
+//! to the caller's clinic; a patient user reaches only their own record.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use acumen_domain::{
+    AdverseEventInput, ConditionInput, CourseInput, OutcomeInput, PatientInput, ScreeningInput, SessionInput, Validate,
+};
+use acumen_store::{Placement, Record};
+
+use crate::auth::Authed;
+use crate::body::Body;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// A record as the API shows it.
+pub fn out(r: &Record) -> Value {
+    let mut v = json!({
+        "id": r.id, "kind": r.kind, "version": r.version, "patient_id": r.patient_id, "parent_id": r.parent_id,
+        "created_at": r.created_at, "updated_at": r.updated_at, "data": r.data,
+    });
+    if r.kind == "screening" {
+        if let Ok(s) = serde_json::from_value::<ScreeningInput>(r.data.clone()) {
+            v["dn4"] = json!(s.dn4());
+        }
+    }
+    v
+}
+
+fn staff_only(who: &Authed) -> ApiResult<()> {
+    match who.user.role.as_str() {
+        "admin" | "practitioner" => Ok(()),
+        "researcher" => Err(ApiError::Forbidden(
+            "researchers receive de-identified aggregates only".into(),
+        )),
+        _ => Err(ApiError::Forbidden("only clinic staff may do this".into())),
+    }
+}
+
+/// The patient record, if the caller may see it (another clinic's or another
+/// patient's record is "not found").
+async fn visible_patient(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
+    match who.user.role.as_str() {
+        "researcher" => {
+            return Err(ApiError::Forbidden(
+                "researchers receive de-identified aggregates only".into(),
+            ))
+        }
+        "patient" if who.user.patient_id != Some(id) => return Err(ApiError::NotFound),
+        _ => {}
+    }
+    Ok(st.store.record(&who.actor(), "patient", id).await?)
+}
+
+/// A non-patient record, if the caller may see its patient.
+async fn visible(st: &AppState, who: &Authed, kind: &str, id: i64) -> ApiResult<Record> {
+    if who.user.role == "researcher" {
+        return Err(ApiError::Forbidden(
+            "researchers receive de-identified aggregates only".into(),
+        ));
+    }
+    let r = st.store.record(&who.actor(), kind, id).await?;
+    if who.user.role == "patient" && who.user.patient_id != r.patient_id {
+        return Err(ApiError::NotFound);
+    }
+    Ok(r)
+}
+
+fn idem(h: &HeaderMap) -> ApiResult<Option<String>> {
+    match h.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let k = v
+                .to_str()
+                .map_err(|_| ApiError::BadRequest("Idempotency-Key must be text".into()))?
+                .trim()
+                .to_string();
+            if k.is_empty() || k.len() > 200 {
+                return Err(ApiError::BadRequest(
+                    "Idempotency-Key must be 1 to 200 characters".into(),
+                ));
+            }
+            Ok(Some(k))
+        }
+    }
+}
+
+async fn create(
+    st: &AppState,
+    who: &Authed,
+    h: &HeaderMap,
+    kind: &str,
+    at: Placement,
+    data: Value,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let key = idem(h)?;
+    let (r, created) = st
+        .store
+        .insert_record(&who.actor(), kind, at, data, key.as_deref())
+        .await?;
+    Ok((
+        if created { StatusCode::CREATED } else { StatusCode::OK },
+        Json(out(&r)),
+    ))
+}
+
+fn to_value<T: serde::Serialize>(v: T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Search parameters for the patient list.
+#[derive(Deserialize)]
+pub struct Search {
+    /// Text in the name.
+    pub q: Option<String>,
+}
+
+/// `GET /patients`
+pub async fn list_patients(State(st): State<AppState>, who: Authed, Query(s): Query<Search>) -> ApiResult<Json<Value>> {
+    if who.user.role == "patient" {
+        let id = who.user.patient_id.ok_or(ApiError::NotFound)?;
+        return Ok(Json(json!([out(&visible_patient(&st, &who, id).await?)])));
+    }
+    staff_only(&who)?;
+    let rows = st.store.patients(&who.actor(), s.q.as_deref().unwrap_or("")).await?;
+    Ok(Json(Value::Array(rows.iter().map(out).collect())))
+}
+
+/// `POST /patients`
+pub async fn create_patient(
+    State(st): State<AppState>,
+    who: Authed,
+    h: HeaderMap,
+    Body(p): Body<PatientInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    staff_only(&who)?;
+    let v = p.validate()?;
+    create(
+        &st,
+        &who,
+        &h,
+        "patient",
+        Placement {
+            patient_id: None,
+            parent_id: None,
+        },
+        to_value(v),
+    )
+    .await
+}
+
+/// `GET /patients/{id}`
+pub async fn get_patient(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(out(&visible_patient(&st, &who, id).await?)))
+}
+
+/// A correction: the new fields and the version they replace.
+#[derive(Deserialize)]
+pub struct Update<T> {
+    /// The version the client edited.
+    pub version: i64,
+    /// The corrected fields.
+    pub data: T,
+}
+
+/// `PUT /patients/{id}`
+pub async fn update_patient(
+    State(st): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Body(u): Body<Update<PatientInput>>,
+) -> ApiResult<Json<Value>> {
+    staff_only(&who)?;
+    visible_patient(&st, &who, id).await?;
+    let v = u.data.validate()?;
+    Ok(Json(out(&st
+        .store
+        .update_record(&who.actor(), "patient", id, u.version, to_value(v))
+        .await?)))
+}
+
+/// `GET /patients/{id}/versions` (admins)
+pub async fn patient_versions(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    if who.user.role != "admin" {
+        return Err(ApiError::Forbidden("only admins read old versions".into()));
+    }
+    Ok(Json(to_value(st.store.versions(&who.actor(), id).await?)))
+}
+
+/// `GET /patients/{id}/export`: everything held on the patient.
+pub async fn export_patient(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    visible_patient(&st, &who, id).await?;
+    let rows = st.store.patient_records(&who.actor(), id).await?;
+    Ok(Json(
+        json!({"patient_id": id, "records": rows.iter().map(out).collect::<Vec<_>>()}),
+    ))
+}
+
+macro_rules! patient_child {
+    ($list:ident, $create:ident, $kind:literal, $input:ty) => {
+        #[doc = concat!("`GET /patients/{id}/", $kind, "s`")]
+        pub async fn $list(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+            visible_patient(&st, &who, id).await?;
+            let rows = st.store.children(&who.actor(), $kind, id).await?;
+            Ok(Json(Value::Array(rows.iter().map(out).collect())))
+        }
+        #[doc = concat!("`POST /patients/{id}/", $kind, "s`")]
+        pub async fn $create(
+            State(st): State<AppState>,
+            who: Authed,
+            h: HeaderMap,
+            Path(id): Path<i64>,
+            Body(b): Body<$input>,
+        ) -> ApiResult<(StatusCode, Json<Value>)> {
+            staff_only(&who)?;
+            visible_patient(&st, &who, id).await?;
+            let v = b.validate()?;
+            create(
+                &st,
+                &who,
+                &h,
+                $kind,
+                Placement {
+                    patient_id: Some(id),
+                    parent_id: Some(id),
+                },
+                to_value(v),
+            )
+            .await
+        }
+    };
+}
+
+patient_child!(list_conditions, create_condition, "condition", ConditionInput);
+patient_child!(list_screenings, create_screening, "screening", ScreeningInput);
+patient_child!(list_courses, create_course, "course", CourseInput);
+
+/// `GET /courses/{id}`
+pub async fn get_course(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(out(&visible(&st, &who, "course", id).await?)))
+}
+
+/// `PUT /courses/{id}`
+pub async fn update_course(
+    State(st): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Body(u): Body<Update<CourseInput>>,
+) -> ApiResult<Json<Value>> {
+    staff_only(&who)?;
+    visible(&st, &who, "course", id).await?;
+    let v = u.data.validate()?;
+    Ok(Json(out(&st
+        .store
+        .update_record(&who.actor(), "course", id, u.version, to_value(v))
+        .await?)))
+}
+
+/// `GET /courses/{id}/sessions`
+pub async fn list_sessions(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    visible(&st, &who, "course", id).await?;
+    let rows = st.store.children(&who.actor(), "session", id).await?;
+    Ok(Json(Value::Array(rows.iter().map(out).collect())))
+}
+
+/// `POST /courses/{id}/sessions`
+pub async fn create_session(
+    State(st): State<AppState>,
+    who: Authed,
+    h: HeaderMap,
+    Path(id): Path<i64>,
+    Body(b): Body<SessionInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    staff_only(&who)?;
+    let course = visible(&st, &who, "course", id).await?;
+    let v = b.validate()?;
+    create(
+        &st,
+        &who,
+        &h,
+        "session",
+        Placement {
+            patient_id: course.patient_id,
+            parent_id: Some(id),
+        },
+        to_value(v),
+    )
+    .await
+}
+
+/// `GET /sessions/{id}`
+pub async fn get_session(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(out(&visible(&st, &who, "session", id).await?)))
+}
+
+/// `GET /courses/{id}/outcomes`
+pub async fn list_outcomes(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    visible(&st, &who, "course", id).await?;
+    let rows = st.store.children(&who.actor(), "outcome", id).await?;
+    Ok(Json(Value::Array(rows.iter().map(out).collect())))
+}
+
+/// `POST /courses/{id}/outcomes` (staff, or the patient for their own diary)
+pub async fn create_outcome(
+    State(st): State<AppState>,
+    who: Authed,
+    h: HeaderMap,
+    Path(id): Path<i64>,
+    Body(b): Body<OutcomeInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let course = visible(&st, &who, "course", id).await?;
+    if who.user.role == "patient" && b.source != "patient" {
+        return Err(ApiError::Invalid(acumen_domain::Invalid {
+            errors: vec![acumen_domain::FieldError {
+                field: "source".into(),
+                rule: "must be patient for a patient's own diary".into(),
+            }],
+        }));
+    } else if who.user.role != "patient" {
+        staff_only(&who)?;
+    }
+    let v = b.validate()?;
+    create(
+        &st,
+        &who,
+        &h,
+        "outcome",
+        Placement {
+            patient_id: course.patient_id,
+            parent_id: Some(id),
+        },
+        to_value(v),
+    )
+    .await
+}
+
+/// `GET /sessions/{id}/adverse-events`
+pub async fn list_adverse(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    visible(&st, &who, "session", id).await?;
+    let rows = st.store.children(&who.actor(), "adverse_event", id).await?;
+    Ok(Json(Value::Array(rows.iter().map(out).collect())))
+}
+
+/// `POST /sessions/{id}/adverse-events`
+pub async fn create_adverse(
+    State(st): State<AppState>,
+    who: Authed,
+    h: HeaderMap,
+    Path(id): Path<i64>,
+    Body(b): Body<AdverseEventInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    staff_only(&who)?;
+    let s = visible(&st, &who, "session", id).await?;
+    let v = b.validate()?;
+    create(
+        &st,
+        &who,
+        &h,
+        "adverse_event",
+        Placement {
+            patient_id: s.patient_id,
+            parent_id: Some(id),
+        },
+        to_value(v),
+    )
+    .await
+}
+
+/// `GET /audit` (admins): the clinic's audit log.
+pub async fn audit_log(State(st): State<AppState>, who: Authed) -> ApiResult<Json<Value>> {
+    if who.user.role != "admin" {
+        return Err(ApiError::Forbidden("only admins read the audit log".into()));
+    }
+    Ok(Json(to_value(st.store.audit_log(Some(who.user.clinic_id)).await?)))
+}
+
+/// `GET /research/aggregates` (researchers)
+pub async fn research(State(st): State<AppState>, who: Authed) -> ApiResult<Json<Value>> {
+    if who.user.role != "researcher" {
+        return Err(ApiError::Forbidden("aggregates are for researcher accounts".into()));
+    }
+    st.store
+        .audit(Some(&who.actor()), "research_aggregates", None, None)
+        .await?;
+    Ok(Json(st.store.research_aggregates(10).await?))
+}
+
+/// `GET /conditions`: the bundled condition list.
+pub async fn conditions() -> Json<Value> {
+    Json(to_value(acumen_domain::conditions::CONDITIONS))
+}
