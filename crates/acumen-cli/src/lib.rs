@@ -8,4 +8,5 @@ pub mod csv_input;
 pub mod json_out;
 pub mod meta_cmd;
 pub mod plots;
+pub mod registry_cmd;
 pub mod report;

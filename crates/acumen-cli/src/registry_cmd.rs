@@ -1,0 +1,192 @@
+//! Registry commands: `serve`, `admin create-clinic`, `audit verify`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use acumen_store::audit::{verify, Verdict};
+use acumen_store::{NewUser, SqliteStore, Store};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+
+/// `acumen serve` options.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Database: PATH or sqlite:PATH.
+    #[arg(long, default_value = "acumen.db")]
+    pub db: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Public origin (https://... turns on Secure cookies; used for the cross-origin check).
+    #[arg(long)]
+    pub public_url: Option<String>,
+}
+
+/// `acumen admin` commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCmd {
+    /// Creates a clinic and its first admin (password from stdin or ACUMEN_ADMIN_PASSWORD).
+    CreateClinic {
+        /// Clinic name.
+        #[arg(long)]
+        name: String,
+        /// Admin e-mail.
+        #[arg(long)]
+        admin_email: String,
+        /// Database.
+        #[arg(long, default_value = "acumen.db")]
+        db: String,
+    },
+}
+
+/// `acumen audit` commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuditCmd {
+    /// Verifies the audit chain and names the first broken entry.
+    Verify {
+        /// Database.
+        #[arg(long, default_value = "acumen.db")]
+        db: String,
+    },
+}
+
+fn db_path(db: &str) -> PathBuf {
+    PathBuf::from(db.strip_prefix("sqlite:").unwrap_or(db))
+}
+
+/// The audit key: ACUMEN_AUDIT_KEY (hex), else the key file beside the
+/// database (created with a random key on first use, readable by its owner only).
+pub fn audit_key(db: &str) -> Result<Vec<u8>> {
+    if let Ok(k) = std::env::var("ACUMEN_AUDIT_KEY") {
+        let key = hex::decode(k.trim()).context("ACUMEN_AUDIT_KEY must be hex")?;
+        if key.len() < 32 {
+            bail!("ACUMEN_AUDIT_KEY must hold at least 32 bytes (64 hex digits)");
+        }
+        return Ok(key);
+    }
+    let path = PathBuf::from(format!("{}.audit-key", db_path(db).display()));
+    if path.exists() {
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read the audit key", path.display()))?;
+        return hex::decode(text.trim()).with_context(|| format!("{}: the audit key must be hex", path.display()));
+    }
+    let mut key = [0u8; 32];
+    rand08::RngCore::fill_bytes(&mut rand08::rngs::OsRng, &mut key);
+    write_private(&path, &hex::encode(key))?;
+    Ok(key.to_vec())
+}
+
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("{}: cannot create the audit key", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Opens the store with its audit key.
+pub async fn open_store(db: &str) -> Result<SqliteStore> {
+    let key = audit_key(db)?;
+    SqliteStore::open(db, &key)
+        .await
+        .with_context(|| format!("{db}: cannot open the database"))
+}
+
+/// Runs the server until Ctrl-C / SIGTERM.
+pub async fn serve(a: &ServeArgs) -> Result<()> {
+    let store = open_store(&a.db).await?;
+    let state = acumen_web::AppState::new(Arc::new(store), a.public_url.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let listener = tokio::net::TcpListener::bind(&a.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", a.listen))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "acumen: serving {} on http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)",
+        a.db
+    );
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
+    };
+    acumen_web::serve(listener, state, shutdown).await?;
+    Ok(())
+}
+
+/// Creates a clinic and its first admin.
+pub async fn admin(cmd: &AdminCmd) -> Result<()> {
+    let AdminCmd::CreateClinic { name, admin_email, db } = cmd;
+    let password = match std::env::var("ACUMEN_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read the password from stdin")?;
+            s.trim_end_matches(['\n', '\r']).to_string()
+        }
+    };
+    if password.chars().count() < 12 {
+        bail!("the admin password must be at least 12 characters (stdin or ACUMEN_ADMIN_PASSWORD)");
+    }
+    let store = open_store(db).await?;
+    let hash = acumen_web::auth::hash_password(password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let clinic = store.create_clinic(name, false).await?;
+    let user = store
+        .create_user(NewUser {
+            clinic_id: clinic.id,
+            email: admin_email.clone(),
+            name: "Administrator".into(),
+            role: "admin".into(),
+            password_hash: hash,
+            patient_id: None,
+        })
+        .await?;
+    println!(
+        "created clinic {} ({}) with admin {} (user {})",
+        clinic.id, clinic.name, user.email, user.id
+    );
+    Ok(())
+}
+
+/// Verifies the audit chain; an error names the first broken entry.
+pub async fn audit(cmd: &AuditCmd) -> Result<()> {
+    let AuditCmd::Verify { db } = cmd;
+    let store = open_store(db).await?;
+    let entries = store.audit_log(None).await?;
+    match verify(&audit_key(db)?, &entries, store.read_checkpoint()) {
+        Verdict::Intact { entries } => {
+            println!("audit log intact: {entries} entries");
+            Ok(())
+        }
+        Verdict::Broken { id } => {
+            bail!("audit log broken at entry {id}: it was edited, or an entry before it was deleted")
+        }
+        Verdict::TailMissing {
+            expected_head,
+            found_head,
+        } => {
+            bail!("audit log truncated: the checkpoint names entry {expected_head} but the log ends at {found_head}")
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Test server on port 0 with a fresh SQLite file, and logged-in clients.
+
+use std::sync::Arc;
+
+use acumen_store::{NewUser, SqliteStore, Store};
+use reqwest::{Client, Response};
+use serde_json::{json, Value};
+
+pub const KEY: &[u8] = b"test-audit-key-0123456789abcdef0123456789";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Arc<SqliteStore>,
+    pub db: std::path::PathBuf,
+    pub clinic: i64,
+    pub other_clinic: i64,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn spawn() -> TestApp {
+    let dir = std::env::temp_dir().join(format!("acumen-api-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("t.db");
+    let store = Arc::new(SqliteStore::open(db.to_str().unwrap(), KEY).await.unwrap());
+    let clinic = store.create_clinic("North Clinic", false).await.unwrap().id;
+    let other_clinic = store.create_clinic("South Clinic", false).await.unwrap().id;
+    let hash = acumen_web::auth::hash_password(PASSWORD.into()).await.unwrap();
+    for (c, email, role) in [
+        (clinic, "admin@north.test", "admin"),
+        (clinic, "doc@north.test", "practitioner"),
+        (clinic, "res@north.test", "researcher"),
+        (other_clinic, "doc@south.test", "practitioner"),
+    ] {
+        store
+            .create_user(NewUser {
+                clinic_id: c,
+                email: email.into(),
+                name: email.into(),
+                role: role.into(),
+                password_hash: hash.clone(),
+                patient_id: None,
+            })
+            .await
+            .unwrap();
+    }
+    let state = acumen_web::AppState::new(store.clone(), None).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(acumen_web::serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        base,
+        store,
+        db,
+        clinic,
+        other_clinic,
+        _shutdown: tx,
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::SeqCst) * 1000
+        + (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos() as u64
+            % 1000)
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client logged in with the session cookie.
+    pub async fn login(&self, email: &str) -> Client {
+        let c = Client::builder().cookie_store(true).build().unwrap();
+        let r = c
+            .post(self.url("/auth/login"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "login {email}");
+        c
+    }
+}
+
+pub async fn body(r: Response) -> Value {
+    r.json().await.unwrap_or(Value::Null)
+}
+
+pub fn patient_json(name: &str) -> Value {
+    json!({"given_name": name, "family_name": "Testpatient", "email": format!("{}@mail.test", name.to_lowercase()),
+           "phone": "+44 20 7946 0000", "year_of_birth": 1957, "sex": "female",
+           "safety": {"pregnancy": "no", "diabetes": true, "reduced_sensation": ["feet"]}})
+}
+
+pub fn course_json() -> Value {
+    json!({"condition": "diabetic_polyneuropathy", "style": "tcm", "intent": "treatment", "planned_sessions": 10,
+           "sessions_per_week": 1, "start": "2026-10-01", "consent_version": "v2"})
+}
+
+pub fn session_json(code: &str) -> Value {
+    json!({"at": "2026-10-01T09:00:00Z", "number": 1, "stimulation": "manual", "retention_min": 20,
+           "points": [{"code": code, "side": "bilateral", "depth_mm": 10, "angle": "perpendicular"}],
+           "skin_check": ["none"], "note": "Tolerated well; discussed footwear"})
+}
+
+pub fn outcome_json(value: f64, source: &str) -> Value {
+    json!({"instrument": "nrs_average", "recall": "24h", "value": value, "timepoint": "session", "session_number": 1,
+           "date": "2026-10-01", "source": source})
+}

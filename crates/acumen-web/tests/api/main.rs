@@ -1,0 +1,6 @@
+//! Integration tests of the registry API (one test binary).
+
+mod flows;
+mod helpers;
+mod refusals;
+mod storage;

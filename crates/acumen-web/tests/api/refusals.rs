@@ -1,0 +1,365 @@
+//! Refusals: authentication, tenancy, roles, validation, CSRF, conflicts,
+//! idempotency, login rate limiting.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn unauthenticated_is_401() {
+    let app = spawn().await;
+    let anon = reqwest::Client::new();
+    for path in ["/patients", "/me", "/audit", "/research/aggregates", "/patients/1"] {
+        assert_eq!(anon.get(app.url(path)).send().await.unwrap().status(), 401, "{path}");
+    }
+    assert_eq!(
+        anon.get(app.url("/me"))
+            .bearer_auth("0".repeat(64))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn other_clinics_and_other_patients_are_404() {
+    let app = spawn().await;
+    let doc = app.login("doc@north.test").await;
+    let south = app.login("doc@south.test").await;
+    let p1 = body(
+        doc.post(app.url("/patients"))
+            .json(&patient_json("Alice"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let p2 = body(
+        doc.post(app.url("/patients"))
+            .json(&patient_json("Bob"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let course = body(
+        doc.post(app.url(&format!("/patients/{p2}/courses")))
+            .json(&course_json())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    for path in [
+        format!("/patients/{p1}"),
+        format!("/patients/{p1}/export"),
+        format!("/courses/{course}"),
+    ] {
+        assert_eq!(south.get(app.url(&path)).send().await.unwrap().status(), 404, "{path}");
+    }
+    assert_eq!(
+        body(south.get(app.url("/patients")).send().await.unwrap())
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let admin = app.login("admin@north.test").await;
+    let u = body(admin.post(app.url("/users")).json(&json!({"email": "alice@portal.test", "name": "Alice", "role": "patient", "password": PASSWORD, "patient_id": p1})).send().await.unwrap()).await;
+    assert_eq!(u["patient_id"], p1);
+    let alice = app.login("alice@portal.test").await;
+    assert_eq!(
+        alice
+            .get(app.url(&format!("/patients/{p2}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        alice
+            .get(app.url(&format!("/courses/{course}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        alice
+            .post(app.url(&format!("/courses/{course}/outcomes")))
+            .json(&outcome_json(3.0, "patient"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        alice
+            .post(app.url("/patients"))
+            .json(&patient_json("Eve"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let mine = body(alice.get(app.url("/patients")).send().await.unwrap()).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn researchers_never_see_phi() {
+    let app = spawn().await;
+    let doc = app.login("doc@north.test").await;
+    for i in 0..12 {
+        let p = body(
+            doc.post(app.url("/patients"))
+                .json(&patient_json(&format!("Zelda{i}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let c = body(
+            doc.post(app.url(&format!("/patients/{p}/courses")))
+                .json(&course_json())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        doc.post(app.url(&format!("/courses/{c}/outcomes"))).json(&json!({"instrument": "nrs_average", "recall": "24h", "value": 7, "timepoint": "baseline", "date": "2026-09-30", "source": "clinician"})).send().await.unwrap();
+        doc.post(app.url(&format!("/courses/{c}/outcomes")))
+            .json(&outcome_json(4.0, "clinician"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let res = app.login("res@north.test").await;
+    let text = res
+        .get(app.url("/research/aggregates"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for phi in ["Zelda", "Testpatient", "mail.test", "7946", "footwear", "2026-"] {
+        assert!(!text.contains(phi), "{phi} leaked into the aggregates");
+    }
+    let agg: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cell = &agg["cells"][0];
+    assert_eq!(cell["patients"], 12);
+    assert_eq!(cell["responders_30pct"], 12, "7 -> 4 is a 43% reduction");
+    assert_eq!(res.get(app.url("/patients")).send().await.unwrap().status(), 403);
+    // Fewer than 10 patients: suppressed.
+    let south = app.login("doc@south.test").await;
+    let p = body(
+        south
+            .post(app.url("/patients"))
+            .json(&patient_json("Yann"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    south
+        .post(app.url(&format!("/patients/{p}/courses")))
+        .json(&course_json())
+        .send()
+        .await
+        .unwrap();
+    let agg = body(res.get(app.url("/research/aggregates")).send().await.unwrap()).await;
+    let south_cell = agg["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clinic_id"] == app.other_clinic)
+        .unwrap()
+        .clone();
+    assert_eq!(south_cell["suppressed"], true);
+    assert!(south_cell.get("patients").is_none());
+}
+
+#[tokio::test]
+async fn bad_input_is_422_naming_the_field() {
+    let app = spawn().await;
+    let doc = app.login("doc@north.test").await;
+    let p = body(
+        doc.post(app.url("/patients"))
+            .json(&patient_json("Alice"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let c = body(
+        doc.post(app.url(&format!("/patients/{p}/courses")))
+            .json(&course_json())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let r = doc
+        .post(app.url(&format!("/courses/{c}/outcomes")))
+        .json(&outcome_json(11.0, "clinician"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let b = body(r).await;
+    assert_eq!(b["errors"][0]["field"], "value");
+    let r = doc
+        .post(app.url(&format!("/courses/{c}/sessions")))
+        .json(&session_json("QQ99"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(body(r).await["errors"][0]["field"], "points[0].code");
+    let mut wrong = outcome_json(5.0, "clinician");
+    wrong["value"] = json!("five");
+    let r = doc
+        .post(app.url(&format!("/courses/{c}/outcomes")))
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(body(r).await["errors"][0]["field"], "value");
+    let r = doc
+        .post(app.url("/patients"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn cross_origin_cookie_writes_are_403() {
+    let app = spawn().await;
+    let doc = app.login("doc@north.test").await;
+    let r = doc
+        .post(app.url("/patients"))
+        .header("origin", "https://evil.example")
+        .json(&patient_json("Mallory"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = doc
+        .post(app.url("/patients"))
+        .header("sec-fetch-site", "cross-site")
+        .json(&patient_json("Mallory"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        body(doc.get(app.url("/patients")).send().await.unwrap())
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn stale_updates_conflict_and_idempotency_keys_deduplicate() {
+    let app = spawn().await;
+    let doc = app.login("doc@north.test").await;
+    let p = body(
+        doc.post(app.url("/patients"))
+            .json(&patient_json("Alice"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let ok = doc
+        .put(app.url(&format!("/patients/{p}")))
+        .json(&json!({"version": 1, "data": patient_json("Alicia")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let stale = doc
+        .put(app.url(&format!("/patients/{p}")))
+        .json(&json!({"version": 1, "data": patient_json("Ally")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 409);
+    assert_eq!(body(stale).await["current_version"], 2);
+    let first = doc
+        .post(app.url("/patients"))
+        .header("idempotency-key", "abc-123")
+        .json(&patient_json("Bob"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 201);
+    let again = doc
+        .post(app.url("/patients"))
+        .header("idempotency-key", "abc-123")
+        .json(&patient_json("Bob"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    let (a, b) = (body(first).await, body(again).await);
+    assert_eq!(a["id"], b["id"]);
+    let bobs = body(doc.get(app.url("/patients?q=bob")).send().await.unwrap()).await;
+    assert_eq!(bobs.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn sixth_failed_login_is_429() {
+    let app = spawn().await;
+    let c = reqwest::Client::new();
+    for i in 1..=5 {
+        let r = c
+            .post(app.url("/auth/login"))
+            .json(&json!({"email": "doc@north.test", "password": "wrong password!"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "attempt {i}");
+    }
+    let r = c
+        .post(app.url("/auth/login"))
+        .json(&json!({"email": "doc@north.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "even the right password waits");
+}

@@ -1,0 +1,90 @@
+//! Storage guarantees: pragmas, and the audit chain detecting an edited
+//! row, a deleted row and a deleted tail.
+
+use acumen_store::audit::{verify, Verdict};
+use acumen_store::Store;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn sqlite_is_durable_and_checks_foreign_keys() {
+    let app = spawn().await;
+    let pool = app.store.write_pool();
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(pool).await.unwrap();
+    assert_eq!(sync, 2, "synchronous=FULL");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await.unwrap();
+    assert_eq!(fk, 1);
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn audit_chain_detects_edits_deletions_and_truncation() {
+    let app = spawn().await;
+    let doc = app.login("doc@north.test").await;
+    for n in ["A", "B", "C"] {
+        doc.post(app.url("/patients"))
+            .json(&patient_json(n))
+            .send()
+            .await
+            .unwrap();
+    }
+    let check = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            let entries = store.audit_log(None).await.unwrap();
+            verify(KEY, &entries, store.read_checkpoint())
+        }
+    };
+    let n = match check(&app).await {
+        Verdict::Intact { entries } => entries,
+        v => panic!("fresh chain should verify: {v:?}"),
+    };
+    assert_eq!(n, 4, "the login and three creates are audited");
+    let pool = app.store.write_pool();
+    // An edited row.
+    sqlx::query("UPDATE audit SET action = 'read' WHERE id = 3")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(check(&app).await, Verdict::Broken { id: 3 });
+    // A deleted row in the middle.
+    let app2 = spawn().await;
+    let doc2 = app2.login("doc@north.test").await;
+    for n in ["A", "B"] {
+        doc2.post(app2.url("/patients"))
+            .json(&patient_json(n))
+            .send()
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM audit WHERE id = 2")
+        .execute(app2.store.write_pool())
+        .await
+        .unwrap();
+    assert_eq!(check(&app2).await, Verdict::Broken { id: 3 });
+    // A deleted tail: the checkpoint outside the database notices.
+    let app3 = spawn().await;
+    let doc3 = app3.login("doc@north.test").await;
+    doc3.post(app3.url("/patients"))
+        .json(&patient_json("A"))
+        .send()
+        .await
+        .unwrap();
+    let last: i64 = sqlx::query_scalar("SELECT MAX(id) FROM audit")
+        .fetch_one(app3.store.write_pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit WHERE id = ?")
+        .bind(last)
+        .execute(app3.store.write_pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        check(&app3).await,
+        Verdict::TailMissing {
+            expected_head: last,
+            found_head: last - 1
+        }
+    );
+}
