@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use acumen_cli::meta_cmd::{run_to_string, MetaArgs};
-use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, ServeArgs};
+use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, DemoArgs, ServeArgs};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -30,6 +30,8 @@ enum Command {
     /// Audit-log tools.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Creates a simulated demo clinic database.
+    Demo(DemoArgs),
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -52,6 +54,9 @@ fn main() -> ExitCode {
             .map(|_| String::new()),
         Command::Audit(c) => runtime()
             .and_then(|rt| rt.block_on(registry_cmd::audit(c)))
+            .map(|_| String::new()),
+        Command::Demo(a) => runtime()
+            .and_then(|rt| rt.block_on(registry_cmd::demo(a)))
             .map(|_| String::new()),
     };
     match result {

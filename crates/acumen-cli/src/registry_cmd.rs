@@ -12,9 +12,12 @@ use clap::{Args, Subcommand};
 /// `acumen serve` options.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Database: PATH or sqlite:PATH.
-    #[arg(long, default_value = "acumen.db")]
-    pub db: String,
+    /// Database: PATH or sqlite:PATH (default acumen.db, or acumen-demo.db with --demo).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Serve a simulated demo clinic (created on first use; a non-demo database is never touched).
+    #[arg(long)]
+    pub demo: bool,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
@@ -101,9 +104,93 @@ pub async fn open_store(db: &str) -> Result<SqliteStore> {
         .with_context(|| format!("{db}: cannot open the database"))
 }
 
+/// `acumen demo` options.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Database file to create.
+    #[arg(long, default_value = "acumen-demo.db")]
+    pub db: String,
+    /// Number of simulated patients.
+    #[arg(long, default_value_t = 320)]
+    pub patients: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+/// Whether an existing file is an Acumen demo database (read-only look; nothing is written).
+async fn is_demo_file(path: &Path) -> Result<bool> {
+    use sqlx::ConnectOptions;
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true);
+    let mut conn = opts
+        .connect()
+        .await
+        .with_context(|| format!("{}: not a SQLite database", path.display()))?;
+    let demo: Option<i64> = sqlx::query_scalar("SELECT MAX(demo) FROM clinics")
+        .fetch_one(&mut conn)
+        .await
+        .ok()
+        .flatten();
+    Ok(demo == Some(1))
+}
+
+/// Creates a demo database (refuses to overwrite an existing file).
+pub async fn demo(a: &DemoArgs) -> Result<()> {
+    let path = db_path(&a.db);
+    if path.exists() {
+        bail!(
+            "{}: already exists; the demo is only written to a new file",
+            path.display()
+        );
+    }
+    let store = open_store(&a.db).await?;
+    eprintln!(
+        "acumen: generating {} simulated patients into {} ...",
+        a.patients,
+        path.display()
+    );
+    crate::demo::generate(&store, a.patients, a.seed).await?;
+    println!(
+        "created SIMULATED demo database {} ({} patients, seed {})",
+        path.display(),
+        a.patients,
+        a.seed
+    );
+    Ok(())
+}
+
 /// Runs the server until Ctrl-C / SIGTERM.
 pub async fn serve(a: &ServeArgs) -> Result<()> {
-    let store = open_store(&a.db).await?;
+    let db = a.db.clone().unwrap_or_else(|| {
+        if a.demo {
+            "acumen-demo.db".into()
+        } else {
+            "acumen.db".into()
+        }
+    });
+    if a.demo {
+        let path = db_path(&db);
+        if path.exists() {
+            if !is_demo_file(&path).await? {
+                bail!(
+                    "{}: is not a demo database; --demo never touches it (choose another --db)",
+                    path.display()
+                );
+            }
+        } else {
+            demo(&DemoArgs {
+                db: db.clone(),
+                patients: 320,
+                seed: 2026,
+            })
+            .await?;
+        }
+        println!(
+            "acumen: SIMULATED demo clinic. Logins (password {}): admin@demo.acumen.test, practitioner@demo.acumen.test, researcher@demo.acumen.test, patient@demo.acumen.test",
+            crate::demo::DEMO_PASSWORD
+        );
+    }
+    let store = open_store(&db).await?;
     let state = acumen_web::AppState::new(Arc::new(store), a.public_url.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -113,7 +200,7 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
     let addr = listener.local_addr()?;
     println!(
         "acumen: serving {} on http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)",
-        a.db
+        db
     );
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
