@@ -1,10 +1,11 @@
 //! The `acumen` binary.
 
+use std::future::Future;
 use std::io::Write;
 use std::process::ExitCode;
 
 use acumen_cli::meta_cmd::{run_to_string, MetaArgs};
-use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, DemoArgs, ServeArgs};
+use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, BackupArgs, DemoArgs, RestoreArgs, ServeArgs};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -32,10 +33,19 @@ enum Command {
     Audit(AuditCmd),
     /// Creates a simulated demo clinic database.
     Demo(DemoArgs),
+    /// Consistent online backup of a registry database.
+    Backup(BackupArgs),
+    /// Restores a backup into a new database file.
+    Restore(RestoreArgs),
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+/// Runs an async command on a fresh runtime.
+fn block(f: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(f)?;
+    Ok(String::new())
 }
 
 fn main() -> ExitCode {
@@ -46,18 +56,12 @@ fn main() -> ExitCode {
         .init();
     let result = match &cli.command {
         Command::Meta(a) => run_to_string(a),
-        Command::Serve(a) => runtime()
-            .and_then(|rt| rt.block_on(registry_cmd::serve(a)))
-            .map(|_| String::new()),
-        Command::Admin(c) => runtime()
-            .and_then(|rt| rt.block_on(registry_cmd::admin(c)))
-            .map(|_| String::new()),
-        Command::Audit(c) => runtime()
-            .and_then(|rt| rt.block_on(registry_cmd::audit(c)))
-            .map(|_| String::new()),
-        Command::Demo(a) => runtime()
-            .and_then(|rt| rt.block_on(registry_cmd::demo(a)))
-            .map(|_| String::new()),
+        Command::Serve(a) => block(registry_cmd::serve(a)),
+        Command::Admin(c) => block(registry_cmd::admin(c)),
+        Command::Audit(c) => block(registry_cmd::audit(c)),
+        Command::Demo(a) => block(registry_cmd::demo(a)),
+        Command::Backup(a) => block(registry_cmd::backup(a)),
+        Command::Restore(a) => block(registry_cmd::restore(a)),
     };
     match result {
         Ok(out) => {

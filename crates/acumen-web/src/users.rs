@@ -60,7 +60,7 @@ pub async fn login(
 ) -> ApiResult<Response> {
     let now = now_secs();
     let (by_account, by_address) = st.store.login_failures(&l.email, &addr, now - WINDOW_SECS).await?;
-    if by_account >= MAX_FAILURES || by_address >= MAX_FAILURES * 4 {
+    if by_account >= MAX_FAILURES || by_address >= MAX_FAILURES {
         return Err(ApiError::TooMany);
     }
     let user = st.store.user_by_email(&l.email).await.ok().filter(|u| u.active);

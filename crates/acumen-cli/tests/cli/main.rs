@@ -4,3 +4,4 @@ mod bad_input;
 mod fuzz;
 mod helpers;
 mod metafor_cases;
+mod registry;
