@@ -231,8 +231,8 @@ pub async fn admin(cmd: &AdminCmd) -> Result<()> {
             s.trim_end_matches(['\n', '\r']).to_string()
         }
     };
-    if password.chars().count() < 12 {
-        bail!("the admin password must be at least 12 characters (stdin or ACUMEN_ADMIN_PASSWORD)");
+    if password.chars().count() < 8 {
+        bail!("the admin password must be at least 8 characters (stdin or ACUMEN_ADMIN_PASSWORD)");
     }
     let store = open_store(db).await?;
     let hash = acumen_web::auth::hash_password(password)

@@ -27,10 +27,10 @@ fn schemas() -> Value {
         "Login": obj(json!({"email": s("string"), "password": s("string")}), &["email", "password"]),
         "User": obj(json!({"id": s("integer"), "clinic_id": s("integer"), "email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "patient_id": {"type": ["integer", "null"]}}), &["id", "clinic_id", "email", "name", "role"]),
         "LoginResult": obj(json!({"user": r("User")}), &["user"]),
-        "NewUser": obj(json!({"email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "password": {"type": "string", "minLength": 12}, "patient_id": s("integer")}), &["email", "name", "role", "password"]),
+        "NewUser": obj(json!({"email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "password": {"type": "string", "minLength": 8}, "patient_id": s("integer")}), &["email", "name", "role", "password"]),
         "Link": obj(json!({"patient_id": s("integer")}), &["patient_id"]),
         "ResetLink": obj(json!({"reset_url": s("string"), "token": s("string")}), &["reset_url", "token"]),
-        "Reset": obj(json!({"token": s("string"), "password": {"type": "string", "minLength": 12}}), &["token", "password"]),
+        "Reset": obj(json!({"token": s("string"), "password": {"type": "string", "minLength": 8}}), &["token", "password"]),
         "NewToken": obj(json!({"name": s("string")}), &["name"]),
         "Token": obj(json!({"id": s("integer"), "name": s("string"), "token": s("string")}), &["id", "name", "token"]),
         "Patient": obj(json!({

@@ -32,14 +32,21 @@ fn free_port() -> u16 {
 }
 
 fn start(db: &std::path::Path, port: u16, log: &std::path::Path) -> Child {
-    let child = acumen()
-        .args([
-            "serve",
-            "--db",
-            db.to_str().unwrap(),
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
+    spawn_server(&["--db", db.to_str().unwrap()], port, log)
+}
+
+/// `acumen serve ARGS --listen 127.0.0.1:PORT`.
+fn serve_cmd(args: &[&str], port: u16) -> Command {
+    let mut c = acumen();
+    c.arg("serve")
+        .args(args)
+        .args(["--listen", &format!("127.0.0.1:{port}")]);
+    c
+}
+
+/// Starts the server with stderr to `log` and waits until it accepts connections.
+fn spawn_server(args: &[&str], port: u16, log: &std::path::Path) -> Child {
+    let child = serve_cmd(args, port)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
@@ -236,4 +243,67 @@ async fn backup_during_writes_is_consistent_and_restores() {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2), "restore never overwrites");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_data_never_reaches_researchers_or_logs() {
+    let db = temp_db("demo");
+    let out = acumen()
+        .args(["demo", "--db", db.to_str().unwrap(), "--patients", "60", "--seed", "7"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Collect every demo patient's identifying text straight from the file.
+    use sqlx::ConnectOptions;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&db)
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let phi: Vec<String> = sqlx::query_scalar(
+        "SELECT json_extract(data, '$.family_name') FROM records WHERE kind = 'patient' UNION \
+         SELECT json_extract(data, '$.email') FROM records WHERE kind = 'patient'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(phi.len() >= 60);
+    let port = free_port();
+    let log = db.with_extension("log");
+    let mut server = spawn_server(&["--demo", "--db", db.to_str().unwrap()], port, &log);
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let c = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let r = c
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"email": "researcher@demo.acumen.test", "password": "demo-password-2026"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let agg = c.get(format!("{base}/research/aggregates")).send().await.unwrap();
+    assert_eq!(agg.headers()["x-acumen-data"], "SIMULATED");
+    let text = agg.text().await.unwrap();
+    assert!(text.contains("\"cells\""));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let logs = std::fs::read_to_string(&log).unwrap();
+    for p in &phi {
+        assert!(!text.contains(p.as_str()), "{p} in a researcher response");
+        assert!(!logs.contains(p.as_str()), "{p} in the server log");
+    }
+}
+
+#[test]
+fn demo_never_touches_a_real_database() {
+    let (db, port, _log) = setup("real");
+    let before = std::fs::read(&db).unwrap();
+    let out = serve_cmd(&["--demo", "--db", db.to_str().unwrap()], port)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a demo database"));
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file is untouched");
+    let out = acumen().args(["demo", "--db", db.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "demo refuses an existing file");
 }

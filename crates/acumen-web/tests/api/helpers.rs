@@ -12,8 +12,6 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub base: String,
     pub store: Arc<SqliteStore>,
-    pub db: std::path::PathBuf,
-    pub clinic: i64,
     pub other_clinic: i64,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -54,8 +52,6 @@ pub async fn spawn() -> TestApp {
     TestApp {
         base,
         store,
-        db,
-        clinic,
         other_clinic,
         _shutdown: tx,
     }
@@ -115,4 +111,26 @@ pub fn session_json(code: &str) -> Value {
 pub fn outcome_json(value: f64, source: &str) -> Value {
     json!({"instrument": "nrs_average", "recall": "24h", "value": value, "timepoint": "session", "session_number": 1,
            "date": "2026-10-01", "source": source})
+}
+
+/// Creates a patient and returns its id.
+pub async fn new_patient(app: &TestApp, c: &Client, name: &str) -> i64 {
+    let r = c
+        .post(app.url("/patients"))
+        .json(&patient_json(name))
+        .send()
+        .await
+        .unwrap();
+    body(r).await["id"].as_i64().unwrap()
+}
+
+/// Starts a course for a patient and returns its id.
+pub async fn new_course(app: &TestApp, c: &Client, patient: i64) -> i64 {
+    let r = c
+        .post(app.url(&format!("/patients/{patient}/courses")))
+        .json(&course_json())
+        .send()
+        .await
+        .unwrap();
+    body(r).await["id"].as_i64().unwrap()
 }

@@ -28,36 +28,9 @@ async fn other_clinics_and_other_patients_are_404() {
     let app = spawn().await;
     let doc = app.login("doc@north.test").await;
     let south = app.login("doc@south.test").await;
-    let p1 = body(
-        doc.post(app.url("/patients"))
-            .json(&patient_json("Alice"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
-    let p2 = body(
-        doc.post(app.url("/patients"))
-            .json(&patient_json("Bob"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
-    let course = body(
-        doc.post(app.url(&format!("/patients/{p2}/courses")))
-            .json(&course_json())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
+    let p1 = new_patient(&app, &doc, "Alice").await;
+    let p2 = new_patient(&app, &doc, "Bob").await;
+    let course = new_course(&app, &doc, p2).await;
     for path in [
         format!("/patients/{p1}"),
         format!("/patients/{p1}/export"),
@@ -124,26 +97,8 @@ async fn researchers_never_see_phi() {
     let app = spawn().await;
     let doc = app.login("doc@north.test").await;
     for i in 0..12 {
-        let p = body(
-            doc.post(app.url("/patients"))
-                .json(&patient_json(&format!("Zelda{i}")))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await["id"]
-            .as_i64()
-            .unwrap();
-        let c = body(
-            doc.post(app.url(&format!("/patients/{p}/courses")))
-                .json(&course_json())
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await["id"]
-            .as_i64()
-            .unwrap();
+        let p = new_patient(&app, &doc, &format!("Zelda{i}")).await;
+        let c = new_course(&app, &doc, p).await;
         doc.post(app.url(&format!("/courses/{c}/outcomes"))).json(&json!({"instrument": "nrs_average", "recall": "24h", "value": 7, "timepoint": "baseline", "date": "2026-09-30", "source": "clinician"})).send().await.unwrap();
         doc.post(app.url(&format!("/courses/{c}/outcomes")))
             .json(&outcome_json(4.0, "clinician"))
@@ -203,26 +158,8 @@ async fn researchers_never_see_phi() {
 async fn bad_input_is_422_naming_the_field() {
     let app = spawn().await;
     let doc = app.login("doc@north.test").await;
-    let p = body(
-        doc.post(app.url("/patients"))
-            .json(&patient_json("Alice"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
-    let c = body(
-        doc.post(app.url(&format!("/patients/{p}/courses")))
-            .json(&course_json())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
+    let p = new_patient(&app, &doc, "Alice").await;
+    let c = new_course(&app, &doc, p).await;
     let r = doc
         .post(app.url(&format!("/courses/{c}/outcomes")))
         .json(&outcome_json(11.0, "clinician"))
@@ -295,16 +232,7 @@ async fn cross_origin_cookie_writes_are_403() {
 async fn stale_updates_conflict_and_idempotency_keys_deduplicate() {
     let app = spawn().await;
     let doc = app.login("doc@north.test").await;
-    let p = body(
-        doc.post(app.url("/patients"))
-            .json(&patient_json("Alice"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
+    let p = new_patient(&app, &doc, "Alice").await;
     let ok = doc
         .put(app.url(&format!("/patients/{p}")))
         .json(&json!({"version": 1, "data": patient_json("Alicia")}))
