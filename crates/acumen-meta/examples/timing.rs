@@ -1,0 +1,30 @@
+//! Quick timings of the hot paths (the criterion benches are the real measurement).
+use acumen_meta::{fit, Design, FitOptions};
+use std::time::Instant;
+
+fn main() {
+    let yi = [-0.889, -1.585, -1.348, -1.442, -0.218, -0.786, -1.621, 0.012, -0.469, -1.371, -0.339, 0.446, -0.017];
+    let vi = [0.326, 0.195, 0.415, 0.020, 0.051, 0.007, 0.223, 0.004, 0.056, 0.073, 0.012, 0.533, 0.071];
+    let o = FitOptions::default();
+    let n = 20000;
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(fit(&yi, &vi, Design::intercept(13), &o).unwrap());
+    }
+    println!("REML k=13: {:.2} us", t.elapsed().as_secs_f64() / n as f64 * 1e6);
+    let k = 1_000_000;
+    let mut s = 1u64;
+    let mut r = || { s ^= s << 13; s ^= s >> 7; s ^= s << 17; (s >> 11) as f64 / (1u64 << 53) as f64 };
+    let vi: Vec<f64> = (0..k).map(|_| 0.01 + 0.5 * r()).collect();
+    // Normal draws by Box-Muller: yi ~ N(-0.5, vi + 0.1).
+    let yi: Vec<f64> = vi
+        .iter()
+        .map(|v| {
+            let z = (-2.0 * (1.0 - r()).ln()).sqrt() * (2.0 * std::f64::consts::PI * r()).cos();
+            -0.5 + z * (v + 0.1f64).sqrt()
+        })
+        .collect();
+    let t = Instant::now();
+    let f = match fit(&yi, &vi, Design::intercept(k), &o) { Ok(f) => f, Err(e) => panic!("{e}") };
+    println!("REML k=1e6: {:.1} ms (tau2 {:.4}, iters {})", t.elapsed().as_secs_f64() * 1e3, f.tau2, f.iterations);
+}
