@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use acumen_cli::meta_cmd::{run_to_string, MetaArgs};
 use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, BackupArgs, DemoArgs, RestoreArgs, ServeArgs};
+use acumen_cli::simulate_cmd::SimulateArgs;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -37,6 +38,8 @@ enum Command {
     Backup(BackupArgs),
     /// Restores a backup into a new database file.
     Restore(RestoreArgs),
+    /// Monte Carlo study of a meta-analytic method.
+    Simulate(SimulateArgs),
 }
 
 /// Runs an async command on a fresh runtime.
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => block(registry_cmd::demo(a)),
         Command::Backup(a) => block(registry_cmd::backup(a)),
         Command::Restore(a) => block(registry_cmd::restore(a)),
+        Command::Simulate(a) => acumen_cli::simulate_cmd::run(a),
     };
     match result {
         Ok(out) => {

@@ -167,6 +167,20 @@ pub struct Effects {
     pub vi: Vec<f64>,
 }
 
+/// Hedges' g and its variance from two groups' means, SDs and sizes, as
+/// metafor's `escalc("SMD")` (exact correction; `vtype` LS or UB).
+pub fn smd(m1: f64, s1: f64, n1: f64, m2: f64, s2: f64, n2: f64, vtype: VType) -> (f64, f64) {
+    let m = n1 + n2 - 2.0;
+    let sdp = (((n1 - 1.0) * s1 * s1 + (n2 - 1.0) * s2 * s2) / m).sqrt();
+    let j = hedges_j(m);
+    let y = j * (m1 - m2) / sdp;
+    let v = match vtype {
+        VType::LS => 1.0 / n1 + 1.0 / n2 + y * y / (2.0 * (n1 + n2)),
+        VType::UB => 1.0 / n1 + 1.0 / n2 + (1.0 - (m - 2.0) / (m * j * j)) * y * y,
+    };
+    (y, v)
+}
+
 /// The exact Hedges small-sample correction `J(m)`; NA for `m <= 1`.
 pub fn hedges_j(m: f64) -> f64 {
     use statrs::function::gamma::ln_gamma;
@@ -275,16 +289,9 @@ fn two_means(o: &EscalcOptions, inp: &Input) -> Out {
             continue;
         };
         let m = n1 + n2 - 2.0;
-        let sdp = (((n1 - 1.0) * s1 * s1 + (n2 - 1.0) * s2 * s2) / m).sqrt();
         match o.measure {
             Measure::SMD => {
-                let j = hedges_j(m);
-                let y = j * (m1 - m2) / sdp;
-                yi[i] = y;
-                vi[i] = match o.vtype {
-                    VType::LS => 1.0 / n1 + 1.0 / n2 + y * y / (2.0 * (n1 + n2)),
-                    VType::UB => 1.0 / n1 + 1.0 / n2 + (1.0 - (m - 2.0) / (m * j * j)) * y * y,
-                };
+                (yi[i], vi[i]) = smd(m1, s1, n1, m2, s2, n2, o.vtype);
             }
             Measure::SMDH => {
                 let j = hedges_j(m);

@@ -33,6 +33,7 @@ pub mod mh;
 pub mod predict;
 pub mod proj;
 pub mod root;
+pub mod simulate;
 pub mod subgroup;
 pub mod table;
 pub mod tau2;
