@@ -76,6 +76,16 @@ impl Design {
     /// `lm` does with its QR tolerance 1e-7) and returns their names.
     pub fn drop_redundant(&mut self) -> Vec<String> {
         let (k, p) = (self.k, self.p);
+        if p == 1 {
+            // One column: redundant only if it is all zeros.
+            if self.data.iter().all(|v| *v == 0.0) {
+                let names = std::mem::take(&mut self.names);
+                self.p = 0;
+                self.data.clear();
+                return names;
+            }
+            return Vec::new();
+        }
         let mut basis: Vec<Vec<f64>> = Vec::new();
         let mut keep = Vec::with_capacity(p);
         for c in 0..p {

@@ -59,6 +59,67 @@ fn sums(w: &[f64]) -> (f64, f64) {
     (w.iter().sum(), w.iter().map(|w| w * w).sum())
 }
 
+/// Weighted sums that give, for an intercept-only model, everything the
+/// Fisher scoring step needs in one pass (w = 1/(v + tau^2), P = W - ww'/sum w).
+struct IntSums {
+    w1: f64,
+    w2: f64,
+    w3: f64,
+    /// sum w (y - b)^2
+    wyy: f64,
+    /// sum w^2 (y - b)^2
+    w2yy: f64,
+}
+
+impl IntSums {
+    /// Two passes: weights and the pooled mean first, then centred sums (no cancellation).
+    fn new(y: &[f64], vi: &[f64], tau2: f64) -> Result<Self, MetaError> {
+        let (mut w1, mut wy) = (0.0, 0.0);
+        for (y, v) in y.iter().zip(vi) {
+            let m = v + tau2;
+            if m < 0.0 {
+                return Err(MetaError::model("some marginal variances are negative"));
+            }
+            let w = 1.0 / m;
+            if w.is_infinite() {
+                return Err(MetaError::model(
+                    "division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)",
+                ));
+            }
+            w1 += w;
+            wy += w * y;
+        }
+        let b = wy / w1;
+        let mut s = IntSums { w1, w2: 0.0, w3: 0.0, wyy: 0.0, w2yy: 0.0 };
+        for (y, v) in y.iter().zip(vi) {
+            let w = 1.0 / (v + tau2);
+            let e = y - b;
+            let w2 = w * w;
+            s.w2 += w2;
+            s.w3 += w2 * w;
+            s.wyy += w * e * e;
+            s.w2yy += w2 * e * e;
+        }
+        Ok(s)
+    }
+    /// y'Py = sum w (y - b)^2.
+    fn rss(&self) -> f64 {
+        self.wyy
+    }
+    /// y'PPy = sum (w (y - b))^2.
+    fn rss2(&self) -> f64 {
+        self.w2yy
+    }
+    /// tr(P).
+    fn tr(&self) -> f64 {
+        self.w1 - self.w2 / self.w1
+    }
+    /// tr(PP).
+    fn tr_pp(&self) -> f64 {
+        self.w2 - 2.0 * self.w3 / self.w1 + (self.w2 / self.w1).powi(2)
+    }
+}
+
 /// Residual Q at a trial tau^2, as metafor's `.QE.func`.
 pub fn qe_at(tau2: f64, y: &[f64], vi: &[f64], x: &Design) -> Result<f64, MetaError> {
     let w = weights_for(vi, tau2)?;
@@ -69,6 +130,16 @@ pub fn qe_at(tau2: f64, y: &[f64], vi: &[f64], x: &Design) -> Result<f64, MetaEr
 /// metafor's check that tau^2 = 0 is not better than the estimate.
 fn ll_check(tau2: f64, inp: &Tau2Input, reml: bool) -> Result<f64, MetaError> {
     let (k, p) = (inp.x.k as f64, inp.x.p as f64);
+    if inp.x.is_intercept_only() {
+        let s = IntSums::new(inp.y, inp.vi, tau2)?;
+        let slog: f64 = inp.vi.iter().map(|v| (v + tau2).ln()).sum();
+        let two_pi = 2.0 * std::f64::consts::PI;
+        return Ok(if reml {
+            -0.5 * (k - p) * two_pi.ln() - 0.5 * slog - 0.5 * s.w1.ln() - 0.5 * s.rss()
+        } else {
+            -0.5 * k * two_pi.ln() - 0.5 * slog - 0.5 * s.rss()
+        });
+    }
     let w = weights_for(inp.vi, tau2)?;
     let pr = Proj::new(inp.x, w)?;
     let rss = pr.rss(inp.y);
@@ -223,19 +294,30 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             (t, eb_se(vi, t, kf, dfr))
         }
         Method::ML | Method::REML | Method::EB => {
-            let (he_t, _) = he(inp)?;
+            let int_only = inp.x.is_intercept_only();
+            let he_t = if int_only { he_intercept(inp) } else { he(inp)?.0 };
             let mut t = he_t.max(0.0);
             let mut change = THRESHOLD + 1.0;
             while change > THRESHOLD {
                 iterations += 1;
                 let old = t;
-                let w = weights_for(vi, t)?;
-                let (sw, sw2) = sums(&w);
-                let pr = Proj::new(inp.x, w)?;
-                let mut adj = match method {
-                    Method::ML => (pr.rss2(y) - sw) / sw2,
-                    Method::REML => (pr.rss2(y) - pr.tr()) / pr.tr_pupu(None, None),
-                    _ => (pr.rss(y) * kf / dfr - kf) / sw,
+                let mut adj = if int_only {
+                    // One pass over the data: the same quantities from weighted sums.
+                    let s = IntSums::new(y, vi, t)?;
+                    match method {
+                        Method::ML => (s.rss2() - s.w1) / s.w2,
+                        Method::REML => (s.rss2() - s.tr()) / s.tr_pp(),
+                        _ => (s.rss() * kf / dfr - kf) / s.w1,
+                    }
+                } else {
+                    let w = weights_for(vi, t)?;
+                    let (sw, sw2) = sums(&w);
+                    let pr = Proj::new(inp.x, w)?;
+                    match method {
+                        Method::ML => (pr.rss2(y) - sw) / sw2,
+                        Method::REML => (pr.rss2(y) - pr.tr()) / pr.tr_pupu(None, None),
+                        _ => (pr.rss(y) * kf / dfr - kf) / sw,
+                    }
                 };
                 if adj.is_nan() {
                     adj = 0.0;
@@ -261,6 +343,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             let w = weights_for(vi, t)?;
             let se = match method {
                 Method::ML => (2.0 / sums(&w).1).sqrt(),
+                Method::REML if int_only => (2.0 / IntSums::new(y, vi, t)?.tr_pp()).sqrt(),
                 Method::REML => (2.0 / Proj::new(inp.x, w)?.tr_pupu(None, None)).sqrt(),
                 _ => eb_se(vi, t, kf, dfr),
             };
@@ -268,6 +351,16 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
         }
     };
     Ok(Tau2 { tau2, se, iterations })
+}
+
+/// The Hedges (HE) estimate, untruncated, for the intercept-only model in
+/// one pass: (sum (y - mean)^2 - (1 - 1/k) sum v) / (k - 1).
+fn he_intercept(inp: &Tau2Input) -> f64 {
+    let k = inp.y.len() as f64;
+    let mean = inp.y.iter().sum::<f64>() / k;
+    let rss: f64 = inp.y.iter().map(|y| (y - mean).powi(2)).sum();
+    let trpv = inp.vi.iter().sum::<f64>() * (1.0 - 1.0 / k);
+    inp.fixed.unwrap_or((rss - trpv) / (k - 1.0))
 }
 
 /// The Hedges (HE) estimate (untruncated) and its OLS projection.
