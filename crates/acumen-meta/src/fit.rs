@@ -209,6 +209,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
                 fixed: opts.tau2,
                 maxiter: opts.maxiter,
                 allvipos,
+                int_only,
             },
         )?;
         (t.tau2, t.se, t.iterations)
@@ -377,13 +378,17 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     };
 
     // weights, fitted values, standardized residuals
-    let wsrc: Vec<f64> = if !opts.weighted {
-        vec![1.0 / kf; k]
-    } else {
-        opts.weights.clone().unwrap_or_else(|| w.clone())
+    let wsrc: &[f64] = match (&opts.weights, opts.weighted) {
+        (_, false) => &[],
+        (Some(a), true) => a,
+        (None, true) => &w,
     };
-    let wsum: f64 = wsrc.iter().sum();
-    let weights_pct: Vec<f64> = wsrc.iter().map(|v| v / wsum * 100.0).collect();
+    let weights_pct: Vec<f64> = if wsrc.is_empty() {
+        vec![100.0 / kf; k]
+    } else {
+        let wsum: f64 = wsrc.iter().sum();
+        wsrc.iter().map(|v| v / wsum * 100.0).collect()
+    };
     let fitted: Vec<f64> = (0..k).map(|i| dot(x.row(i), &b)).collect();
     let rstandard = marginal_residuals(&x, yi, &fitted, &hat_d, &m)?;
 

@@ -39,6 +39,8 @@ pub struct Tau2Input<'a> {
     pub maxiter: usize,
     /// Whether all sampling variances are positive.
     pub allvipos: bool,
+    /// Whether the model is intercept-only (fast paths).
+    pub int_only: bool,
 }
 
 fn weights_for(vi: &[f64], tau2: f64) -> Result<Vec<f64>, MetaError> {
@@ -130,7 +132,7 @@ pub fn qe_at(tau2: f64, y: &[f64], vi: &[f64], x: &Design) -> Result<f64, MetaEr
 /// metafor's check that tau^2 = 0 is not better than the estimate.
 fn ll_check(tau2: f64, inp: &Tau2Input, reml: bool) -> Result<f64, MetaError> {
     let (k, p) = (inp.x.k as f64, inp.x.p as f64);
-    if inp.x.is_intercept_only() {
+    if inp.int_only {
         let s = IntSums::new(inp.y, inp.vi, tau2)?;
         let slog: f64 = inp.vi.iter().map(|v| (v + tau2).ln()).sum();
         let two_pi = 2.0 * std::f64::consts::PI;
@@ -294,7 +296,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             (t, eb_se(vi, t, kf, dfr))
         }
         Method::ML | Method::REML | Method::EB => {
-            let int_only = inp.x.is_intercept_only();
+            let int_only = inp.int_only;
             let he_t = if int_only { he_intercept(inp) } else { he(inp)?.0 };
             let mut t = he_t.max(0.0);
             let mut change = THRESHOLD + 1.0;
