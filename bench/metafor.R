@@ -1,0 +1,31 @@
+# Times the bench/compare workloads in metafor; prints "name seconds" lines.
+# Usage: Rscript bench/metafor.R DATA_DIR
+suppressPackageStartupMessages(library(metafor))
+dir <- commandArgs(TRUE)[1]
+per_call <- function(reps, f) { f(); t <- system.time(for (i in seq_len(reps)) f())[["elapsed"]]; t / reps }
+bcg <- read.csv(file.path(dir, "bcg.csv"))
+cat(sprintf("reml_k13 %.3e\n", per_call(200, function() rma(yi, vi, data = bcg))))
+cat(sprintf("reml_confint_k13 %.3e\n", per_call(100, function() confint(rma(yi, vi, data = bcg)))))
+fm <- rma(yi, vi, mods = ~ ablat, data = bcg)
+cat(sprintf("permutest_1000 %.3e\n", per_call(1, function() { set.seed(1); permutest(fm, iter = 1000, progbar = FALSE) })))
+# The simulation: 500 replicates timed, reported per 10,000 (linear in replicates).
+sim <- function(reps) {
+  for (r in seq_len(reps)) {
+    k <- 10; n1 <- sample(20:100, k, TRUE); n2 <- sample(20:100, k, TRUE)
+    theta <- rnorm(k, 0.5, sqrt(0.1))
+    m1 <- rnorm(k, theta, 1 / sqrt(n1)); m2 <- rnorm(k, 0, 1 / sqrt(n2))
+    sd1 <- sqrt(rchisq(k, n1 - 1) / (n1 - 1)); sd2 <- sqrt(rchisq(k, n2 - 1) / (n2 - 1))
+    d <- escalc("SMD", m1i = m1, sd1i = sd1, n1i = n1, m2i = m2, sd2i = sd2, n2i = n2)
+    f <- try(rma(yi, vi, data = d, test = "knha"), silent = TRUE)
+    if (!inherits(f, "try-error")) predict(f)
+  }
+}
+cat(sprintf("simulate_10000 %.3e\n", per_call(1, function() sim(500)) * 20))
+k1000 <- read.csv(file.path(dir, "k1000.csv"))
+cat(sprintf("reml_k1000 %.3e\n", per_call(3, function() rma(yi, vi, data = k1000))))
+f1000 <- rma(yi, vi, data = k1000, method = "DL")
+cat(sprintf("leave1out_influence_k1000 %.3e\n", per_call(1, function() { leave1out(f1000); influence(f1000) })))
+if (Sys.getenv("BENCH_BIG") == "1") {
+  k4000 <- read.csv(file.path(dir, "k4000.csv"))
+  cat(sprintf("reml_k4000 %.3e\n", per_call(1, function() rma(yi, vi, data = k4000))))
+}
