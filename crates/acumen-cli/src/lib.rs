@@ -10,5 +10,5 @@ pub mod json_out;
 pub mod meta_cmd;
 pub mod plots;
 pub mod registry_cmd;
-pub mod simulate_cmd;
 pub mod report;
+pub mod simulate_cmd;

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::io::Write;
 use std::process::ExitCode;
 
-use acumen_cli::meta_cmd::{run_to_string, MetaArgs};
+use acumen_cli::meta_cmd::{run_to_writer, MetaArgs};
 use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, BackupArgs, DemoArgs, RestoreArgs, ServeArgs};
 use acumen_cli::simulate_cmd::SimulateArgs;
 use clap::{Parser, Subcommand};
@@ -58,7 +58,13 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match &cli.command {
-        Command::Meta(a) => run_to_string(a),
+        Command::Meta(a) => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            run_to_writer(a, &mut out)
+                .and_then(|_| Ok(out.flush()?))
+                .map(|_| String::new())
+        }
         Command::Serve(a) => block(registry_cmd::serve(a)),
         Command::Admin(c) => block(registry_cmd::admin(c)),
         Command::Audit(c) => block(registry_cmd::audit(c)),

@@ -343,14 +343,30 @@ pub fn run(a: &MetaArgs) -> Result<Outcome> {
 
 /// Runs and renders in the requested format.
 pub fn run_to_string(a: &MetaArgs) -> Result<String> {
+    let mut out = Vec::new();
+    run_to_writer(a, &mut out)?;
+    Ok(String::from_utf8(out)?)
+}
+
+/// Runs and writes the output as it is rendered (JSON is streamed, not built as one string).
+pub fn run_to_writer(a: &MetaArgs, w: &mut impl std::io::Write) -> Result<()> {
     let outcome = run(a)?;
     let json = a.format == "json";
-    Ok(match outcome {
+    match outcome {
         Outcome::Rma(analysis) if json => {
-            serde_json::to_string_pretty(&crate::json_out::analysis_json(&analysis))? + "\n"
+            let v = crate::json_out::analysis_json(&analysis);
+            drop(analysis);
+            serde_json::to_writer_pretty(&mut *w, &v)?;
+            writeln!(w)?;
         }
-        Outcome::Rma(analysis) => crate::report::render(&analysis, a.measure.as_deref()),
-        Outcome::Mh(fit, e) if json => serde_json::to_string_pretty(&crate::json_out::mh_json(&fit, &e))? + "\n",
-        Outcome::Mh(fit, _) => crate::report::render_mh(&fit, &a.method, a.measure.as_deref().unwrap_or("")),
-    })
+        Outcome::Rma(analysis) => w.write_all(crate::report::render(&analysis, a.measure.as_deref()).as_bytes())?,
+        Outcome::Mh(fit, e) if json => {
+            serde_json::to_writer_pretty(&mut *w, &crate::json_out::mh_json(&fit, &e))?;
+            writeln!(w)?;
+        }
+        Outcome::Mh(fit, _) => {
+            w.write_all(crate::report::render_mh(&fit, &a.method, a.measure.as_deref().unwrap_or("")).as_bytes())?
+        }
+    }
+    Ok(())
 }

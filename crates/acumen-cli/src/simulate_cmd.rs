@@ -52,11 +52,10 @@ pub fn run(a: &SimulateArgs) -> Result<String> {
     if a.measure != "SMD" {
         bail!("simulate supports --measure SMD (two normal arms), not {}", a.measure);
     }
-    let (lo, hi) = a
-        .n
-        .split_once(':')
-        .and_then(|(l, h)| Some((l.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)))
-        .ok_or_else(|| anyhow!("--n must be MIN:MAX per-arm sizes, e.g. 20:100"))?;
+    let (lo, hi) =
+        a.n.split_once(':')
+            .and_then(|(l, h)| Some((l.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)))
+            .ok_or_else(|| anyhow!("--n must be MIN:MAX per-arm sizes, e.g. 20:100"))?;
     let method: Method = a.method.parse()?;
     let test: Test = a.test.parse()?;
     if !matches!(a.format.as_str(), "table" | "json") {
@@ -70,11 +69,20 @@ pub fn run(a: &SimulateArgs) -> Result<String> {
         tau2: a.tau2,
         reps: a.reps,
         seed: a.seed,
-        fit: FitOptions { method, test, level: a.level, skip_r2: true, ..Default::default() },
+        fit: FitOptions {
+            method,
+            test,
+            level: a.level,
+            skip_r2: true,
+            ..Default::default()
+        },
     };
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(a.reps as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replicates ({eta})").map_err(|e| anyhow!("{e}"))?);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} replicates ({eta})")
+                .map_err(|e| anyhow!("{e}"))?,
+        );
         Some(b)
     } else {
         None

@@ -18,7 +18,9 @@ const VI: [f64; 13] = [
     0.3255848, 0.1945811, 0.4153680, 0.0200100, 0.0512102, 0.0069049, 0.2230172, 0.0039630, 0.0564342, 0.0730248,
     0.0124438, 0.5325035, 0.0714047,
 ];
-const ABLAT: [f64; 13] = [44.0, 55.0, 42.0, 52.0, 13.0, 44.0, 19.0, 13.0, 27.0, 42.0, 18.0, 33.0, 33.0];
+const ABLAT: [f64; 13] = [
+    44.0, 55.0, 42.0, 52.0, 13.0, 44.0, 19.0, 13.0, 27.0, 42.0, 18.0, 33.0, 33.0,
+];
 
 fn synthetic(k: usize) -> (Vec<f64>, Vec<f64>) {
     let mut s = 42u64;
@@ -40,8 +42,13 @@ fn synthetic(k: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 fn benches(c: &mut Criterion) {
-    let reml = FitOptions { skip_r2: true, ..Default::default() };
-    c.bench_function("REML fit, bcg k=13", |b| b.iter(|| fit(black_box(&YI), black_box(&VI), Design::intercept(13), &reml).unwrap()));
+    let reml = FitOptions {
+        skip_r2: true,
+        ..Default::default()
+    };
+    c.bench_function("REML fit, bcg k=13", |b| {
+        b.iter(|| fit(black_box(&YI), black_box(&VI), Design::intercept(13), &reml).unwrap())
+    });
     c.bench_function("REML fit + Q-profile CI, bcg k=13", |b| {
         b.iter(|| {
             let f = fit(black_box(&YI), black_box(&VI), Design::intercept(13), &reml).unwrap();
@@ -50,9 +57,15 @@ fn benches(c: &mut Criterion) {
     });
     let rows: Vec<Vec<f64>> = ABLAT.iter().map(|a| vec![1.0, *a]).collect();
     let x = Design::from_rows(vec!["intrcpt".into(), "ablat".into()], &rows);
-    let dl = FitOptions { method: Method::DL, skip_r2: true, ..Default::default() };
+    let dl = FitOptions {
+        method: Method::DL,
+        skip_r2: true,
+        ..Default::default()
+    };
     let fm = fit(&YI, &VI, x, &reml).unwrap();
-    c.bench_function("permutest 1,000 permutations, bcg ~ ablat", |b| b.iter(|| permutest(&fm, Permutations::Random(1000), 1).unwrap()));
+    c.bench_function("permutest 1,000 permutations, bcg ~ ablat", |b| {
+        b.iter(|| permutest(&fm, Permutations::Random(1000), 1).unwrap())
+    });
     let (y1k, v1k) = synthetic(1000);
     let f1k = fit(&y1k, &v1k, Design::intercept(1000), &dl).unwrap();
     c.bench_function("leave1out + influence, k=1,000 (DL)", |b| {
@@ -69,13 +82,21 @@ fn benches(c: &mut Criterion) {
         tau2: 0.1,
         reps: 10_000,
         seed: 1,
-        fit: FitOptions { test: Test::Knha, skip_r2: true, ..Default::default() },
+        fit: FitOptions {
+            test: Test::Knha,
+            skip_r2: true,
+            ..Default::default()
+        },
     };
     let mut g = c.benchmark_group("large");
     g.sample_size(10);
-    g.bench_function("simulate 10,000 x k=10 SMD, REML + knha + PI", |b| b.iter(|| simulate(&sc, &|_| {}).unwrap()));
+    g.bench_function("simulate 10,000 x k=10 SMD, REML + knha + PI", |b| {
+        b.iter(|| simulate(&sc, &|_| {}).unwrap())
+    });
     let (y, v) = synthetic(1_000_000);
-    g.bench_function("REML fit, k=1,000,000", |b| b.iter(|| fit(&y, &v, Design::intercept(y.len()), &reml).unwrap()));
+    g.bench_function("REML fit, k=1,000,000", |b| {
+        b.iter(|| fit(&y, &v, Design::intercept(y.len()), &reml).unwrap())
+    });
     g.finish();
 }
 

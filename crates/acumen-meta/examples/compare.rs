@@ -13,7 +13,10 @@ use acumen_meta::{confint, fit, Design, FitOptions, Method, Test};
 
 fn read(path: &str) -> Vec<Vec<f64>> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines().skip(1).map(|l| l.split(',').map(|c| c.parse().unwrap_or(f64::NAN)).collect()).collect()
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|c| c.parse().unwrap_or(f64::NAN)).collect())
+        .collect()
 }
 
 fn per_call(reps: usize, mut f: impl FnMut()) -> f64 {
@@ -29,29 +32,81 @@ fn main() {
     let dir = std::env::args().nth(1).expect("data directory");
     let bcg = read(&format!("{dir}/bcg.csv")); // yi, vi, ablat
     let (yi, vi): (Vec<f64>, Vec<f64>) = bcg.iter().map(|r| (r[0], r[1])).unzip();
-    let o = FitOptions { skip_r2: true, ..Default::default() };
-    println!("reml_k13 {:.3e}", per_call(20000, || { std::hint::black_box(fit(&yi, &vi, Design::intercept(13), &o).unwrap()); }));
-    println!("reml_confint_k13 {:.3e}", per_call(5000, || {
-        let f = fit(&yi, &vi, Design::intercept(13), &o).unwrap();
-        std::hint::black_box(confint::confint(&f).unwrap());
-    }));
+    let o = FitOptions {
+        skip_r2: true,
+        ..Default::default()
+    };
+    println!(
+        "reml_k13 {:.3e}",
+        per_call(20000, || {
+            std::hint::black_box(fit(&yi, &vi, Design::intercept(13), &o).unwrap());
+        })
+    );
+    println!(
+        "reml_confint_k13 {:.3e}",
+        per_call(5000, || {
+            let f = fit(&yi, &vi, Design::intercept(13), &o).unwrap();
+            std::hint::black_box(confint::confint(&f).unwrap());
+        })
+    );
     let rows: Vec<Vec<f64>> = bcg.iter().map(|r| vec![1.0, r[2]]).collect();
-    let fm = fit(&yi, &vi, Design::from_rows(vec!["intrcpt".into(), "ablat".into()], &rows), &o).unwrap();
-    println!("permutest_1000 {:.3e}", per_call(20, || { std::hint::black_box(permutest(&fm, Permutations::Random(1000), 1).unwrap()); }));
-    let sc = Scenario { k: 10, n_min: 20, n_max: 100, effect: 0.5, tau2: 0.1, reps: 10_000, seed: 1, fit: FitOptions { test: Test::Knha, skip_r2: true, ..Default::default() } };
-    println!("simulate_10000 {:.3e}", per_call(5, || { std::hint::black_box(simulate(&sc, &|_| {}).unwrap()); }));
+    let fm = fit(
+        &yi,
+        &vi,
+        Design::from_rows(vec!["intrcpt".into(), "ablat".into()], &rows),
+        &o,
+    )
+    .unwrap();
+    println!(
+        "permutest_1000 {:.3e}",
+        per_call(20, || {
+            std::hint::black_box(permutest(&fm, Permutations::Random(1000), 1).unwrap());
+        })
+    );
+    let sc = Scenario {
+        k: 10,
+        n_min: 20,
+        n_max: 100,
+        effect: 0.5,
+        tau2: 0.1,
+        reps: 10_000,
+        seed: 1,
+        fit: FitOptions {
+            test: Test::Knha,
+            skip_r2: true,
+            ..Default::default()
+        },
+    };
+    println!(
+        "simulate_10000 {:.3e}",
+        per_call(5, || {
+            std::hint::black_box(simulate(&sc, &|_| {}).unwrap());
+        })
+    );
     for k in ["1000", "4000", "1000000"] {
         let d = read(&format!("{dir}/k{k}.csv"));
         let (y, v): (Vec<f64>, Vec<f64>) = d.iter().map(|r| (r[0], r[1])).unzip();
         let reps = if k == "1000000" { 5 } else { 100 };
-        println!("reml_k{k} {:.3e}", per_call(reps, || { std::hint::black_box(fit(&y, &v, Design::intercept(y.len()), &o).unwrap()); }));
+        println!(
+            "reml_k{k} {:.3e}",
+            per_call(reps, || {
+                std::hint::black_box(fit(&y, &v, Design::intercept(y.len()), &o).unwrap());
+            })
+        );
         if k == "1000" {
-            let dl = FitOptions { method: Method::DL, skip_r2: true, ..Default::default() };
+            let dl = FitOptions {
+                method: Method::DL,
+                skip_r2: true,
+                ..Default::default()
+            };
             let f = fit(&y, &v, Design::intercept(y.len()), &dl).unwrap();
-            println!("leave1out_influence_k1000 {:.3e}", per_call(5, || {
-                std::hint::black_box(leave1out(&f).unwrap());
-                std::hint::black_box(influence(&f).unwrap());
-            }));
+            println!(
+                "leave1out_influence_k1000 {:.3e}",
+                per_call(5, || {
+                    std::hint::black_box(leave1out(&f).unwrap());
+                    std::hint::black_box(influence(&f).unwrap());
+                })
+            );
         }
     }
 }

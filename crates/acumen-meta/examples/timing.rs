@@ -3,8 +3,12 @@ use acumen_meta::{fit, Design, FitOptions};
 use std::time::Instant;
 
 fn main() {
-    let yi = [-0.889, -1.585, -1.348, -1.442, -0.218, -0.786, -1.621, 0.012, -0.469, -1.371, -0.339, 0.446, -0.017];
-    let vi = [0.326, 0.195, 0.415, 0.020, 0.051, 0.007, 0.223, 0.004, 0.056, 0.073, 0.012, 0.533, 0.071];
+    let yi = [
+        -0.889, -1.585, -1.348, -1.442, -0.218, -0.786, -1.621, 0.012, -0.469, -1.371, -0.339, 0.446, -0.017,
+    ];
+    let vi = [
+        0.326, 0.195, 0.415, 0.020, 0.051, 0.007, 0.223, 0.004, 0.056, 0.073, 0.012, 0.533, 0.071,
+    ];
     let o = FitOptions::default();
     let n = 20000;
     let t = Instant::now();
@@ -14,7 +18,12 @@ fn main() {
     println!("REML k=13: {:.2} us", t.elapsed().as_secs_f64() / n as f64 * 1e6);
     let k = 1_000_000;
     let mut s = 1u64;
-    let mut r = || { s ^= s << 13; s ^= s >> 7; s ^= s << 17; (s >> 11) as f64 / (1u64 << 53) as f64 };
+    let mut r = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
     let vi: Vec<f64> = (0..k).map(|_| 0.01 + 0.5 * r()).collect();
     // Normal draws by Box-Muller: yi ~ N(-0.5, vi + 0.1).
     let yi: Vec<f64> = vi
@@ -25,6 +34,14 @@ fn main() {
         })
         .collect();
     let t = Instant::now();
-    let f = match fit(&yi, &vi, Design::intercept(k), &o) { Ok(f) => f, Err(e) => panic!("{e}") };
-    println!("REML k=1e6: {:.1} ms (tau2 {:.4}, iters {})", t.elapsed().as_secs_f64() * 1e3, f.tau2, f.iterations);
+    let f = match fit(&yi, &vi, Design::intercept(k), &o) {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    };
+    println!(
+        "REML k=1e6: {:.1} ms (tau2 {:.4}, iters {})",
+        t.elapsed().as_secs_f64() * 1e3,
+        f.tau2,
+        f.iterations
+    );
 }

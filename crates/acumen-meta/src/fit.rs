@@ -521,7 +521,11 @@ fn marginal_residuals(
             }
             let x2 = x.data[i] * x.data[i];
             let h = d[i] * x2 * a0;
-            let ve = if (1.0 - h).abs() < 1e-7 { (1.0 - h).powi(2) * m[i] } else { m[i] * (1.0 - 2.0 * h) + x2 * a0 * a0 * c };
+            let ve = if (1.0 - h).abs() < 1e-7 {
+                (1.0 - h).powi(2) * m[i]
+            } else {
+                m[i] * (1.0 - 2.0 * h) + x2 * a0 * a0 * c
+            };
             let s = ve.max(0.0).sqrt();
             resid.push(e);
             se.push(s);

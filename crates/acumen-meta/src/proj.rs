@@ -103,7 +103,11 @@ impl<'a> Proj<'a> {
     /// Builds `P` for weights `d`.
     pub fn new(x: &'a Design, d: Vec<f64>) -> Result<Self, MetaError> {
         let a = spd_inverse(xtux(x, &d), "X'WX")?;
-        let g = if x.p == 1 { Vec::new() } else { (0..x.k).map(|i| quad_form(&a, x.row(i))).collect() };
+        let g = if x.p == 1 {
+            Vec::new()
+        } else {
+            (0..x.k).map(|i| quad_form(&a, x.row(i))).collect()
+        };
         Ok(Proj { x, d, a, g })
     }
 
@@ -128,7 +132,12 @@ impl<'a> Proj<'a> {
             return (0..self.x.k).map(|i| f(self.d[i], y[i] - self.x.data[i] * b0)).sum();
         }
         (0..self.x.k)
-            .map(|i| f(self.d[i], y[i] - self.x.row(i).iter().zip(b.iter()).map(|(a, b)| a * b).sum::<f64>()))
+            .map(|i| {
+                f(
+                    self.d[i],
+                    y[i] - self.x.row(i).iter().zip(b.iter()).map(|(a, b)| a * b).sum::<f64>(),
+                )
+            })
             .sum()
     }
 

@@ -92,7 +92,13 @@ impl IntSums {
             wy += w * y;
         }
         let b = wy / w1;
-        let mut s = IntSums { w1, w2: 0.0, w3: 0.0, wyy: 0.0, w2yy: 0.0 };
+        let mut s = IntSums {
+            w1,
+            w2: 0.0,
+            w3: 0.0,
+            wyy: 0.0,
+            w2yy: 0.0,
+        };
         for (y, v) in y.iter().zip(vi) {
             let w = 1.0 / (v + tau2);
             let e = y - b;

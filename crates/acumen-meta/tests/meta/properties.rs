@@ -75,10 +75,18 @@ fn simulation_is_reproducible_across_thread_counts_and_plausible() {
         tau2: 0.1,
         reps: 2000,
         seed: 11,
-        fit: FitOptions { test: Test::Knha, skip_r2: true, ..Default::default() },
+        fit: FitOptions {
+            test: Test::Knha,
+            skip_r2: true,
+            ..Default::default()
+        },
     };
     let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| simulate(&s, &|_| {}).unwrap())
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| simulate(&s, &|_| {}).unwrap())
     };
     let (a, b) = (run(1), run(3));
     assert_eq!(a, b);
