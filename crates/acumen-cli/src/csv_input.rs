@@ -41,18 +41,24 @@ pub fn parse_csv(bytes: &[u8], name: &str) -> Result<Table> {
             bail!("{name}: column '{h}' appears twice in the header");
         }
     }
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| match e.kind() {
+    let mut table = Table::new(headers);
+    let mut rec = csv::StringRecord::new();
+    let mut i = 0;
+    loop {
+        let more = rdr.read_record(&mut rec).map_err(|e| match e.kind() {
             csv::ErrorKind::UnequalLengths { expected_len, len, .. } => anyhow::anyhow!(
                 "{name}: row {}: has {len} fields but the header has {expected_len} (a ';' separator or a decimal comma?)",
                 i + 1
             ),
             _ => anyhow::anyhow!("{name}: row {}: {e}", i + 1),
         })?;
-        rows.push(rec.iter().map(|c| c.to_string()).collect());
+        if !more {
+            break;
+        }
+        table.push_row(rec.iter());
+        i += 1;
     }
-    Ok(Table { headers, rows })
+    Ok(table)
 }
 
 /// Reads and parses a CSV file.

@@ -328,7 +328,7 @@ pub fn run(a: &MetaArgs) -> Result<Outcome> {
             for c in set {
                 cols.insert(c.to_string(), table.numeric(c).map_err(with_file)?);
             }
-            let n = table.rows.len();
+            let n = table.n_rows();
             let mo = MhOptions {
                 escalc: eo,
                 correct: !a.no_correct,

@@ -140,7 +140,7 @@ fn data_err(row: usize, column: &str, message: String) -> MetaError {
 
 /// Runs the analysis over a table.
 pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError> {
-    let n = table.rows.len();
+    let n = table.n_rows();
     let (yi, vi, computed) = match &o.escalc {
         Some(eo) => {
             let set = resolve_columns(eo.measure, |c| table.has(c)).map_err(|missing| MetaError::MissingColumns {
@@ -276,7 +276,7 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     fo.weights = w.clone();
     let f = fit(&y, &v, x, &fo)?;
     let labels: Vec<String> = match table.col_index("study") {
-        Some(j) => idx.iter().map(|&i| table.rows[i][j].clone()).collect(),
+        Some(j) => idx.iter().map(|&i| table.cell(i, j).to_string()).collect(),
         None => idx.iter().map(|&i| (i + 1).to_string()).collect(),
     };
     let confint = if o.all && confint::applies(&f) {

@@ -140,7 +140,7 @@ pub struct ModelFrame {
 /// with treatment contrasts; without an intercept the first factor gets a
 /// column for every level).
 pub fn model_frame(formula: &Formula, table: &Table) -> Result<ModelFrame, MetaError> {
-    let n = table.rows.len();
+    let n = table.n_rows();
     let unknown: Vec<&str> = formula.columns().into_iter().filter(|c| !table.has(c)).collect();
     if !unknown.is_empty() {
         return Err(ferr(

@@ -4,13 +4,28 @@
 
 use crate::error::{DataError, MetaError};
 
-/// A table of string cells with a header row.
+/// A table of string cells with a header row, stored by column in one
+/// text buffer per column (memory close to the file's size, whatever the
+/// number of rows).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {
     /// Column names.
     pub headers: Vec<String>,
-    /// Data rows; every row has `headers.len()` cells.
-    pub rows: Vec<Vec<String>>,
+    cols: Vec<Column>,
+    n: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Column {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Column {
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
 }
 
 /// Whether a cell means "missing" (empty or `NA`).
@@ -61,6 +76,41 @@ pub fn r_number_label(v: f64) -> String {
 }
 
 impl Table {
+    /// An empty table with these column names.
+    pub fn new(headers: Vec<String>) -> Self {
+        let cols = headers.iter().map(|_| Column::default()).collect();
+        Table { headers, cols, n: 0 }
+    }
+
+    /// A table from rows of cells (each row as long as the header).
+    pub fn from_rows(headers: Vec<String>, rows: &[Vec<String>]) -> Self {
+        let mut t = Table::new(headers);
+        for r in rows {
+            t.push_row(r.iter().map(String::as_str));
+        }
+        t
+    }
+
+    /// Appends a row; cells beyond the header are ignored, missing ones are empty.
+    pub fn push_row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) {
+        let mut it = cells.into_iter();
+        for col in &mut self.cols {
+            col.text.push_str(it.next().unwrap_or(""));
+            col.ends.push(col.text.len());
+        }
+        self.n += 1;
+    }
+
+    /// Number of data rows.
+    pub fn n_rows(&self) -> usize {
+        self.n
+    }
+
+    /// The cell of a data row (0-based) and column index.
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        self.cols[col].get(row)
+    }
+
     /// Index of a column.
     pub fn col_index(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
@@ -77,11 +127,9 @@ impl Table {
             what: "the analysis".into(),
             missing: name.to_string(),
         })?;
-        self.rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                parse_number(&r[j]).map_err(|message| {
+        (0..self.n)
+            .map(|i| {
+                parse_number(self.cell(i, j)).map_err(|message| {
                     MetaError::Data(DataError {
                         row: Some(i),
                         column: name.to_string(),
@@ -99,10 +147,15 @@ impl Table {
             what: "the analysis".into(),
             missing: name.to_string(),
         })?;
-        let cells: Vec<Option<&str>> = self
-            .rows
-            .iter()
-            .map(|r| if is_missing(&r[j]) { None } else { Some(r[j].trim()) })
+        let cells: Vec<Option<&str>> = (0..self.n)
+            .map(|i| {
+                let c = self.cell(i, j);
+                if is_missing(c) {
+                    None
+                } else {
+                    Some(c.trim())
+                }
+            })
             .collect();
         let numeric: Option<Vec<Option<f64>>> = cells
             .iter()
@@ -131,7 +184,7 @@ impl Table {
     /// Whether every non-missing cell of a column is a number.
     pub fn is_numeric_column(&self, name: &str) -> bool {
         match self.col_index(name) {
-            Some(j) => self.rows.iter().all(|r| parse_number(&r[j]).is_ok()),
+            Some(j) => (0..self.n).all(|i| parse_number(self.cell(i, j)).is_ok()),
             None => false,
         }
     }
