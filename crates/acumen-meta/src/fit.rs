@@ -226,7 +226,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     };
     let resid_ss = |b: &[f64], wt: &[f64]| -> f64 { (0..k).map(|i| wt[i] * (yi[i] - dot(x.row(i), b)).powi(2)).sum() };
     let mut rss_knha = f64::NAN;
-    let (b, mut vb, rss_f, hat_d): (Vec<f64>, DMatrix<f64>, f64, Vec<f64>);
+    let (b, mut vb, rss_f, hat_d): (Vec<f64>, DMatrix<f64>, f64, std::borrow::Cow<[f64]>);
     if opts.weighted {
         if opts.weights.is_none() || knha {
             if w.iter().any(|v| v.is_infinite()) {
@@ -235,13 +235,13 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
         }
         match &opts.weights {
             None => {
-                let pr = Proj::new(&x, w.clone())?;
-                let bb: Vec<f64> = pr.coef(yi).iter().copied().collect();
+                let a = spd_inverse(xtux(&x, &w), "X'WX")?;
+                let bb: Vec<f64> = (&a * xtuy(&x, &w, yi)).iter().copied().collect();
                 rss_knha = resid_ss(&bb, &w);
                 rss_f = rss_knha;
-                vb = pr.a.clone();
+                vb = a;
                 b = bb;
-                hat_d = w.clone();
+                hat_d = std::borrow::Cow::Borrowed(&w);
             }
             Some(a) => {
                 if knha {
@@ -255,7 +255,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
                 vb = &ainv * xtux(&x, &a2m) * &ainv;
                 rss_f = resid_ss(&bb, &w);
                 b = bb;
-                hat_d = a.clone();
+                hat_d = std::borrow::Cow::Borrowed(a);
             }
         }
     } else {
@@ -273,7 +273,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
             rss_knha = resid_ss(&bk, &w);
         }
         b = bb;
-        hat_d = ones;
+        hat_d = std::borrow::Cow::Owned(ones);
     }
     let s2w = if knha {
         if rss_knha <= f64::EPSILON {
@@ -306,10 +306,16 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     let (qe, qe_p, i2, h2, vt);
     if allvipos {
         if k > p {
-            let pr = Proj::new(&x, vi.iter().map(|v| 1.0 / v).collect())?;
-            qe = pr.rss(&ymc).max(0.0);
+            let (rss, trp) = if int_only {
+                let s = crate::tau2::IntSums::new(&ymc, vi, 0.0)?;
+                (s.rss(), s.tr())
+            } else {
+                let pr = Proj::new(&x, vi.iter().map(|v| 1.0 / v).collect())?;
+                (pr.rss(&ymc), pr.tr())
+            };
+            qe = rss.max(0.0);
             qe_p = pchisq(qe, dfr, false);
-            vt = dfr / pr.tr();
+            vt = dfr / trp;
             if opts.method.is_equal_effects() {
                 i2 = (100.0 * (qe - dfr) / qe).max(0.0);
                 h2 = qe / dfr;
@@ -347,7 +353,12 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
             .cholesky()
             .map_or(f64::NAN, |c| 2.0 * c.l().diagonal().iter().map(|v| v.ln()).sum::<f64>())
     };
-    let ll_reml = -0.5 * dfr * two_pi.ln() + 0.5 * logdet(&vec![1.0; k]) - 0.5 * slog - 0.5 * logdet(&w) - 0.5 * rss_f;
+    let logdet_xtx = if x.p == 1 {
+        x.data.iter().map(|v| v * v).sum::<f64>().ln()
+    } else {
+        logdet(&vec![1.0; k])
+    };
+    let ll_reml = -0.5 * dfr * two_pi.ln() + 0.5 * logdet_xtx - 0.5 * slog - 0.5 * logdet(&w) - 0.5 * rss_f;
     let dev_ml = if k > p {
         if allvipos {
             let sat: f64 = vi.iter().map(|v| -0.5 * (two_pi * v).ln()).sum();

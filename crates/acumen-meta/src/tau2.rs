@@ -63,7 +63,7 @@ fn sums(w: &[f64]) -> (f64, f64) {
 
 /// Weighted sums that give, for an intercept-only model, everything the
 /// Fisher scoring step needs in one pass (w = 1/(v + tau^2), P = W - ww'/sum w).
-struct IntSums {
+pub(crate) struct IntSums {
     w1: f64,
     w2: f64,
     w3: f64,
@@ -75,8 +75,13 @@ struct IntSums {
 
 impl IntSums {
     /// Two passes: weights and the pooled mean first, then centred sums (no cancellation).
-    fn new(y: &[f64], vi: &[f64], tau2: f64) -> Result<Self, MetaError> {
-        let (mut w1, mut wy) = (0.0, 0.0);
+    pub(crate) fn new(y: &[f64], vi: &[f64], tau2: f64) -> Result<Self, MetaError> {
+        Self::with_log(y, vi, tau2, false).map(|(s, _)| s)
+    }
+
+    /// As `new`, also returning sum ln(v + tau^2) when `log` is set.
+    pub(crate) fn with_log(y: &[f64], vi: &[f64], tau2: f64, log: bool) -> Result<(Self, f64), MetaError> {
+        let (mut w1, mut wy, mut slog) = (0.0, 0.0, 0.0);
         for (y, v) in y.iter().zip(vi) {
             let m = v + tau2;
             if m < 0.0 {
@@ -87,6 +92,9 @@ impl IntSums {
                 return Err(MetaError::model(
                     "division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)",
                 ));
+            }
+            if log {
+                slog += m.ln();
             }
             w1 += w;
             wy += w * y;
@@ -108,10 +116,10 @@ impl IntSums {
             s.wyy += w * e * e;
             s.w2yy += w2 * e * e;
         }
-        Ok(s)
+        Ok((s, slog))
     }
     /// y'Py = sum w (y - b)^2.
-    fn rss(&self) -> f64 {
+    pub(crate) fn rss(&self) -> f64 {
         self.wyy
     }
     /// y'PPy = sum (w (y - b))^2.
@@ -119,7 +127,7 @@ impl IntSums {
         self.w2yy
     }
     /// tr(P).
-    fn tr(&self) -> f64 {
+    pub(crate) fn tr(&self) -> f64 {
         self.w1 - self.w2 / self.w1
     }
     /// tr(PP).
@@ -139,8 +147,7 @@ pub fn qe_at(tau2: f64, y: &[f64], vi: &[f64], x: &Design) -> Result<f64, MetaEr
 fn ll_check(tau2: f64, inp: &Tau2Input, reml: bool) -> Result<f64, MetaError> {
     let (k, p) = (inp.x.k as f64, inp.x.p as f64);
     if inp.int_only {
-        let s = IntSums::new(inp.y, inp.vi, tau2)?;
-        let slog: f64 = inp.vi.iter().map(|v| (v + tau2).ln()).sum();
+        let (s, slog) = IntSums::with_log(inp.y, inp.vi, tau2, true)?;
         let two_pi = 2.0 * std::f64::consts::PI;
         return Ok(if reml {
             -0.5 * (k - p) * two_pi.ln() - 0.5 * slog - 0.5 * s.w1.ln() - 0.5 * s.rss()
