@@ -4,7 +4,7 @@
 use acumen_meta::diag::influence::influence;
 use acumen_meta::diag::leave1out::leave1out;
 use acumen_meta::diag::permutest::{permutest, Permutations};
-use acumen_meta::simulate::{simulate, Scenario};
+use acumen_meta::simulate::{simulate, synthetic_yivi, Scenario};
 use acumen_meta::{confint, fit, Design, FitOptions, Method, Test};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -21,25 +21,6 @@ const VI: [f64; 13] = [
 const ABLAT: [f64; 13] = [
     44.0, 55.0, 42.0, 52.0, 13.0, 44.0, 19.0, 13.0, 27.0, 42.0, 18.0, 33.0, 33.0,
 ];
-
-fn synthetic(k: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut s = 42u64;
-    let mut r = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let vi: Vec<f64> = (0..k).map(|_| 0.01 + 0.5 * r()).collect();
-    let yi = vi
-        .iter()
-        .map(|v| {
-            let z = (-2.0 * (1.0 - r()).ln()).sqrt() * (2.0 * std::f64::consts::PI * r()).cos();
-            -0.5 + z * (v + 0.1f64).sqrt()
-        })
-        .collect();
-    (yi, vi)
-}
 
 fn benches(c: &mut Criterion) {
     let reml = FitOptions {
@@ -66,7 +47,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("permutest 1,000 permutations, bcg ~ ablat", |b| {
         b.iter(|| permutest(&fm, Permutations::Random(1000), 1).unwrap())
     });
-    let (y1k, v1k) = synthetic(1000);
+    let (y1k, v1k) = synthetic_yivi(1000, 42);
     let f1k = fit(&y1k, &v1k, Design::intercept(1000), &dl).unwrap();
     c.bench_function("leave1out + influence, k=1,000 (DL)", |b| {
         b.iter(|| {
@@ -93,7 +74,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("simulate 10,000 x k=10 SMD, REML + knha + PI", |b| {
         b.iter(|| simulate(&sc, &|_| {}).unwrap())
     });
-    let (y, v) = synthetic(1_000_000);
+    let (y, v) = synthetic_yivi(1_000_000, 42);
     g.bench_function("REML fit, k=1,000,000", |b| {
         b.iter(|| fit(&y, &v, Design::intercept(y.len()), &reml).unwrap())
     });

@@ -17,22 +17,7 @@ fn main() {
     }
     println!("REML k=13: {:.2} us", t.elapsed().as_secs_f64() / n as f64 * 1e6);
     let k = 1_000_000;
-    let mut s = 1u64;
-    let mut r = || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let vi: Vec<f64> = (0..k).map(|_| 0.01 + 0.5 * r()).collect();
-    // Normal draws by Box-Muller: yi ~ N(-0.5, vi + 0.1).
-    let yi: Vec<f64> = vi
-        .iter()
-        .map(|v| {
-            let z = (-2.0 * (1.0 - r()).ln()).sqrt() * (2.0 * std::f64::consts::PI * r()).cos();
-            -0.5 + z * (v + 0.1f64).sqrt()
-        })
-        .collect();
+    let (yi, vi) = acumen_meta::simulate::synthetic_yivi(k, 42);
     let t = Instant::now();
     let f = match fit(&yi, &vi, Design::intercept(k), &o) {
         Ok(f) => f,

@@ -518,34 +518,21 @@ fn marginal_residuals(
 ) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), MetaError> {
     let k = x.k;
     let a = spd_inverse(xtux(x, d), "X'WX")?;
-    if x.p == 1 {
-        // h_i = d_i x_i^2 a and x_i' A C A x_i = x_i^2 a^2 sum(d^2 m x^2), without per-row matrices.
+    // Per row: h_i = d_i x_i'A x_i and q_i = x_i' A C A x_i with C = X' diag(d^2 m) X.
+    let hq: Box<dyn Fn(usize) -> (f64, f64)> = if x.p == 1 {
+        // One column: both are multiples of x_i^2, without per-row matrices.
         let a0 = a[(0, 0)];
         let c: f64 = (0..k).map(|i| d[i] * d[i] * m[i] * x.data[i] * x.data[i]).sum();
-        let mut resid = Vec::with_capacity(k);
-        let mut se = Vec::with_capacity(k);
-        let mut z = Vec::with_capacity(k);
-        for i in 0..k {
-            let mut e = yi[i] - fitted[i];
-            if e.abs() < 100.0 * f64::EPSILON {
-                e = 0.0;
-            }
+        Box::new(move |i| {
             let x2 = x.data[i] * x.data[i];
-            let h = d[i] * x2 * a0;
-            let ve = if (1.0 - h).abs() < 1e-7 {
-                (1.0 - h).powi(2) * m[i]
-            } else {
-                m[i] * (1.0 - 2.0 * h) + x2 * a0 * a0 * c
-            };
-            let s = ve.max(0.0).sqrt();
-            resid.push(e);
-            se.push(s);
-            z.push(if e == 0.0 && s == 0.0 && k > x.p { 0.0 } else { e / s });
-        }
-        return Ok((resid, se, z));
-    }
-    let c: Vec<f64> = (0..k).map(|i| d[i] * d[i] * m[i]).collect();
-    let aca = &a * xtux(x, &c) * &a;
+            (d[i] * x2 * a0, x2 * a0 * a0 * c)
+        })
+    } else {
+        let c: Vec<f64> = (0..k).map(|i| d[i] * d[i] * m[i]).collect();
+        let aca = &a * xtux(x, &c) * &a;
+        let a = a.clone();
+        Box::new(move |i| (d[i] * quad_form(&a, x.row(i)), quad_form(&aca, x.row(i))))
+    };
     let mut resid = Vec::with_capacity(k);
     let mut se = Vec::with_capacity(k);
     let mut z = Vec::with_capacity(k);
@@ -554,14 +541,14 @@ fn marginal_residuals(
         if e.abs() < 100.0 * f64::EPSILON {
             e = 0.0;
         }
-        let h = d[i] * quad_form(&a, x.row(i));
         // A study with leverage 1 is fitted exactly: its other hat entries are
         // 0, so only (1 - h)^2 m remains (computing it as a difference of O(m)
         // terms would leave sqrt(eps m) of rounding in the standard error).
+        let (h, q) = hq(i);
         let ve = if (1.0 - h).abs() < 1e-7 {
             (1.0 - h).powi(2) * m[i]
         } else {
-            m[i] * (1.0 - 2.0 * h) + quad_form(&aca, x.row(i))
+            m[i] * (1.0 - 2.0 * h) + q
         };
         // The exact value is >= 0; rounding can leave a tiny negative.
         let s = ve.max(0.0).sqrt();

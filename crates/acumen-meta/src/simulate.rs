@@ -152,3 +152,24 @@ pub fn simulate(s: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> Result<Summary
         tau2_quantiles: [0.025, 0.25, 0.5, 0.75, 0.975].map(|q| quantile(&t2, q)),
     })
 }
+
+/// `k` outcomes with variances uniform in [0.01, 0.51] and yi ~ N(-0.5, vi + 0.1), from a
+/// xorshift generator seeded by `seed` (benchmark and profiling data).
+pub fn synthetic_yivi(k: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let mut s = seed.max(1);
+    let mut r = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let vi: Vec<f64> = (0..k).map(|_| 0.01 + 0.5 * r()).collect();
+    let yi = vi
+        .iter()
+        .map(|v| {
+            let z = (-2.0 * (1.0 - r()).ln()).sqrt() * (2.0 * std::f64::consts::PI * r()).cos();
+            -0.5 + z * (v + 0.1f64).sqrt()
+        })
+        .collect();
+    (yi, vi)
+}
