@@ -221,27 +221,19 @@ async fn backup_during_writes_is_consistent_and_restores() {
     assert_eq!(patients, versions);
     // Restore into a new file.
     let restored = db.with_extension("restored.db");
-    let out = acumen()
-        .args([
+    let restore = || {
+        let args = [
             "restore",
             "--from",
             backup.to_str().unwrap(),
             "--db",
             restored.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+        ];
+        acumen().args(args).output().unwrap()
+    };
+    let out = restore();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let again = acumen()
-        .args([
-            "restore",
-            "--from",
-            backup.to_str().unwrap(),
-            "--db",
-            restored.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let again = restore();
     assert_eq!(again.status.code(), Some(2), "restore never overwrites");
 }
 
