@@ -285,3 +285,34 @@ async fn sixth_failed_login_is_429() {
         .unwrap();
     assert_eq!(r.status(), 429, "even the right password waits");
 }
+
+#[tokio::test]
+async fn one_users_typos_do_not_lock_out_the_clinic() {
+    let app = spawn().await;
+    let c = reqwest::Client::new();
+    // Six failures spread over accounts from one address...
+    for email in [
+        "doc@north.test",
+        "doc@north.test",
+        "doc@north.test",
+        "admin@north.test",
+        "admin@north.test",
+        "res@north.test",
+    ] {
+        let r = c
+            .post(app.url("/auth/login"))
+            .json(&json!({"email": email, "password": "nope nope nope"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    // ...leave another colleague free to log in (the address limit is 20 in 15 minutes).
+    let r = c
+        .post(app.url("/auth/login"))
+        .json(&json!({"email": "doc@south.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
