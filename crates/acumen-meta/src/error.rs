@@ -65,4 +65,11 @@ impl MetaError {
     pub(crate) fn model(msg: impl Into<String>) -> Self {
         MetaError::Model(msg.into())
     }
+
+    /// Inverse-variance weights are infinite: a sampling variance is 0 and tau^2 = 0.
+    pub(crate) fn zero_weight() -> Self {
+        MetaError::model(
+            "division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)",
+        )
+    }
 }

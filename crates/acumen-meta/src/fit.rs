@@ -219,18 +219,13 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + tau2)).collect();
     let m: Vec<f64> = vi.iter().map(|v| v + tau2).collect();
     let knha = opts.test == Test::Knha;
-    let zero_div = || {
-        MetaError::model(
-            "division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)",
-        )
-    };
     let resid_ss = |b: &[f64], wt: &[f64]| -> f64 { (0..k).map(|i| wt[i] * (yi[i] - dot(x.row(i), b)).powi(2)).sum() };
     let mut rss_knha = f64::NAN;
     let (b, mut vb, rss_f, hat_d): (Vec<f64>, DMatrix<f64>, f64, std::borrow::Cow<[f64]>);
     if opts.weighted {
         if opts.weights.is_none() || knha {
             if w.iter().any(|v| v.is_infinite()) {
-                return Err(zero_div());
+                return Err(MetaError::zero_weight());
             }
         }
         match &opts.weights {
@@ -266,7 +261,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
         rss_f = resid_ss(&bb, &w);
         if knha {
             if w.iter().any(|v| v.is_infinite()) {
-                return Err(zero_div());
+                return Err(MetaError::zero_weight());
             }
             let pr = Proj::new(&x, w.clone())?;
             let bk: Vec<f64> = pr.coef(yi).iter().copied().collect();

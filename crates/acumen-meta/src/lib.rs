@@ -33,6 +33,7 @@ pub mod mh;
 pub mod predict;
 pub mod proj;
 pub mod root;
+mod seed;
 pub mod simulate;
 pub mod subgroup;
 pub mod table;

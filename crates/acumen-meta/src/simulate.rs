@@ -68,15 +68,8 @@ struct Rep {
     tau2: f64,
 }
 
-fn stream_seed(seed: u64, i: u64) -> u64 {
-    let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 fn one(s: &Scenario, i: u64) -> Option<Rep> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(s.seed, i));
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(crate::seed::stream_seed(s.seed, i));
     let std_normal = Normal::new(0.0, 1.0).ok()?;
     let mut yi = Vec::with_capacity(s.k);
     let mut vi = Vec::with_capacity(s.k);

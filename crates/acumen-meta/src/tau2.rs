@@ -49,9 +49,7 @@ fn weights_for(vi: &[f64], tau2: f64) -> Result<Vec<f64>, MetaError> {
     }
     let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + tau2)).collect();
     if w.iter().any(|w| w.is_infinite()) {
-        return Err(MetaError::model(
-            "division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)",
-        ));
+        return Err(MetaError::zero_weight());
     }
     Ok(w)
 }
@@ -89,9 +87,7 @@ impl IntSums {
             }
             let w = 1.0 / m;
             if w.is_infinite() {
-                return Err(MetaError::model(
-                    "division by zero when computing the inverse-variance weights (a sampling variance is 0 and tau^2 = 0)",
-                ));
+                return Err(MetaError::zero_weight());
             }
             if log {
                 slog += m.ln();

@@ -98,14 +98,6 @@ fn next_permutation(v: &mut [usize]) -> bool {
     true
 }
 
-/// A seed for permutation `i`, independent of how work is split.
-fn stream_seed(seed: u64, i: u64) -> u64 {
-    let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// `n` draws in parallel: draw 0 is the observed data, draw i uses its own
 /// seeded stream (so results do not depend on the thread count); a draw
 /// whose refit fails is replaced by a new one, as metafor does.
@@ -121,7 +113,7 @@ fn random_draws(
             if i == 0 {
                 return observed();
             }
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, i));
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(crate::seed::stream_seed(seed, i));
             (0..100).find_map(|_| draw(&mut rng))
         })
         .collect()
