@@ -3,7 +3,8 @@
 //! reproducible. Adverse events follow the per-patient rates in
 //! `data/demo_adverse_event_rates.csv` (Witt et al. 2009).
 
-use acumen_domain::conditions::CONDITIONS;
+use acumen_domain::{check, SafetyProfile, SessionInput, Validate};
+use acumen_knowledge::conditions::CONDITIONS;
 use acumen_store::{Actor, NewUser, Placement, SqliteStore, Store};
 use anyhow::Result;
 use rand::{RngExt, SeedableRng};
@@ -89,6 +90,7 @@ pub async fn generate(store: &SqliteStore, patients: usize, seed: u64) -> Result
             "safety": {"pregnancy": "no", "diabetes": cond.code == "diabetic_polyneuropathy", "anticoagulant": rng.random_bool(0.12),
                        "reduced_sensation": if cond.code == "diabetic_polyneuropathy" { vec!["feet"] } else { vec![] }}
         });
+        let profile: SafetyProfile = serde_json::from_value(p["safety"].clone())?;
         let (patient, _) = store
             .insert_record(
                 &actor,
@@ -165,9 +167,22 @@ pub async fn generate(store: &SqliteStore, patients: usize, seed: u64) -> Result
         for n in 1..=planned.min(dropout_at) {
             let day = start_day + 7 * (n - 1);
             let date = format!("2026-{:02}-{:02}", 2 + (day - 1) / 28, (day - 1) % 28 + 1);
-            let pts: Vec<_> = points_for(cond.code).iter().map(|code| json!({"code": code, "side": if code.starts_with("EX-B") { "none" } else { "bilateral" }, "depth_mm": 10})).collect();
-            let session = json!({"at": date, "number": n, "points": pts, "stimulation": "manual", "retention_min": 20,
+            let pts: Vec<_> = points_for(cond.code)
+                .iter()
+                .map(|code| {
+                    let paravertebral = code.starts_with("EX-B");
+                    json!({"code": code, "side": "bilateral", "depth_mm": if paravertebral { 8 } else { 10 },
+                       "angle": if paravertebral { "oblique" } else { "perpendicular" }})
+                })
+                .collect();
+            let mut session = json!({"at": date, "number": n, "points": pts, "stimulation": "manual", "retention_min": 20,
                                  "deqi_sought": true, "deqi_obtained": rng.random_bool(0.8), "skin_check": ["none"]});
+            // The safety rules run as they do for a session entered through the API.
+            let valid = serde_json::from_value::<SessionInput>(session.clone())?
+                .validate()
+                .map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
+            let findings = check(&profile, &[cond.code.to_string()], &valid.plan("treatment"));
+            session["safety"] = json!({"findings": findings, "overridden": []});
             let (s, _) = store.insert_record(&actor, "session", under, session, None).await?;
             let frac = n as f64 / planned as f64;
             let noise: f64 = rng.random_range(-0.8..0.8);

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod json_out;
 pub mod meta_cmd;
 pub mod plots;
+pub mod points_cmd;
 pub mod registry_cmd;
 pub mod report;
 pub mod simulate_cmd;

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use acumen_cli::meta_cmd::{run_to_writer, MetaArgs};
+use acumen_cli::points_cmd::PointsArgs;
 use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, BackupArgs, DemoArgs, RestoreArgs, ServeArgs};
 use acumen_cli::simulate_cmd::SimulateArgs;
 use clap::{Parser, Subcommand};
@@ -40,6 +41,8 @@ enum Command {
     Restore(RestoreArgs),
     /// Monte Carlo study of a meta-analytic method.
     Simulate(SimulateArgs),
+    /// Acupoints by region, flag or name, with their use in neuropathy trials.
+    Points(PointsArgs),
 }
 
 /// Runs an async command on a fresh runtime.
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Backup(a) => block(registry_cmd::backup(a)),
         Command::Restore(a) => block(registry_cmd::restore(a)),
         Command::Simulate(a) => acumen_cli::simulate_cmd::run(a),
+        Command::Points(a) => acumen_cli::points_cmd::run(a),
     };
     match result {
         Ok(out) => {

@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::conditions::{condition, REGIONS};
+use acumen_knowledge::conditions::{condition, REGIONS};
+use acumen_knowledge::is_valid_point;
+
 use crate::error::{Check, Invalid};
-use crate::points::is_valid_point;
+use crate::plan::{day_of, side_of, Plan, PlannedPoint, SkinCheckInput};
 
 /// A value that passed validation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,9 +46,9 @@ pub enum Role {
     Researcher,
 }
 
-/// Pregnancy status.
+/// Pregnancy status (`"yes"`, `"no"`, `"unknown"`; `true`/`false` are read as yes/no).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "PregnancyRepr")]
 pub enum Pregnancy {
     /// Not pregnant.
     No,
@@ -56,10 +58,41 @@ pub enum Pregnancy {
     Unknown,
 }
 
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PregnancyRepr {
+    Flag(bool),
+    Word(String),
+}
+
+impl TryFrom<PregnancyRepr> for Pregnancy {
+    type Error = String;
+    fn try_from(r: PregnancyRepr) -> Result<Self, String> {
+        match r {
+            PregnancyRepr::Flag(true) => Ok(Pregnancy::Yes),
+            PregnancyRepr::Flag(false) => Ok(Pregnancy::No),
+            PregnancyRepr::Word(w) => match w.as_str() {
+                "yes" => Ok(Pregnancy::Yes),
+                "no" => Ok(Pregnancy::No),
+                "unknown" => Ok(Pregnancy::Unknown),
+                _ => Err(format!("pregnancy must be yes, no or unknown, got '{w}'")),
+            },
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// Chemotherapy details with the latest blood counts (x10^9/L).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Chemotherapy {
+    /// Whether chemotherapy is ongoing (default true).
+    #[serde(default = "yes")]
+    pub active: bool,
     /// Whether the agent is neurotoxic.
+    #[serde(default)]
     pub neurotoxic: bool,
     /// Latest absolute neutrophil count, x10^9/L.
     pub neutrophils: Option<f64>,
@@ -84,16 +117,17 @@ pub struct BleedingDisorder {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SafetyProfile {
     /// Pregnancy status.
+    #[serde(alias = "pregnant")]
     pub pregnancy: Option<Pregnancy>,
     /// Date the pregnancy status was recorded.
     pub pregnancy_date: Option<String>,
     /// Takes anticoagulants.
-    #[serde(default)]
+    #[serde(default, alias = "anticoagulants")]
     pub anticoagulant: bool,
     /// Bleeding disorder, if any.
     pub bleeding_disorder: Option<BleedingDisorder>,
     /// Implanted electrical device (pacemaker, ...).
-    #[serde(default)]
+    #[serde(default, alias = "pacemaker")]
     pub implanted_device: bool,
     /// Diabetes.
     #[serde(default)]
@@ -101,7 +135,11 @@ pub struct SafetyProfile {
     /// Limbs with reduced sensation: "feet", "hands".
     #[serde(default)]
     pub reduced_sensation: Vec<String>,
-    /// Active chemotherapy, if any.
+    /// Latest platelet count outside chemotherapy, x10^9/L.
+    pub platelets: Option<f64>,
+    /// Its date.
+    pub platelets_date: Option<String>,
+    /// Chemotherapy, if any.
     pub chemotherapy: Option<Chemotherapy>,
     /// Limbs with lymphoedema: "left_arm", "right_arm", "left_leg", "right_leg".
     #[serde(default)]
@@ -175,6 +213,15 @@ impl Validate for PatientInput {
                 &format!("safety.lymphoedema[{i}]"),
                 "must be left_arm, right_arm, left_leg or right_leg",
             );
+        }
+        if let Some(v) = s.platelets {
+            c.range(v, 0.0, 2000.0, "safety.platelets");
+            match &s.platelets_date {
+                Some(d) => {
+                    c.date(d, "safety.platelets_date");
+                }
+                None => c.fail("safety.platelets_date", "is required with the count"),
+            }
         }
         if let Some(ch) = &s.chemotherapy {
             for (v, d, name, hi) in [
@@ -430,9 +477,9 @@ pub struct SessionInput {
     /// Co-interventions (moxibustion, cupping, ...).
     #[serde(default)]
     pub co_interventions: Vec<String>,
-    /// Skin check of feet/hands at this visit: ulcer, fissure, oedema, none.
+    /// Skin check of feet and hands at this visit (see `SkinCheckInput`).
     #[serde(default)]
-    pub skin_check: Vec<String>,
+    pub skin_check: SkinCheckInput,
     /// Rationale for the point selection.
     pub rationale: Option<String>,
     /// Reason for overriding a safety finding.
@@ -444,11 +491,8 @@ pub struct SessionInput {
 impl Validate for SessionInput {
     fn validate(mut self) -> Result<Valid<Self>, Invalid> {
         let mut c = Check::default();
-        let at = self.at.trim();
-        let ok = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).is_ok()
-            || time::Date::parse(at, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
         c.ensure(
-            ok,
+            day_of(&self.at).is_some(),
             "at",
             "must be a date-time (RFC 3339, e.g. 2026-11-25T10:30:00Z) or a date YYYY-MM-DD",
         );
@@ -510,17 +554,35 @@ impl Validate for SessionInput {
         if let Some(r) = self.retention_min {
             c.range(r, 0.0, 120.0, "retention_min");
         }
-        for (i, s) in self.skin_check.iter().enumerate() {
-            c.ensure(
-                ["ulcer", "fissure", "oedema", "none"].contains(&s.as_str()),
-                &format!("skin_check[{i}]"),
-                "must be ulcer, fissure, oedema or none",
-            );
-        }
+        self.skin_check.parse(&mut c, "skin_check");
         if self.deqi_obtained && !self.deqi_sought {
             c.fail("deqi_obtained", "can only be true when de qi was sought");
         }
         c.finish(Valid(self))
+    }
+}
+
+impl Valid<SessionInput> {
+    /// The session as the safety rules see it, in a course with `intent`.
+    pub fn plan(&self, intent: &str) -> Plan {
+        let s = self.get();
+        Plan {
+            points: s
+                .points
+                .iter()
+                .map(|p| PlannedPoint {
+                    code: p.code.clone(),
+                    side: side_of(Some(&p.side)),
+                    depth_mm: p.depth_mm,
+                    angle: p.angle.clone(),
+                })
+                .collect(),
+            electrical: s.stimulation == "electrical",
+            skin: s.skin_check.parse(&mut Check::default(), "skin_check"),
+            has_rationale: s.rationale.as_ref().is_some_and(|r| !r.trim().is_empty()),
+            prevention: intent == "prevention",
+            day: day_of(&s.at).unwrap_or(time::Date::MIN),
+        }
     }
 }
 

@@ -473,13 +473,14 @@ impl Store for SqliteStore {
         Ok((a, b))
     }
 
-    async fn insert_record(
+    async fn insert_record_audited(
         &self,
         actor: &Actor,
         kind: &str,
         at: Placement,
         data: serde_json::Value,
         idempotency_key: Option<&str>,
+        also_audit: &[String],
     ) -> Result<(Record, bool)> {
         let _g = self.lock.lock().await;
         let mut tx = self.write.begin().await?;
@@ -539,9 +540,14 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        let (aid, mac) = self
+        let (mut aid, mut mac) = self
             .append_audit(&mut tx, Some(actor), "create", Some(kind), Some(id))
             .await?;
+        for action in also_audit {
+            (aid, mac) = self
+                .append_audit(&mut tx, Some(actor), action, Some(kind), Some(id))
+                .await?;
+        }
         tx.commit().await?;
         self.write_checkpoint(aid, &mac)?;
         let rec = Record {

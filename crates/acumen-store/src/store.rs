@@ -75,6 +75,20 @@ pub trait Store: Send + Sync + 'static {
         at: Placement,
         data: serde_json::Value,
         idempotency_key: Option<&str>,
+    ) -> Result<(Record, bool)> {
+        self.insert_record_audited(actor, kind, at, data, idempotency_key, &[])
+            .await
+    }
+    /// As `insert_record`, with further audit entries about the new record
+    /// (such as `safety_override:PTX_DEPTH`) in the same transaction.
+    async fn insert_record_audited(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        at: Placement,
+        data: serde_json::Value,
+        idempotency_key: Option<&str>,
+        also_audit: &[String],
     ) -> Result<(Record, bool)>;
     /// A record of the actor's clinic (audited as a read).
     async fn record(&self, actor: &Actor, kind: &str, id: i64) -> Result<Record>;

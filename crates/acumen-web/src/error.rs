@@ -18,6 +18,18 @@ pub enum ApiError {
     /// A field breaks a rule.
     #[error("invalid input")]
     Invalid(#[from] Invalid),
+    /// The safety rules refuse the write (`safety_hard_stop`, `safety_needs_rationale`).
+    #[error("{message}")]
+    Safety {
+        /// Machine-readable reason.
+        code: &'static str,
+        /// What to do, in words.
+        message: String,
+        /// Every finding of the check.
+        findings: Vec<acumen_domain::Finding>,
+        /// The rules that refused.
+        rule_ids: Vec<&'static str>,
+    },
     /// Not logged in.
     #[error("authentication required")]
     Unauthorized,
@@ -60,6 +72,15 @@ impl IntoResponse for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({"error": "invalid", "message": inv.to_string(), "errors": inv.errors}),
             ),
+            ApiError::Safety {
+                code,
+                message,
+                findings,
+                rule_ids,
+            } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"error": code, "message": message, "rule_ids": rule_ids, "findings": findings}),
+            ),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 json!({"error": "unauthorized", "message": self.to_string()}),
@@ -91,6 +112,16 @@ impl IntoResponse for ApiError {
         };
         (status, Json(body)).into_response()
     }
+}
+
+/// A 422 naming one field and the rule it breaks.
+pub fn invalid(field: &str, rule: &str) -> ApiError {
+    ApiError::Invalid(Invalid {
+        errors: vec![acumen_domain::FieldError {
+            field: field.into(),
+            rule: rule.into(),
+        }],
+    })
 }
 
 /// Handler result.

@@ -2,7 +2,8 @@
 //!
 //! The clinic registry's JSON API under `/api/v1` (axum): authentication
 //! (session cookies and Bearer tokens), users, patients and their records,
-//! the audit log, de-identified research aggregates and the OpenAPI
+//! point-of-care safety checks (run before every session is stored), the
+//! acupoint knowledge base, the audit log, de-identified research aggregates and the OpenAPI
 //! document. Errors map to status codes in [`error::ApiError`]; the server
 //! takes a bound listener and a shutdown signal so tests can bind port 0.
 #![deny(missing_docs)]
@@ -11,7 +12,9 @@ pub mod auth;
 pub mod body;
 pub mod error;
 pub mod openapi;
+pub mod points;
 pub mod records;
+pub mod safety;
 pub mod users;
 
 use std::future::Future;
@@ -87,6 +90,9 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}/link", post(u::link_patient))
         .route("/users/{id}/reset-link", post(u::reset_link))
         .route("/conditions", get(r::conditions))
+        .route("/points", get(points::list))
+        .route("/points/{code}", get(points::get))
+        .route("/safety/check", post(safety::check_handler))
         .route("/patients", get(r::list_patients).post(r::create_patient))
         .route("/patients/{id}", get(r::get_patient).put(r::update_patient))
         .route("/patients/{id}/versions", get(r::patient_versions))

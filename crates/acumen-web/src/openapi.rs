@@ -40,10 +40,11 @@ fn schemas() -> Value {
                 "pregnancy": en(&["no", "yes", "unknown"]), "pregnancy_date": date, "anticoagulant": s("boolean"),
                 "bleeding_disorder": obj(json!({"severe": s("boolean"), "clearance_documented": s("boolean")}), &["severe", "clearance_documented"]),
                 "implanted_device": s("boolean"), "diabetes": s("boolean"), "reduced_sensation": arr(en(&["feet", "hands"])),
-                "chemotherapy": obj(json!({"neurotoxic": s("boolean"), "neutrophils": s("number"), "neutrophils_date": date, "platelets": s("number"), "platelets_date": date}), &["neurotoxic"]),
+                "platelets": s("number"), "platelets_date": date,
+                "chemotherapy": obj(json!({"active": s("boolean"), "neurotoxic": s("boolean"), "neutrophils": s("number"), "neutrophils_date": date, "platelets": s("number"), "platelets_date": date}), &[]),
                 "lymphoedema": arr(en(&["left_arm", "right_arm", "left_leg", "right_leg"]))}), &[])
         }), &["given_name", "family_name", "year_of_birth", "sex"]),
-        "Condition": obj(json!({"code": s("string"), "regions": arr(en(&acumen_domain::conditions::REGIONS)), "diagnosed": date}), &["code"]),
+        "Condition": obj(json!({"code": s("string"), "regions": arr(en(&acumen_knowledge::conditions::REGIONS)), "diagnosed": date}), &["code"]),
         "Screening": obj(json!({"date": date, "interview": {"type": "array", "items": s("boolean"), "minItems": 7, "maxItems": 7}, "examination": {"type": "array", "items": s("boolean"), "minItems": 3, "maxItems": 3}}), &["date", "interview"]),
         "Course": obj(json!({"condition": s("string"), "practitioner_id": s("integer"), "style": en(&["tcm", "japanese", "korean", "western_medical", "five_element", "auricular", "other"]), "intent": en(&["treatment", "prevention"]), "planned_sessions": {"type": "integer", "minimum": 1, "maximum": 100}, "sessions_per_week": s("number"), "start": date, "status": en(&["active", "completed", "stopped"]), "end_reason": s("string"), "consent_version": s("string")}), &["condition", "style", "intent", "planned_sessions", "sessions_per_week", "start", "consent_version"]),
         "Session": obj(json!({
@@ -52,7 +53,7 @@ fn schemas() -> Value {
             "needle_diameter_mm": s("number"), "needle_length_mm": s("number"), "deqi_sought": s("boolean"), "deqi_obtained": s("boolean"),
             "stimulation": en(&["manual", "electrical"]),
             "electro": obj(json!({"frequency_hz": s("number"), "waveform": s("string"), "intensity_ma": s("number"), "pairs": arr(s("string"))}), &["frequency_hz", "waveform"]),
-            "retention_min": s("number"), "co_interventions": arr(s("string")), "skin_check": arr(en(&["ulcer", "fissure", "oedema", "none"])),
+            "retention_min": s("number"), "co_interventions": arr(s("string")), "skin_check": r("SkinCheck"),
             "rationale": s("string"), "override_reason": s("string"), "note": s("string")}), &["at", "number", "points", "stimulation"]),
         "Outcome": obj(json!({"instrument": en(&["nrs_average", "nrs_worst", "sleep_interference", "pgic"]), "recall": en(&["24h", "7d"]), "value": s("number"), "timepoint": en(&["baseline", "session", "follow_up"]), "session_number": s("integer"), "date": date, "source": en(&["clinician", "patient"])}), &["instrument", "value", "timepoint", "date", "source"]),
         "AdverseEvent": obj(json!({"type": en(&acumen_domain::AE_TYPES), "description": s("string"), "severity": en(&["mild", "moderate", "severe"]), "ctcae_grade": {"type": "integer", "minimum": 1, "maximum": 5}, "serious": s("boolean"), "causality": en(&["unrelated", "unlikely", "possible", "probable", "definite"]), "action": s("string"), "outcome": en(&["recovered", "recovering", "not_recovered", "sequelae", "fatal", "unknown"]), "onset": date, "resolved": date}), &["type", "severity", "ctcae_grade", "serious", "causality", "outcome", "onset"]),
@@ -62,6 +63,51 @@ fn schemas() -> Value {
         "AuditEntry": obj(json!({"id": s("integer"), "at": s("string"), "user_id": s("integer"), "role": s("string"), "clinic_id": s("integer"), "action": s("string"), "record_kind": s("string"), "record_id": s("integer"), "hmac": s("string")}), &["id", "at", "action", "hmac"]),
         "Aggregates": obj(json!({"min_cell": s("integer"), "cells": arr(s("object"))}), &["min_cell", "cells"]),
         "ConditionInfo": obj(json!({"code": s("string"), "name": s("string"), "icd10cm": arr(s("string")), "icd10_who": arr(s("string")), "regions": arr(s("string"))}), &["code", "name"]),
+    })
+}
+
+/// Schemas of the safety check and the point table.
+fn safety_schemas() -> Value {
+    let date = json!({"type": "string", "format": "date"});
+    let finding = en(&acumen_domain::plan::SKIN_FINDINGS);
+    let side = en(&["left", "right", "bilateral", "none"]);
+    let angle = en(&["perpendicular", "oblique", "transverse"]);
+    let intent = en(&["treatment", "prevention"]);
+    let point_entry = obj(
+        json!({"code": s("string"), "side": side, "depth_mm": s("number"), "angle": angle}),
+        &["code"],
+    );
+    let stimulation = json!({"oneOf": [obj(json!({"electrical": s("boolean")}), &[]), en(&["manual", "electrical"])]});
+    let session = obj(
+        json!({"points": arr(json!({"oneOf": [s("string"), point_entry]})), "stimulation": stimulation,
+               "skin_check": r("SkinCheck"), "rationale": s("string"), "intent": intent.clone()}),
+        &["points"],
+    );
+    let trial_use = obj(
+        json!({"trials": s("integer"), "studies": s("integer"), "study_ids": arr(s("string"))}),
+        &["trials", "studies"],
+    );
+    let regions: Vec<&str> = acumen_knowledge::Region::ALL.iter().map(|r| r.as_str()).collect();
+    let flags: Vec<&str> = acumen_knowledge::Flag::ALL.iter().map(|f| f.as_str()).collect();
+    let point = obj(
+        json!({"code": s("string"), "meridian": s("string"), "number": s("integer"), "pinyin": s("string"),
+               "hanzi": s("string"), "region": en(&regions), "limb": {"type": ["string", "null"], "enum": ["arm", "leg", null]},
+               "pregnancy_caution": s("boolean"), "pneumothorax_risk": s("boolean"), "flags": arr(en(&flags)),
+               "trial_use": trial_use}),
+        &["code", "region", "flags"],
+    );
+    json!({
+        "SkinCheck": {"description": "This visit's skin check of feet and hands. Absent or [] = not done; a list of findings applies to every site; or a map from site (feet, hands, left_foot, right_foot, left_hand, right_hand) to findings; or a list of {site, findings}.",
+            "oneOf": [s("boolean"), arr(finding.clone()), {"type": "object", "additionalProperties": arr(finding.clone())},
+                      arr(obj(json!({"site": s("string"), "findings": arr(finding)}), &["site", "findings"]))]},
+        "SafetyCheck": obj(json!({
+            "patient_id": s("integer"),
+            "profile": {"description": "The Patient.safety fields plus conditions (condition codes); instead of patient_id", "type": "object"},
+            "course_id": s("integer"), "course": obj(json!({"intent": intent}), &[]),
+            "session": session, "at": s("string")}), &["session"]),
+        "Finding": obj(json!({"severity": en(&["hard_stop", "needs_rationale", "warning", "info"]), "rule_id": en(&acumen_domain::safety::RULES), "reason": s("string"), "source": s("string"), "points": arr(s("string"))}), &["severity", "rule_id", "reason", "source"]),
+        "SafetyResult": obj(json!({"at": date, "hard_stop": s("boolean"), "needs_rationale": s("boolean"), "findings": arr(r("Finding"))}), &["findings"]),
+        "Point": point,
     })
 }
 
@@ -94,6 +140,14 @@ fn update(name: &str) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": obj(json!({"version": s("integer"), "data": r(name)}), &["version", "data"])}}})
 }
 
+fn all_schemas() -> Value {
+    let mut all = schemas();
+    if let (Some(a), Value::Object(b)) = (all.as_object_mut(), safety_schemas()) {
+        a.extend(b);
+    }
+    all
+}
+
 /// The OpenAPI document.
 pub fn document() -> Value {
     let e = &["400", "401", "403", "404", "422"][..];
@@ -110,6 +164,9 @@ pub fn document() -> Value {
         "/api/v1/users": {"get": op("Users of the clinic (admins)", None, ("200", arr(r("User"))), e), "post": op("Create a user (admins)", Some("NewUser"), ("201", r("User")), &["400", "401", "403", "409", "422"])},
         "/api/v1/users/{id}/link": {"post": op("Link a patient user to a patient record (admins)", Some("Link"), ("200", r("User")), e)},
         "/api/v1/users/{id}/reset-link": {"post": op("Issue a one-time password-reset link (admins)", None, ("201", r("ResetLink")), e)},
+        "/api/v1/points": {"get": op("Acupoints (?q= code, pinyin or characters; ?region=foot; ?flag=pregnancy_caution), with neuropathy-trial counts", None, ("200", arr(r("Point"))), &["422"])},
+        "/api/v1/points/{code}": {"get": op("One acupoint with its flag sources and the trials that used it", None, ("200", r("Point")), &["404"])},
+        "/api/v1/safety/check": {"post": op("Run the point-of-care safety rules on a planned session without writing", Some("SafetyCheck"), ("200", r("SafetyResult")), e)},
         "/api/v1/conditions": {"get": op("Bundled neuropathic-pain conditions with ICD-10 codes", None, ("200", arr(r("ConditionInfo"))), &[])},
         "/api/v1/patients": {"get": op("Patients of the clinic (?q= searches names)", None, ("200", recs.clone()), e), "post": op("Create a patient", Some("Patient"), ("201", rec.clone()), e)},
         "/api/v1/patients/{id}": {"get": op("A patient", None, ("200", rec.clone()), e), "put": op("Correct a patient (new version; 409 if stale)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
@@ -128,6 +185,15 @@ pub fn document() -> Value {
         "/api/v1/openapi.json": {"get": op("This document", None, ("200", s("object")), &[])},
     });
     paths["/api/v1/patients/{id}"]["put"]["requestBody"] = update("Patient");
+    paths["/api/v1/points/{code}"]["get"]["parameters"] =
+        json!([{"name": "code", "in": "path", "required": true, "schema": s("string")}]);
+    paths["/api/v1/points"]["get"]["parameters"] =
+        json!(["q", "region", "flag"]
+            .map(|n| json!({"name": n, "in": "query", "required": false, "schema": s("string")})));
+    paths["/api/v1/safety/check"]["post"]
+        .as_object_mut()
+        .map(|o| o.remove("parameters"));
+    paths["/api/v1/courses/{id}/sessions"]["post"]["description"] = json!("Runs the safety rules first: a hard stop answers 422 (error safety_hard_stop, naming the rules) unless a practitioner gives override_reason (audited as safety_override:RULES); a pregnancy-caution point needs a rationale (422 safety_needs_rationale). Warnings are stored with the session under data.safety and returned as findings.");
     paths["/api/v1/courses/{id}"]["put"]["requestBody"] = update("Course");
     if let Some(map) = paths.as_object_mut() {
         for (path, item) in map.iter_mut() {
@@ -146,7 +212,7 @@ pub fn document() -> Value {
         "openapi": "3.1.0",
         "info": {"title": "Acumen clinic registry", "version": env!("CARGO_PKG_VERSION")},
         "components": {
-            "schemas": schemas(),
+            "schemas": all_schemas(),
             "securitySchemes": {"cookie": {"type": "apiKey", "in": "cookie", "name": crate::auth::COOKIE}, "bearer": {"type": "http", "scheme": "bearer"}}
         },
         "security": [{"cookie": []}, {"bearer": []}],

@@ -9,13 +9,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use acumen_domain::{
-    AdverseEventInput, ConditionInput, CourseInput, OutcomeInput, PatientInput, ScreeningInput, SessionInput, Validate,
+    check, AdverseEventInput, ConditionInput, CourseInput, OutcomeInput, PatientInput, ScreeningInput, SessionInput,
+    Severity, Validate,
 };
 use acumen_store::{Placement, Record};
 
 use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
+use crate::safety::{ids, patient_context};
 use crate::AppState;
 
 /// A record as the API shows it.
@@ -32,7 +34,7 @@ pub fn out(r: &Record) -> Value {
     v
 }
 
-fn staff_only(who: &Authed) -> ApiResult<()> {
+pub(crate) fn staff_only(who: &Authed) -> ApiResult<()> {
     match who.user.role.as_str() {
         "admin" | "practitioner" => Ok(()),
         "researcher" => Err(ApiError::Forbidden(
@@ -44,7 +46,7 @@ fn staff_only(who: &Authed) -> ApiResult<()> {
 
 /// The patient record, if the caller may see it (another clinic's or another
 /// patient's record is "not found").
-async fn visible_patient(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
+pub(crate) async fn visible_patient(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
     match who.user.role.as_str() {
         "researcher" => {
             return Err(ApiError::Forbidden(
@@ -58,7 +60,7 @@ async fn visible_patient(st: &AppState, who: &Authed, id: i64) -> ApiResult<Reco
 }
 
 /// A non-patient record, if the caller may see its patient.
-async fn visible(st: &AppState, who: &Authed, kind: &str, id: i64) -> ApiResult<Record> {
+pub(crate) async fn visible(st: &AppState, who: &Authed, kind: &str, id: i64) -> ApiResult<Record> {
     if who.user.role == "researcher" {
         return Err(ApiError::Forbidden(
             "researchers receive de-identified aggregates only".into(),
@@ -98,10 +100,22 @@ async fn create(
     at: Placement,
     data: Value,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    create_audited(st, who, h, kind, at, data, &[]).await
+}
+
+async fn create_audited(
+    st: &AppState,
+    who: &Authed,
+    h: &HeaderMap,
+    kind: &str,
+    at: Placement,
+    data: Value,
+    also_audit: &[String],
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let key = idem(h)?;
     let (r, created) = st
         .store
-        .insert_record(&who.actor(), kind, at, data, key.as_deref())
+        .insert_record_audited(&who.actor(), kind, at, data, key.as_deref(), also_audit)
         .await?;
     Ok((
         if created { StatusCode::CREATED } else { StatusCode::OK },
@@ -279,18 +293,55 @@ pub async fn create_session(
     staff_only(&who)?;
     let course = visible(&st, &who, "course", id).await?;
     let v = b.validate()?;
-    create(
-        &st,
-        &who,
-        &h,
-        "session",
-        Placement {
-            patient_id: course.patient_id,
-            parent_id: Some(id),
-        },
-        to_value(v),
-    )
-    .await
+    let patient_id = course.patient_id.ok_or(ApiError::NotFound)?;
+    let (profile, conditions) = patient_context(&st, &who, patient_id).await?;
+    let intent = course.data.get("intent").and_then(Value::as_str).unwrap_or("treatment");
+    let plan = v.plan(intent);
+    let findings = check(&profile, &conditions, &plan);
+    let hard = ids(&findings, Severity::HardStop);
+    let overriding = v.get().override_reason.as_ref().is_some_and(|r| !r.trim().is_empty());
+    if !hard.is_empty() && !overriding {
+        return Err(ApiError::Safety {
+            code: "safety_hard_stop",
+            message: format!(
+                "refused by safety rule {}; correct the session, or a practitioner may override with override_reason",
+                hard.join(", ")
+            ),
+            rule_ids: hard,
+            findings,
+        });
+    }
+    if !hard.is_empty() && who.user.role != "practitioner" {
+        return Err(ApiError::Forbidden(
+            "only a practitioner may override a safety hard stop".into(),
+        ));
+    }
+    let rationale = ids(&findings, Severity::NeedsRationale);
+    if !rationale.is_empty() && !plan.has_rationale {
+        return Err(ApiError::Safety {
+            code: "safety_needs_rationale",
+            message: format!(
+                "safety rule {} needs a rationale for this point selection",
+                rationale.join(", ")
+            ),
+            rule_ids: rationale,
+            findings,
+        });
+    }
+    let mut data = to_value(v);
+    data["safety"] = json!({"findings": findings, "overridden": hard});
+    let audit: Vec<String> = if hard.is_empty() {
+        vec![]
+    } else {
+        vec![format!("safety_override:{}", hard.join(","))]
+    };
+    let at = Placement {
+        patient_id: Some(patient_id),
+        parent_id: Some(id),
+    };
+    let (status, Json(mut out)) = create_audited(&st, &who, &h, "session", at, data, &audit).await?;
+    out["findings"] = out["data"]["safety"]["findings"].clone();
+    Ok((status, Json(out)))
 }
 
 /// `GET /sessions/{id}`
@@ -392,5 +443,5 @@ pub async fn research(State(st): State<AppState>, who: Authed) -> ApiResult<Json
 
 /// `GET /conditions`: the bundled condition list.
 pub async fn conditions() -> Json<Value> {
-    Json(to_value(acumen_domain::conditions::CONDITIONS))
+    Json(to_value(acumen_knowledge::conditions::CONDITIONS))
 }

@@ -4,4 +4,5 @@ mod bad_input;
 mod fuzz;
 mod helpers;
 mod metafor_cases;
+mod points;
 mod registry;

@@ -1,5 +1,7 @@
 //! Validation rules of the registry's inputs.
 
+mod safety;
+
 use acumen_domain::*;
 use serde_json::json;
 
@@ -165,7 +167,9 @@ fn course_and_condition_rules() {
     };
     assert_eq!(cond.validate().unwrap_err().errors[0].field, "code");
     assert_eq!(
-        acumen_domain::conditions::condition("carpal_tunnel").unwrap().icd10_who,
+        acumen_knowledge::conditions::condition("carpal_tunnel")
+            .unwrap()
+            .icd10_who,
         &["G56.0"]
     );
 }

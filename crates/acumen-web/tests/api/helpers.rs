@@ -115,12 +115,12 @@ pub fn outcome_json(value: f64, source: &str) -> Value {
 
 /// Creates a patient and returns its id.
 pub async fn new_patient(app: &TestApp, c: &Client, name: &str) -> i64 {
-    let r = c
-        .post(app.url("/patients"))
-        .json(&patient_json(name))
-        .send()
-        .await
-        .unwrap();
+    new_patient_from(app, c, &patient_json(name)).await
+}
+
+/// Creates a patient from a full record and returns its id.
+pub async fn new_patient_from(app: &TestApp, c: &Client, patient: &Value) -> i64 {
+    let r = c.post(app.url("/patients")).json(patient).send().await.unwrap();
     body(r).await["id"].as_i64().unwrap()
 }
 

@@ -3,4 +3,5 @@
 mod flows;
 mod helpers;
 mod refusals;
+mod safety;
 mod storage;

@@ -1,0 +1,360 @@
+//! A planned session as the safety rules see it, and the request shapes it
+//! is parsed from: the session form, or `POST /safety/check`.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use acumen_knowledge::is_valid_point;
+
+use crate::error::{Check, Invalid};
+use crate::inputs::SafetyProfile;
+
+/// Where a skin check looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Site {
+    /// Left foot.
+    LeftFoot,
+    /// Right foot.
+    RightFoot,
+    /// Left hand.
+    LeftHand,
+    /// Right hand.
+    RightHand,
+}
+
+impl Site {
+    /// Every site.
+    pub const ALL: [Site; 4] = [Site::LeftFoot, Site::RightFoot, Site::LeftHand, Site::RightHand];
+
+    /// Words for a message.
+    pub fn words(self) -> &'static str {
+        match self {
+            Site::LeftFoot => "left foot",
+            Site::RightFoot => "right foot",
+            Site::LeftHand => "left hand",
+            Site::RightHand => "right hand",
+        }
+    }
+
+    fn parse_many(s: &str) -> Option<Vec<Site>> {
+        Some(match s {
+            "feet" | "foot" => vec![Site::LeftFoot, Site::RightFoot],
+            "hands" | "hand" => vec![Site::LeftHand, Site::RightHand],
+            "left_foot" => vec![Site::LeftFoot],
+            "right_foot" => vec![Site::RightFoot],
+            "left_hand" => vec![Site::LeftHand],
+            "right_hand" => vec![Site::RightHand],
+            "all" => Site::ALL.to_vec(),
+            _ => return None,
+        })
+    }
+}
+
+/// Findings a skin check may record.
+pub const SKIN_FINDINGS: [&str; 4] = ["ulcer", "fissure", "oedema", "none"];
+
+/// One site's findings, written as a list or as one word.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Findings {
+    /// Several findings.
+    Many(Vec<String>),
+    /// One finding.
+    One(String),
+}
+
+impl Findings {
+    fn list(&self) -> Vec<&str> {
+        match self {
+            Findings::Many(v) => v.iter().map(String::as_str).collect(),
+            Findings::One(s) => vec![s.as_str()],
+        }
+    }
+}
+
+/// One entry of a skin check written as a list of sites.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteEntry {
+    /// feet, hands, left_foot, right_foot, left_hand, right_hand.
+    pub site: String,
+    /// What was found there (`findings` or `finding`).
+    #[serde(alias = "finding")]
+    pub findings: Findings,
+}
+
+/// This visit's skin check of feet and hands, in any of the shapes clients
+/// write it: absent or `[]` (not done), `true`, a list of findings for every
+/// site (`["none"]`, `["ulcer"]`), a map from site to findings
+/// (`{"left_foot": ["ulcer"], "hands": ["none"]}`), or a list of
+/// `{site, findings}` entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(untagged)]
+pub enum SkinCheckInput {
+    /// Not done.
+    #[default]
+    NotDone,
+    /// Done (true) or not (false), nothing recorded.
+    Done(bool),
+    /// Findings for every site (empty: not done).
+    Everywhere(Vec<String>),
+    /// Per-site entries.
+    Entries(Vec<SiteEntry>),
+    /// Site -> findings.
+    Sites(std::collections::BTreeMap<String, Findings>),
+}
+
+/// A parsed skin check: which sites were looked at and where the skin is broken.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SkinCheck {
+    /// Sites inspected at this visit.
+    pub checked: BTreeSet<Site>,
+    /// Sites with an ulcer or fissure.
+    pub broken: BTreeSet<Site>,
+}
+
+impl SkinCheckInput {
+    /// Parses the check, naming `field` in errors.
+    pub fn parse(&self, c: &mut Check, field: &str) -> SkinCheck {
+        let mut out = SkinCheck::default();
+        let mut add = |c: &mut Check, sites: &[Site], findings: &[&str], f: &str| {
+            for (i, x) in findings.iter().enumerate() {
+                if !SKIN_FINDINGS.contains(x) {
+                    c.fail(format!("{f}[{i}]"), "must be ulcer, fissure, oedema or none");
+                }
+            }
+            out.checked.extend(sites);
+            if findings.iter().any(|x| *x == "ulcer" || *x == "fissure") {
+                out.broken.extend(sites);
+            }
+        };
+        match self {
+            SkinCheckInput::NotDone | SkinCheckInput::Done(false) => {}
+            SkinCheckInput::Done(true) => add(c, &Site::ALL, &[], field),
+            SkinCheckInput::Everywhere(v) if v.is_empty() => {}
+            SkinCheckInput::Everywhere(v) => {
+                add(c, &Site::ALL, &v.iter().map(String::as_str).collect::<Vec<_>>(), field)
+            }
+            SkinCheckInput::Entries(v) => {
+                for (i, e) in v.iter().enumerate() {
+                    match Site::parse_many(&e.site) {
+                        Some(s) => add(c, &s, &e.findings.list(), &format!("{field}[{i}].findings")),
+                        None => c.fail(format!("{field}[{i}].site"), SITE_RULE),
+                    }
+                }
+            }
+            SkinCheckInput::Sites(m) => {
+                for (k, f) in m {
+                    match Site::parse_many(k) {
+                        Some(s) => add(c, &s, &f.list(), &format!("{field}.{k}")),
+                        None => c.fail(format!("{field}.{k}"), SITE_RULE),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+const SITE_RULE: &str = "must be feet, hands, left_foot, right_foot, left_hand or right_hand";
+
+/// Which side a point is needled on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// Left only.
+    Left,
+    /// Right only.
+    Right,
+    /// Both sides, the midline, or not said.
+    Both,
+}
+
+/// One point of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedPoint {
+    /// Upper-case code, known to the point table.
+    pub code: String,
+    /// Side.
+    pub side: Side,
+    /// Depth in mm.
+    pub depth_mm: Option<f64>,
+    /// Angle.
+    pub angle: Option<String>,
+}
+
+/// What the safety rules need to know about a planned session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The points.
+    pub points: Vec<PlannedPoint>,
+    /// Electrical stimulation.
+    pub electrical: bool,
+    /// This visit's skin check.
+    pub skin: SkinCheck,
+    /// A rationale for the point selection was written.
+    pub has_rationale: bool,
+    /// The course's intent is prevention (of neuropathy during chemotherapy).
+    pub prevention: bool,
+    /// The day of the session.
+    pub day: time::Date,
+}
+
+/// A point as `POST /safety/check` accepts it: a code, or `{code, side, depth_mm, angle}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PointRef {
+    /// Code only.
+    Code(String),
+    /// Full entry.
+    Full {
+        /// Code.
+        code: String,
+        /// left, right, bilateral or none.
+        side: Option<String>,
+        /// Depth in mm.
+        depth_mm: Option<f64>,
+        /// Angle.
+        angle: Option<String>,
+    },
+}
+
+/// Stimulation: `{"electrical": true}` or `"manual"` / `"electrical"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stimulation {
+    /// Object form.
+    Flags {
+        /// Electrical stimulation used.
+        #[serde(default)]
+        electrical: bool,
+    },
+    /// Word form.
+    Word(String),
+}
+
+/// The planned session of a check request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedSessionInput {
+    /// Points.
+    pub points: Vec<PointRef>,
+    /// Stimulation.
+    pub stimulation: Option<Stimulation>,
+    /// Skin check.
+    #[serde(default)]
+    pub skin_check: SkinCheckInput,
+    /// Rationale.
+    pub rationale: Option<String>,
+    /// Course intent (treatment or prevention).
+    pub intent: Option<String>,
+}
+
+/// A patient's safety profile as a check request may carry it: the profile
+/// fields plus the patient's condition codes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ProfileInput {
+    /// The safety profile.
+    #[serde(flatten)]
+    pub safety: SafetyProfile,
+    /// Condition codes (`diabetic_polyneuropathy`, ...).
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+/// Parses a day from a date (`2026-11-25`) or an RFC 3339 date-time.
+pub fn day_of(s: &str) -> Option<time::Date> {
+    let s = s.trim();
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .ok()
+        .or_else(|| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .ok()
+                .map(|t| t.date())
+        })
+}
+
+/// Reads a side word; anything but left or right counts as both sides.
+pub fn side_of(s: Option<&str>) -> Side {
+    match s {
+        Some("left") => Side::Left,
+        Some("right") => Side::Right,
+        _ => Side::Both,
+    }
+}
+
+impl PlannedSessionInput {
+    /// Validates the request into a plan for `day` (with the course intent when known).
+    pub fn plan(&self, day: time::Date, course_intent: Option<&str>) -> Result<Plan, Invalid> {
+        let mut c = Check::default();
+        c.ensure(
+            !self.points.is_empty() && self.points.len() <= 60,
+            "session.points",
+            "must list 1 to 60 points",
+        );
+        let mut points = Vec::new();
+        for (i, p) in self.points.iter().enumerate() {
+            let (code, side, depth_mm, angle) = match p {
+                PointRef::Code(code) => (code, None, None, None),
+                PointRef::Full {
+                    code,
+                    side,
+                    depth_mm,
+                    angle,
+                } => (code, side.as_deref(), *depth_mm, angle.clone()),
+            };
+            let code = code.trim().to_ascii_uppercase();
+            if !is_valid_point(&code) {
+                c.fail(
+                    format!("session.points[{i}].code"),
+                    format!("'{code}' is not a WHO point code (e.g. LI4, SP6, EX-LE10)"),
+                );
+            }
+            if let Some(s) = side {
+                c.ensure(
+                    ["left", "right", "bilateral", "none"].contains(&s),
+                    &format!("session.points[{i}].side"),
+                    "must be left, right, bilateral or none",
+                );
+            }
+            if let Some(d) = depth_mm {
+                c.range(d, 0.0, 100.0, &format!("session.points[{i}].depth_mm"));
+            }
+            points.push(PlannedPoint {
+                code,
+                side: side_of(side),
+                depth_mm,
+                angle: angle.filter(|a| !a.trim().is_empty()),
+            });
+        }
+        let electrical = match &self.stimulation {
+            None => false,
+            Some(Stimulation::Flags { electrical }) => *electrical,
+            Some(Stimulation::Word(w)) => {
+                c.ensure(
+                    w == "manual" || w == "electrical",
+                    "session.stimulation",
+                    "must be manual, electrical or {\"electrical\": true|false}",
+                );
+                w == "electrical"
+            }
+        };
+        let skin = self.skin_check.parse(&mut c, "session.skin_check");
+        let intent = self.intent.as_deref().or(course_intent);
+        if let Some(i) = intent {
+            c.ensure(
+                i == "treatment" || i == "prevention",
+                "session.intent",
+                "must be treatment or prevention",
+            );
+        }
+        c.finish(Plan {
+            points,
+            electrical,
+            skin,
+            has_rationale: self.rationale.as_ref().is_some_and(|r| !r.trim().is_empty()),
+            prevention: intent == Some("prevention"),
+            day,
+        })
+    }
+}
