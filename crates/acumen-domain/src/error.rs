@@ -71,6 +71,11 @@ impl Check {
         }
     }
 
+    /// The rules broken so far, as an error.
+    pub fn into_invalid(self) -> Invalid {
+        Invalid { errors: self.errors }
+    }
+
     /// Finishes: the value if no rule was broken.
     pub fn finish<T>(self, value: T) -> Result<T, Invalid> {
         if self.errors.is_empty() {

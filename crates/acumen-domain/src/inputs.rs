@@ -9,6 +9,7 @@ use acumen_knowledge::is_valid_point;
 
 use crate::error::{Check, Invalid};
 use crate::plan::{day_of, side_of, Plan, PlannedPoint, SkinCheckInput};
+use crate::profile::SafetyProfile;
 
 /// A value that passed validation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,106 +47,6 @@ pub enum Role {
     Researcher,
 }
 
-/// Pregnancy status (`"yes"`, `"no"`, `"unknown"`; `true`/`false` are read as yes/no).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", try_from = "PregnancyRepr")]
-pub enum Pregnancy {
-    /// Not pregnant.
-    No,
-    /// Pregnant.
-    Yes,
-    /// Unknown / not asked.
-    Unknown,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum PregnancyRepr {
-    Flag(bool),
-    Word(String),
-}
-
-impl TryFrom<PregnancyRepr> for Pregnancy {
-    type Error = String;
-    fn try_from(r: PregnancyRepr) -> Result<Self, String> {
-        match r {
-            PregnancyRepr::Flag(true) => Ok(Pregnancy::Yes),
-            PregnancyRepr::Flag(false) => Ok(Pregnancy::No),
-            PregnancyRepr::Word(w) => match w.as_str() {
-                "yes" => Ok(Pregnancy::Yes),
-                "no" => Ok(Pregnancy::No),
-                "unknown" => Ok(Pregnancy::Unknown),
-                _ => Err(format!("pregnancy must be yes, no or unknown, got '{w}'")),
-            },
-        }
-    }
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// Chemotherapy details with the latest blood counts (x10^9/L).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Chemotherapy {
-    /// Whether chemotherapy is ongoing (default true).
-    #[serde(default = "yes")]
-    pub active: bool,
-    /// Whether the agent is neurotoxic.
-    #[serde(default)]
-    pub neurotoxic: bool,
-    /// Latest absolute neutrophil count, x10^9/L.
-    pub neutrophils: Option<f64>,
-    /// Its date.
-    pub neutrophils_date: Option<String>,
-    /// Latest platelet count, x10^9/L.
-    pub platelets: Option<f64>,
-    /// Its date.
-    pub platelets_date: Option<String>,
-}
-
-/// Bleeding disorder details.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BleedingDisorder {
-    /// Severe (e.g. haemophilia).
-    pub severe: bool,
-    /// Physician clearance documented.
-    pub clearance_documented: bool,
-}
-
-/// The safety profile checked at the point of care.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SafetyProfile {
-    /// Pregnancy status.
-    #[serde(alias = "pregnant")]
-    pub pregnancy: Option<Pregnancy>,
-    /// Date the pregnancy status was recorded.
-    pub pregnancy_date: Option<String>,
-    /// Takes anticoagulants.
-    #[serde(default, alias = "anticoagulants")]
-    pub anticoagulant: bool,
-    /// Bleeding disorder, if any.
-    pub bleeding_disorder: Option<BleedingDisorder>,
-    /// Implanted electrical device (pacemaker, ...).
-    #[serde(default, alias = "pacemaker")]
-    pub implanted_device: bool,
-    /// Diabetes.
-    #[serde(default)]
-    pub diabetes: bool,
-    /// Limbs with reduced sensation: "feet", "hands".
-    #[serde(default)]
-    pub reduced_sensation: Vec<String>,
-    /// Latest platelet count outside chemotherapy, x10^9/L.
-    pub platelets: Option<f64>,
-    /// Its date.
-    pub platelets_date: Option<String>,
-    /// Chemotherapy, if any.
-    pub chemotherapy: Option<Chemotherapy>,
-    /// Limbs with lymphoedema: "left_arm", "right_arm", "left_leg", "right_leg".
-    #[serde(default)]
-    pub lymphoedema: Vec<String>,
-}
-
 /// A patient record (identifiers and contact are PHI).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientInput {
@@ -167,7 +68,6 @@ pub struct PatientInput {
 }
 
 const SEXES: [&str; 4] = ["female", "male", "other", "unknown"];
-const LIMBS: [&str; 4] = ["left_arm", "right_arm", "left_leg", "right_leg"];
 
 impl Validate for PatientInput {
     fn validate(mut self) -> Result<Valid<Self>, Invalid> {
@@ -193,52 +93,7 @@ impl Validate for PatientInput {
             "sex",
             "must be one of female, male, other, unknown",
         );
-        let s = &self.safety;
-        if let Some(d) = &s.pregnancy_date {
-            c.date(d, "safety.pregnancy_date");
-        }
-        if s.pregnancy == Some(Pregnancy::Yes) && s.pregnancy_date.is_none() {
-            c.fail("safety.pregnancy_date", "is required when pregnancy is yes");
-        }
-        for (i, l) in s.reduced_sensation.iter().enumerate() {
-            c.ensure(
-                l == "feet" || l == "hands",
-                &format!("safety.reduced_sensation[{i}]"),
-                "must be feet or hands",
-            );
-        }
-        for (i, l) in s.lymphoedema.iter().enumerate() {
-            c.ensure(
-                LIMBS.contains(&l.as_str()),
-                &format!("safety.lymphoedema[{i}]"),
-                "must be left_arm, right_arm, left_leg or right_leg",
-            );
-        }
-        if let Some(v) = s.platelets {
-            c.range(v, 0.0, 2000.0, "safety.platelets");
-            match &s.platelets_date {
-                Some(d) => {
-                    c.date(d, "safety.platelets_date");
-                }
-                None => c.fail("safety.platelets_date", "is required with the count"),
-            }
-        }
-        if let Some(ch) = &s.chemotherapy {
-            for (v, d, name, hi) in [
-                (ch.neutrophils, &ch.neutrophils_date, "neutrophils", 100.0),
-                (ch.platelets, &ch.platelets_date, "platelets", 2000.0),
-            ] {
-                if let Some(v) = v {
-                    c.range(v, 0.0, hi, &format!("safety.chemotherapy.{name}"));
-                    match d {
-                        Some(d) => {
-                            c.date(d, &format!("safety.chemotherapy.{name}_date"));
-                        }
-                        None => c.fail(format!("safety.chemotherapy.{name}_date"), "is required with the count"),
-                    }
-                }
-            }
-        }
+        self.safety.check(&mut c, "safety", true);
         c.finish(Valid(self))
     }
 }

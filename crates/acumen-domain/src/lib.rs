@@ -13,9 +13,11 @@
 pub mod error;
 pub mod inputs;
 pub mod plan;
+pub mod profile;
 pub mod safety;
 
 pub use error::{FieldError, Invalid};
 pub use inputs::*;
 pub use plan::{Plan, PlannedSessionInput, ProfileInput, SkinCheckInput};
+pub use profile::{BleedingDisorder, Chemotherapy, Pregnancy, SafetyProfile};
 pub use safety::{check, Finding, Severity};

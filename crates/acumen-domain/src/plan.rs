@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use acumen_knowledge::is_valid_point;
 
 use crate::error::{Check, Invalid};
-use crate::inputs::SafetyProfile;
+use crate::profile::SafetyProfile;
 
 /// Where a skin check looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -38,7 +38,8 @@ impl Site {
         }
     }
 
-    fn parse_many(s: &str) -> Option<Vec<Site>> {
+    /// The sites a word names (`feet`, `left_hand`, `all`, ...).
+    pub fn parse_many(s: &str) -> Option<Vec<Site>> {
         Some(match s {
             "feet" | "foot" => vec![Site::LeftFoot, Site::RightFoot],
             "hands" | "hand" => vec![Site::LeftHand, Site::RightHand],
@@ -262,6 +263,62 @@ pub struct ProfileInput {
     pub conditions: Vec<String>,
 }
 
+/// Fields a profile in a check request may carry (with their aliases).
+pub const PROFILE_FIELDS: [&str; 15] = [
+    "pregnancy",
+    "pregnant",
+    "pregnancy_date",
+    "anticoagulant",
+    "anticoagulants",
+    "bleeding_disorder",
+    "implanted_device",
+    "pacemaker",
+    "diabetes",
+    "reduced_sensation",
+    "platelets",
+    "platelets_date",
+    "chemotherapy",
+    "lymphoedema",
+    "conditions",
+];
+
+impl ProfileInput {
+    /// Reads and checks a profile sent with a check request. An unknown
+    /// field is refused rather than ignored: a misspelt risk factor must not
+    /// silently pass as absent.
+    pub fn from_json(v: &serde_json::Value) -> Result<ProfileInput, Invalid> {
+        let mut c = Check::default();
+        let Some(map) = v.as_object() else {
+            c.fail("profile", "must be an object of safety-profile fields");
+            return Err(c.into_invalid());
+        };
+        for k in map.keys() {
+            if !PROFILE_FIELDS.contains(&k.as_str()) {
+                c.fail(
+                    format!("profile.{k}"),
+                    format!("is not a safety-profile field (known: {})", PROFILE_FIELDS.join(", ")),
+                );
+            }
+        }
+        let parsed = match serde_json::from_value::<ProfileInput>(v.clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                c.fail("profile", e.to_string());
+                return Err(c.into_invalid());
+            }
+        };
+        parsed.safety.check(&mut c, "profile", false);
+        for (i, code) in parsed.conditions.iter().enumerate() {
+            c.ensure(
+                acumen_knowledge::conditions::condition(code).is_some(),
+                &format!("profile.conditions[{i}]"),
+                "must be a condition code from /api/v1/conditions (e.g. diabetic_polyneuropathy)",
+            );
+        }
+        c.finish(parsed)
+    }
+}
+
 /// Parses a day from a date (`2026-11-25`) or an RFC 3339 date-time.
 pub fn day_of(s: &str) -> Option<time::Date> {
     let s = s.trim();
@@ -312,9 +369,9 @@ impl PlannedSessionInput {
             }
             if let Some(s) = side {
                 c.ensure(
-                    ["left", "right", "bilateral", "none"].contains(&s),
+                    ["left", "right", "bilateral", "both", "none"].contains(&s),
                     &format!("session.points[{i}].side"),
-                    "must be left, right, bilateral or none",
+                    "must be left, right, bilateral (both) or none",
                 );
             }
             if let Some(d) = depth_mm {

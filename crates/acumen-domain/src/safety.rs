@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use acumen_knowledge::{point, Limb, Point};
 
-use crate::inputs::{Pregnancy, SafetyProfile};
 use crate::plan::{Plan, Side, Site};
+use crate::profile::{Pregnancy, SafetyProfile};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -121,15 +121,19 @@ fn join(v: &[String]) -> String {
     v.join(", ")
 }
 
-/// Why the feet or hands count as insensate, or None.
-fn insensate(profile: &SafetyProfile, conditions: &[String], limb: &str) -> Option<&'static str> {
+/// Why a foot or hand counts as insensate, or None.
+fn insensate(profile: &SafetyProfile, conditions: &[String], site: Site) -> Option<&'static str> {
     if profile.diabetes {
         Some("diabetes")
     } else if conditions.iter().any(|c| c == "diabetic_polyneuropathy") {
         Some("diabetic neuropathy")
     } else if conditions.iter().any(|c| c == "chemotherapy_induced") {
         Some("chemotherapy-induced neuropathy")
-    } else if profile.reduced_sensation.iter().any(|l| l == limb) {
+    } else if profile
+        .reduced_sensation
+        .iter()
+        .any(|l| Site::parse_many(l).is_some_and(|s| s.contains(&site)))
+    {
         Some("reduced sensation recorded")
     } else {
         None
@@ -288,18 +292,23 @@ pub fn check(profile: &SafetyProfile, conditions: &[String], plan: &Plan) -> Vec
             n,
         );
     }
-    for (flag, limb, rule, word) in [
-        (acumen_knowledge::Flag::Foot, "feet", "FOOT_NO_SKIN_CHECK", "foot"),
-        (acumen_knowledge::Flag::Hand, "hands", "HAND_NO_SKIN_CHECK", "hand"),
+    for (flag, rule, word) in [
+        (acumen_knowledge::Flag::Foot, "FOOT_NO_SKIN_CHECK", "foot"),
+        (acumen_knowledge::Flag::Hand, "HAND_NO_SKIN_CHECK", "hand"),
     ] {
-        let Some(why) = insensate(profile, conditions, limb) else {
-            continue;
-        };
+        let mut why = None;
         let hits: Vec<&Planned> = planned
             .iter()
-            .filter(|p| p.info.has(flag) && sites(p).iter().any(|s| !plan.skin.checked.contains(s)))
+            .filter(|p| {
+                p.info.has(flag)
+                    && sites(p).into_iter().any(|s| {
+                        let reason = insensate(profile, conditions, s).filter(|_| !plan.skin.checked.contains(&s));
+                        why = why.or(reason);
+                        reason.is_some()
+                    })
+            })
             .collect();
-        if !hits.is_empty() {
+        if let Some(why) = why {
             let n = names(&hits);
             add(
                 Severity::HardStop,

@@ -39,7 +39,7 @@ fn schemas() -> Value {
             "safety": obj(json!({
                 "pregnancy": en(&["no", "yes", "unknown"]), "pregnancy_date": date, "anticoagulant": s("boolean"),
                 "bleeding_disorder": obj(json!({"severe": s("boolean"), "clearance_documented": s("boolean")}), &["severe", "clearance_documented"]),
-                "implanted_device": s("boolean"), "diabetes": s("boolean"), "reduced_sensation": arr(en(&["feet", "hands"])),
+                "implanted_device": s("boolean"), "diabetes": s("boolean"), "reduced_sensation": arr(en(&acumen_domain::profile::SENSATION_SITES)),
                 "platelets": s("number"), "platelets_date": date,
                 "chemotherapy": obj(json!({"active": s("boolean"), "neurotoxic": s("boolean"), "neutrophils": s("number"), "neutrophils_date": date, "platelets": s("number"), "platelets_date": date}), &[]),
                 "lymphoedema": arr(en(&["left_arm", "right_arm", "left_leg", "right_leg"]))}), &[])
@@ -102,7 +102,7 @@ fn safety_schemas() -> Value {
                       arr(obj(json!({"site": s("string"), "findings": arr(finding)}), &["site", "findings"]))]},
         "SafetyCheck": obj(json!({
             "patient_id": s("integer"),
-            "profile": {"description": "The Patient.safety fields plus conditions (condition codes); instead of patient_id", "type": "object"},
+            "profile": {"description": "Instead of patient_id: the Patient.safety fields plus conditions (condition codes). Also read: pregnant (boolean), anticoagulants, pacemaker, chemotherapy: true, bleeding_disorder: severe|moderate|mild|none. Unknown fields are refused (422).", "type": "object"},
             "course_id": s("integer"), "course": obj(json!({"intent": intent}), &[]),
             "session": session, "at": s("string")}), &["session"]),
         "Finding": obj(json!({"severity": en(&["hard_stop", "needs_rationale", "warning", "info"]), "rule_id": en(&acumen_domain::safety::RULES), "reason": s("string"), "source": s("string"), "points": arr(s("string"))}), &["severity", "rule_id", "reason", "source"]),

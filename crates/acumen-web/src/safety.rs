@@ -29,8 +29,8 @@ pub struct CourseRef {
 pub struct CheckRequest {
     /// A patient of the clinic (their stored profile and conditions are used).
     pub patient_id: Option<i64>,
-    /// Or a profile given in the request (with `conditions`).
-    pub profile: Option<ProfileInput>,
+    /// Or a profile given in the request (the `Patient.safety` fields and `conditions`).
+    pub profile: Option<Value>,
     /// The course (its intent), if stored.
     pub course_id: Option<i64>,
     /// Or the course's intent.
@@ -78,7 +78,10 @@ pub async fn check_handler(
     };
     let (profile, conditions) = match (req.patient_id, req.profile) {
         (Some(id), None) => patient_context(&st, &who, id).await?,
-        (None, Some(p)) => (p.safety, p.conditions),
+        (None, Some(p)) => {
+            let p = ProfileInput::from_json(&p)?;
+            (p.safety, p.conditions)
+        }
         (None, None) => return Err(invalid("patient_id", "give patient_id (a stored patient) or profile")),
         (Some(_), Some(_)) => return Err(invalid("profile", "give patient_id or profile, not both")),
     };

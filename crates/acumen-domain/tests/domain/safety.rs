@@ -258,3 +258,56 @@ fn bad_plans_name_the_field() {
         ]
     );
 }
+
+#[test]
+fn profiles_in_the_shapes_clients_write() {
+    let profile = |v: Value| ProfileInput::from_json(&v);
+    let run = |v: Value, s: Value| {
+        let p = profile(v).unwrap();
+        let s: PlannedSessionInput = serde_json::from_value(s).unwrap();
+        let plan = s.plan(day_of("2026-11-25").unwrap(), None).unwrap();
+        check(&p.safety, &p.conditions, &plan)
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(json!({"chemotherapy": true}), pts(&["ST36"])), ["COUNTS_STALE"]);
+    assert_eq!(
+        run(json!({"bleeding_disorder": "severe"}), pts(&["ST36"])),
+        ["BLEED_SEVERE"]
+    );
+    assert_eq!(run(json!({"bleeding_disorder": "mild"}), pts(&["ST36"])), NONE);
+    let cleared = json!({"bleeding_disorder": {"severe": true, "clearance": true}});
+    assert_eq!(run(cleared, pts(&["ST36"])), NONE);
+    assert_eq!(
+        run(json!({"anticoagulants": ["apixaban"]}), pts(&["ST36"])),
+        ["ANTICOAG"]
+    );
+    assert_eq!(
+        run(
+            json!({"pacemaker": "yes"}),
+            json!({"points": ["ST36"], "stimulation": "electrical"})
+        ),
+        ["DEVICE_EA"]
+    );
+    // Reduced sensation of one foot: only that foot needs the check.
+    let left = json!({"reduced_sensation": ["left_foot"]});
+    assert_eq!(
+        run(left.clone(), json!({"points": [{"code": "KI3", "side": "left"}]})),
+        ["FOOT_NO_SKIN_CHECK"]
+    );
+    assert_eq!(run(left, json!({"points": [{"code": "KI3", "side": "right"}]})), NONE);
+
+    // Refusals name the field; an unknown field is not silently ignored.
+    let e = profile(json!({"anticoagulated": true})).unwrap_err();
+    assert_eq!(e.errors[0].field, "profile.anticoagulated");
+    let e = profile(json!({"conditions": ["gout"], "platelets": -3})).unwrap_err();
+    let fields: Vec<&str> = e.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["profile.platelets", "profile.conditions[0]"]);
+    assert_eq!(
+        profile(json!({"pregnancy": "maybe"})).unwrap_err().errors[0].field,
+        "profile"
+    );
+    // A count without its date is allowed in a check (it is not recent).
+    assert!(profile(json!({"chemotherapy": {"neutrophils": 0.3}})).is_ok());
+}

@@ -161,6 +161,12 @@ async fn check_endpoint_with_a_stored_patient_or_a_profile() {
         (status, b["errors"][0]["field"].as_str()),
         (422, Some("session.points[0].code"))
     );
+    let (status, b) = check(json!({"profile": {"anticoagulated": true}, "session": {"points": ["ST36"]}})).await;
+    assert_eq!(
+        (status, b["errors"][0]["field"].as_str()),
+        (422, Some("profile.anticoagulated")),
+        "a misspelt risk is refused, not ignored"
+    );
     let (status, _) = check(json!({"profile": {}, "at": "yesterday", "session": {"points": ["ST36"]}})).await;
     assert_eq!(status, 422);
     let south = app.login("doc@south.test").await;
