@@ -1,5 +1,5 @@
 //! Probability distributions with R's accuracy (`pnorm`, `qnorm`, `pt`, `qt`,
-//! `pchisq`, `qchisq`, `pf`).
+//! `pchisq`, `qchisq`, `pf`, `pbeta`, `qbeta`).
 //!
 //! statrs 0.19 alone is not accurate enough (its normal tail uses truncated
 //! constants and its `qt` loses all precision near the median), so this module
@@ -8,7 +8,7 @@
 //! Newton steps on the accurate cdf. Arguments outside the domain give `NaN`,
 //! never a panic. The values are tested against R 4.2 in `tests/`.
 
-use statrs::function::beta::beta_reg;
+use statrs::function::beta::{beta_reg, ln_beta};
 use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 
 const SQRT_2: f64 = std::f64::consts::SQRT_2;
@@ -358,4 +358,81 @@ pub fn pf(f: f64, d1: f64, d2: f64, lower: bool) -> f64 {
     } else {
         1.0 - lower_v
     }
+}
+
+/// Beta cumulative distribution; `lower = false` gives the upper tail
+/// (computed directly, not as 1 - lower).
+pub fn pbeta(x: f64, a: f64, b: f64, lower: bool) -> f64 {
+    if x.is_nan() || !(a > 0.0) || !(b > 0.0) {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return if lower { 0.0 } else { 1.0 };
+    }
+    if x >= 1.0 {
+        return if lower { 1.0 } else { 0.0 };
+    }
+    if lower {
+        beta_reg(a, b, x)
+    } else {
+        beta_reg(b, a, 1.0 - x)
+    }
+}
+
+/// Beta density.
+pub fn dbeta(x: f64, a: f64, b: f64) -> f64 {
+    if !(x > 0.0 && x < 1.0) {
+        return 0.0;
+    }
+    ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - ln_beta(a, b)).exp()
+}
+
+/// Beta quantile (lower tail): the `x` with `pbeta(x, a, b) = p`.
+/// Safeguarded Newton on the log of the smaller tail, inside a bracket
+/// that shrinks every step, so it converges in both tails.
+pub fn qbeta(p: f64, a: f64, b: f64) -> f64 {
+    if !(0.0..=1.0).contains(&p) || !(a > 0.0) || !(b > 0.0) {
+        return f64::NAN;
+    }
+    if p == 0.0 {
+        return 0.0;
+    }
+    if p == 1.0 {
+        return 1.0;
+    }
+    // Solve in the smaller tail: lower tail increasing in x, upper decreasing.
+    let lower = p <= 0.5;
+    let target = if lower { p } else { 1.0 - p };
+    let log_target = target.ln();
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    let mut x = (a / (a + b)).clamp(1e-3, 1.0 - 1e-3);
+    for _ in 0..1000 {
+        let f = pbeta(x, a, b, lower);
+        // Too much mass in the tail: move towards the tail's end.
+        if (f > target) == lower {
+            hi = x;
+        } else {
+            lo = x;
+        }
+        let d = dbeta(x, a, b);
+        let mut next = if f > 0.0 && d > 0.0 {
+            let slope = if lower { d } else { -d };
+            x - (f.ln() - log_target) * f / slope
+        } else {
+            f64::NAN
+        };
+        if !(next > lo && next < hi) {
+            next = if lo > 0.0 && hi / lo > 4.0 {
+                (lo * hi).sqrt()
+            } else {
+                0.5 * (lo + hi)
+            };
+        }
+        let done = (next - x).abs() <= 4.0 * f64::EPSILON * x || hi - lo <= f64::EPSILON * hi;
+        x = next;
+        if done {
+            break;
+        }
+    }
+    x
 }

@@ -181,6 +181,14 @@ pub fn smd(m1: f64, s1: f64, n1: f64, m2: f64, s2: f64, n2: f64, vtype: VType) -
     (y, v)
 }
 
+/// The standardized mean change with raw-score standardization and its
+/// variance, as metafor's `escalc("SMCR")`: `m1` after, `m2` before, `sd1`
+/// the SD before, `n` pairs, `r` their correlation.
+pub fn smcr(m1: f64, m2: f64, sd1: f64, n: f64, r: f64) -> (f64, f64) {
+    let y = hedges_j(n - 1.0) * (m1 - m2) / sd1;
+    (y, 2.0 * (1.0 - r) / n + y * y / (2.0 * n))
+}
+
 /// The exact Hedges small-sample correction `J(m)`; NA for `m <= 1`.
 pub fn hedges_j(m: f64) -> f64 {
     use statrs::function::gamma::ln_gamma;
@@ -584,11 +592,7 @@ fn paired(o: &EscalcOptions, inp: &Input) -> Out {
         };
         let j = hedges_j(n - 1.0);
         match o.measure {
-            Measure::SMCR => {
-                let y = j * (m1 - m2) / s1;
-                yi[i] = y;
-                vi[i] = 2.0 * (1.0 - r) / n + y * y / (2.0 * n);
-            }
+            Measure::SMCR => (yi[i], vi[i]) = smcr(m1, m2, s1, n, r),
             Measure::MC | Measure::SMCC => {
                 let Some(s2) = inp.get("sd2i", i) else {
                     continue;

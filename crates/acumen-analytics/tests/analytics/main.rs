@@ -1,0 +1,5 @@
+//! acumen-analytics against R (`fixtures/analytics_cases.json`, written by
+//! `fixtures/make_analytics_fixtures.R`) and a hand-checked clinic.
+
+mod clinic;
+mod vs_r;
