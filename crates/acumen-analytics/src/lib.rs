@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod adverse;
+pub mod evidence;
 pub mod km;
 pub mod outcomes;
 pub mod records;

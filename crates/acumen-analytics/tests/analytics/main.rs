@@ -2,4 +2,5 @@
 //! `fixtures/make_analytics_fixtures.R`) and a hand-checked clinic.
 
 mod clinic;
+mod evidence;
 mod vs_r;
