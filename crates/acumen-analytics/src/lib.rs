@@ -11,8 +11,10 @@
 #![deny(missing_docs)]
 
 pub mod adverse;
+pub mod answers;
 pub mod evidence;
 pub mod km;
 pub mod outcomes;
 pub mod records;
 pub mod stats;
+pub mod wording;

@@ -22,7 +22,7 @@ pub const DEFINITIONS: [&str; 8] = [
 ];
 
 /// A responder criterion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Criterion {
     /// At least 30% lower than baseline.
@@ -233,9 +233,11 @@ pub fn responders(c: &Cohort, at: Timepoint) -> Vec<Responders> {
                     }
                 }
             }
+            // A measure nobody recorded has no intention-to-treat figure either.
+            let itt_n = if with_value == 0 { 0 } else { eligible };
             Responders {
                 criterion,
-                itt: wilson(yes, eligible),
+                itt: wilson(yes, itt_n),
                 completers: wilson(yes, with_value),
             }
         })

@@ -133,8 +133,31 @@ pub async fn generate(store: &SqliteStore, patients: usize, seed: u64) -> Result
         let planned: u32 = rng.random_range(6..=12);
         let start_day = rng.random_range(1..=28);
         let start = format!("2026-02-{start_day:02}");
-        let course = json!({"condition": cond.code, "practitioner_id": doc.id, "style": "tcm", "intent": "treatment",
-                            "planned_sessions": planned, "sessions_per_week": 1, "start": start, "consent_version": "demo-v1"});
+        // A third do not respond; about one in six drops out. The last 5% of
+        // patients are still in their course.
+        let responder = rng.random_bool(0.65);
+        let dropout_at = if rng.random_bool(0.17) {
+            rng.random_range(2..planned)
+        } else {
+            planned + 1
+        };
+        let final_drop = if responder {
+            rng.random_range(0.35..0.7)
+        } else {
+            rng.random_range(-0.1..0.2)
+        };
+        let ongoing = i >= patients - patients / 20;
+        let attended = if ongoing {
+            rng.random_range(1..planned)
+        } else {
+            planned.min(dropout_at)
+        };
+        let mut course = json!({"condition": cond.code, "practitioner_id": doc.id, "style": "tcm", "intent": "treatment",
+                            "planned_sessions": planned, "sessions_per_week": 1, "start": start, "consent_version": "demo-v1",
+                            "status": if ongoing { "active" } else if dropout_at <= planned { "stopped" } else { "completed" }});
+        if !ongoing && dropout_at <= planned {
+            course["end_reason"] = json!("stopped attending (simulated)");
+        }
         let (c, _) = store.insert_record(&actor, "course", at, course, None).await?;
         let under = Placement {
             patient_id: Some(patient.id),
@@ -151,20 +174,8 @@ pub async fn generate(store: &SqliteStore, patients: usize, seed: u64) -> Result
                 None,
             )
             .await?;
-        // A third do not respond; about one in six drops out.
-        let responder = rng.random_bool(0.65);
-        let dropout_at = if rng.random_bool(0.17) {
-            rng.random_range(2..planned)
-        } else {
-            planned + 1
-        };
-        let final_drop = if responder {
-            rng.random_range(0.35..0.7)
-        } else {
-            rng.random_range(-0.1..0.2)
-        };
         let mut had_ae = false;
-        for n in 1..=planned.min(dropout_at) {
+        for n in 1..=attended {
             let day = start_day + 7 * (n - 1);
             let date = format!("2026-{:02}-{:02}", 2 + (day - 1) / 28, (day - 1) % 28 + 1);
             let pts: Vec<_> = points_for(cond.code)
@@ -196,6 +207,22 @@ pub async fn generate(store: &SqliteStore, patients: usize, seed: u64) -> Result
                     None,
                 )
                 .await?;
+            // The patient's global impression at the last session attended.
+            if n == attended {
+                let relief = 1.0 - v / baseline;
+                let pgic = if relief >= 0.5 {
+                    1
+                } else if relief >= 0.3 {
+                    2
+                } else if relief >= 0.1 {
+                    3
+                } else {
+                    4
+                };
+                let g = json!({"instrument": "pgic", "value": pgic, "timepoint": "session", "session_number": n,
+                               "date": date, "source": "patient"});
+                store.insert_record(&actor, "outcome", under, g, None).await?;
+            }
             if !had_ae {
                 for (kind, p) in AE_RATES {
                     if rng.random_bool(p / planned as f64) {

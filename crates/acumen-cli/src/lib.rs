@@ -12,4 +12,5 @@ pub mod plots;
 pub mod points_cmd;
 pub mod registry_cmd;
 pub mod report;
+pub mod report_cmd;
 pub mod simulate_cmd;

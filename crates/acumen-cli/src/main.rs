@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use acumen_cli::meta_cmd::{run_to_writer, MetaArgs};
 use acumen_cli::points_cmd::PointsArgs;
 use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, BackupArgs, DemoArgs, RestoreArgs, ServeArgs};
+use acumen_cli::report_cmd::ReportArgs;
 use acumen_cli::simulate_cmd::SimulateArgs;
 use clap::{Parser, Subcommand};
 
@@ -43,15 +44,33 @@ enum Command {
     Simulate(SimulateArgs),
     /// Acupoints by region, flag or name, with their use in neuropathy trials.
     Points(PointsArgs),
+    /// The answers page of a clinic as standalone HTML or JSON.
+    Report(ReportArgs),
 }
 
-/// Runs an async command on a fresh runtime.
-fn block(f: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<String> {
-    tokio::runtime::Builder::new_multi_thread()
+/// Runs an async command on a fresh runtime; its output is what it returns
+/// (commands that print nothing return `()`).
+fn block<T: Into<Output>>(f: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<String> {
+    let out = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
         .block_on(f)?;
-    Ok(String::new())
+    Ok(out.into().0)
+}
+
+/// Text for standard output.
+struct Output(String);
+
+impl From<()> for Output {
+    fn from(_: ()) -> Self {
+        Output(String::new())
+    }
+}
+
+impl From<String> for Output {
+    fn from(s: String) -> Self {
+        Output(s)
+    }
 }
 
 fn main() -> ExitCode {
@@ -76,6 +95,7 @@ fn main() -> ExitCode {
         Command::Restore(a) => block(registry_cmd::restore(a)),
         Command::Simulate(a) => acumen_cli::simulate_cmd::run(a),
         Command::Points(a) => acumen_cli::points_cmd::run(a),
+        Command::Report(a) => block(acumen_cli::report_cmd::run(a)),
     };
     match result {
         Ok(out) => {

@@ -104,6 +104,15 @@ pub async fn open_store(db: &str) -> Result<SqliteStore> {
         .with_context(|| format!("{db}: cannot open the database"))
 }
 
+/// Opens a database that must already exist (a report never creates one).
+pub async fn open_existing_store(db: &str) -> Result<SqliteStore> {
+    let path = db_path(db);
+    if !path.exists() {
+        bail!("{}: no such database", path.display());
+    }
+    open_store(db).await
+}
+
 /// `acumen demo` options.
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {

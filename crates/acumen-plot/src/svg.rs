@@ -74,6 +74,16 @@ impl Svg {
         );
     }
 
+    /// A filled area without outline.
+    pub fn area(&mut self, pts: &[(f64, f64)], class: &str, fill: &str) {
+        let p: Vec<String> = pts.iter().map(|(x, y)| format!("{},{}", c(*x), c(*y))).collect();
+        let _ = writeln!(
+            self.body,
+            r#"<polygon class="{class}" points="{}" fill="{fill}" stroke="none"/>"#,
+            p.join(" ")
+        );
+    }
+
     /// A circle.
     pub fn circle(&mut self, x: f64, y: f64, r: f64, class: &str, fill: &str) {
         let _ = writeln!(

@@ -11,6 +11,8 @@ pub struct Clinic {
     pub name: String,
     /// Whether this is a simulated demo clinic.
     pub demo: bool,
+    /// Whether the answers page (aggregate figures only) is public.
+    pub answers_public: bool,
 }
 
 /// A user account.

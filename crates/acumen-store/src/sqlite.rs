@@ -217,11 +217,12 @@ impl Store for SqliteStore {
             id,
             name: name.to_string(),
             demo,
+            answers_public: false,
         })
     }
 
     async fn clinic(&self, id: i64) -> Result<Clinic> {
-        let r = sqlx::query("SELECT id, name, demo FROM clinics WHERE id = ?")
+        let r = sqlx::query("SELECT id, name, demo, answers_public FROM clinics WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.read)
             .await?;
@@ -230,7 +231,54 @@ impl Store for SqliteStore {
             id: r.get("id"),
             name: r.get("name"),
             demo: r.get::<i64, _>("demo") != 0,
+            answers_public: r.get::<i64, _>("answers_public") != 0,
         })
+    }
+
+    async fn clinics(&self) -> Result<Vec<Clinic>> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM clinics ORDER BY id")
+            .fetch_all(&self.read)
+            .await?;
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(self.clinic(id).await?);
+        }
+        Ok(out)
+    }
+
+    async fn set_answers_public(&self, actor: &Actor, public: bool) -> Result<()> {
+        let _g = self.lock.lock().await;
+        let mut tx = self.write.begin().await?;
+        sqlx::query("UPDATE clinics SET answers_public = ? WHERE id = ?")
+            .bind(public as i64)
+            .bind(actor.clinic_id)
+            .execute(&mut *tx)
+            .await?;
+        let action = if public {
+            "answers_public_on"
+        } else {
+            "answers_public_off"
+        };
+        let (aid, mac) = self
+            .append_audit(&mut tx, Some(actor), action, Some("clinic"), Some(actor.clinic_id))
+            .await?;
+        tx.commit().await?;
+        self.write_checkpoint(aid, &mac)
+    }
+
+    async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        for kind in kinds {
+            let rows = sqlx::query(&format!(
+                "SELECT {RECORD_COLS} FROM records WHERE clinic_id = ? AND kind = ? ORDER BY id"
+            ))
+            .bind(clinic_id)
+            .bind(kind)
+            .fetch_all(&self.read)
+            .await?;
+            out.extend(rows.iter().map(record_from));
+        }
+        Ok(out)
     }
 
     async fn is_demo(&self) -> Result<bool> {

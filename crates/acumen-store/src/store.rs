@@ -25,6 +25,14 @@ pub trait Store: Send + Sync + 'static {
     async fn create_clinic(&self, name: &str, demo: bool) -> Result<Clinic>;
     /// A clinic by id.
     async fn clinic(&self, id: i64) -> Result<Clinic>;
+    /// Makes the actor's clinic's answers page public (or not); audited.
+    async fn set_answers_public(&self, actor: &Actor, public: bool) -> Result<()>;
+    /// Every record of the given kinds of a clinic, in creation order, for
+    /// aggregate figures (not audited per record: nothing identifying leaves
+    /// the aggregate; pass no `patient` kind).
+    async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>>;
+    /// Every clinic, by id.
+    async fn clinics(&self) -> Result<Vec<Clinic>>;
     /// Whether any clinic in this database is a demo clinic.
     async fn is_demo(&self) -> Result<bool>;
 

@@ -125,6 +125,18 @@ fn cross_origin(parts: &Parts, state: &AppState) -> bool {
     false
 }
 
+/// An optional caller: no credentials, or credentials that no longer hold,
+/// read as an anonymous visitor (for public pages).
+impl axum::extract::OptionalFromRequestParts<AppState> for Authed {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        Ok(<Authed as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .ok())
+    }
+}
+
 impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 

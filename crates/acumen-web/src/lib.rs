@@ -3,11 +3,14 @@
 //! The clinic registry's JSON API under `/api/v1` (axum): authentication
 //! (session cookies and Bearer tokens), users, patients and their records,
 //! point-of-care safety checks (run before every session is stored), the
-//! acupoint knowledge base, the audit log, de-identified research aggregates and the OpenAPI
+//! acupoint knowledge base, the answers to the article's questions (JSON
+//! and the HTML page at `/answers`), the audit log, de-identified research aggregates and the OpenAPI
 //! document. Errors map to status codes in [`error::ApiError`]; the server
 //! takes a bound listener and a shutdown signal so tests can bind port 0.
 #![deny(missing_docs)]
 
+pub mod answers;
+pub mod answers_page;
 pub mod auth;
 pub mod body;
 pub mod error;
@@ -116,8 +119,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/audit", get(r::audit_log))
         .route("/research/aggregates", get(r::research))
+        .route("/answers", get(answers::json_answers))
+        .route("/clinic", get(answers::clinic))
+        .route(
+            "/clinic/answers-visibility",
+            axum::routing::put(answers::set_visibility),
+        )
         .route("/openapi.json", get(openapi::openapi));
     Router::new()
+        .route("/answers", get(answers::html_answers))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(middleware::from_fn(move |req, next| mark(demo, req, next)))

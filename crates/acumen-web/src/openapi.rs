@@ -108,6 +108,19 @@ fn safety_schemas() -> Value {
         "Finding": obj(json!({"severity": en(&["hard_stop", "needs_rationale", "warning", "info"]), "rule_id": en(&acumen_domain::safety::RULES), "reason": s("string"), "source": s("string"), "points": arr(s("string"))}), &["severity", "rule_id", "reason", "source"]),
         "SafetyResult": obj(json!({"at": date, "hard_stop": s("boolean"), "needs_rationale": s("boolean"), "findings": arr(r("Finding"))}), &["findings"]),
         "Point": point,
+        "Clinic": obj(json!({"id": s("integer"), "name": s("string"), "demo": s("boolean"), "answers_public": s("boolean")}), &["id", "name", "answers_public"]),
+        "Visibility": obj(json!({"public": s("boolean")}), &["public"]),
+        "Answers": obj(json!({
+            "clinic": obj(json!({"id": s("integer"), "name": s("string")}), &["id", "name"]), "generated_at": s("string"),
+            "simulated": s("boolean"), "definitions": arr(s("string")), "disclaimer": s("string"), "warning_signs": arr(s("string")),
+            "min_patients": s("integer"),
+            "questions": arr(obj(json!({"id": en(&["works", "how_soon", "how_many_sessions", "feet", "points", "safety"]),
+                "question": s("string"), "answer_text": s("string"),
+                "trial_evidence": {"type": "object", "description": "published pooled results, trial rows and regimens, each with its source"},
+                "clinic_figures": {"type": "object", "description": "this clinic's figures with 95% intervals; {suppressed: true} below min_patients"},
+                "sources": arr(obj(json!({"id": s("string"), "citation": s("string"), "url": s("string")}), &["id", "citation"]))}),
+                &["id", "question", "answer_text", "trial_evidence", "clinic_figures", "sources"]))}),
+            &["clinic", "generated_at", "simulated", "questions"]),
     })
 }
 
@@ -167,6 +180,9 @@ pub fn document() -> Value {
         "/api/v1/points": {"get": op("Acupoints (?q= code, pinyin or characters; ?region=foot; ?flag=pregnancy_caution), with neuropathy-trial counts", None, ("200", arr(r("Point"))), &["422"])},
         "/api/v1/points/{code}": {"get": op("One acupoint with its flag sources and the trials that used it", None, ("200", r("Point")), &["404"])},
         "/api/v1/safety/check": {"post": op("Run the point-of-care safety rules on a planned session without writing", Some("SafetyCheck"), ("200", r("SafetyResult")), e)},
+        "/api/v1/answers": {"get": op("The article's six questions answered from the trials and this clinic's records (?clinic=ID for a public page without logging in)", None, ("200", r("Answers")), &["401", "404"])},
+        "/api/v1/clinic": {"get": op("The caller's clinic", None, ("200", r("Clinic")), &["401"])},
+        "/api/v1/clinic/answers-visibility": {"put": op("Make the answers page public or private (admins; audited)", Some("Visibility"), ("200", r("Clinic")), &["401", "403", "422"])},
         "/api/v1/conditions": {"get": op("Bundled neuropathic-pain conditions with ICD-10 codes", None, ("200", arr(r("ConditionInfo"))), &[])},
         "/api/v1/patients": {"get": op("Patients of the clinic (?q= searches names)", None, ("200", recs.clone()), e), "post": op("Create a patient", Some("Patient"), ("201", rec.clone()), e)},
         "/api/v1/patients/{id}": {"get": op("A patient", None, ("200", rec.clone()), e), "put": op("Correct a patient (new version; 409 if stale)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
@@ -190,6 +206,11 @@ pub fn document() -> Value {
     paths["/api/v1/points"]["get"]["parameters"] =
         json!(["q", "region", "flag"]
             .map(|n| json!({"name": n, "in": "query", "required": false, "schema": s("string")})));
+    paths["/api/v1/answers"]["get"]["parameters"] =
+        json!([{"name": "clinic", "in": "query", "required": false, "schema": s("integer")}]);
+    paths["/api/v1/clinic/answers-visibility"]["put"]
+        .as_object_mut()
+        .map(|o| o.remove("parameters"));
     paths["/api/v1/safety/check"]["post"]
         .as_object_mut()
         .map(|o| o.remove("parameters"));

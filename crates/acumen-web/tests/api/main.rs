@@ -1,5 +1,6 @@
 //! Integration tests of the registry API (one test binary).
 
+mod answers;
 mod flows;
 mod helpers;
 mod refusals;

@@ -1,0 +1,222 @@
+//! The answers through the API: a small clinic entered through the
+//! registry endpoints yields the responder rates, Kaplan-Meier median and
+//! adverse-event rates computed by hand (and by R for the intervals); the
+//! page is private until an admin makes it public.
+
+use reqwest::Client;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// Enters one course: baseline, weekly sessions with pain values (None: not
+/// recorded), final status, and adverse events after the given sessions.
+async fn enter(app: &TestApp, c: &Client, baseline: f64, pain: &[Option<f64>], status: &str, events: &[(usize, &str)]) {
+    let patient = new_patient(app, c, "Cohort").await;
+    let course = new_course(app, c, patient).await;
+    let post = |path: String, v: Value| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move {
+            let r = c.post(url).json(&v).send().await.unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            body(r).await
+        }
+    };
+    post(
+        format!("/courses/{course}/outcomes"),
+        json!({"instrument": "nrs_average", "recall": "24h", "value": baseline,
+        "timepoint": "baseline", "date": "2026-02-27", "source": "clinician"}),
+    )
+    .await;
+    let mut ids = vec![];
+    for (i, v) in pain.iter().enumerate() {
+        let n = i + 1;
+        let date =
+            time::Date::from_calendar_date(2026, time::Month::March, 2).unwrap() + time::Duration::days(7 * i as i64);
+        let s = post(
+            format!("/courses/{course}/sessions"),
+            json!({"at": date.to_string(), "number": n, "stimulation": "manual",
+            "points": [{"code": "ST36", "side": "bilateral"}]}),
+        )
+        .await;
+        ids.push(s["id"].as_i64().unwrap());
+        if let Some(v) = v {
+            post(
+                format!("/courses/{course}/outcomes"),
+                json!({"instrument": "nrs_average", "recall": "24h", "value": v,
+                "timepoint": "session", "session_number": n, "date": date.to_string(), "source": "patient"}),
+            )
+            .await;
+        }
+    }
+    for (after, kind) in events {
+        post(
+            format!("/sessions/{}/adverse-events", ids[after - 1]),
+            json!({"type": kind, "severity": "mild", "ctcae_grade": 1,
+            "serious": false, "causality": "probable", "outcome": "recovered", "onset": "2026-03-10"}),
+        )
+        .await;
+    }
+    if status != "active" {
+        let mut data = course_json();
+        data["status"] = json!(status);
+        if status == "stopped" {
+            data["end_reason"] = json!("moved away");
+        }
+        let r = c
+            .put(app.url(&format!("/courses/{course}")))
+            .json(&json!({"version": 1, "data": data}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+}
+
+fn question<'a>(a: &'a Value, id: &str) -> &'a Value {
+    a["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == id)
+        .unwrap()
+}
+
+fn close(got: &Value, want: f64) {
+    let g = got.as_f64().unwrap();
+    assert!((g - want).abs() < 1e-9, "got {g}, want {want}");
+}
+
+#[tokio::test]
+async fn clinic_figures_through_the_api() {
+    let app = spawn().await;
+    let doc = app.login("doc@north.test").await;
+    let s = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    // Three copies of four courses (12 patients, above the small-number threshold):
+    // A completes, 8 -> 4; B stops at session 3; C completes, 5 -> 3 with session 5
+    // missing; D is still active at session 2.
+    for _ in 0..3 {
+        enter(
+            &app,
+            &doc,
+            8.0,
+            &s(&[8.0, 7.0, 6.0, 5.0, 5.0, 4.0]),
+            "completed",
+            &[(2, "bleeding_haematoma")],
+        )
+        .await;
+        enter(&app, &doc, 6.0, &s(&[6.0, 6.0, 5.0]), "stopped", &[]).await;
+        enter(
+            &app,
+            &doc,
+            5.0,
+            &[Some(5.0), Some(3.0), Some(4.0), Some(3.0), None, Some(3.0)],
+            "completed",
+            &[(1, "needle_site_pain"), (1, "fainting_vasovagal")],
+        )
+        .await;
+        enter(&app, &doc, 7.0, &s(&[7.0, 7.0]), "active", &[]).await;
+    }
+    let a = body(doc.get(app.url("/answers")).send().await.unwrap()).await;
+    assert_eq!(a["clinic"]["name"], "North Clinic");
+    let ids: Vec<&str> = a["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["works", "how_soon", "how_many_sessions", "feet", "points", "safety"]
+    );
+
+    // Responders >= 30% at the end of course: A and C respond, B stopped: 6 of 9 (ITT), 6 of 6 completers.
+    let works = &question(&a, "works")["clinic_figures"];
+    assert_eq!(works["patients"], 12);
+    let end30 = &works["end_of_course"][0];
+    assert_eq!(
+        (end30["itt"]["x"].as_u64(), end30["itt"]["n"].as_u64()),
+        (Some(6), Some(9))
+    );
+    assert_eq!(end30["completers"]["n"], 6);
+    // R: prop.test(6, 9, correct = FALSE)$conf.int
+    close(&end30["itt"]["lower"], 0.354202135580396);
+    close(&end30["itt"]["upper"], 0.879416181613089);
+
+    // Kaplan-Meier: first response C at 2, A at 4; B censored at 3, D at 2.
+    // R: quantile(survfit(Surv(t, e) ~ 1, conf.type = "log")) gives 3 (25%) and 4 (median).
+    let soon = &question(&a, "how_soon")["clinic_figures"];
+    assert_eq!(soon["median_sessions"]["estimate"], 4.0);
+    assert_eq!(soon["quartiles_sessions"][0]["estimate"], 3.0);
+    assert_eq!(soon["median_days"]["estimate"], 21.0);
+
+    // Adverse events: 9 events after 6 of 51 sessions; 6 of 12 courses.
+    let safety = &question(&a, "safety")["clinic_figures"];
+    assert_eq!(
+        (safety["sessions"].as_u64(), safety["events"].as_u64()),
+        (Some(51), Some(9))
+    );
+    // R: binom.test(6, 12)$conf.int; poisson.test(9, 51 / 1000)$conf.int
+    close(&safety["courses_with_event"]["lower"], 0.210944638239297);
+    close(&safety["per_1000_sessions"]["estimate"], 9000.0 / 51.0);
+    close(&safety["per_1000_sessions"]["lower"], 80.6935901446732);
+    close(&safety["per_1000_sessions"]["upper"], 334.996146106258);
+    assert!(question(&a, "safety")["answer_text"]
+        .as_str()
+        .unwrap()
+        .contains("9 events in 51 sessions"));
+}
+
+#[tokio::test]
+async fn small_numbers_are_suppressed_and_the_page_is_private_until_made_public() {
+    let app = spawn().await;
+    let doc = app.login("doc@north.test").await;
+    let admin = app.login("admin@north.test").await;
+    enter(&app, &doc, 8.0, &[Some(4.0)], "completed", &[]).await;
+    let a = body(doc.get(app.url("/answers")).send().await.unwrap()).await;
+    let works = &question(&a, "works");
+    assert_eq!(works["clinic_figures"]["suppressed"], true);
+    assert!(works["answer_text"].as_str().unwrap().contains("not enough data yet"));
+    assert!(works["trial_evidence"]["published_pooled"]["overall"]["estimate"].as_f64() == Some(-0.59));
+    let clinic = a["clinic"]["id"].as_i64().unwrap();
+
+    // Anonymous: needs ?clinic=, and the page must be public.
+    let anon = Client::new();
+    assert_eq!(anon.get(app.url("/answers")).send().await.unwrap().status(), 401);
+    let url = app.url(&format!("/answers?clinic={clinic}"));
+    assert_eq!(anon.get(&url).send().await.unwrap().status(), 404);
+    let html_url = url.replace("/api/v1/answers", "/answers");
+    assert_eq!(anon.get(&html_url).send().await.unwrap().status(), 404);
+    // Only an admin decides.
+    let set = |c: &Client, public: bool| {
+        c.put(app.url("/clinic/answers-visibility"))
+            .json(&json!({"public": public}))
+            .send()
+    };
+    assert_eq!(set(&doc, true).await.unwrap().status(), 403);
+    let r = set(&admin, true).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(body(r).await["answers_public"], true);
+    assert_eq!(anon.get(&url).send().await.unwrap().status(), 200);
+    let page = anon.get(&html_url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for q in [
+        "Does acupuncture work on nerve pain?",
+        "Is acupuncture safe",
+        "not medical advice",
+        "foot wound",
+    ] {
+        assert!(html.contains(q), "page lacks {q}");
+    }
+    let log = body(admin.get(app.url("/audit")).send().await.unwrap()).await;
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "answers_public_on"));
+    // Another clinic's staff see only their own clinic by default.
+    let south = app.login("doc@south.test").await;
+    let theirs = body(south.get(app.url("/answers")).send().await.unwrap()).await;
+    assert_eq!(theirs["clinic"]["id"], app.other_clinic);
+}
