@@ -217,6 +217,13 @@ fn km_chart(q: &Value) -> Option<String> {
     }))
 }
 
+/// A table whose columns are (header, key) pairs read from an array of objects.
+fn keyed(caption: &str, v: &Value, cols: &[(&str, &str)]) -> TableView {
+    let headers: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    let keys: Vec<&str> = cols.iter().map(|c| c.1).collect();
+    table(caption, &headers, rows_of(v, &keys))
+}
+
 fn rows_of(v: &Value, keys: &[&str]) -> Vec<Vec<String>> {
     v.as_array()
         .map(|a| a.iter().map(|r| keys.iter().map(|k| s(&r[*k])).collect()).collect())
@@ -328,10 +335,15 @@ fn view(q: &Value) -> QuestionView {
         }
         "how_soon" | "how_many_sessions" => {
             if id == "how_soon" {
-                tt.push(table(
+                tt.push(keyed(
                     "Trial regimens",
-                    &["Trial", "Sessions", "Schedule", "Source"],
-                    rows_of(&te["regimens"], &["trial", "sessions", "schedule", "source"]),
+                    &te["regimens"],
+                    &[
+                        ("Trial", "trial"),
+                        ("Sessions", "sessions"),
+                        ("Schedule", "schedule"),
+                        ("Source", "source"),
+                    ],
                 ));
             } else {
                 tl.push(format!(
@@ -369,59 +381,83 @@ fn view(q: &Value) -> QuestionView {
             }
         }
         "feet" => {
-            tt.push(table(
+            tt.push(keyed(
                 "Trials in neuropathy of the feet",
-                &["Trial", "Condition", "Control", "Outcome", "Result", "Source"],
-                rows_of(
-                    &te["trials"],
-                    &["trial", "condition", "control", "outcome", "notes", "source"],
-                ),
+                &te["trials"],
+                &[
+                    ("Trial", "trial"),
+                    ("Condition", "condition"),
+                    ("Control", "control"),
+                    ("Outcome", "outcome"),
+                    ("Result", "notes"),
+                    ("Source", "source"),
+                ],
             ));
-            tt.push(table(
+            tt.push(keyed(
                 "Foot points used in neuropathy trials",
-                &["Point", "Pinyin", "Trials", "Studies"],
-                rows_of(&te["foot_points_in_trials"], &["code", "pinyin", "trials", "studies"]),
+                &te["foot_points_in_trials"],
+                &[
+                    ("Point", "code"),
+                    ("Pinyin", "pinyin"),
+                    ("Trials", "trials"),
+                    ("Studies", "studies"),
+                ],
             ));
             if !hidden {
                 cl.push(format!(
                     "Pain at least 30% lower at the end of course (intention to treat): {}",
                     s(&cf["responders_30_itt_text"])
                 ));
-                ct.push(table(
+                ct.push(keyed(
                     "Foot points used in this clinic",
-                    &["Point", "Pinyin", "Sessions", "Patients", "Trials"],
-                    rows_of(
-                        &cf["foot_points_used"],
-                        &["code", "pinyin", "sessions", "patients", "trials"],
-                    ),
+                    &cf["foot_points_used"],
+                    &[
+                        ("Point", "code"),
+                        ("Pinyin", "pinyin"),
+                        ("Sessions", "sessions"),
+                        ("Patients", "patients"),
+                        ("Trials", "trials"),
+                    ],
                 ));
             }
         }
         "points" => {
-            tt.push(table(
+            tt.push(keyed(
                 "Points most used in neuropathy trials",
-                &["Point", "Pinyin", "Trials", "Studies"],
-                rows_of(&te["most_used_in_trials"], &["code", "pinyin", "trials", "studies"]),
+                &te["most_used_in_trials"],
+                &[
+                    ("Point", "code"),
+                    ("Pinyin", "pinyin"),
+                    ("Trials", "trials"),
+                    ("Studies", "studies"),
+                ],
             ));
             if !hidden {
-                ct.push(table(
+                ct.push(keyed(
                     "Points most used in this clinic",
-                    &["Point", "Pinyin", "Sessions", "Patients", "Trials"],
-                    rows_of(
-                        &cf["most_used_points"],
-                        &["code", "pinyin", "sessions", "patients", "trials"],
-                    ),
+                    &cf["most_used_points"],
+                    &[
+                        ("Point", "code"),
+                        ("Pinyin", "pinyin"),
+                        ("Sessions", "sessions"),
+                        ("Patients", "patients"),
+                        ("Trials", "trials"),
+                    ],
                 ));
             }
         }
         _ => {
-            tt.push(table(
+            tt.push(keyed(
                 "Published surveys, per patient",
-                &["Study", "Patients", "What was counted", "Value", "Unit", "Source"],
-                rows_of(
-                    &te["per_patient_surveys"],
-                    &["study", "patients", "finding", "value", "unit", "source"],
-                ),
+                &te["per_patient_surveys"],
+                &[
+                    ("Study", "study"),
+                    ("Patients", "patients"),
+                    ("What was counted", "finding"),
+                    ("Value", "value"),
+                    ("Unit", "unit"),
+                    ("Source", "source"),
+                ],
             ));
             if !hidden {
                 cl.push(format!(

@@ -6,3 +6,4 @@ mod helpers;
 mod metafor_cases;
 mod points;
 mod registry;
+mod report;

@@ -138,3 +138,30 @@ fn png_at_300_dpi() {
     assert_eq!(width, (w * 300.0 / 96.0).round() as u32);
     assert!(svg_to_png("not svg", 300.0).is_err());
 }
+
+#[test]
+fn step_chart_draws_steps_band_and_reference_line() {
+    use acumen_plot::{chart_svg, Chart, Join, RefLine};
+    let svg = chart_svg(&Chart {
+        title: "Share without response".into(),
+        points: vec![(0.0, 1.0), (2.0, 0.75), (4.0, 0.0)],
+        band: vec![(0.0, 1.0, 1.0), (2.0, 0.5, 1.0)],
+        join: Join::Steps,
+        marks: vec![],
+        refs: vec![RefLine {
+            y: 0.5,
+            label: "median".into(),
+            dashed: true,
+        }],
+        y_range: (0.0, 1.0),
+        xlab: "Session".into(),
+        ylab: "Share".into(),
+    });
+    // Two drops, each a horizontal and a vertical segment, plus the tail.
+    assert_eq!(count(&svg, "curve"), 5);
+    assert_eq!(count(&svg, "band"), 1);
+    assert!(svg.contains(r#"role="img" aria-label="Share without response""#));
+    assert!(svg.contains(">median<"));
+    // The curve reaches 0 at session 4: a vertical segment ends on the x axis (y = 254).
+    assert!(svg.contains(r#"y2="254""#), "{svg}");
+}

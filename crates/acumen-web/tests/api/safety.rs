@@ -14,6 +14,16 @@ fn risky_patient() -> Value {
            "safety": {"pregnancy": "yes", "pregnancy_date": "2026-09-01", "diabetes": true, "anticoagulant": true}})
 }
 
+/// The rule ids of a findings array.
+fn rule_ids(findings: &Value) -> Vec<String> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn hard_stop_refuses_override_is_audited_and_warnings_are_stored() {
     let app = spawn().await;
@@ -32,12 +42,7 @@ async fn hard_stop_refuses_override_is_audited_and_warnings_are_stored() {
     assert_eq!(b["error"], "safety_hard_stop");
     assert_eq!(b["rule_ids"], json!(["FOOT_NO_SKIN_CHECK", "HAND_NO_SKIN_CHECK"]));
     assert!(b["message"].as_str().unwrap().contains("FOOT_NO_SKIN_CHECK"));
-    let rules: Vec<&str> = b["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect();
+    let rules = rule_ids(&b["findings"]);
     assert_eq!(
         rules,
         ["FOOT_NO_SKIN_CHECK", "HAND_NO_SKIN_CHECK", "PREG_POINT", "ANTICOAG"]
@@ -63,12 +68,7 @@ async fn hard_stop_refuses_override_is_audited_and_warnings_are_stored() {
     assert_eq!(r.status(), 201);
     let b = body(r).await;
     let id = b["id"].as_i64().unwrap();
-    let stored: Vec<&str> = b["data"]["safety"]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect();
+    let stored = rule_ids(&b["data"]["safety"]["findings"]);
     assert_eq!(
         stored,
         ["FOOT_NO_SKIN_CHECK", "HAND_NO_SKIN_CHECK", "PREG_POINT", "ANTICOAG"]
@@ -120,19 +120,11 @@ async fn check_endpoint_with_a_stored_patient_or_a_profile() {
             (r.status().as_u16(), body(r).await)
         }
     };
-    let rule_ids = |b: &Value| -> Vec<String> {
-        b["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["rule_id"].as_str().unwrap().to_string())
-            .collect()
-    };
     let (status, b) = check(json!({"patient_id": patient, "at": "2026-11-25",
         "session": {"points": [{"code": "GB21", "side": "left"}], "stimulation": {"electrical": false}}}))
     .await;
     assert_eq!(status, 200);
-    assert_eq!(rule_ids(&b), ["PTX_DEPTH", "PREG_POINT", "ANTICOAG"]);
+    assert_eq!(rule_ids(&b["findings"]), ["PTX_DEPTH", "PREG_POINT", "ANTICOAG"]);
     assert_eq!(
         (b["hard_stop"].as_bool(), b["needs_rationale"].as_bool()),
         (Some(true), Some(true))
@@ -147,7 +139,7 @@ async fn check_endpoint_with_a_stored_patient_or_a_profile() {
         "session": {"points": ["ST36", "EX-LE10"], "stimulation": {"electrical": true}, "skin_check": ["none"]}}),
     )
     .await;
-    assert_eq!(rule_ids(&b), ["DEVICE_EA", "ANC_LOW", "EA_CHEMO_PREV"]);
+    assert_eq!(rule_ids(&b["findings"]), ["DEVICE_EA", "ANC_LOW", "EA_CHEMO_PREV"]);
 
     // Nothing to find.
     let (_, b) = check(json!({"profile": {}, "session": {"points": ["ST36"]}})).await;
