@@ -157,7 +157,10 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
                 "responders_30_itt": e[0].itt, "responders_30_completers": e[0].completers,
                 "responders_30_itt_text": pct(&e[0].itt),
                 "mean_change": chg.change, "mean_change_text": mean(&chg.change, "points"),
-                "smcr": chg.smcr, "smcr_var": chg.smcr_var, "smcr_label": chg.label}))})
+                "smcr": chg.smcr, "smcr_var": chg.smcr_var, "smcr_label": chg.label,
+                "responders": {"session_6": responders_json(&co, Timepoint::Session(6)),
+                               "session_12": responders_json(&co, Timepoint::Session(12)),
+                               "end_of_course": responders_json(&co, Timepoint::EndOfCourse)}}))})
         })
         .collect();
     let clinic = shown(

@@ -8,6 +8,7 @@ use acumen_meta::escalc::Effects;
 use acumen_meta::mh::MhFit;
 use acumen_meta::predict::Prediction;
 use acumen_meta::{Analysis, Fit, FitStats};
+use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 /// A number: NaN is null, infinities are strings.
@@ -26,12 +27,73 @@ pub fn nums(xs: &[f64]) -> Value {
     Value::Array(xs.iter().map(|&x| num(x)).collect())
 }
 
+/// A number serialized as `num` writes it, without building a `Value`.
+struct Num(f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = self.0;
+        if x.is_nan() {
+            s.serialize_none()
+        } else if x.is_infinite() {
+            s.serialize_str(if x > 0.0 { "Inf" } else { "-Inf" })
+        } else {
+            s.serialize_f64(x)
+        }
+    }
+}
+
+/// Per-study numbers streamed straight from their slice: at k = 10^6 a
+/// `Value` per number would cost ~32 MB per array.
+pub struct Nums<'a>(pub &'a [f64]);
+
+impl Serialize for Nums<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|x| Num(*x)))
+    }
+}
+
+/// `escalc` block: the effect sizes of every row.
+#[derive(Serialize)]
+struct EscalcOut<'a> {
+    yi: Nums<'a>,
+    vi: Nums<'a>,
+}
+
+/// Standardized residuals.
+#[derive(Serialize)]
+struct RstandardOut<'a> {
+    resid: Nums<'a>,
+    se: Nums<'a>,
+    z: Nums<'a>,
+}
+
+/// The `fit` block: model-level values plus the streamed per-study arrays.
+#[derive(Serialize)]
+struct FitOut<'a> {
+    #[serde(flatten)]
+    model: Map<String, Value>,
+    weights_pct: Nums<'a>,
+    fitted: Nums<'a>,
+    rstandard: RstandardOut<'a>,
+}
+
+/// The whole analysis, serialized as it is written (see `analysis_json`).
+#[derive(Serialize)]
+pub struct AnalysisOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    escalc: Option<EscalcOut<'a>>,
+    fit: FitOut<'a>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
 fn stats(s: &FitStats) -> Value {
     json!({"ll": num(s.ll), "dev": num(s.dev), "AIC": num(s.aic), "BIC": num(s.bic), "AICc": num(s.aicc)})
 }
 
-/// The `fit` block.
-pub fn fit_json(f: &Fit, dropped: &[acumen_meta::Dropped]) -> Value {
+/// The model-level values of the `fit` block.
+fn fit_json(f: &Fit, dropped: &[acumen_meta::Dropped]) -> Value {
     let vb: Vec<Value> = (0..f.p)
         .map(|r| nums(&(0..f.p).map(|c| f.vb[(r, c)]).collect::<Vec<_>>()))
         .collect();
@@ -64,11 +126,25 @@ pub fn fit_json(f: &Fit, dropped: &[acumen_meta::Dropped]) -> Value {
         "ddf": [f.ddf],
         "s2w": num(f.s2w),
         "R2": f.r2.map_or(Value::Null, num),
-        "weights_pct": nums(&f.weights_pct),
-        "fitted": nums(&f.fitted),
-        "rstandard": {"resid": nums(&f.rstandard.0), "se": nums(&f.rstandard.1), "z": nums(&f.rstandard.2)},
         "fit_stats": {"ML": stats(&f.ml), "REML": stats(&f.reml)},
     })
+}
+
+fn fit_out<'a>(f: &'a Fit, dropped: &[acumen_meta::Dropped]) -> FitOut<'a> {
+    let model = match fit_json(f, dropped) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    FitOut {
+        model,
+        weights_pct: Nums(&f.weights_pct),
+        fitted: Nums(&f.fitted),
+        rstandard: RstandardOut {
+            resid: Nums(&f.rstandard.0),
+            se: Nums(&f.rstandard.1),
+            z: Nums(&f.rstandard.2),
+        },
+    }
 }
 
 fn confint_json(c: &HetConfint) -> Value {
@@ -195,13 +271,10 @@ pub fn mh_json(f: &MhFit, e: &Effects) -> Value {
     json!({"escalc": {"yi": nums(&e.yi), "vi": nums(&e.vi)}, "fit": fit})
 }
 
-/// The whole analysis as one JSON object.
-pub fn analysis_json(a: &Analysis) -> Value {
+/// The whole analysis as one JSON object (serialize it; the per-study
+/// arrays are written from their slices).
+pub fn analysis_json(a: &Analysis) -> AnalysisOut<'_> {
     let mut m = Map::new();
-    if let Some(e) = &a.escalc {
-        m.insert("escalc".into(), json!({"yi": nums(&e.yi), "vi": nums(&e.vi)}));
-    }
-    m.insert("fit".into(), fit_json(&a.fit, &a.dropped));
     if let Some(c) = &a.confint {
         m.insert("confint".into(), confint_json(c));
     }
@@ -229,5 +302,12 @@ pub fn analysis_json(a: &Analysis) -> Value {
         );
     }
     diagnostics_json(a, &mut m);
-    Value::Object(m)
+    AnalysisOut {
+        escalc: a.escalc.as_ref().map(|e| EscalcOut {
+            yi: Nums(&e.yi),
+            vi: Nums(&e.vi),
+        }),
+        fit: fit_out(&a.fit, &a.dropped),
+        rest: m,
+    }
 }

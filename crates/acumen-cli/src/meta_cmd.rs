@@ -354,9 +354,7 @@ pub fn run_to_writer(a: &MetaArgs, w: &mut impl std::io::Write) -> Result<()> {
     let json = a.format == "json";
     match outcome {
         Outcome::Rma(analysis) if json => {
-            let v = crate::json_out::analysis_json(&analysis);
-            drop(analysis);
-            serde_json::to_writer_pretty(&mut *w, &v)?;
+            serde_json::to_writer_pretty(&mut *w, &crate::json_out::analysis_json(&analysis))?;
             writeln!(w)?;
         }
         Outcome::Rma(analysis) => w.write_all(crate::report::render(&analysis, a.measure.as_deref()).as_bytes())?,

@@ -143,6 +143,13 @@ async fn clinic_figures_through_the_api() {
     close(&end30["itt"]["lower"], 0.354202135580396);
     close(&end30["itt"]["upper"], 0.879416181613089);
 
+    let dpn = &works["by_condition"][0];
+    assert_eq!(dpn["condition"], "diabetic_polyneuropathy");
+    assert_eq!(
+        dpn["figures"]["responders"]["session_6"][0]["itt"]["n"], 9,
+        "session 6: A, B (stopped), C"
+    );
+
     // Kaplan-Meier: first response C at 2, A at 4; B censored at 3, D at 2.
     // R: quantile(survfit(Surv(t, e) ~ 1, conf.type = "log")) gives 3 (25%) and 4 (median).
     let soon = &question(&a, "how_soon")["clinic_figures"];
