@@ -158,8 +158,8 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     if k == 1 {
         opts.test = Test::Z;
     }
-    let int_only = x.is_intercept_only();
     let int_incl = x.has_intercept();
+    let int_only = x.p == 1 && int_incl;
     let needed = if opts.method.is_equal_effects() || opts.tau2.is_some() {
         p
     } else {
@@ -341,7 +341,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
             1.0
         };
     let two_pi = 2.0 * std::f64::consts::PI;
-    let slog: f64 = m.iter().map(|v| v.ln()).sum();
+    let slog = crate::sumlog::sum_ln(m.iter().copied());
     let ll_ml = -0.5 * kf * two_pi.ln() - 0.5 * slog - 0.5 * rss_f;
     let logdet = |u: &[f64]| -> f64 {
         xtux(&x, u)
@@ -356,7 +356,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     let ll_reml = -0.5 * dfr * two_pi.ln() + 0.5 * logdet_xtx - 0.5 * slog - 0.5 * logdet(&w) - 0.5 * rss_f;
     let dev_ml = if k > p {
         if allvipos {
-            let sat: f64 = vi.iter().map(|v| -0.5 * (two_pi * v).ln()).sum();
+            let sat = -0.5 * (kf * two_pi.ln() + crate::sumlog::sum_ln(vi.iter().copied()));
             -2.0 * (ll_ml - sat)
         } else {
             -2.0 * ll_ml
@@ -502,6 +502,14 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
+/// What the per-row leverage terms are built from.
+enum RowTerms {
+    /// One column: `(X'DX)^-1` and `sum d^2 m x^2`.
+    Scalar(f64, f64),
+    /// `A = (X'DX)^-1` and `A C A`.
+    Matrices(nalgebra::DMatrix<f64>, nalgebra::DMatrix<f64>),
+}
+
 /// Residuals `y - X b` and their standard errors from the diagonal of
 /// `(I - H) M (I - H)'` with `H = X (X'DX)^-1 X'D`.
 fn marginal_residuals(
@@ -514,24 +522,18 @@ fn marginal_residuals(
     let k = x.k;
     let a = spd_inverse(xtux(x, d), "X'WX")?;
     // Per row: h_i = d_i x_i'A x_i and q_i = x_i' A C A x_i with C = X' diag(d^2 m) X.
-    let hq: Box<dyn Fn(usize) -> (f64, f64)> = if x.p == 1 {
-        // One column: both are multiples of x_i^2, without per-row matrices.
-        let a0 = a[(0, 0)];
+    let hq = if x.p == 1 {
         let c: f64 = (0..k).map(|i| d[i] * d[i] * m[i] * x.data[i] * x.data[i]).sum();
-        Box::new(move |i| {
-            let x2 = x.data[i] * x.data[i];
-            (d[i] * x2 * a0, x2 * a0 * a0 * c)
-        })
+        RowTerms::Scalar(a[(0, 0)], c)
     } else {
         let c: Vec<f64> = (0..k).map(|i| d[i] * d[i] * m[i]).collect();
         let aca = &a * xtux(x, &c) * &a;
-        let a = a.clone();
-        Box::new(move |i| (d[i] * quad_form(&a, x.row(i)), quad_form(&aca, x.row(i))))
+        RowTerms::Matrices(a, aca)
     };
     let mut resid = Vec::with_capacity(k);
     let mut se = Vec::with_capacity(k);
     let mut z = Vec::with_capacity(k);
-    for i in 0..k {
+    let row = |i: usize, resid: &mut Vec<f64>, se: &mut Vec<f64>, z: &mut Vec<f64>, (h, q): (f64, f64)| {
         let mut e = yi[i] - fitted[i];
         if e.abs() < 100.0 * f64::EPSILON {
             e = 0.0;
@@ -539,7 +541,6 @@ fn marginal_residuals(
         // A study with leverage 1 is fitted exactly: its other hat entries are
         // 0, so only (1 - h)^2 m remains (computing it as a difference of O(m)
         // terms would leave sqrt(eps m) of rounding in the standard error).
-        let (h, q) = hq(i);
         let ve = if (1.0 - h).abs() < 1e-7 {
             (1.0 - h).powi(2) * m[i]
         } else {
@@ -552,6 +553,21 @@ fn marginal_residuals(
         // A residual that is exactly 0 has z = 0, except in a saturated
         // model (k = p) where its standard error is 0 as well (0/0 = NA).
         z.push(if e == 0.0 && s == 0.0 && k > x.p { 0.0 } else { e / s });
+    };
+    match hq {
+        // One column: h and q are multiples of x_i^2, computed inline.
+        RowTerms::Scalar(a0, c) => {
+            for i in 0..k {
+                let x2 = x.data[i] * x.data[i];
+                row(i, &mut resid, &mut se, &mut z, (d[i] * x2 * a0, x2 * a0 * a0 * c));
+            }
+        }
+        RowTerms::Matrices(a, aca) => {
+            for i in 0..k {
+                let hq = (d[i] * quad_form(&a, x.row(i)), quad_form(&aca, x.row(i)));
+                row(i, &mut resid, &mut se, &mut z, hq);
+            }
+        }
     }
     Ok((resid, se, z))
 }

@@ -36,6 +36,7 @@ pub mod root;
 mod seed;
 pub mod simulate;
 pub mod subgroup;
+pub mod sumlog;
 pub mod table;
 pub mod tau2;
 pub mod tolerance;

@@ -99,3 +99,26 @@ fn simulation_is_reproducible_across_thread_counts_and_plausible() {
     let bad = Scenario { k: 1, ..s };
     assert!(simulate(&bad, &|_| {}).is_err());
 }
+
+#[test]
+fn large_fits_do_not_depend_on_the_thread_count() {
+    // Above 32,768 studies the intercept-only sums run in chunks on the
+    // rayon pool; the chunks are fixed and combined in order.
+    let k = 200_000;
+    let (yi, vi) = acumen_meta::simulate::synthetic_yivi(k, 7);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| fit(&yi, &vi, Design::intercept(k), &FitOptions::default()).unwrap())
+    };
+    let (a, b) = (run(1), run(2));
+    assert_eq!(a.tau2.to_bits(), b.tau2.to_bits());
+    assert_eq!(a.b[0].to_bits(), b.b[0].to_bits());
+    assert_eq!(a.reml.ll.to_bits(), b.reml.ll.to_bits());
+    // And the chunked sums agree with plain sums to rounding.
+    let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + a.tau2)).collect();
+    let b_plain = w.iter().zip(&yi).map(|(w, y)| w * y).sum::<f64>() / w.iter().sum::<f64>();
+    assert!((a.b[0] - b_plain).abs() < 1e-12, "{} vs {}", a.b[0], b_plain);
+}
