@@ -17,7 +17,20 @@ fn main() {
     }
     println!("REML k=13: {:.2} us", t.elapsed().as_secs_f64() / n as f64 * 1e6);
     let k = 1_000_000;
-    let (yi, vi) = acumen_meta::simulate::synthetic_yivi(k, 42);
+    // Synthetic data, or a `yi,vi` CSV given as the first argument.
+    let (yi, vi): (Vec<f64>, Vec<f64>) = match std::env::args().nth(1) {
+        Some(path) => std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let (a, b) = l.split_once(',')?;
+                Some((a.parse::<f64>().ok()?, b.parse::<f64>().ok()?))
+            })
+            .unzip(),
+        None => acumen_meta::simulate::synthetic_yivi(k, 42),
+    };
+    let k = yi.len();
     // The median of 11 fits (the first one also pays for the thread pool
     // and fresh pages).
     let mut times = Vec::new();

@@ -416,11 +416,10 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
                 }
             }
             let t = clamp(t);
-            let w = weights_for(vi, t)?;
             let se = match method {
-                Method::ML => (2.0 / sums(&w).1).sqrt(),
+                Method::ML => (2.0 / sums(&weights_for(vi, t)?).1).sqrt(),
                 Method::REML if int_only => (2.0 / IntSums::new(y, vi, t)?.tr_pp()).sqrt(),
-                Method::REML => (2.0 / Proj::new(inp.x, w)?.tr_pupu(None, None)).sqrt(),
+                Method::REML => (2.0 / Proj::new(inp.x, weights_for(vi, t)?)?.tr_pupu(None, None)).sqrt(),
                 _ => eb_se(vi, t, kf, dfr),
             };
             (t, se)
