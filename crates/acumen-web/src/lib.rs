@@ -15,6 +15,8 @@ pub mod auth;
 pub mod body;
 pub mod error;
 pub mod openapi;
+pub mod page_forms;
+pub mod pages;
 pub mod points;
 pub mod records;
 pub mod safety;
@@ -127,6 +129,17 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/openapi.json", get(openapi::openapi));
     Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/patients", get(pages::patients))
+        .route("/patients/{id}", get(pages::patient))
+        .route(
+            "/courses/{id}/outcomes/new",
+            get(page_forms::outcome_form).post(page_forms::outcome_submit),
+        )
+        .route("/diary", get(page_forms::diary).post(page_forms::diary_submit))
+        .route("/static/app.css", get(pages::css))
         .route("/answers", get(answers::html_answers))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(1024 * 1024))

@@ -61,6 +61,24 @@ pub async fn login(
     ClientAddr(addr): ClientAddr,
     Body(l): Body<Login>,
 ) -> ApiResult<Response> {
+    let (user, cookie) = start_session(&st, &addr, &l.email, &l.password).await?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(json!({"user": user_json(&user)}))).into_response())
+}
+
+/// Checks a password (with the per-account and per-address limits), opens a
+/// session and returns the user with the `Set-Cookie` value. Shared by the
+/// JSON login and the login page.
+pub async fn start_session(
+    st: &AppState,
+    addr: &str,
+    email: &str,
+    password: &str,
+) -> ApiResult<(acumen_store::User, String)> {
+    let l = Login {
+        email: email.to_string(),
+        password: password.to_string(),
+    };
+    let addr = addr.to_string();
     let now = now_secs();
     let (by_account, by_address) = st.store.login_failures(&l.email, &addr, now - WINDOW_SECS).await?;
     if by_account >= MAX_FAILURES || by_address >= MAX_FAILURES_PER_ADDRESS {
@@ -91,7 +109,7 @@ pub async fn login(
         ""
     };
     let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={IDLE_SECS}{secure}");
-    Ok(([(header::SET_COOKIE, cookie)], Json(json!({"user": user_json(&user)}))).into_response())
+    Ok((user, cookie))
 }
 
 /// `POST /auth/logout`

@@ -1,0 +1,572 @@
+//! Server-rendered pages (askama, `templates/pages/`): log in and out, the
+//! clinic dashboard, the patient list and chart. They use the same session
+//! cookie, tenancy checks and store calls as the JSON API; a visitor without
+//! a valid session is sent to the login page.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use serde_json::Value;
+
+use acumen_plot::{chart_svg, Chart, Join, RefLine};
+use acumen_store::Record;
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::records::{out, visible_patient};
+use crate::users::{start_session, ClientAddr};
+use crate::AppState;
+
+/// The signed-in user as the layout shows it.
+pub struct UserView {
+    /// Display name.
+    pub name: String,
+    /// Clinic staff (admin, practitioner).
+    pub staff: bool,
+    /// A patient using the portal.
+    pub patient: bool,
+}
+
+impl UserView {
+    /// From the authenticated caller.
+    pub fn of(who: &Authed) -> Self {
+        UserView {
+            name: who.user.name.clone(),
+            staff: who.is_staff(),
+            patient: who.user.role == "patient",
+        }
+    }
+}
+
+/// Renders a template, or a plain 500 page (logged) if it fails.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => ApiError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// Where an anonymous visitor goes.
+pub fn to_login(next: &str) -> Response {
+    let next: String = next
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "/?=&-_".contains(*c))
+        .collect();
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+/// An error page for a page request (not JSON).
+pub fn error_page(e: ApiError) -> Response {
+    let (status, text) = match &e {
+        ApiError::NotFound => (axum::http::StatusCode::NOT_FOUND, "Not found."),
+        ApiError::Forbidden(_) => (axum::http::StatusCode::FORBIDDEN, "You may not see this page."),
+        _ => return e.into_response(),
+    };
+    (status, Html(format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{text}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main id=\"main\"><h1>{text}</h1><p><a href=\"/\">Back</a></p></main></body></html>"))).into_response()
+}
+
+/// `GET /static/app.css` (vendored; no CDN).
+pub async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "pages/login.html")]
+struct LoginPage {
+    user: Option<UserView>,
+    simulated: bool,
+    error: Option<String>,
+    next: String,
+    email: String,
+}
+
+/// `?next=` after login.
+#[derive(Deserialize)]
+pub struct Next {
+    /// Path to return to.
+    pub next: Option<String>,
+}
+
+fn safe_next(n: Option<&str>) -> String {
+    match n {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") => p.to_string(),
+        _ => "/".into(),
+    }
+}
+
+/// `GET /login`
+pub async fn login_form(State(st): State<AppState>, Query(n): Query<Next>) -> Response {
+    render(&LoginPage {
+        user: None,
+        simulated: st.demo,
+        error: None,
+        next: safe_next(n.next.as_deref()),
+        email: String::new(),
+    })
+}
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    /// E-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Where to go next.
+    pub next: Option<String>,
+}
+
+/// `POST /login`
+pub async fn login(State(st): State<AppState>, ClientAddr(addr): ClientAddr, Form(f): Form<LoginForm>) -> Response {
+    match start_session(&st, &addr, &f.email, &f.password).await {
+        Ok((user, cookie)) => {
+            let dest = if user.role == "patient" {
+                "/diary".to_string()
+            } else {
+                safe_next(f.next.as_deref())
+            };
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&dest)).into_response()
+        }
+        Err(e) => {
+            let (status, msg) = match e {
+                ApiError::TooMany => (
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    "Too many failed logins; try again in 15 minutes.",
+                ),
+                ApiError::Unauthorized => (axum::http::StatusCode::UNAUTHORIZED, "E-mail or password is not right."),
+                other => return other.into_response(),
+            };
+            let page = LoginPage {
+                user: None,
+                simulated: st.demo,
+                error: Some(msg.into()),
+                next: safe_next(f.next.as_deref()),
+                email: f.email,
+            };
+            (status, render(&page)).into_response()
+        }
+    }
+}
+
+/// `POST /logout`
+pub async fn logout(State(st): State<AppState>, who: Option<Authed>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(who) = who {
+        let _ = crate::users::logout(State(st), who, headers).await;
+    }
+    let clear = format!("{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0", crate::auth::COOKIE);
+    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
+}
+
+/// A line on the dashboard.
+pub struct Item {
+    /// Patient.
+    pub patient_id: i64,
+    /// Patient's name.
+    pub name: String,
+    /// What it is.
+    pub what: String,
+    /// When.
+    pub date: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard.html")]
+struct Dashboard {
+    user: Option<UserView>,
+    simulated: bool,
+    clinic: String,
+    active: usize,
+    due: Vec<Item>,
+    events: Vec<Item>,
+    overrides: Vec<Item>,
+}
+
+fn text(v: &Value, k: &str) -> String {
+    v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+fn patient_name(p: &Record) -> String {
+    format!("{} {}", text(&p.data, "given_name"), text(&p.data, "family_name"))
+}
+
+/// `GET /`
+pub async fn dashboard(State(st): State<AppState>, who: Option<Authed>) -> Response {
+    let Some(who) = who else { return to_login("/") };
+    if who.user.role == "patient" {
+        return Redirect::to("/diary").into_response();
+    }
+    if !who.is_staff() {
+        return Redirect::to("/answers").into_response();
+    }
+    match dashboard_data(&st, &who).await {
+        Ok(d) => render(&d),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiError> {
+    let clinic = st.store.clinic(who.user.clinic_id).await?;
+    let records = st.store.clinic_records(clinic.id, &crate::answers::KINDS).await?;
+    let patients = st.store.patients(&who.actor(), "").await?;
+    let names: BTreeMap<i64, String> = patients.iter().map(|p| (p.id, patient_name(p))).collect();
+    let name = |id: Option<i64>| id.and_then(|i| names.get(&i)).cloned().unwrap_or_default();
+    let active: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.kind == "course" && r.data.get("status").and_then(Value::as_str) == Some("active"))
+        .collect();
+    let mut due = Vec::new();
+    for c in &active {
+        let mine = |kind: &'static str| {
+            records
+                .iter()
+                .filter(move |r| r.kind == kind && r.parent_id == Some(c.id))
+        };
+        let has_baseline = mine("outcome").any(|o| text(&o.data, "timepoint") == "baseline");
+        let last_session = mine("session")
+            .filter_map(|s| s.data.get("number").and_then(Value::as_u64))
+            .max();
+        let measured =
+            |n: u64| mine("outcome").any(|o| o.data.get("session_number").and_then(Value::as_u64) == Some(n));
+        let what = if !has_baseline {
+            Some("baseline pain measure".to_string())
+        } else {
+            last_session
+                .filter(|n| !measured(*n))
+                .map(|n| format!("pain measure for session {n}"))
+        };
+        if let Some(what) = what {
+            due.push(Item {
+                patient_id: c.patient_id.unwrap_or(0),
+                name: name(c.patient_id),
+                what,
+                date: String::new(),
+            });
+        }
+    }
+    let mut events: Vec<Item> = records
+        .iter()
+        .filter(|r| r.kind == "adverse_event")
+        .map(|r| Item {
+            patient_id: r.patient_id.unwrap_or(0),
+            name: name(r.patient_id),
+            what: format!(
+                "{} ({})",
+                text(&r.data, "type").replace('_', " "),
+                text(&r.data, "severity")
+            ),
+            date: text(&r.data, "onset"),
+        })
+        .collect();
+    events.sort_by(|a, b| b.date.cmp(&a.date));
+    events.truncate(10);
+    let mut overrides: Vec<Item> = records
+        .iter()
+        .filter(|r| r.kind == "session")
+        .filter_map(|r| {
+            let rules: Vec<&str> = r
+                .data
+                .pointer("/safety/overridden")?
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            (!rules.is_empty()).then(|| Item {
+                patient_id: r.patient_id.unwrap_or(0),
+                name: name(r.patient_id),
+                what: format!("{} — {}", rules.join(", "), text(&r.data, "override_reason")),
+                date: text(&r.data, "at"),
+            })
+        })
+        .collect();
+    overrides.sort_by(|a, b| b.date.cmp(&a.date));
+    overrides.truncate(10);
+    due.truncate(20);
+    Ok(Dashboard {
+        user: Some(UserView::of(who)),
+        simulated: st.demo,
+        clinic: clinic.name,
+        active: active.len(),
+        due,
+        events,
+        overrides,
+    })
+}
+
+/// A row of the patient list.
+pub struct PatientRow {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Year of birth.
+    pub born: String,
+    /// Risk factors in a few words.
+    pub flags: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/patients.html")]
+struct Patients {
+    user: Option<UserView>,
+    simulated: bool,
+    q: String,
+    rows: Vec<PatientRow>,
+    limit: usize,
+}
+
+/// `?q=`
+#[derive(Deserialize)]
+pub struct Search {
+    /// Name text.
+    pub q: Option<String>,
+}
+
+/// Risk factors of a stored safety profile, in words.
+pub fn safety_words(s: &Value) -> Vec<String> {
+    let on = |k: &str| s.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let mut v = Vec::new();
+    if s.get("pregnancy").and_then(Value::as_str) == Some("yes") {
+        v.push(format!("pregnant (recorded {})", text(s, "pregnancy_date")));
+    }
+    for (k, w) in [
+        ("anticoagulant", "takes an anticoagulant"),
+        ("implanted_device", "implanted electrical device"),
+        ("diabetes", "diabetes"),
+    ] {
+        if on(k) {
+            v.push(w.to_string());
+        }
+    }
+    for (k, w) in [
+        ("reduced_sensation", "reduced sensation"),
+        ("lymphoedema", "lymphoedema"),
+    ] {
+        if let Some(a) = s.get(k).and_then(Value::as_array).filter(|a| !a.is_empty()) {
+            let parts: Vec<String> = a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|x| x.replace('_', " "))
+                .collect();
+            v.push(format!("{w}: {}", parts.join(", ")));
+        }
+    }
+    if s.get("bleeding_disorder").is_some_and(|b| !b.is_null()) {
+        v.push("bleeding disorder".into());
+    }
+    if s.get("chemotherapy").is_some_and(|c| !c.is_null()) {
+        v.push("chemotherapy".into());
+    }
+    v
+}
+
+/// `GET /patients`
+pub async fn patients(State(st): State<AppState>, who: Option<Authed>, Query(s): Query<Search>) -> Response {
+    let Some(who) = who else { return to_login("/patients") };
+    if !who.is_staff() {
+        return error_page(ApiError::Forbidden("staff only".into()));
+    }
+    let q = s.q.unwrap_or_default();
+    let limit = 200;
+    match st.store.patients(&who.actor(), q.trim()).await {
+        Ok(list) => {
+            let rows = list
+                .iter()
+                .take(limit)
+                .map(|p| PatientRow {
+                    id: p.id,
+                    name: patient_name(p),
+                    born: p.data.get("year_of_birth").map(|y| y.to_string()).unwrap_or_default(),
+                    flags: safety_words(p.data.get("safety").unwrap_or(&Value::Null)).join("; "),
+                })
+                .collect();
+            render(&Patients {
+                user: Some(UserView::of(&who)),
+                simulated: st.demo,
+                q,
+                rows,
+                limit,
+            })
+        }
+        Err(e) => error_page(e.into()),
+    }
+}
+
+/// A course on the chart.
+pub struct CourseView {
+    /// Id.
+    pub id: i64,
+    /// Heading.
+    pub title: String,
+    /// One line.
+    pub summary: String,
+    /// Pain chart (SVG made by the plot crate).
+    pub chart: String,
+    /// Caption.
+    pub caption: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/patient.html")]
+struct PatientPage {
+    user: Option<UserView>,
+    simulated: bool,
+    name: String,
+    born: String,
+    sex: String,
+    safety: Vec<String>,
+    conditions: Vec<String>,
+    screenings: Vec<String>,
+    courses: Vec<CourseView>,
+}
+
+/// The pain chart of a course: NRS by session with the baseline, the 30%
+/// and 50% response lines and PGIC marks.
+pub fn pain_chart(outcomes: &[Record]) -> (String, String) {
+    let num = |o: &Record, k: &str| o.data.get(k).and_then(Value::as_f64);
+    let is_pain = |o: &Record| text(&o.data, "instrument") == "nrs_average";
+    let baseline = outcomes
+        .iter()
+        .filter(|o| is_pain(o) && text(&o.data, "timepoint") == "baseline")
+        .filter_map(|o| num(o, "value"))
+        .last();
+    let mut points: Vec<(f64, f64)> = outcomes
+        .iter()
+        .filter(|o| is_pain(o) && text(&o.data, "timepoint") == "session")
+        .filter_map(|o| Some((num(o, "session_number")?, num(o, "value")?)))
+        .collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some(b) = baseline {
+        points.insert(0, (0.0, b));
+    }
+    let marks: Vec<(f64, String)> = outcomes
+        .iter()
+        .filter(|o| text(&o.data, "instrument") == "pgic")
+        .filter_map(|o| Some((num(o, "session_number")?, format!("PGIC {}", num(o, "value")?))))
+        .collect();
+    let mut refs = Vec::new();
+    if let Some(b) = baseline {
+        refs.push(RefLine {
+            y: b,
+            label: format!("baseline {b}"),
+            dashed: false,
+        });
+        refs.push(RefLine {
+            y: b * 0.7,
+            label: "30% lower".into(),
+            dashed: true,
+        });
+        refs.push(RefLine {
+            y: b * 0.5,
+            label: "50% lower".into(),
+            dashed: true,
+        });
+    }
+    let caption = match baseline {
+        Some(b) => format!("Average pain (0-10) at each session; baseline {b}, with the 30% and 50% response lines."),
+        None => "Average pain (0-10) at each session; no baseline recorded yet.".into(),
+    };
+    let svg = chart_svg(&Chart {
+        title: caption.clone(),
+        points,
+        band: vec![],
+        join: Join::Lines,
+        marks,
+        refs,
+        y_range: (0.0, 10.0),
+        xlab: "Session (0 = baseline)".into(),
+        ylab: "Pain (NRS 0-10)".into(),
+    });
+    (svg, caption)
+}
+
+/// `GET /patients/{id}`
+pub async fn patient(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
+    let Some(who) = who else {
+        return to_login(&format!("/patients/{id}"));
+    };
+    if !who.is_staff() {
+        return error_page(ApiError::Forbidden("staff only".into()));
+    }
+    match patient_data(&st, &who, id).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPage, ApiError> {
+    let p = visible_patient(st, who, id).await?;
+    let actor = who.actor();
+    let conditions = st.store.children(&actor, "condition", id).await?;
+    let screenings = st.store.children(&actor, "screening", id).await?;
+    let courses = st.store.children(&actor, "course", id).await?;
+    let mut views = Vec::new();
+    for c in &courses {
+        let outcomes = st.store.children(&actor, "outcome", c.id).await?;
+        let sessions = st.store.children(&actor, "session", c.id).await?;
+        let (chart, caption) = pain_chart(&outcomes);
+        views.push(CourseView {
+            id: c.id,
+            title: format!(
+                "{} course from {}",
+                text(&c.data, "condition").replace('_', " "),
+                text(&c.data, "start")
+            ),
+            summary: format!(
+                "{} · {} of {} planned sessions recorded · intent {}",
+                text(&c.data, "status"),
+                sessions.len(),
+                c.data
+                    .get("planned_sessions")
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+                text(&c.data, "intent")
+            ),
+            chart,
+            caption,
+        });
+    }
+    Ok(PatientPage {
+        user: Some(UserView::of(who)),
+        simulated: st.demo,
+        name: patient_name(&p),
+        born: p.data.get("year_of_birth").map(|y| y.to_string()).unwrap_or_default(),
+        sex: text(&p.data, "sex"),
+        safety: safety_words(p.data.get("safety").unwrap_or(&Value::Null)),
+        conditions: conditions
+            .iter()
+            .map(|c| {
+                let code = text(&c.data, "code");
+                acumen_knowledge::conditions::condition(&code)
+                    .map_or(code.clone(), |k| format!("{} ({})", k.name, k.icd10cm.join(", ")))
+            })
+            .collect(),
+        screenings: screenings
+            .iter()
+            .map(|s| {
+                let o = out(s);
+                let d = &o["dn4"];
+                format!(
+                    "{}: DN4 {}/{} — neuropathic pain {}",
+                    text(&s.data, "date"),
+                    d["score"],
+                    d["max"],
+                    if d["neuropathic_likely"].as_bool() == Some(true) {
+                        "likely"
+                    } else {
+                        "unlikely"
+                    }
+                )
+            })
+            .collect(),
+        courses: views,
+    })
+}
