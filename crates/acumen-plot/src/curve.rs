@@ -70,7 +70,15 @@ pub fn chart_svg(ch: &Chart) -> String {
     // Axes and ticks.
     s.line(L, sy(y0), W - R, sy(y0), "axis", "");
     s.line(L, sy(y0), L, sy(y1), "axis", "");
-    for t in linear_ticks(0.0, xmax, 8) {
+    // Sessions and days are whole numbers: whole ticks only.
+    let mut xt: Vec<f64> = linear_ticks(0.0, xmax, 8)
+        .into_iter()
+        .filter(|t| t.fract() == 0.0)
+        .collect();
+    if xt.len() < 2 {
+        xt = (0..=xmax.ceil() as i64).map(|t| t as f64).collect();
+    }
+    for t in xt {
         s.line(sx(t), sy(y0), sx(t), sy(y0) + 4.0, "tick", "");
         s.text(sx(t), sy(y0) + 16.0, &c(t), "middle", 11.0, "tick-label");
     }

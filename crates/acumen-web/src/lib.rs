@@ -13,9 +13,14 @@ pub mod answers;
 pub mod answers_page;
 pub mod auth;
 pub mod body;
+pub mod csv_table;
 pub mod error;
+pub mod evidence_page;
+pub mod evidence_plots;
+pub mod form;
 pub mod openapi;
 pub mod page_forms;
+pub mod page_records;
 pub mod pages;
 pub mod points;
 pub mod records;
@@ -133,12 +138,37 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/patients", get(pages::patients))
+        .route(
+            "/patients/new",
+            get(page_records::new_patient).post(page_records::create_patient),
+        )
         .route("/patients/{id}", get(pages::patient))
+        .route(
+            "/patients/{id}/courses/new",
+            get(page_records::new_course).post(page_records::create_course),
+        )
+        .route(
+            "/patients/{id}/portal",
+            get(page_records::new_portal).post(page_records::create_portal),
+        )
+        .route(
+            "/courses/{id}/sessions/new",
+            get(page_records::new_session).post(page_records::create_session),
+        )
+        .route(
+            "/sessions/{id}/adverse-events/new",
+            get(page_records::new_adverse).post(page_records::create_adverse),
+        )
+        .route("/static/session.js", get(pages::session_js))
         .route(
             "/courses/{id}/outcomes/new",
             get(page_forms::outcome_form).post(page_forms::outcome_submit),
         )
         .route("/diary", get(page_forms::diary).post(page_forms::diary_submit))
+        .route(
+            "/evidence",
+            get(evidence_page::evidence).post(evidence_page::evidence_run),
+        )
         .route("/static/app.css", get(pages::css))
         .route("/answers", get(answers::html_answers))
         .nest("/api/v1", api)

@@ -70,6 +70,15 @@ pub fn error_page(e: ApiError) -> Response {
     (status, Html(format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{text}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main id=\"main\"><h1>{text}</h1><p><a href=\"/\">Back</a></p></main></body></html>"))).into_response()
 }
 
+/// `GET /static/session.js`: the point picker and live safety findings.
+pub async fn session_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/session.js"),
+    )
+        .into_response()
+}
+
 /// `GET /static/app.css` (vendored; no CDN).
 pub async fn css() -> Response {
     (
@@ -412,6 +421,24 @@ pub struct CourseView {
     pub chart: String,
     /// Caption.
     pub caption: String,
+    /// Sessions.
+    pub sessions: Vec<SessionRow>,
+}
+
+/// A session in the course table.
+pub struct SessionRow {
+    /// Id.
+    pub id: i64,
+    /// Number.
+    pub number: String,
+    /// Date.
+    pub date: String,
+    /// Points.
+    pub points: String,
+    /// Safety findings in a few words.
+    pub safety: String,
+    /// Adverse events recorded.
+    pub events: usize,
 }
 
 #[derive(Template)]
@@ -419,6 +446,8 @@ pub struct CourseView {
 struct PatientPage {
     user: Option<UserView>,
     simulated: bool,
+    id: i64,
+    admin: bool,
     name: String,
     born: String,
     sex: String,
@@ -513,6 +542,47 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
         let outcomes = st.store.children(&actor, "outcome", c.id).await?;
         let sessions = st.store.children(&actor, "session", c.id).await?;
         let (chart, caption) = pain_chart(&outcomes);
+        let mut rows = Vec::new();
+        for s in &sessions {
+            let events = st.store.children(&actor, "adverse_event", s.id).await?.len();
+            let pts: Vec<String> = s
+                .data
+                .get("points")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|p| text(p, "code"))
+                .collect();
+            let findings: Vec<String> = s
+                .data
+                .pointer("/safety/findings")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|f| text(f, "rule_id"))
+                .collect();
+            let overridden = s
+                .data
+                .pointer("/safety/overridden")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+            rows.push(SessionRow {
+                id: s.id,
+                number: s.data.get("number").map(|n| n.to_string()).unwrap_or_default(),
+                date: text(&s.data, "at"),
+                points: pts.join(", "),
+                safety: if findings.is_empty() {
+                    "none".into()
+                } else {
+                    format!(
+                        "{}{}",
+                        findings.join(", "),
+                        if overridden { " (hard stop overridden)" } else { "" }
+                    )
+                },
+                events,
+            });
+        }
         views.push(CourseView {
             id: c.id,
             title: format!(
@@ -532,11 +602,14 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
             ),
             chart,
             caption,
+            sessions: rows,
         });
     }
     Ok(PatientPage {
         user: Some(UserView::of(who)),
         simulated: st.demo,
+        id,
+        admin: who.user.role == "admin",
         name: patient_name(&p),
         born: p.data.get("year_of_birth").map(|y| y.to_string()).unwrap_or_default(),
         sex: text(&p.data, "sex"),

@@ -1,6 +1,7 @@
 //! Integration tests of the `acumen` CLI, compiled as one test binary.
 
 mod bad_input;
+mod e2e;
 mod fuzz;
 mod helpers;
 mod metafor_cases;

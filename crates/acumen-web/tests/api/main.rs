@@ -3,6 +3,7 @@
 mod answers;
 mod flows;
 mod helpers;
+mod pages;
 mod refusals;
 mod safety;
 mod storage;

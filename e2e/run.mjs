@@ -1,0 +1,221 @@
+// End-to-end test of the Acumen pages in Debian's headless Chromium.
+//
+//   node e2e/run.mjs http://127.0.0.1:PORT      (a server on a demo database)
+//
+// Drives the clinic day of issue 6 through the real pages, checks every page
+// with axe-core (no serious or critical violation), and, with
+// SCREENSHOTS=DIR, saves each page at 1280 px and 375 px width.
+// Exits 1 with the failed step named.
+import { chromium } from "playwright-core";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const base = process.argv[2];
+const shots = process.env.SCREENSHOTS || "";
+const password = "demo-password-2026";
+if (!base) {
+  console.error("usage: node e2e/run.mjs BASE_URL");
+  process.exit(2);
+}
+
+const profile = mkdtempSync(join(tmpdir(), "acumen-e2e-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+  viewport: { width: 1280, height: 900 },
+});
+const page = context.pages()[0] || (await context.newPage());
+const failures = [];
+const checked = new Set();
+const minor = [];
+let step = "start";
+
+function fail(msg) {
+  throw new Error(`${step}: ${msg}`);
+}
+
+async function expectText(text) {
+  const body = await page.textContent("body");
+  if (!body.includes(text)) fail(`page ${page.url()} lacks "${text}"`);
+}
+
+// axe-core on the current page; and screenshots at two widths.
+async function look(name) {
+  const path = new URL(page.url()).pathname;
+  if (!checked.has(name)) {
+    checked.add(name);
+    await page.addScriptTag({ path: join(here, "node_modules/axe-core/axe.min.js") });
+    const res = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+    for (const v of res.violations.filter((v) => v.impact !== "serious" && v.impact !== "critical")) {
+      minor.push(`${name}: ${v.impact} ${v.id}`);
+    }
+    for (const v of res.violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+      failures.push(`${name} (${path}): ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
+    }
+    if (shots) {
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, `${name}-1280.png`), fullPage: true });
+      await page.setViewportSize({ width: 375, height: 800 });
+      await page.screenshot({ path: join(shots, `${name}-375.png`), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  }
+}
+
+async function login(email) {
+  await page.goto(`${base}/login`);
+  await look("login");
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+}
+
+async function logout() {
+  await Promise.all([page.waitForNavigation(), page.click(".logout button")]);
+}
+
+async function submit() {
+  await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
+}
+
+try {
+  step = "log in as practitioner";
+  await login("practitioner@demo.acumen.test");
+  await expectText("Active courses");
+  await look("dashboard");
+
+  step = "add a patient with a pregnancy and a diabetic foot profile";
+  await page.goto(`${base}/patients`);
+  await look("patients");
+  await page.click("text=New patient");
+  await look("patient-new");
+  await page.fill("[name=given_name]", "Ada");
+  await page.fill("[name=family_name]", "Endtoend");
+  await page.fill("[name=year_of_birth]", "nineteen");
+  await page.selectOption("[name=sex]", "female");
+  await page.selectOption("[name='safety.pregnancy']", "yes");
+  await page.fill("[name='safety.pregnancy_date']", "2026-10-01");
+  await page.check("[name='safety.diabetes']");
+  await page.check("[name='safety.reduced_sensation'][value=feet]");
+  await submit();
+  // A word in a number field is refused next to the field, and nothing typed is lost.
+  await expectText("must be a whole number");
+  if ((await page.inputValue("[name=given_name]")) !== "Ada") fail("typed name lost after a validation error");
+  if (!(await page.isChecked("[name='safety.diabetes']"))) fail("ticked box lost after a validation error");
+  await look("patient-new-invalid");
+  await page.fill("[name=year_of_birth]", "1988");
+  await submit();
+  await expectText("Ada Endtoend");
+  const patientUrl = page.url();
+  const patientId = patientUrl.match(/patients\/(\d+)/)[1];
+
+  step = "start a course";
+  await page.click("text=Start a course");
+  await look("course-new");
+  await page.selectOption("[name=condition]", "diabetic_polyneuropathy");
+  await page.fill("[name=planned_sessions]", "8");
+  await submit();
+  await expectText("diabetic polyneuropathy course");
+
+  step = "add a session with LI4 and a foot point";
+  await page.click("text=Add a session");
+  await page.fill("#points", "LI4 bilateral");
+  await page.fill("#picker", "KI3");
+  await page.dispatchEvent("#picker", "change");
+  await page.waitForSelector("#live li.hard_stop", { timeout: 5000 });
+  const live = await page.textContent("#live");
+  if (!live.includes("FOOT_NO_SKIN_CHECK")) fail("live findings lack the foot hard stop: " + live);
+  if (!live.includes("PREG_POINT")) fail("live findings lack the pregnancy warning: " + live);
+  await look("session-new");
+  await submit();
+  await expectText("safety_hard_stop".replace("safety_hard_stop", "refused by safety rule"));
+  if (!(await page.inputValue("#points")).includes("KI3")) fail("chosen points lost after the hard stop");
+  await look("session-refused");
+  await page.fill("[name=rationale]", "LI4 for hand pain; second trimester; risks discussed and consent signed");
+  await page.fill("[name=override_reason]", "Feet and hands inspected by the podiatrist this morning; report on file");
+  await submit();
+  await expectText("hard stop overridden");
+
+  step = "add outcomes";
+  await page.click("text=Add an outcome");
+  await look("outcome-new");
+  await page.fill("[name=value]", "11");
+  await page.fill("[name=session_number]", "1");
+  await submit();
+  await expectText("0 (none) to 10");
+  if ((await page.inputValue("[name=value]")) !== "11") fail("typed value lost after a validation error");
+  await look("outcome-invalid");
+  await page.fill("[name=value]", "6");
+  await submit();
+  await page.click("text=Add an outcome");
+  await page.selectOption("[name=timepoint]", "baseline");
+  await page.fill("[name=value]", "8");
+  await submit();
+  await page.waitForSelector("figure.chart svg");
+  await look("patient-chart");
+
+  step = "add an adverse event";
+  await page.click("table a:has-text('Report')");
+  await look("adverse-new");
+  await page.selectOption("[name=type]", "needle_site_pain");
+  await page.selectOption("[name=causality]", "possible");
+  await submit();
+  await expectText("(1 recorded)");
+  await logout();
+
+  step = "create the patient's portal login (admin)";
+  await login("admin@demo.acumen.test");
+  await page.goto(`${base}/patients/${patientId}/portal`);
+  await page.fill("[name=email]", `ada.${Date.now()}@example.org`);
+  const email = await page.inputValue("[name=email]");
+  await page.fill("[name=name]", "Ada");
+  await page.fill("[name=password]", password);
+  await submit();
+  await expectText("Ada Endtoend");
+  await logout();
+
+  step = "the patient adds a diary entry";
+  await login(email);
+  await expectText("My pain diary");
+  await look("diary");
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.click("fieldset:nth-of-type(1) label:has-text('5')");
+  await page.click("fieldset:nth-of-type(4) label:has-text('2')");
+  await submit();
+  await expectText("Saved 2 answers");
+  await page.waitForSelector("figure.chart svg");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await look("diary-saved");
+  await logout();
+
+  step = "upload an evidence CSV and see the forest plot";
+  await login("researcher@demo.acumen.test");
+  await page.goto(`${base}/evidence`);
+  await look("evidence");
+  await page.setInputFiles("#file", join(here, "../examples/k2_smd.csv"));
+  await page.selectOption("#measure", "SMD");
+  await submit();
+  await expectText("Forest plot");
+  if (!(await page.isVisible("figure.chart svg"))) fail("no forest plot");
+  await look("evidence-result");
+
+  step = "the answers page";
+  await page.goto(`${base}/answers`);
+  await expectText("Can acupuncture help my nerve pain?");
+  await look("answers");
+} catch (e) {
+  failures.push(String(e.message || e));
+}
+
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+if (failures.length) {
+  console.error("E2E FAILED:\n" + failures.map((f) => " - " + f).join("\n"));
+  process.exit(1);
+}
+console.log(`e2e ok: ${checked.size} pages checked with axe-core (no serious or critical violation; ${minor.length} minor or moderate${minor.length ? ": " + minor.join(", ") : ""})${shots ? `, screenshots in ${shots}` : ""}`);
