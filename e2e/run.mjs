@@ -84,8 +84,16 @@ async function submit() {
 }
 
 try {
-  step = "log in as practitioner";
-  await login("practitioner@demo.acumen.test");
+  step = "log in as practitioner with the keyboard only";
+  await page.goto(`${base}/login`);
+  await look("login");
+  await page.keyboard.press("Tab"); // the skip link
+  await page.keyboard.press("Tab");
+  if ((await page.evaluate(() => document.activeElement.id)) !== "email") fail("Tab does not reach the e-mail field");
+  await page.keyboard.type("practitioner@demo.acumen.test");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(password);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
   await expectText("Active courses");
   await look("dashboard");
 
@@ -113,6 +121,19 @@ try {
   await expectText("Ada Endtoend");
   const patientUrl = page.url();
   const patientId = patientUrl.match(/patients\/(\d+)/)[1];
+
+  step = "record a condition and a DN4 screening";
+  await page.click("text=Add a condition");
+  await look("condition-new");
+  await page.selectOption("[name=code]", "diabetic_polyneuropathy");
+  await page.check("[name=regions][value=feet]");
+  await submit();
+  await expectText("Diabetic polyneuropathy (E11.42");
+  await page.click("text=Record a DN4 screening");
+  await look("screening-new");
+  for (const item of ["dn4.i1", "dn4.i4", "dn4.i6", "dn4.examined", "dn4.e1"]) await page.check(`[name='${item}']`);
+  await submit();
+  await expectText("DN4 4/10 — neuropathic pain likely");
 
   step = "start a course";
   await page.click("text=Start a course");

@@ -19,7 +19,9 @@ pub mod evidence_page;
 pub mod evidence_plots;
 pub mod form;
 pub mod openapi;
+pub mod page_dashboard;
 pub mod page_forms;
+pub mod page_history;
 pub mod page_records;
 pub mod pages;
 pub mod points;
@@ -134,7 +136,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/openapi.json", get(openapi::openapi));
     Router::new()
-        .route("/", get(pages::dashboard))
+        .route("/", get(page_dashboard::dashboard))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/patients", get(pages::patients))
@@ -146,6 +148,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/patients/{id}/courses/new",
             get(page_records::new_course).post(page_records::create_course),
+        )
+        .route(
+            "/patients/{id}/conditions/new",
+            get(page_history::new_condition).post(page_history::create_condition),
+        )
+        .route(
+            "/patients/{id}/screenings/new",
+            get(page_history::new_screening).post(page_history::create_screening),
         )
         .route(
             "/patients/{id}/portal",

@@ -172,7 +172,7 @@ fn portal_fields() -> Vec<Field> {
     ]
 }
 
-fn page(
+pub(crate) fn page(
     st: &AppState,
     who: &Authed,
     title: &str,
@@ -225,7 +225,7 @@ fn body<T: DeserializeOwned>(
 
 /// Parses the posted form as the body `T`, calls the API handler with it,
 /// and redirects to `to` on success or shows `form` again with the messages.
-async fn submit<T, F, Fut>(
+pub(crate) async fn submit<T, F, Fut>(
     fields: &[Field],
     p: &Posted,
     extra: impl FnOnce(&mut Value) -> Result<(), (String, String)>,
@@ -253,7 +253,7 @@ fn done(
     Ok(Redirect::to(&to(&v)).into_response())
 }
 
-fn staff(who: &Option<Authed>, here: &str) -> Result<Authed, Response> {
+pub(crate) fn staff(who: &Option<Authed>, here: &str) -> Result<Authed, Response> {
     match who {
         None => Err(to_login(here)),
         Some(w) if !w.is_staff() => Err(error_page(ApiError::Forbidden("staff only".into()))),

@@ -3,8 +3,6 @@
 //! cookie, tenancy checks and store calls as the JSON API; a visitor without
 //! a valid session is sent to the login page.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -175,139 +173,14 @@ pub async fn logout(State(st): State<AppState>, who: Option<Authed>, headers: ax
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
 }
 
-/// A line on the dashboard.
-pub struct Item {
-    /// Patient.
-    pub patient_id: i64,
-    /// Patient's name.
-    pub name: String,
-    /// What it is.
-    pub what: String,
-    /// When.
-    pub date: String,
-}
-
-#[derive(Template)]
-#[template(path = "pages/dashboard.html")]
-struct Dashboard {
-    user: Option<UserView>,
-    simulated: bool,
-    clinic: String,
-    active: usize,
-    due: Vec<Item>,
-    events: Vec<Item>,
-    overrides: Vec<Item>,
-}
-
-fn text(v: &Value, k: &str) -> String {
+/// A text field of a JSON object ("" when absent).
+pub fn text(v: &Value, k: &str) -> String {
     v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
 }
 
-fn patient_name(p: &Record) -> String {
+/// "Given Family".
+pub fn patient_name(p: &Record) -> String {
     format!("{} {}", text(&p.data, "given_name"), text(&p.data, "family_name"))
-}
-
-/// `GET /`
-pub async fn dashboard(State(st): State<AppState>, who: Option<Authed>) -> Response {
-    let Some(who) = who else { return to_login("/") };
-    if who.user.role == "patient" {
-        return Redirect::to("/diary").into_response();
-    }
-    if !who.is_staff() {
-        return Redirect::to("/answers").into_response();
-    }
-    match dashboard_data(&st, &who).await {
-        Ok(d) => render(&d),
-        Err(e) => error_page(e),
-    }
-}
-
-async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiError> {
-    let clinic = st.store.clinic(who.user.clinic_id).await?;
-    let records = st.store.clinic_records(clinic.id, &crate::answers::KINDS).await?;
-    let patients = st.store.patients(&who.actor(), "").await?;
-    let names: BTreeMap<i64, String> = patients.iter().map(|p| (p.id, patient_name(p))).collect();
-    let name = |id: Option<i64>| id.and_then(|i| names.get(&i)).cloned().unwrap_or_default();
-    let active: Vec<&Record> = records
-        .iter()
-        .filter(|r| r.kind == "course" && r.data.get("status").and_then(Value::as_str) == Some("active"))
-        .collect();
-    let mut due = Vec::new();
-    for c in &active {
-        let mine = |kind: &'static str| {
-            records
-                .iter()
-                .filter(move |r| r.kind == kind && r.parent_id == Some(c.id))
-        };
-        let has_baseline = mine("outcome").any(|o| text(&o.data, "timepoint") == "baseline");
-        let last_session = mine("session")
-            .filter_map(|s| s.data.get("number").and_then(Value::as_u64))
-            .max();
-        let measured =
-            |n: u64| mine("outcome").any(|o| o.data.get("session_number").and_then(Value::as_u64) == Some(n));
-        let what = if !has_baseline {
-            Some("baseline pain measure".to_string())
-        } else {
-            last_session
-                .filter(|n| !measured(*n))
-                .map(|n| format!("pain measure for session {n}"))
-        };
-        if let Some(what) = what {
-            due.push(Item {
-                patient_id: c.patient_id.unwrap_or(0),
-                name: name(c.patient_id),
-                what,
-                date: String::new(),
-            });
-        }
-    }
-    let mut events: Vec<Item> = records
-        .iter()
-        .filter(|r| r.kind == "adverse_event")
-        .map(|r| Item {
-            patient_id: r.patient_id.unwrap_or(0),
-            name: name(r.patient_id),
-            what: format!(
-                "{} ({})",
-                text(&r.data, "type").replace('_', " "),
-                text(&r.data, "severity")
-            ),
-            date: text(&r.data, "onset"),
-        })
-        .collect();
-    events.sort_by(|a, b| b.date.cmp(&a.date));
-    events.truncate(10);
-    let mut overrides: Vec<Item> = records
-        .iter()
-        .filter(|r| r.kind == "session")
-        .filter_map(|r| {
-            let rules: Vec<&str> = r
-                .data
-                .pointer("/safety/overridden")?
-                .as_array()?
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
-            (!rules.is_empty()).then(|| Item {
-                patient_id: r.patient_id.unwrap_or(0),
-                name: name(r.patient_id),
-                what: format!("{} — {}", rules.join(", "), text(&r.data, "override_reason")),
-                date: text(&r.data, "at"),
-            })
-        })
-        .collect();
-    overrides.sort_by(|a, b| b.date.cmp(&a.date));
-    overrides.truncate(10);
-    due.truncate(20);
-    Ok(Dashboard {
-        user: Some(UserView::of(who)),
-        simulated: st.demo,
-        clinic: clinic.name,
-        active: active.len(),
-        due,
-        events,
-        overrides,
-    })
 }
 
 /// A row of the patient list.
