@@ -85,6 +85,17 @@ pub struct SiteEntry {
     pub findings: Findings,
 }
 
+/// A skin check written as `{"done": true, "findings": [...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkinSummary {
+    /// Whether the check was done (default: done).
+    pub done: Option<bool>,
+    /// What was found, for every site.
+    #[serde(default, alias = "finding")]
+    pub findings: Option<Findings>,
+}
+
 /// This visit's skin check of feet and hands, in any of the shapes clients
 /// write it: absent or `[]` (not done), `true`, a list of findings for every
 /// site (`["none"]`, `["ulcer"]`), a map from site to findings
@@ -102,6 +113,8 @@ pub enum SkinCheckInput {
     Everywhere(Vec<String>),
     /// Per-site entries.
     Entries(Vec<SiteEntry>),
+    /// `{"done": true, "findings": [...]}`: findings for every site.
+    Summary(SkinSummary),
     /// Site -> findings.
     Sites(std::collections::BTreeMap<String, Findings>),
 }
@@ -136,6 +149,12 @@ impl SkinCheckInput {
             SkinCheckInput::Everywhere(v) if v.is_empty() => {}
             SkinCheckInput::Everywhere(v) => {
                 add(c, &Site::ALL, &v.iter().map(String::as_str).collect::<Vec<_>>(), field)
+            }
+            SkinCheckInput::Summary(SkinSummary { done, findings }) => {
+                let list = findings.as_ref().map(|f| f.list()).unwrap_or_default();
+                if done.unwrap_or(true) {
+                    add(c, &Site::ALL, &list, &format!("{field}.findings"));
+                }
             }
             SkinCheckInput::Entries(v) => {
                 for (i, e) in v.iter().enumerate() {
@@ -258,9 +277,24 @@ pub struct ProfileInput {
     /// The safety profile.
     #[serde(flatten)]
     pub safety: SafetyProfile,
-    /// Condition codes (`diabetic_polyneuropathy`, ...).
-    #[serde(default)]
+    /// Condition codes (`diabetic_polyneuropathy`, ...); `{"code": ...}` objects are read too.
+    #[serde(default, deserialize_with = "condition_codes")]
     pub conditions: Vec<String>,
+}
+
+fn condition_codes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        Text(String),
+        Object { code: String },
+    }
+    Ok(Vec::<Code>::deserialize(d)?
+        .into_iter()
+        .map(|c| match c {
+            Code::Text(s) | Code::Object { code: s } => s,
+        })
+        .collect())
 }
 
 /// Fields a profile in a check request may carry (with their aliases).

@@ -97,7 +97,7 @@ fn safety_schemas() -> Value {
         &["code", "region", "flags"],
     );
     json!({
-        "SkinCheck": {"description": "This visit's skin check of feet and hands. Absent or [] = not done; a list of findings applies to every site; or a map from site (feet, hands, left_foot, right_foot, left_hand, right_hand) to findings; or a list of {site, findings}.",
+        "SkinCheck": {"description": "This visit's skin check of feet and hands. Absent or [] = not done; a list of findings applies to every site; or a map from site (feet, hands, left_foot, right_foot, left_hand, right_hand) to findings; or a list of {site, findings}; or {done, findings}.",
             "oneOf": [s("boolean"), arr(finding.clone()), {"type": "object", "additionalProperties": arr(finding.clone())},
                       arr(obj(json!({"site": s("string"), "findings": arr(finding)}), &["site", "findings"]))]},
         "SafetyCheck": obj(json!({

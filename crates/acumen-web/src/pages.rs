@@ -339,7 +339,7 @@ pub fn pain_chart(outcomes: &[Record]) -> (String, String) {
         .iter()
         .filter(|o| is_pain(o) && text(&o.data, "timepoint") == "baseline")
         .filter_map(|o| num(o, "value"))
-        .last();
+        .next_back();
     let mut points: Vec<(f64, f64)> = outcomes
         .iter()
         .filter(|o| is_pain(o) && text(&o.data, "timepoint") == "session")

@@ -311,3 +311,17 @@ fn profiles_in_the_shapes_clients_write() {
     // A count without its date is allowed in a check (it is not recent).
     assert!(profile(json!({"chemotherapy": {"neutrophils": 0.3}})).is_ok());
 }
+
+#[test]
+fn more_request_shapes() {
+    // A skin check as {done, findings}; conditions as objects.
+    let mut s = pts(&["KI3"]);
+    s["skin_check"] = json!({"done": true, "findings": ["none"]});
+    assert_eq!(ids(json!({"diabetes": true}), s.clone()), NONE);
+    s["skin_check"] = json!({"done": true, "findings": ["ulcer"]});
+    assert_eq!(ids(json!({}), s.clone()), ["SKIN_BREACH"]);
+    s["skin_check"] = json!({"done": false});
+    assert_eq!(ids(json!({"diabetes": true}), s), ["FOOT_NO_SKIN_CHECK"]);
+    let p = ProfileInput::from_json(&json!({"conditions": [{"code": "chemotherapy_induced"}]})).unwrap();
+    assert_eq!(p.conditions, ["chemotherapy_induced"]);
+}
