@@ -230,7 +230,9 @@ try {
   await expectText("Can acupuncture help my nerve pain?");
   await look("answers");
 } catch (e) {
-  failures.push(String(e.message || e));
+  const msg = String(e.message || e);
+  const shown = (await page.textContent("main").catch(() => "")).replace(/\s+/g, " ").slice(0, 400);
+  failures.push(`${msg.startsWith(step) ? msg : `${step}: ${msg}`} (at ${page.url()}: "${shown}")`);
 }
 
 await context.close();

@@ -11,7 +11,9 @@ use acumen_knowledge::{point, Flag};
 
 use crate::adverse::adverse_rates;
 use crate::evidence::{decisions, pool, published_row, source, surveys, trial_outcomes, AddedTrial};
-use crate::outcomes::{change, cohort, responders, time_to_response, Cohort, Criterion, Timepoint, DEFINITIONS};
+use crate::outcomes::{
+    change, cohort, responders, time_to_response, Cohort, Criterion, TimeToResponse, Timepoint, DEFINITIONS,
+};
 use crate::records::Course;
 use crate::stats::mean_ci;
 use crate::wording::{mean, num, pct, quantile, rate, shown, MIN_PATIENTS, NOT_ENOUGH};
@@ -259,8 +261,7 @@ fn median(v: &[f64]) -> Option<f64> {
     })
 }
 
-fn how_soon(all: &Cohort) -> Question {
-    let t = time_to_response(all);
+fn how_soon(all: &Cohort, t: &TimeToResponse) -> Question {
     let (list, sessions, srcs) = regimen_json();
     let curve: Vec<Value> = t
         .sessions
@@ -301,8 +302,7 @@ fn how_soon(all: &Cohort) -> Question {
     }
 }
 
-fn how_many(courses: &[Course], all: &Cohort) -> Question {
-    let t = time_to_response(all);
+fn how_many(courses: &[Course], all: &Cohort, t: &TimeToResponse) -> Question {
     let (list, sessions, srcs) = regimen_json();
     let attended: Vec<f64> = courses
         .iter()
@@ -532,6 +532,7 @@ pub fn answers(
     added: &[AddedTrial],
 ) -> Answers {
     let all = cohort(courses);
+    let ttr = time_to_response(&all);
     Answers {
         clinic,
         generated_at,
@@ -542,8 +543,8 @@ pub fn answers(
         min_patients: MIN_PATIENTS,
         questions: vec![
             works(courses, &all, added),
-            how_soon(&all),
-            how_many(courses, &all),
+            how_soon(&all, &ttr),
+            how_many(courses, &all, &ttr),
             feet(courses),
             points(courses),
             safety(courses),

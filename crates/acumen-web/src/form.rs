@@ -201,7 +201,12 @@ pub fn views(fields: &[Field], p: &Posted, errors: &HashMap<String, String>) -> 
                 name: fd.path.into(),
                 label: fd.label.into(),
                 widget: widget.into(),
-                value: first(p, fd.path).to_string(),
+                // A select that was not posted shows its first option (what a
+                // browser would send), not an empty option further down.
+                value: match (&fd.kind, p.contains_key(fd.path)) {
+                    (Kind::Select(o), false) => o.first().map_or(String::new(), |x| x.0.to_string()),
+                    _ => first(p, fd.path).to_string(),
+                },
                 ticked: p.get(fd.path).cloned().unwrap_or_default(),
                 options: options
                     .into_iter()

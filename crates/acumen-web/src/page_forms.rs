@@ -1,244 +1,131 @@
-//! Forms that write: outcome entry (staff) and the patient's pain diary.
-//! A refused form comes back with every typed value in place and each
-//! message next to its field; the records are validated by the same
-//! domain rules and written by the same store calls as the JSON API.
+//! Outcome entry (staff, on the generic form over the API handler) and the
+//! patient's pain diary (tap scales; each answer is checked first, then
+//! written through the same API handler).
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use acumen_domain::{OutcomeInput, Validate};
 use acumen_plot::{chart_svg, Chart, Join, RefLine};
-use acumen_store::Placement;
 
 use crate::auth::Authed;
+use crate::body::Body;
 use crate::error::ApiError;
+use crate::form::{f, posted, Field, FormPage, Kind, Posted};
+use crate::page_records::{page, staff, submit};
 use crate::pages::{error_page, render, to_login, UserView};
-use crate::records::visible;
+use crate::records::{create_outcome, visible};
 use crate::AppState;
 
-/// One form field as shown.
-pub struct FieldView {
-    /// Name (also the element id).
-    pub name: String,
-    /// Label.
-    pub label: String,
-    /// Input type (text, number, date) when there are no options.
-    pub kind: String,
-    /// Value as typed.
-    pub value: String,
-    /// Options (value, words) for a select.
-    pub options: Vec<(String, String)>,
-    /// Message next to the field.
-    pub error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "pages/outcome_form.html")]
-struct OutcomeForm {
-    user: Option<UserView>,
-    simulated: bool,
-    name: String,
-    course_id: i64,
-    patient_id: i64,
-    errors: Vec<(String, String)>,
-    fields: Vec<FieldView>,
-}
-
-fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-}
-
-fn outcome_fields(values: &HashMap<String, String>, errors: &HashMap<String, String>) -> Vec<FieldView> {
-    let today = time::OffsetDateTime::now_utc().date().to_string();
-    let spec: Vec<(&str, &str, &str, Vec<(String, String)>, String)> = vec![
-        (
+fn outcome_fields() -> Vec<Field> {
+    vec![
+        f(
             "instrument",
             "Measure",
-            "",
-            opts(&[
+            Kind::Select(vec![
                 ("nrs_average", "Average pain, 0-10 (NRS)"),
                 ("nrs_worst", "Worst pain, 0-10 (NRS)"),
                 ("sleep_interference", "Sleep interference, 0-10"),
                 ("pgic", "Global impression of change (PGIC, 1-7)"),
             ]),
-            "nrs_average".into(),
         ),
-        ("value", "Value", "number", vec![], String::new()),
-        (
+        f("value", "Value", Kind::Number),
+        f(
             "recall",
             "Recall period (NRS)",
-            "",
-            opts(&[
+            Kind::Select(vec![
                 ("24h", "last 24 hours"),
                 ("7d", "last 7 days"),
                 ("", "not applicable (PGIC)"),
             ]),
-            "24h".into(),
         ),
-        (
+        f(
             "timepoint",
             "When",
-            "",
-            opts(&[
+            Kind::Select(vec![
                 ("session", "at a session"),
                 ("baseline", "baseline, before session 1"),
                 ("follow_up", "follow-up"),
             ]),
-            "session".into(),
         ),
-        ("session_number", "Session number", "number", vec![], String::new()),
-        ("date", "Date", "date", vec![], today),
-    ];
-    spec.into_iter()
-        .map(|(name, label, kind, options, default)| FieldView {
-            name: name.into(),
-            label: label.into(),
-            kind: if kind.is_empty() { "text".into() } else { kind.into() },
-            value: values.get(name).cloned().unwrap_or(default),
-            options,
-            error: errors.get(name).cloned(),
-        })
-        .collect()
+        f("session_number", "Session number", Kind::Integer),
+        f("date", "Date", Kind::Date),
+    ]
 }
 
 async fn course_of(st: &AppState, who: &Authed, course_id: i64) -> Result<(i64, String), ApiError> {
     let course = visible(st, who, "course", course_id).await?;
     let pid = course.patient_id.ok_or(ApiError::NotFound)?;
     let p = st.store.record(&who.actor(), "patient", pid).await?;
-    let name = format!(
-        "{} {}",
-        p.data.get("given_name").and_then(Value::as_str).unwrap_or(""),
-        p.data.get("family_name").and_then(Value::as_str).unwrap_or("")
+    Ok((pid, crate::pages::patient_name(&p)))
+}
+
+fn outcome_page(st: &AppState, who: &Authed, course: i64, patient: (i64, String), p: &Posted) -> FormPage {
+    let fields = outcome_fields();
+    let mut pg = page(
+        st,
+        who,
+        &format!("New outcome for {}", patient.1),
+        format!("/courses/{course}/outcomes/new"),
+        format!("/patients/{}", patient.0),
+        &fields,
+        p,
     );
-    Ok((pid, name))
+    pg.submit = "Save outcome".into();
+    pg
 }
 
 /// `GET /courses/{id}/outcomes/new`
 pub async fn outcome_form(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
-    let Some(who) = who else {
-        return to_login(&format!("/courses/{id}/outcomes/new"));
+    let who = match staff(&who, &format!("/courses/{id}/outcomes/new")) {
+        Ok(w) => w,
+        Err(r) => return r,
     };
-    if !who.is_staff() {
-        return error_page(ApiError::Forbidden("staff only".into()));
-    }
+    let mut p = Posted::new();
+    p.insert("date".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
     match course_of(&st, &who, id).await {
-        Ok((patient_id, name)) => render(&OutcomeForm {
-            user: Some(UserView::of(&who)),
-            simulated: st.demo,
-            name,
-            course_id: id,
-            patient_id,
-            errors: vec![],
-            fields: outcome_fields(&HashMap::new(), &HashMap::new()),
-        }),
+        Ok(patient) => render(&outcome_page(&st, &who, id, patient, &p)),
         Err(e) => error_page(e),
     }
 }
 
-/// Builds the outcome from the typed strings; a value that is not a number
-/// is a field error, not a lost form.
-fn outcome_from(f: &HashMap<String, String>, source: &str) -> Result<OutcomeInput, HashMap<String, String>> {
-    let mut errors = HashMap::new();
-    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let value = match get("value").replace(',', ".").parse::<f64>() {
-        Ok(v) => v,
-        Err(_) => {
-            errors.insert("value".into(), "must be a number".into());
-            f64::NAN
-        }
-    };
-    let session_number = match get("session_number") {
-        s if s.is_empty() => None,
-        s => match s.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.insert("session_number".into(), "must be a whole number".into());
-                None
-            }
-        },
-    };
-    let recall = Some(get("recall")).filter(|r| !r.is_empty());
-    let input = OutcomeInput {
-        instrument: get("instrument"),
-        recall,
-        value,
-        timepoint: get("timepoint"),
-        session_number,
-        date: get("date"),
-        source: source.into(),
-    };
-    if !errors.is_empty() {
-        // Report the domain's messages for the other fields too.
-        if let Err(inv) = input.clone().validate() {
-            for e in inv.errors {
-                errors.entry(e.field).or_insert(e.rule);
-            }
-        }
-        return Err(errors);
-    }
-    Ok(input)
-}
-
-/// `POST /courses/{id}/outcomes/new`
+/// `POST /courses/{id}/outcomes/new`: through the API's outcome handler.
 pub async fn outcome_submit(
     State(st): State<AppState>,
     who: Option<Authed>,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(who) = who else {
-        return to_login(&format!("/courses/{id}/outcomes/new"));
+    let who = match staff(&who, &format!("/courses/{id}/outcomes/new")) {
+        Ok(w) => w,
+        Err(r) => return r,
     };
-    if !who.is_staff() {
-        return error_page(ApiError::Forbidden("staff only".into()));
-    }
-    let (patient_id, name) = match course_of(&st, &who, id).await {
+    let patient = match course_of(&st, &who, id).await {
         Ok(x) => x,
         Err(e) => return error_page(e),
     };
-    let validated = outcome_from(&f, "clinician").and_then(|o| {
-        o.validate()
-            .map_err(|inv| inv.errors.into_iter().map(|e| (e.field, e.rule)).collect())
-    });
-    match validated {
-        Ok(v) => {
-            let at = Placement {
-                patient_id: Some(patient_id),
-                parent_id: Some(id),
-            };
-            match st
-                .store
-                .insert_record(&who.actor(), "outcome", at, json!(v), None)
-                .await
-            {
-                Ok(_) => Redirect::to(&format!("/patients/{patient_id}")).into_response(),
-                Err(e) => error_page(e.into()),
-            }
-        }
-        Err(errors) => {
-            let fields = outcome_fields(&f, &errors);
-            let list = fields
-                .iter()
-                .filter_map(|x| x.error.as_ref().map(|e| (x.name.clone(), format!("{}: {e}", x.label))))
-                .collect();
-            let page = OutcomeForm {
-                user: Some(UserView::of(&who)),
-                simulated: st.demo,
-                name,
-                course_id: id,
-                patient_id,
-                errors: list,
-                fields,
-            };
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
-        }
-    }
+    let (p, fields) = (posted(pairs), outcome_fields());
+    let to = format!("/patients/{}", patient.0);
+    let form = outcome_page(&st, &who, id, patient, &p);
+    let (st2, who2) = (st.clone(), who.clone());
+    submit::<OutcomeInput, _, _>(
+        &fields,
+        &p,
+        |v| {
+            v["source"] = Value::String("clinician".into());
+            Ok(())
+        },
+        |b| async move { create_outcome(State(st2), who2, HeaderMap::new(), Path(id), Body(b)).await },
+        |_| to,
+        form,
+    )
+    .await
 }
 
 /// A tap scale of the diary.
@@ -415,21 +302,19 @@ pub async fn diary_submit(
         let Some(v) = f.get(name).filter(|v| !v.is_empty()) else {
             continue;
         };
-        let mut m = HashMap::new();
-        m.insert("instrument".to_string(), name.to_string());
-        m.insert("value".to_string(), v.clone());
-        m.insert(
-            "recall".to_string(),
-            if name == "pgic" { String::new() } else { "24h".into() },
-        );
-        m.insert("timepoint".to_string(), "follow_up".into());
-        m.insert("date".to_string(), today.clone());
-        match outcome_from(&m, "patient").and_then(|o| {
-            o.validate()
-                .map_err(|i| i.errors.into_iter().map(|e| (e.field, e.rule)).collect())
-        }) {
-            Ok(o) => valid.push(o),
-            Err(e) => errors.extend(e.into_values().map(|r| format!("{label}: {r}"))),
+        let input = OutcomeInput {
+            instrument: name.to_string(),
+            recall: (name != "pgic").then(|| "24h".to_string()),
+            value: v.trim().parse().unwrap_or(f64::NAN),
+            timepoint: "follow_up".into(),
+            session_number: None,
+            date: today.clone(),
+            source: "patient".into(),
+        };
+        // Every answer is checked before any is written: no partial entry.
+        match input.clone().validate() {
+            Ok(_) => valid.push(input),
+            Err(inv) => errors.extend(inv.errors.into_iter().map(|e| format!("{label}: {}", e.rule))),
         }
     }
     if valid.is_empty() && errors.is_empty() {
@@ -441,17 +326,17 @@ pub async fn diary_submit(
             Err(e) => error_page(e),
         };
     }
-    let at = Placement {
-        patient_id: Some(course.0),
-        parent_id: Some(course.1),
-    };
     for o in &valid {
-        if let Err(e) = st
-            .store
-            .insert_record(&who.actor(), "outcome", at, json!(o), None)
-            .await
-        {
-            return error_page(e.into());
+        let r = create_outcome(
+            State(st.clone()),
+            who.clone(),
+            HeaderMap::new(),
+            Path(course.1),
+            Body(o.clone()),
+        )
+        .await;
+        if let Err(e) = r {
+            return error_page(e);
         }
     }
     match diary_page(

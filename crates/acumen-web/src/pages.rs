@@ -169,8 +169,11 @@ pub async fn logout(State(st): State<AppState>, who: Option<Authed>, headers: ax
     if let Some(who) = who {
         let _ = crate::users::logout(State(st), who, headers).await;
     }
-    let clear = format!("{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0", crate::auth::COOKIE);
-    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
+    (
+        [(header::SET_COOKIE, crate::users::clear_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response()
 }
 
 /// A text field of a JSON object ("" when absent).

@@ -120,8 +120,12 @@ pub async fn logout(State(st): State<AppState>, who: Authed, headers: HeaderMap)
         st.store.delete_session(&token_hash(&t)).await?;
     }
     st.store.audit(Some(&who.actor()), "logout", None, None).await?;
-    let clear = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-    Ok(([(header::SET_COOKIE, clear)], StatusCode::NO_CONTENT).into_response())
+    Ok(([(header::SET_COOKIE, clear_cookie())], StatusCode::NO_CONTENT).into_response())
+}
+
+/// The `Set-Cookie` value that ends the session in the browser.
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
 }
 
 /// `GET /me`
