@@ -24,6 +24,9 @@ pub enum StoreError {
     /// A migration failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The write was not committed (its batch failed or the writer stopped).
+    #[error("the write was not committed: {0}")]
+    NotCommitted(String),
     /// Stored data is not what it should be.
     #[error("integrity: {0}")]
     Integrity(String),

@@ -13,11 +13,34 @@
 pub mod audit;
 pub mod error;
 pub mod model;
+pub mod pg;
+mod pg_store;
 pub mod research;
 pub mod sqlite;
 pub mod store;
+pub mod writer;
 
 pub use error::StoreError;
 pub use model::{Actor, AuditEntry, Clinic, NewUser, Record, RecordVersion, User};
+pub use pg::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::{Placement, Store};
+
+/// Now, as RFC 3339 text (how the registry stores times).
+pub(crate) fn now() -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+}
+
+/// Stored JSON text as a value (`null` if it is not JSON).
+pub(crate) fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or(serde_json::Value::Null)
+}
+
+/// A bound argument of a one-statement write.
+pub(crate) enum Arg {
+    /// An integer.
+    I(i64),
+    /// Text.
+    S(String),
+}

@@ -11,7 +11,7 @@ use crate::store::Result;
 
 #[derive(Default)]
 struct Cell {
-    patients: BTreeSet<i64>,
+    patients: BTreeSet<String>,
     courses: usize,
     baseline: Vec<f64>,
     last: Vec<f64>,
@@ -32,8 +32,34 @@ fn days_between(a: &str, b: &str) -> Option<f64> {
     Some((b - a).whole_days() as f64)
 }
 
-/// Computes the aggregates.
-pub async fn aggregates(pool: &SqlitePool, min_cell: i64) -> Result<serde_json::Value> {
+/// A course as the aggregates see it: no identifier beyond a patient key.
+pub struct CourseRow {
+    /// Course id (joins the outcomes).
+    pub course_id: i64,
+    /// Clinic.
+    pub clinic_id: i64,
+    /// A key that is the same for the same patient.
+    pub patient_key: String,
+    /// Condition code.
+    pub condition: String,
+}
+
+/// A 0-10 average-pain outcome of a course.
+pub struct PainRow {
+    /// Course.
+    pub course_id: i64,
+    /// baseline, session, follow_up ...
+    pub timepoint: String,
+    /// Session number (0 when not given).
+    pub session_number: i64,
+    /// The score (NaN when missing).
+    pub value: f64,
+    /// Days from the course start to the measurement.
+    pub days_since_start: Option<f64>,
+}
+
+/// Reads the rows from an SQLite registry (time turned into days here).
+pub async fn sqlite_rows(pool: &SqlitePool) -> Result<(Vec<CourseRow>, Vec<PainRow>)> {
     let courses = sqlx::query(
         "SELECT id, clinic_id, patient_id, json_extract(data, '$.condition') AS condition, json_extract(data, '$.start') AS start \
          FROM records WHERE kind = 'course'",
@@ -47,45 +73,67 @@ pub async fn aggregates(pool: &SqlitePool, min_cell: i64) -> Result<serde_json::
     )
     .fetch_all(pool)
     .await?;
-    let mut by_course: BTreeMap<i64, Vec<(String, i64, f64, String)>> = BTreeMap::new();
-    for o in &outcomes {
-        let Some(parent) = o.get::<Option<i64>, _>("parent_id") else {
-            continue;
-        };
-        by_course.entry(parent).or_default().push((
-            o.get::<Option<String>, _>("tp").unwrap_or_default(),
-            o.get::<Option<i64>, _>("n").unwrap_or(0),
-            o.get::<Option<f64>, _>("value").unwrap_or(f64::NAN),
-            o.get::<Option<String>, _>("date").unwrap_or_default(),
-        ));
+    let starts: BTreeMap<i64, String> = courses
+        .iter()
+        .map(|c| (c.get("id"), c.get::<Option<String>, _>("start").unwrap_or_default()))
+        .collect();
+    let course_rows = courses
+        .iter()
+        .map(|c| CourseRow {
+            course_id: c.get("id"),
+            clinic_id: c.get("clinic_id"),
+            patient_key: c.get::<Option<i64>, _>("patient_id").unwrap_or(0).to_string(),
+            condition: c.get::<Option<String>, _>("condition").unwrap_or_default(),
+        })
+        .collect();
+    let pain_rows = outcomes
+        .iter()
+        .filter_map(|o| {
+            let course_id = o.get::<Option<i64>, _>("parent_id")?;
+            let date = o.get::<Option<String>, _>("date").unwrap_or_default();
+            Some(PainRow {
+                course_id,
+                timepoint: o.get::<Option<String>, _>("tp").unwrap_or_default(),
+                session_number: o.get::<Option<i64>, _>("n").unwrap_or(0),
+                value: o.get::<Option<f64>, _>("value").unwrap_or(f64::NAN),
+                days_since_start: starts.get(&course_id).and_then(|s| days_between(s, &date)),
+            })
+        })
+        .collect();
+    Ok((course_rows, pain_rows))
+}
+
+/// Computes the aggregates (pure: the rows in, the JSON out).
+pub fn aggregates(courses: &[CourseRow], outcomes: &[PainRow], min_cell: i64) -> serde_json::Value {
+    let mut by_course: BTreeMap<i64, Vec<&PainRow>> = BTreeMap::new();
+    for o in outcomes {
+        by_course.entry(o.course_id).or_default().push(o);
     }
     let mut cells: BTreeMap<(i64, String), Cell> = BTreeMap::new();
-    for c in &courses {
-        let key = (
-            c.get::<i64, _>("clinic_id"),
-            c.get::<Option<String>, _>("condition").unwrap_or_default(),
-        );
-        let cell = cells.entry(key).or_default();
-        cell.patients.insert(c.get::<Option<i64>, _>("patient_id").unwrap_or(0));
+    for c in courses {
+        let cell = cells.entry((c.clinic_id, c.condition.clone())).or_default();
+        cell.patients.insert(c.patient_key.clone());
         cell.courses += 1;
-        let start: String = c.get::<Option<String>, _>("start").unwrap_or_default();
-        let obs = by_course.get(&c.get::<i64, _>("id")).cloned().unwrap_or_default();
-        let baseline = obs.iter().filter(|o| o.0 == "baseline").map(|o| o.2).last();
-        let last = obs.iter().filter(|o| o.0 == "session").max_by_key(|o| o.1);
+        let obs = by_course.get(&c.course_id).cloned().unwrap_or_default();
+        let baseline = obs.iter().filter(|o| o.timepoint == "baseline").map(|o| o.value).last();
+        let last = obs
+            .iter()
+            .filter(|o| o.timepoint == "session")
+            .max_by_key(|o| o.session_number);
         if let Some(b) = baseline {
             cell.baseline.push(b);
         }
         if let Some(l) = last {
-            cell.last.push(l.2);
-            if let Some(d) = days_between(&start, &l.3) {
+            cell.last.push(l.value);
+            if let Some(d) = l.days_since_start {
                 cell.days.push(d);
             }
         }
         if let (Some(b), Some(l)) = (baseline, last) {
             if b > 0.0 {
                 cell.with_both += 1;
-                cell.change.push(l.2 - b);
-                if (b - l.2) / b >= 0.3 {
+                cell.change.push(l.value - b);
+                if (b - l.value) / b >= 0.3 {
                     cell.responders30 += 1;
                 }
             }
@@ -108,5 +156,5 @@ pub async fn aggregates(pool: &SqlitePool, min_cell: i64) -> Result<serde_json::
             }
         })
         .collect();
-    Ok(serde_json::json!({"min_cell": min_cell, "cells": rows}))
+    serde_json::json!({"min_cell": min_cell, "cells": rows})
 }

@@ -1,5 +1,8 @@
 //! The SQLite implementation (bundled SQLite through sqlx): WAL journal,
-//! `synchronous=FULL`, foreign keys on, a single serialized writer.
+//! `synchronous=FULL`, foreign keys on. Reads go through a pool of
+//! read-only connections; every write goes through the group-commit
+//! [`Writer`] on the one write connection (`BEGIN IMMEDIATE`), so writes
+//! that arrive together share one transaction and one fsync.
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -7,29 +10,57 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
-use time::format_description::well_known::Rfc3339;
+use sqlx::{ConnectOptions, Row, Sqlite, SqliteConnection, SqlitePool};
 
-use crate::audit::entry_mac;
 use crate::error::StoreError;
 use crate::model::{Actor, AuditEntry, Clinic, NewUser, Record, RecordVersion, User};
 use crate::store::{Placement, Result, Store};
+use crate::writer::{Backend, BoxFuture, Chain, Writer};
+use crate::{json, now, Arg};
 
 /// Registry storage in one SQLite file.
 pub struct SqliteStore {
     read: SqlitePool,
-    write: SqlitePool,
-    lock: tokio::sync::Mutex<()>,
-    audit_key: Vec<u8>,
-    checkpoint: Option<PathBuf>,
+    admin: SqlitePool,
+    writer: Writer<Sqlite>,
+    checkpoint: PathBuf,
 }
 
-fn now() -> String {
-    time::OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+impl Backend for Sqlite {
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+    fn head(conn: &mut SqliteConnection) -> BoxFuture<'_, Result<(i64, String)>> {
+        Box::pin(async move {
+            let last = sqlx::query("SELECT id, hmac FROM audit ORDER BY id DESC LIMIT 1")
+                .fetch_optional(&mut *conn)
+                .await?;
+            Ok(last.map_or((0, String::new()), |r| (r.get("id"), r.get("hmac"))))
+        })
+    }
 }
 
-fn json(s: &str) -> serde_json::Value {
-    serde_json::from_str(s).unwrap_or(serde_json::Value::Null)
+/// Appends the chain's next entry.
+async fn append(
+    c: &mut SqliteConnection,
+    chain: &mut Chain,
+    actor: Option<&Actor>,
+    action: &str,
+    kind: Option<&str>,
+    record_id: Option<i64>,
+) -> Result<()> {
+    let e = chain.next(actor, action, kind, record_id);
+    sqlx::query("INSERT INTO audit (id, at, user_id, role, clinic_id, action, record_kind, record_id, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(e.id)
+        .bind(&e.at)
+        .bind(e.user_id)
+        .bind(&e.role)
+        .bind(e.clinic_id)
+        .bind(&e.action)
+        .bind(&e.record_kind)
+        .bind(e.record_id)
+        .bind(&e.hmac)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
 }
 
 fn record_from(r: &sqlx::sqlite::SqliteRow) -> Record {
@@ -62,9 +93,9 @@ fn user_from(r: &sqlx::sqlite::SqliteRow) -> User {
 const RECORD_COLS: &str = "id, kind, clinic_id, patient_id, parent_id, version, data, created_at, updated_at";
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database at `url` (`sqlite:PATH` or a
-    /// path), runs the migrations, and keys the audit chain with `audit_key`.
-    /// The audit head is checkpointed to `PATH.audit-head` for file databases.
+    /// Opens (creating if missing) the database file at `url` (`sqlite:PATH`
+    /// or a path), runs the migrations, and keys the audit chain with
+    /// `audit_key`. The audit head is checkpointed to `PATH.audit-head`.
     pub async fn open(url: &str, audit_key: &[u8]) -> Result<Self> {
         let url = if url.starts_with("sqlite:") {
             url.to_string()
@@ -78,114 +109,84 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let path = opts.get_filename().to_path_buf();
-        let memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
-        let write = SqlitePoolOptions::new()
+        if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:") {
+            return Err(StoreError::Integrity(
+                "an in-memory database cannot be shared by the writer and the readers; give a file".into(),
+            ));
+        }
+        let admin = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
-        let read = if memory {
-            write.clone()
-        } else {
-            SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(opts.read_only(true))
-                .await?
-        };
-        let checkpoint = if memory {
-            None
-        } else {
-            Some(PathBuf::from(format!("{}.audit-head", path.display())))
-        };
+        sqlx::migrate!("./migrations/sqlite").run(&admin).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts.clone().read_only(true))
+            .await?;
+        let checkpoint = PathBuf::from(format!("{}.audit-head", path.display()));
+        let conn = opts.connect().await?;
         Ok(SqliteStore {
             read,
-            write,
-            lock: tokio::sync::Mutex::new(()),
-            audit_key: audit_key.to_vec(),
+            admin,
+            writer: Writer::spawn(conn, audit_key, Some(checkpoint.clone())),
             checkpoint,
         })
     }
 
-    /// A consistent online backup (`VACUUM INTO`) to a new file, taken
-    /// between writes; returns the audit head it contains.
+    /// A consistent online backup (`VACUUM INTO` from a read snapshot, so
+    /// writes go on meanwhile) to a new file; returns the audit head it contains.
     pub async fn backup(&self, to: &std::path::Path) -> Result<Option<(i64, String)>> {
         if to.exists() {
             return Err(StoreError::Integrity(format!("{} already exists", to.display())));
         }
-        let _g = self.lock.lock().await;
         sqlx::query("VACUUM INTO ?")
             .bind(to.to_string_lossy().to_string())
-            .execute(&self.write)
+            .execute(&self.read)
+            .await?;
+        let mut conn = SqliteConnectOptions::new()
+            .filename(to)
+            .read_only(true)
+            .connect()
             .await?;
         let head = sqlx::query("SELECT id, hmac FROM audit ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&self.write)
+            .fetch_optional(&mut conn)
             .await?;
         Ok(head.map(|r| (r.get("id"), r.get("hmac"))))
     }
 
-    /// The pool used for writes (tests read pragmas through it).
+    /// A read-write pool beside the writer (tests read pragmas and tamper through it).
     pub fn write_pool(&self) -> &SqlitePool {
-        &self.write
+        &self.admin
     }
 
-    /// The audit head checkpoint file, if any.
-    pub fn checkpoint_path(&self) -> Option<&PathBuf> {
-        self.checkpoint.as_ref()
+    /// The audit head checkpoint file.
+    pub fn checkpoint_path(&self) -> &PathBuf {
+        &self.checkpoint
     }
 
     /// Reads the checkpointed audit head.
     pub fn read_checkpoint(&self) -> Option<(i64, String)> {
-        let text = std::fs::read_to_string(self.checkpoint.as_ref()?).ok()?;
+        let text = std::fs::read_to_string(&self.checkpoint).ok()?;
         let (id, mac) = text.trim().split_once(' ')?;
         Some((id.parse().ok()?, mac.to_string()))
     }
 
-    fn write_checkpoint(&self, id: i64, mac: &str) -> Result<()> {
-        if let Some(path) = &self.checkpoint {
-            let tmp = path.with_extension("audit-head.tmp");
-            std::fs::write(&tmp, format!("{id} {mac}\n")).map_err(|e| StoreError::Integrity(e.to_string()))?;
-            std::fs::rename(&tmp, path).map_err(|e| StoreError::Integrity(e.to_string()))?;
-        }
-        Ok(())
-    }
-
-    async fn append_audit(
-        &self,
-        tx: &mut sqlx::SqliteConnection,
-        actor: Option<&Actor>,
-        action: &str,
-        kind: Option<&str>,
-        record_id: Option<i64>,
-    ) -> Result<(i64, String)> {
-        let last = sqlx::query("SELECT id, hmac FROM audit ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (prev_id, prev_mac): (i64, String) = last.map_or((0, String::new()), |r| (r.get("id"), r.get("hmac")));
-        let mut e = AuditEntry {
-            id: prev_id + 1,
-            at: now(),
-            user_id: actor.map(|a| a.user_id),
-            role: actor.map(|a| a.role.clone()),
-            clinic_id: actor.map(|a| a.clinic_id),
-            action: action.to_string(),
-            record_kind: kind.map(str::to_string),
-            record_id,
-            hmac: String::new(),
-        };
-        e.hmac = entry_mac(&self.audit_key, &prev_mac, &e);
-        sqlx::query("INSERT INTO audit (id, at, user_id, role, clinic_id, action, record_kind, record_id, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(e.id)
-            .bind(&e.at)
-            .bind(e.user_id)
-            .bind(&e.role)
-            .bind(e.clinic_id)
-            .bind(&e.action)
-            .bind(&e.record_kind)
-            .bind(e.record_id)
-            .bind(&e.hmac)
-            .execute(&mut *tx)
-            .await?;
-        Ok((e.id, e.hmac))
+    /// One statement through the writer; returns the rows it changed.
+    async fn exec(&self, sql: &'static str, args: Vec<Arg>) -> Result<u64> {
+        self.writer
+            .write(move |c, _| {
+                Box::pin(async move {
+                    let mut q = sqlx::query(sql);
+                    for a in args {
+                        q = match a {
+                            Arg::I(v) => q.bind(v),
+                            Arg::S(v) => q.bind(v),
+                        };
+                    }
+                    Ok(q.execute(&mut *c).await?.rows_affected())
+                })
+            })
+            .await
     }
 
     async fn fetch_record(&self, actor: &Actor, kind: &str, id: i64) -> Result<Record> {
@@ -205,20 +206,26 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_clinic(&self, name: &str, demo: bool) -> Result<Clinic> {
-        let _g = self.lock.lock().await;
-        let id = sqlx::query("INSERT INTO clinics (name, demo, created_at) VALUES (?, ?, ?)")
-            .bind(name)
-            .bind(demo as i64)
-            .bind(now())
-            .execute(&self.write)
-            .await?
-            .last_insert_rowid();
-        Ok(Clinic {
-            id,
-            name: name.to_string(),
-            demo,
-            answers_public: false,
-        })
+        let name = name.to_string();
+        self.writer
+            .write(move |c, _| {
+                Box::pin(async move {
+                    let id = sqlx::query("INSERT INTO clinics (name, demo, created_at) VALUES (?, ?, ?)")
+                        .bind(&name)
+                        .bind(demo as i64)
+                        .bind(now())
+                        .execute(&mut *c)
+                        .await?
+                        .last_insert_rowid();
+                    Ok(Clinic {
+                        id,
+                        name,
+                        demo,
+                        answers_public: false,
+                    })
+                })
+            })
+            .await
     }
 
     async fn clinic(&self, id: i64) -> Result<Clinic> {
@@ -247,23 +254,24 @@ impl Store for SqliteStore {
     }
 
     async fn set_answers_public(&self, actor: &Actor, public: bool) -> Result<()> {
-        let _g = self.lock.lock().await;
-        let mut tx = self.write.begin().await?;
-        sqlx::query("UPDATE clinics SET answers_public = ? WHERE id = ?")
-            .bind(public as i64)
-            .bind(actor.clinic_id)
-            .execute(&mut *tx)
-            .await?;
-        let action = if public {
-            "answers_public_on"
-        } else {
-            "answers_public_off"
-        };
-        let (aid, mac) = self
-            .append_audit(&mut tx, Some(actor), action, Some("clinic"), Some(actor.clinic_id))
-            .await?;
-        tx.commit().await?;
-        self.write_checkpoint(aid, &mac)
+        let actor = actor.clone();
+        self.writer
+            .write(move |c, chain| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE clinics SET answers_public = ? WHERE id = ?")
+                        .bind(public as i64)
+                        .bind(actor.clinic_id)
+                        .execute(&mut *c)
+                        .await?;
+                    let action = if public {
+                        "answers_public_on"
+                    } else {
+                        "answers_public_off"
+                    };
+                    append(c, chain, Some(&actor), action, Some("clinic"), Some(actor.clinic_id)).await
+                })
+            })
+            .await
     }
 
     async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
@@ -289,35 +297,40 @@ impl Store for SqliteStore {
     }
 
     async fn create_user(&self, u: NewUser) -> Result<User> {
-        let _g = self.lock.lock().await;
-        let email = u.email.trim().to_lowercase();
-        let res = sqlx::query("INSERT INTO users (clinic_id, email, name, role, password_hash, patient_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(u.clinic_id)
-            .bind(&email)
-            .bind(&u.name)
-            .bind(&u.role)
-            .bind(&u.password_hash)
-            .bind(u.patient_id)
-            .bind(now())
-            .execute(&self.write)
-            .await;
-        let id = match res {
-            Ok(r) => r.last_insert_rowid(),
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                return Err(StoreError::Taken("this e-mail".into()))
-            }
-            Err(e) => return Err(e.into()),
-        };
-        Ok(User {
-            id,
-            clinic_id: u.clinic_id,
-            email,
-            name: u.name,
-            role: u.role,
-            patient_id: u.patient_id,
-            active: true,
-            password_hash: u.password_hash,
-        })
+        self.writer
+            .write(move |c, _| {
+                Box::pin(async move {
+                    let email = u.email.trim().to_lowercase();
+                    let res = sqlx::query("INSERT INTO users (clinic_id, email, name, role, password_hash, patient_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                        .bind(u.clinic_id)
+                        .bind(&email)
+                        .bind(&u.name)
+                        .bind(&u.role)
+                        .bind(&u.password_hash)
+                        .bind(u.patient_id)
+                        .bind(now())
+                        .execute(&mut *c)
+                        .await;
+                    let id = match res {
+                        Ok(r) => r.last_insert_rowid(),
+                        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                            return Err(StoreError::Taken("this e-mail".into()))
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
+                    Ok(User {
+                        id,
+                        clinic_id: u.clinic_id,
+                        email,
+                        name: u.name,
+                        role: u.role,
+                        patient_id: u.patient_id,
+                        active: true,
+                        password_hash: u.password_hash,
+                    })
+                })
+            })
+            .await
     }
 
     async fn user_by_email(&self, email: &str) -> Result<User> {
@@ -346,39 +359,41 @@ impl Store for SqliteStore {
     }
 
     async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
-        let _g = self.lock.lock().await;
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-            .bind(hash)
-            .bind(user_id)
-            .execute(&self.write)
-            .await?;
-        sqlx::query("DELETE FROM auth_sessions WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        let hash = hash.to_string();
+        self.writer
+            .write(move |c, _| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+                        .bind(&hash)
+                        .bind(user_id)
+                        .execute(&mut *c)
+                        .await?;
+                    sqlx::query("DELETE FROM auth_sessions WHERE user_id = ?")
+                        .bind(user_id)
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn link_patient(&self, user_id: i64, patient_id: i64) -> Result<()> {
-        let _g = self.lock.lock().await;
-        sqlx::query("UPDATE users SET patient_id = ? WHERE id = ?")
-            .bind(patient_id)
-            .bind(user_id)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        self.exec(
+            "UPDATE users SET patient_id = ? WHERE id = ?",
+            vec![Arg::I(patient_id), Arg::I(user_id)],
+        )
+        .await
+        .map(drop)
     }
 
     async fn create_session(&self, token_hash: &str, user_id: i64, now_s: i64) -> Result<()> {
-        let _g = self.lock.lock().await;
-        sqlx::query("INSERT INTO auth_sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(now_s)
-            .bind(now_s)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        self.exec(
+            "INSERT INTO auth_sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
+            vec![Arg::S(token_hash.into()), Arg::I(user_id), Arg::I(now_s), Arg::I(now_s)],
+        )
+        .await
+        .map(drop)
     }
 
     async fn session_user(&self, token_hash: &str, now_s: i64, idle_secs: i64) -> Result<User> {
@@ -392,12 +407,11 @@ impl Store for SqliteStore {
             return Err(StoreError::NotFound);
         }
         if now_s - last > 30 {
-            let _g = self.lock.lock().await;
-            sqlx::query("UPDATE auth_sessions SET last_seen = ? WHERE token_hash = ?")
-                .bind(now_s)
-                .bind(token_hash)
-                .execute(&self.write)
-                .await?;
+            self.exec(
+                "UPDATE auth_sessions SET last_seen = ? WHERE token_hash = ?",
+                vec![Arg::I(now_s), Arg::S(token_hash.into())],
+            )
+            .await?;
         }
         let u = self.user(row.get("user_id")).await?;
         if !u.active {
@@ -407,26 +421,32 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        let _g = self.lock.lock().await;
-        sqlx::query("DELETE FROM auth_sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        self.exec(
+            "DELETE FROM auth_sessions WHERE token_hash = ?",
+            vec![Arg::S(token_hash.into())],
+        )
+        .await
+        .map(drop)
     }
 
     async fn create_token(&self, user_id: i64, token_hash: &str, name: &str) -> Result<i64> {
-        let _g = self.lock.lock().await;
-        Ok(
-            sqlx::query("INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?)")
-                .bind(user_id)
-                .bind(token_hash)
-                .bind(name)
-                .bind(now())
-                .execute(&self.write)
-                .await?
-                .last_insert_rowid(),
-        )
+        let (token_hash, name) = (token_hash.to_string(), name.to_string());
+        self.writer
+            .write(move |c, _| {
+                Box::pin(async move {
+                    Ok(sqlx::query(
+                        "INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?)",
+                    )
+                    .bind(user_id)
+                    .bind(&token_hash)
+                    .bind(&name)
+                    .bind(now())
+                    .execute(&mut *c)
+                    .await?
+                    .last_insert_rowid())
+                })
+            })
+            .await
     }
 
     async fn token_user(&self, token_hash: &str) -> Result<User> {
@@ -443,14 +463,12 @@ impl Store for SqliteStore {
     }
 
     async fn revoke_token(&self, user_id: i64, token_id: i64) -> Result<()> {
-        let _g = self.lock.lock().await;
-        let n = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
-            .bind(now())
-            .bind(token_id)
-            .bind(user_id)
-            .execute(&self.write)
-            .await?
-            .rows_affected();
+        let n = self
+            .exec(
+                "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+                vec![Arg::S(now()), Arg::I(token_id), Arg::I(user_id)],
+            )
+            .await?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -458,53 +476,58 @@ impl Store for SqliteStore {
     }
 
     async fn create_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<()> {
-        let _g = self.lock.lock().await;
-        sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(expires_at)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        self.exec(
+            "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+            vec![Arg::S(token_hash.into()), Arg::I(user_id), Arg::I(expires_at)],
+        )
+        .await
+        .map(drop)
     }
 
     async fn use_reset(&self, token_hash: &str, now_s: i64, new_hash: &str) -> Result<i64> {
-        let _g = self.lock.lock().await;
-        let mut tx = self.write.begin().await?;
-        let row =
-            sqlx::query("SELECT user_id FROM password_resets WHERE token_hash = ? AND used = 0 AND expires_at > ?")
-                .bind(token_hash)
-                .bind(now_s)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-        let uid: i64 = row.get("user_id");
-        sqlx::query("UPDATE password_resets SET used = 1 WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-            .bind(new_hash)
-            .bind(uid)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM auth_sessions WHERE user_id = ?")
-            .bind(uid)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(uid)
+        let (token_hash, new_hash) = (token_hash.to_string(), new_hash.to_string());
+        self.writer
+            .write(move |c, _| {
+                Box::pin(async move {
+                    let row = sqlx::query(
+                        "SELECT user_id FROM password_resets WHERE token_hash = ? AND used = 0 AND expires_at > ?",
+                    )
+                    .bind(&token_hash)
+                    .bind(now_s)
+                    .fetch_optional(&mut *c)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                    let uid: i64 = row.get("user_id");
+                    sqlx::query("UPDATE password_resets SET used = 1 WHERE token_hash = ?")
+                        .bind(&token_hash)
+                        .execute(&mut *c)
+                        .await?;
+                    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+                        .bind(&new_hash)
+                        .bind(uid)
+                        .execute(&mut *c)
+                        .await?;
+                    sqlx::query("DELETE FROM auth_sessions WHERE user_id = ?")
+                        .bind(uid)
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(uid)
+                })
+            })
+            .await
     }
 
     async fn login_failed(&self, account: &str, address: &str, now_s: i64) -> Result<()> {
-        let _g = self.lock.lock().await;
-        sqlx::query("INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?)")
-            .bind(account.trim().to_lowercase())
-            .bind(address)
-            .bind(now_s)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        self.exec(
+            "INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?)",
+            vec![
+                Arg::S(account.trim().to_lowercase()),
+                Arg::S(address.into()),
+                Arg::I(now_s),
+            ],
+        )
+        .await
+        .map(drop)
     }
 
     async fn login_failures(&self, account: &str, address: &str, since: i64) -> Result<(i64, i64)> {
@@ -530,86 +553,86 @@ impl Store for SqliteStore {
         idempotency_key: Option<&str>,
         also_audit: &[String],
     ) -> Result<(Record, bool)> {
-        let _g = self.lock.lock().await;
-        let mut tx = self.write.begin().await?;
-        if let Some(key) = idempotency_key {
-            let prev: Option<i64> =
-                sqlx::query_scalar("SELECT record_id FROM idempotency WHERE user_id = ? AND key = ?")
-                    .bind(actor.user_id)
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some(id) = prev {
-                tx.rollback().await?;
-                let r = sqlx::query(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?"))
+        let (actor, kind) = (actor.clone(), kind.to_string());
+        let key = idempotency_key.map(str::to_string);
+        let also_audit = also_audit.to_vec();
+        self.writer
+            .write(move |c, chain| {
+                Box::pin(async move {
+                    if let Some(key) = &key {
+                        let prev: Option<i64> =
+                            sqlx::query_scalar("SELECT record_id FROM idempotency WHERE user_id = ? AND key = ?")
+                                .bind(actor.user_id)
+                                .bind(key)
+                                .fetch_optional(&mut *c)
+                                .await?;
+                        if let Some(id) = prev {
+                            let r = sqlx::query(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?"))
+                                .bind(id)
+                                .fetch_one(&mut *c)
+                                .await?;
+                            return Ok((record_from(&r), false));
+                        }
+                    }
+                    let ts = now();
+                    let text = data.to_string();
+                    let id = sqlx::query("INSERT INTO records (clinic_id, kind, patient_id, parent_id, version, data, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)")
+                        .bind(actor.clinic_id)
+                        .bind(&kind)
+                        .bind(at.patient_id)
+                        .bind(at.parent_id)
+                        .bind(&text)
+                        .bind(&ts)
+                        .bind(&ts)
+                        .execute(&mut *c)
+                        .await?
+                        .last_insert_rowid();
+                    let patient_id = if kind == "patient" {
+                        sqlx::query("UPDATE records SET patient_id = id WHERE id = ?")
+                            .bind(id)
+                            .execute(&mut *c)
+                            .await?;
+                        Some(id)
+                    } else {
+                        at.patient_id
+                    };
+                    sqlx::query(
+                        "INSERT INTO record_versions (record_id, version, data, author_id, created_at) VALUES (?, 1, ?, ?, ?)",
+                    )
                     .bind(id)
-                    .fetch_one(&self.write)
+                    .bind(&text)
+                    .bind(actor.user_id)
+                    .bind(&ts)
+                    .execute(&mut *c)
                     .await?;
-                return Ok((record_from(&r), false));
-            }
-        }
-        let ts = now();
-        let text = data.to_string();
-        let id = sqlx::query("INSERT INTO records (clinic_id, kind, patient_id, parent_id, version, data, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)")
-            .bind(actor.clinic_id)
-            .bind(kind)
-            .bind(at.patient_id)
-            .bind(at.parent_id)
-            .bind(&text)
-            .bind(&ts)
-            .bind(&ts)
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid();
-        let patient_id = if kind == "patient" {
-            sqlx::query("UPDATE records SET patient_id = id WHERE id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            Some(id)
-        } else {
-            at.patient_id
-        };
-        sqlx::query(
-            "INSERT INTO record_versions (record_id, version, data, author_id, created_at) VALUES (?, 1, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(&text)
-        .bind(actor.user_id)
-        .bind(&ts)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(key) = idempotency_key {
-            sqlx::query("INSERT INTO idempotency (user_id, key, record_id, created_at) VALUES (?, ?, ?, ?)")
-                .bind(actor.user_id)
-                .bind(key)
-                .bind(id)
-                .bind(&ts)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let (mut aid, mut mac) = self
-            .append_audit(&mut tx, Some(actor), "create", Some(kind), Some(id))
-            .await?;
-        for action in also_audit {
-            (aid, mac) = self
-                .append_audit(&mut tx, Some(actor), action, Some(kind), Some(id))
-                .await?;
-        }
-        tx.commit().await?;
-        self.write_checkpoint(aid, &mac)?;
-        let rec = Record {
-            id,
-            kind: kind.to_string(),
-            clinic_id: actor.clinic_id,
-            patient_id,
-            parent_id: at.parent_id,
-            version: 1,
-            data,
-            created_at: ts.clone(),
-            updated_at: ts,
-        };
-        Ok((rec, true))
+                    if let Some(key) = &key {
+                        sqlx::query("INSERT INTO idempotency (user_id, key, record_id, created_at) VALUES (?, ?, ?, ?)")
+                            .bind(actor.user_id)
+                            .bind(key)
+                            .bind(id)
+                            .bind(&ts)
+                            .execute(&mut *c)
+                            .await?;
+                    }
+                    append(c, chain, Some(&actor), "create", Some(&kind), Some(id)).await?;
+                    for action in &also_audit {
+                        append(c, chain, Some(&actor), action, Some(&kind), Some(id)).await?;
+                    }
+                    let rec = Record {
+                        id,
+                        kind,
+                        clinic_id: actor.clinic_id,
+                        patient_id,
+                        parent_id: at.parent_id,
+                        version: 1,
+                        data,
+                        created_at: ts.clone(),
+                        updated_at: ts,
+                    };
+                    Ok((rec, true))
+                })
+            })
+            .await
     }
 
     async fn record(&self, actor: &Actor, kind: &str, id: i64) -> Result<Record> {
@@ -658,54 +681,55 @@ impl Store for SqliteStore {
         expected_version: i64,
         data: serde_json::Value,
     ) -> Result<Record> {
-        let _g = self.lock.lock().await;
-        let mut tx = self.write.begin().await?;
-        let row = sqlx::query(&format!(
-            "SELECT {RECORD_COLS} FROM records WHERE id = ? AND kind = ? AND clinic_id = ?"
-        ))
-        .bind(id)
-        .bind(kind)
-        .bind(actor.clinic_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let mut rec = record_from(&row);
-        if rec.version != expected_version {
-            return Err(StoreError::Conflict {
-                expected: expected_version,
-                current: rec.version,
-            });
-        }
-        let ts = now();
-        let text = data.to_string();
-        let v = rec.version + 1;
-        sqlx::query("UPDATE records SET version = ?, data = ?, updated_at = ? WHERE id = ? AND version = ?")
-            .bind(v)
-            .bind(&text)
-            .bind(&ts)
-            .bind(id)
-            .bind(rec.version)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO record_versions (record_id, version, data, author_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(v)
-        .bind(&text)
-        .bind(actor.user_id)
-        .bind(&ts)
-        .execute(&mut *tx)
-        .await?;
-        let (aid, mac) = self
-            .append_audit(&mut tx, Some(actor), "update", Some(kind), Some(id))
-            .await?;
-        tx.commit().await?;
-        self.write_checkpoint(aid, &mac)?;
-        rec.version = v;
-        rec.data = data;
-        rec.updated_at = ts;
-        Ok(rec)
+        let (actor, kind) = (actor.clone(), kind.to_string());
+        self.writer
+            .write(move |c, chain| {
+                Box::pin(async move {
+                    let row = sqlx::query(&format!(
+                        "SELECT {RECORD_COLS} FROM records WHERE id = ? AND kind = ? AND clinic_id = ?"
+                    ))
+                    .bind(id)
+                    .bind(&kind)
+                    .bind(actor.clinic_id)
+                    .fetch_optional(&mut *c)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                    let mut rec = record_from(&row);
+                    if rec.version != expected_version {
+                        return Err(StoreError::Conflict {
+                            expected: expected_version,
+                            current: rec.version,
+                        });
+                    }
+                    let ts = now();
+                    let text = data.to_string();
+                    let v = rec.version + 1;
+                    sqlx::query("UPDATE records SET version = ?, data = ?, updated_at = ? WHERE id = ? AND version = ?")
+                        .bind(v)
+                        .bind(&text)
+                        .bind(&ts)
+                        .bind(id)
+                        .bind(rec.version)
+                        .execute(&mut *c)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO record_versions (record_id, version, data, author_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                    )
+                    .bind(id)
+                    .bind(v)
+                    .bind(&text)
+                    .bind(actor.user_id)
+                    .bind(&ts)
+                    .execute(&mut *c)
+                    .await?;
+                    append(c, chain, Some(&actor), "update", Some(&kind), Some(id)).await?;
+                    rec.version = v;
+                    rec.data = data;
+                    rec.updated_at = ts;
+                    Ok(rec)
+                })
+            })
+            .await
     }
 
     async fn versions(&self, actor: &Actor, id: i64) -> Result<Vec<RecordVersion>> {
@@ -755,11 +779,13 @@ impl Store for SqliteStore {
         kind: Option<&str>,
         record_id: Option<i64>,
     ) -> Result<()> {
-        let _g = self.lock.lock().await;
-        let mut tx = self.write.begin().await?;
-        let (aid, mac) = self.append_audit(&mut tx, actor, action, kind, record_id).await?;
-        tx.commit().await?;
-        self.write_checkpoint(aid, &mac)
+        let actor = actor.cloned();
+        let (action, kind) = (action.to_string(), kind.map(str::to_string));
+        self.writer
+            .write(move |c, chain| {
+                Box::pin(async move { append(c, chain, actor.as_ref(), &action, kind.as_deref(), record_id).await })
+            })
+            .await
     }
 
     async fn audit_log(&self, clinic_id: Option<i64>) -> Result<Vec<AuditEntry>> {
@@ -793,6 +819,7 @@ impl Store for SqliteStore {
     }
 
     async fn research_aggregates(&self, min_cell: i64) -> Result<serde_json::Value> {
-        crate::research::aggregates(&self.read, min_cell).await
+        let (courses, pain) = crate::research::sqlite_rows(&self.read).await?;
+        Ok(crate::research::aggregates(&courses, &pain, min_cell))
     }
 }

@@ -1,0 +1,146 @@
+//! What only PostgreSQL adds: row-level security under the server role, the
+//! privileges each role holds, and a server role that may not own the tables.
+
+use acumen_store::{PgStore, Placement};
+use serde_json::json;
+use sqlx::{ConnectOptions, Connection};
+
+use crate::helpers::{clinic_with_practitioner, pg_url, postgres, KEY};
+
+#[tokio::test]
+async fn row_level_security_limits_the_server_role_to_the_named_clinic() {
+    let Some(url) = pg_url() else { return };
+    let b = postgres(&url).await;
+    let s = b.store.as_ref();
+    let north = clinic_with_practitioner(s, "North").await;
+    let south = clinic_with_practitioner(s, "South").await;
+    let at = Placement {
+        patient_id: None,
+        parent_id: None,
+    };
+    for actor in [&north, &north, &south] {
+        s.insert_record(actor, "patient", at, json!({"given_name": "P"}), None)
+            .await
+            .unwrap();
+    }
+    let pool = b.pg.as_ref().unwrap().pool();
+    let count = |clinic: Option<i64>| async move {
+        let mut tx = pool.begin().await.unwrap();
+        if let Some(c) = clinic {
+            sqlx::query("SELECT set_config('acumen.clinic_id', $1, true)")
+                .bind(c.to_string())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        // No clinic condition in the query: only the policy filters.
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM records")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let v: i64 = sqlx::query_scalar("SELECT count(*) FROM record_versions")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        (n, v)
+    };
+    assert_eq!(count(None).await, (0, 0));
+    assert_eq!(count(Some(north.clinic_id)).await, (2, 2));
+    assert_eq!(count(Some(south.clinic_id)).await, (1, 1));
+    // Writing a row for another clinic than the one named is refused by the policy.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config('acumen.clinic_id', $1, true)")
+        .bind(north.clinic_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let err = sqlx::query(
+        "INSERT INTO records (clinic_id, kind, version, data, created_at, updated_at) VALUES ($1, 'patient', 1, '{}', '', '')",
+    )
+    .bind(south.clinic_id)
+    .execute(&mut *tx)
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+}
+
+#[tokio::test]
+async fn the_server_cannot_delete_or_rewrite_history_and_research_sees_only_views() {
+    let Some(url) = pg_url() else { return };
+    let b = postgres(&url).await;
+    let s = b.store.as_ref();
+    let doc = clinic_with_practitioner(s, "North").await;
+    let at = Placement {
+        patient_id: None,
+        parent_id: None,
+    };
+    s.insert_record(&doc, "patient", at, json!({"given_name": "P"}), None)
+        .await
+        .unwrap();
+    let pool = b.pg.as_ref().unwrap().pool();
+    for sql in [
+        "DELETE FROM records",
+        "DELETE FROM record_versions",
+        "UPDATE audit SET action = 'nothing'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+        "DROP TABLE audit",
+    ] {
+        let err = sqlx::query(sql).execute(pool).await.unwrap_err().to_string();
+        assert!(
+            err.contains("permission denied") || err.contains("must be owner"),
+            "{sql}: {err}"
+        );
+    }
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL ROLE acumen_research")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM research_courses")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let err = sqlx::query("SELECT count(*) FROM records")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+}
+
+#[tokio::test]
+async fn the_server_refuses_to_run_as_the_table_owner_or_on_an_unmigrated_database() {
+    let Some(url) = pg_url() else { return };
+    let b = postgres(&url).await;
+    let admin = b.pg_admin.clone().unwrap();
+    let owner_url = format!(
+        "postgres://{}@{}:{}/{}",
+        admin.get_username(),
+        admin.get_host(),
+        admin.get_port(),
+        admin.get_database().unwrap()
+    );
+    let err = PgStore::open(&owner_url, KEY).await.err().unwrap().to_string();
+    assert!(err.contains("does not own the tables"), "{err}");
+    let mut c = admin.connect().await.unwrap();
+    let empty = format!("{}_empty", admin.get_database().unwrap());
+    sqlx::query(&format!("CREATE DATABASE {empty}"))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+    let err = PgStore::open(
+        &format!(
+            "postgres://acumen_server@{}:{}/{empty}",
+            admin.get_host(),
+            admin.get_port()
+        ),
+        KEY,
+    )
+    .await
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("acumen admin migrate"), "{err}");
+}
