@@ -5,7 +5,7 @@
 
 use acumen_domain::{check, SafetyProfile, SessionInput, Validate};
 use acumen_knowledge::conditions::CONDITIONS;
-use acumen_store::{Actor, NewUser, Placement, SqliteStore, Store};
+use acumen_store::{Actor, NewUser, Placement, Store};
 use anyhow::Result;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -44,7 +44,7 @@ fn points_for(condition: &str) -> &'static [&'static str] {
 }
 
 /// Fills `store` with one simulated clinic of `patients` patients.
-pub async fn generate(store: &SqliteStore, patients: usize, seed: u64) -> Result<()> {
+pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<()> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let clinic = store
         .create_clinic("Simulated Demo Clinic (SIMULATED DATA)", true)

@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod csv_input;
+pub mod db_cmd;
 pub mod demo;
 pub mod json_out;
 pub mod meta_cmd;

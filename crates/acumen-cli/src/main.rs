@@ -4,9 +4,10 @@ use std::future::Future;
 use std::io::Write;
 use std::process::ExitCode;
 
+use acumen_cli::db_cmd::{self, BackupArgs, MigrateDbArgs, RestoreArgs};
 use acumen_cli::meta_cmd::{run_to_writer, MetaArgs};
 use acumen_cli::points_cmd::PointsArgs;
-use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, BackupArgs, DemoArgs, RestoreArgs, ServeArgs};
+use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, DemoArgs, ServeArgs};
 use acumen_cli::report_cmd::ReportArgs;
 use acumen_cli::simulate_cmd::SimulateArgs;
 use clap::{Parser, Subcommand};
@@ -40,6 +41,8 @@ enum Command {
     Backup(BackupArgs),
     /// Restores a backup into a new database file.
     Restore(RestoreArgs),
+    /// Moves an SQLite registry into an empty PostgreSQL database, verified table by table.
+    MigrateDb(MigrateDbArgs),
     /// Monte Carlo study of a meta-analytic method.
     Simulate(SimulateArgs),
     /// Acupoints by region, flag or name, with their use in neuropathy trials.
@@ -76,7 +79,10 @@ impl From<String> for Output {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ACUMEN_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ACUMEN_LOG")
+                .unwrap_or_else(|_| "info,sqlx::postgres::notice=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let result = match &cli.command {
@@ -91,8 +97,9 @@ fn main() -> ExitCode {
         Command::Admin(c) => block(registry_cmd::admin(c)),
         Command::Audit(c) => block(registry_cmd::audit(c)),
         Command::Demo(a) => block(registry_cmd::demo(a)),
-        Command::Backup(a) => block(registry_cmd::backup(a)),
-        Command::Restore(a) => block(registry_cmd::restore(a)),
+        Command::Backup(a) => block(db_cmd::backup(a)),
+        Command::Restore(a) => block(db_cmd::restore(a)),
+        Command::MigrateDb(a) => block(db_cmd::migrate_db(a)),
         Command::Simulate(a) => acumen_cli::simulate_cmd::run(a),
         Command::Points(a) => acumen_cli::points_cmd::run(a),
         Command::Report(a) => block(acumen_cli::report_cmd::run(a)),

@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use acumen_store::audit::{verify, Verdict};
-use acumen_store::{NewUser, SqliteStore, Store};
+use acumen_store::{NewUser, PgStore, SqliteStore, Store};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 
 /// `acumen serve` options.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Database: PATH or sqlite:PATH (default acumen.db, or acumen-demo.db with --demo).
+    /// Database: PATH, sqlite:PATH or postgres://USER@HOST/DB (the scheme picks the backend;
+    /// default acumen.db, or acumen-demo.db with --demo).
     #[arg(long)]
     pub db: Option<String>,
     /// Serve a simulated demo clinic (created on first use; a non-demo database is never touched).
@@ -37,8 +38,14 @@ pub enum AdminCmd {
         /// Admin e-mail.
         #[arg(long)]
         admin_email: String,
-        /// Database.
+        /// Database (PATH, sqlite:PATH or postgres://...).
         #[arg(long, default_value = "acumen.db")]
+        db: String,
+    },
+    /// Creates or updates the PostgreSQL schema, roles and policies (run as the database owner).
+    Migrate {
+        /// postgres://OWNER@HOST/DB
+        #[arg(long)]
         db: String,
     },
 }
@@ -48,18 +55,24 @@ pub enum AdminCmd {
 pub enum AuditCmd {
     /// Verifies the audit chain and names the first broken entry.
     Verify {
-        /// Database.
+        /// Database (PATH, sqlite:PATH or postgres://...).
         #[arg(long, default_value = "acumen.db")]
         db: String,
     },
 }
 
-fn db_path(db: &str) -> PathBuf {
+/// Whether the database URL names a PostgreSQL server.
+pub fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+pub(crate) fn db_path(db: &str) -> PathBuf {
     PathBuf::from(db.strip_prefix("sqlite:").unwrap_or(db))
 }
 
-/// The audit key: ACUMEN_AUDIT_KEY (hex), else the key file beside the
-/// database (created with a random key on first use, readable by its owner only).
+/// The audit key: ACUMEN_AUDIT_KEY (hex), else (SQLite only) the key file
+/// beside the database (created with a random key on first use, readable by
+/// its owner only).
 pub fn audit_key(db: &str) -> Result<Vec<u8>> {
     if let Ok(k) = std::env::var("ACUMEN_AUDIT_KEY") {
         let key = hex::decode(k.trim()).context("ACUMEN_AUDIT_KEY must be hex")?;
@@ -67,6 +80,9 @@ pub fn audit_key(db: &str) -> Result<Vec<u8>> {
             bail!("ACUMEN_AUDIT_KEY must hold at least 32 bytes (64 hex digits)");
         }
         return Ok(key);
+    }
+    if is_postgres(db) {
+        bail!("a PostgreSQL database needs its audit key in ACUMEN_AUDIT_KEY (64 hex digits, kept off the database server)");
     }
     let path = PathBuf::from(format!("{}.audit-key", db_path(db).display()));
     if path.exists() {
@@ -96,16 +112,43 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Opens the store with its audit key.
-pub async fn open_store(db: &str) -> Result<SqliteStore> {
+/// Opens the SQLite store with its audit key.
+pub async fn open_sqlite(db: &str) -> Result<SqliteStore> {
     let key = audit_key(db)?;
     SqliteStore::open(db, &key)
         .await
         .with_context(|| format!("{db}: cannot open the database"))
 }
 
+/// Opens the store the URL names (postgres://... or an SQLite path) with its audit key.
+pub async fn open_store(db: &str) -> Result<Arc<dyn Store>> {
+    if is_postgres(db) {
+        let key = audit_key(db)?;
+        let store = PgStore::open(db, &key)
+            .await
+            .with_context(|| format!("{}: cannot open the database", redact(db)))?;
+        return Ok(Arc::new(store));
+    }
+    Ok(Arc::new(open_sqlite(db).await?))
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact(db: &str) -> String {
+    match (db.find("://"), db.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &db[s + 3..at];
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{}{}@{}", &db[..s + 3], user, &db[at + 1..])
+        }
+        _ => db.to_string(),
+    }
+}
+
 /// Opens a database that must already exist (a report never creates one).
-pub async fn open_existing_store(db: &str) -> Result<SqliteStore> {
+pub async fn open_existing_store(db: &str) -> Result<Arc<dyn Store>> {
+    if is_postgres(db) {
+        return open_store(db).await;
+    }
     let path = db_path(db);
     if !path.exists() {
         bail!("{}: no such database", path.display());
@@ -152,7 +195,10 @@ pub async fn demo(a: &DemoArgs) -> Result<()> {
             path.display()
         );
     }
-    let store = open_store(&a.db).await?;
+    if is_postgres(&a.db) {
+        bail!("the demo is written to a new SQLite file; move it into PostgreSQL with `acumen migrate-db`");
+    }
+    let store = open_sqlite(&a.db).await?;
     eprintln!(
         "acumen: generating {} simulated patients into {} ...",
         a.patients,
@@ -177,6 +223,9 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
             "acumen.db".into()
         }
     });
+    if a.demo && is_postgres(&db) {
+        bail!("--demo serves a SQLite demo file; for PostgreSQL, make one with `acumen demo` and move it with `acumen migrate-db`");
+    }
     if a.demo {
         let path = db_path(&db);
         if path.exists() {
@@ -200,7 +249,7 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
         );
     }
     let store = open_store(&db).await?;
-    let state = acumen_web::AppState::new(Arc::new(store), a.public_url.clone())
+    let state = acumen_web::AppState::new(store, a.public_url.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(&a.listen)
@@ -209,7 +258,7 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
     let addr = listener.local_addr()?;
     println!(
         "acumen: serving {} on http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)",
-        db
+        redact(&db)
     );
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
@@ -229,7 +278,19 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
 
 /// Creates a clinic and its first admin.
 pub async fn admin(cmd: &AdminCmd) -> Result<()> {
-    let AdminCmd::CreateClinic { name, admin_email, db } = cmd;
+    let (name, admin_email, db) = match cmd {
+        AdminCmd::CreateClinic { name, admin_email, db } => (name, admin_email, db),
+        AdminCmd::Migrate { db } => {
+            if !is_postgres(db) {
+                bail!("{db}: `admin migrate` is for PostgreSQL; an SQLite database migrates itself when opened");
+            }
+            PgStore::migrate(db)
+                .await
+                .with_context(|| format!("{}: migration failed", redact(db)))?;
+            println!("{}: schema, roles and policies are up to date", redact(db));
+            return Ok(());
+        }
+    };
     let password = match std::env::var("ACUMEN_ADMIN_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -268,9 +329,15 @@ pub async fn admin(cmd: &AdminCmd) -> Result<()> {
 /// Verifies the audit chain; an error names the first broken entry.
 pub async fn audit(cmd: &AuditCmd) -> Result<()> {
     let AuditCmd::Verify { db } = cmd;
-    let store = open_store(db).await?;
-    let entries = store.audit_log(None).await?;
-    match verify(&audit_key(db)?, &entries, store.read_checkpoint()) {
+    // SQLite keeps a checkpoint of the head beside the file; on PostgreSQL the
+    // server role cannot delete audit rows at all.
+    let (entries, checkpoint) = if is_postgres(db) {
+        (open_store(db).await?.audit_log(None).await?, None)
+    } else {
+        let s = open_sqlite(db).await?;
+        (s.audit_log(None).await?, s.read_checkpoint())
+    };
+    match verify(&audit_key(db)?, &entries, checkpoint) {
         Verdict::Intact { entries } => {
             println!("audit log intact: {entries} entries");
             Ok(())
@@ -285,84 +352,4 @@ pub async fn audit(cmd: &AuditCmd) -> Result<()> {
             bail!("audit log truncated: the checkpoint names entry {expected_head} but the log ends at {found_head}")
         }
     }
-}
-
-/// `acumen backup` options.
-#[derive(Debug, Clone, Args)]
-pub struct BackupArgs {
-    /// Database to back up (may be in use by a running server).
-    #[arg(long, default_value = "acumen.db")]
-    pub db: String,
-    /// New backup file.
-    #[arg(long)]
-    pub to: PathBuf,
-}
-
-/// `acumen restore` options.
-#[derive(Debug, Clone, Args)]
-pub struct RestoreArgs {
-    /// Backup file.
-    #[arg(long)]
-    pub from: PathBuf,
-    /// Database to create from it (must not exist).
-    #[arg(long, default_value = "acumen.db")]
-    pub db: String,
-}
-
-async fn integrity(path: &Path) -> Result<()> {
-    use sqlx::ConnectOptions;
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .connect()
-        .await?;
-    let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&mut conn)
-        .await?;
-    if ok != "ok" {
-        bail!("{}: integrity check failed: {ok}", path.display());
-    }
-    Ok(())
-}
-
-/// Takes a consistent online backup and checks it.
-pub async fn backup(a: &BackupArgs) -> Result<()> {
-    let store = open_store(&a.db).await?;
-    let head = store
-        .backup(&a.to)
-        .await
-        .with_context(|| format!("{}: backup failed", a.to.display()))?;
-    integrity(&a.to).await?;
-    println!(
-        "backup written to {} (integrity ok; audit head {:?})",
-        a.to.display(),
-        head.map(|h| h.0)
-    );
-    Ok(())
-}
-
-/// Restores a backup into a new database file.
-pub async fn restore(a: &RestoreArgs) -> Result<()> {
-    let dest = db_path(&a.db);
-    if dest.exists() {
-        bail!(
-            "{}: already exists; restore only into a new file (move the old one away first)",
-            dest.display()
-        );
-    }
-    integrity(&a.from).await?;
-    std::fs::copy(&a.from, &dest).with_context(|| format!("cannot copy {} to {}", a.from.display(), dest.display()))?;
-    let store = open_store(&a.db).await?;
-    let entries = store.audit_log(None).await?;
-    if let Verdict::Broken { id } = verify(&audit_key(&a.db)?, &entries, None) {
-        bail!("the backup's audit log is broken at entry {id} (wrong ACUMEN_AUDIT_KEY or key file?)");
-    }
-    store.audit(None, "restore", None, None).await?;
-    println!(
-        "restored {} into {} ({} audit entries verified)",
-        a.from.display(),
-        dest.display(),
-        entries.len()
-    );
-    Ok(())
 }

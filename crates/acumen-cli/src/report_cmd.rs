@@ -51,7 +51,7 @@ pub async fn run(a: &ReportArgs) -> Result<String> {
         None => Vec::new(),
     };
     let store = open_existing_store(&a.db).await?;
-    let clinics = store_clinics(&store).await?;
+    let clinics = store_clinics(store.as_ref()).await?;
     let clinic = match (a.clinic, clinics.as_slice()) {
         (Some(id), _) if clinics.contains(&id) => id,
         (Some(id), _) => bail!("{}: no clinic {id} (clinics: {:?})", a.db, clinics),
@@ -59,7 +59,7 @@ pub async fn run(a: &ReportArgs) -> Result<String> {
         (None, []) => bail!("{}: the database holds no clinic", a.db),
         (None, _) => bail!("{}: several clinics ({:?}); choose one with --clinic", a.db, clinics),
     };
-    let answers = acumen_web::answers::compute_with(&store, clinic, added)
+    let answers = acumen_web::answers::compute_with(store.as_ref(), clinic, added)
         .await
         .map_err(|e| anyhow::anyhow!("computing the answers: {e}"))?;
     let text = match a.format {
@@ -75,7 +75,6 @@ pub async fn run(a: &ReportArgs) -> Result<String> {
     }
 }
 
-async fn store_clinics(store: &acumen_store::SqliteStore) -> Result<Vec<i64>> {
-    use acumen_store::Store;
+async fn store_clinics(store: &dyn acumen_store::Store) -> Result<Vec<i64>> {
     Ok(store.clinics().await?.into_iter().map(|c| c.id).collect())
 }

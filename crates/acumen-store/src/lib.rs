@@ -18,6 +18,7 @@ mod pg_store;
 pub mod research;
 pub mod sqlite;
 pub mod store;
+pub mod transfer;
 pub mod writer;
 
 pub use error::StoreError;

@@ -6,5 +6,6 @@ mod fuzz;
 mod helpers;
 mod metafor_cases;
 mod points;
+mod postgres;
 mod registry;
 mod report;
