@@ -205,6 +205,7 @@ pub async fn demo(a: &DemoArgs) -> Result<()> {
         path.display()
     );
     crate::demo::generate(&store, a.patients, a.seed).await?;
+    store.shutdown().await?;
     println!(
         "created SIMULATED demo database {} ({} patients, seed {})",
         path.display(),
@@ -249,7 +250,7 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
         );
     }
     let store = open_store(&db).await?;
-    let state = acumen_web::AppState::new(store, a.public_url.clone())
+    let state = acumen_web::AppState::new(store.clone(), a.public_url.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(&a.listen)
@@ -273,6 +274,7 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
         tracing::info!("shutting down");
     };
     acumen_web::serve(listener, state, shutdown).await?;
+    store.shutdown().await.context("closing the database")?;
     Ok(())
 }
 

@@ -31,3 +31,15 @@ pub enum StoreError {
     #[error("integrity: {0}")]
     Integrity(String),
 }
+
+impl StoreError {
+    /// Whether the database could not be reached or the write was not
+    /// committed (worth retrying later; nothing was written).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NotCommitted(_)
+                | StoreError::Db(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
+        )
+    }
+}

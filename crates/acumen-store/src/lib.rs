@@ -1,13 +1,18 @@
 //! # acumen-store
 //!
-//! Storage of the clinic registry behind the [`Store`] trait, with an SQLite
-//! implementation (bundled SQLite via sqlx; WAL, `synchronous=FULL`, foreign
-//! keys on; versioned migrations in `migrations/sqlite`). Clinical records
-//! are never deleted: a correction is a new version, an update with a stale
-//! version is a conflict, writes commit with their audit entry in one
-//! transaction, and idempotency keys make retried writes harmless. The
-//! audit log is an HMAC chain keyed outside the database, with its head
-//! checkpointed to a file.
+//! Storage of the clinic registry behind the [`Store`] trait, with two
+//! implementations: [`SqliteStore`] (bundled SQLite via sqlx; WAL,
+//! `synchronous=FULL`, foreign keys on; migrations in `migrations/sqlite`)
+//! and [`PgStore`] (PostgreSQL; forced row-level security keyed on the
+//! clinic, a server role that owns nothing, de-identified research views;
+//! migrations in `migrations/postgres`). Clinical records are never deleted:
+//! a correction is a new version, an update with a stale version is a
+//! conflict, writes commit with their audit entry, and idempotency keys make
+//! retried writes harmless. Writes go through the group-commit
+//! [`writer::Writer`]: concurrent writes share one transaction and one fsync,
+//! each answered after the commit. The audit log is an HMAC chain keyed
+//! outside the database (on SQLite its head is also checkpointed to a file).
+//! [`transfer`] moves an SQLite registry into PostgreSQL, verified table by table.
 #![deny(missing_docs)]
 
 pub mod audit;

@@ -162,7 +162,7 @@ impl PgStore {
         let conn = opts.connect().await?;
         Ok(PgStore {
             pool,
-            writer: Writer::spawn(conn, audit_key, None),
+            writer: Writer::spawn(conn, opts, audit_key, None),
         })
     }
 

@@ -128,7 +128,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             read,
             admin,
-            writer: Writer::spawn(conn, audit_key, Some(checkpoint.clone())),
+            writer: Writer::spawn(conn, opts, audit_key, Some(checkpoint.clone())),
             checkpoint,
         })
     }
@@ -816,6 +816,15 @@ impl Store for SqliteStore {
                 hmac: r.get("hmac"),
             })
             .collect())
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        // Through the writer, so no write is in flight; TRUNCATE empties the log.
+        self.writer.write(|_, _| Box::pin(async { Ok(()) })).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.admin)
+            .await?;
+        Ok(())
     }
 
     async fn research_aggregates(&self, min_cell: i64) -> Result<serde_json::Value> {

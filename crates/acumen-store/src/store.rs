@@ -129,6 +129,13 @@ pub trait Store: Send + Sync + 'static {
     /// The audit log of a clinic (or all, for `None`), in order.
     async fn audit_log(&self, clinic_id: Option<i64>) -> Result<Vec<AuditEntry>>;
 
+    /// Called once when the program is done with the store (after the
+    /// server has drained): SQLite folds its write-ahead log into the file,
+    /// so that the file alone is the whole database.
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// De-identified aggregates: per clinic and condition, patients and
     /// outcome summaries (JSON rows), cells under `min_cell` patients suppressed.
     async fn research_aggregates(&self, min_cell: i64) -> Result<serde_json::Value>;

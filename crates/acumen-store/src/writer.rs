@@ -80,11 +80,12 @@ pub struct Writer<DB: Backend> {
 }
 
 impl<DB: Backend> Writer<DB> {
-    /// Starts the writer task on `conn`; after each commit that moved the
-    /// audit head, the head is written to `checkpoint` (if any).
-    pub fn spawn(conn: DB::Connection, key: &[u8], checkpoint: Option<PathBuf>) -> Self {
+    /// Starts the writer task on `conn`, which reconnects with `opts` when
+    /// the connection is lost (a database restart); after each commit that
+    /// moved the audit head, the head is written to `checkpoint` (if any).
+    pub fn spawn(conn: DB::Connection, opts: Options<DB>, key: &[u8], checkpoint: Option<PathBuf>) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run::<DB>(conn, rx, std::sync::Arc::from(key), checkpoint));
+        tokio::spawn(run::<DB>(conn, opts, rx, std::sync::Arc::from(key), checkpoint));
         Writer { jobs }
     }
 
@@ -118,18 +119,37 @@ impl<DB: Backend> Writer<DB> {
     }
 }
 
+/// How the writer connects again.
+pub type Options<DB> = <<DB as Database>::Connection as Connection>::Options;
+
 async fn run<DB: Backend>(
     mut conn: DB::Connection,
+    opts: Options<DB>,
     mut rx: mpsc::Receiver<Job<DB>>,
     key: std::sync::Arc<[u8]>,
     checkpoint: Option<PathBuf>,
 ) {
+    let mut broken = false;
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(j) => batch.push(j),
                 Err(_) => break,
+            }
+        }
+        if broken {
+            match sqlx::ConnectOptions::connect(&opts).await {
+                Ok(c) => {
+                    tracing::warn!("write connection re-established");
+                    conn = c;
+                    broken = false;
+                }
+                Err(e) => {
+                    // Dropping the batch answers each write with "not committed".
+                    tracing::error!(error = %e, writes = batch.len(), "database unreachable; writes refused");
+                    continue;
+                }
             }
         }
         let mut replies = Vec::with_capacity(batch.len());
@@ -145,6 +165,7 @@ async fn run<DB: Backend>(
                 tracing::error!(error = %e, "write batch failed; nothing in it was committed");
                 let msg = e.to_string();
                 replies.into_iter().for_each(|r| r(Some(msg.clone())));
+                broken = conn.ping().await.is_err();
             }
         }
     }

@@ -48,6 +48,10 @@ pub enum ApiError {
     /// Too many attempts.
     #[error("too many failed logins; try again in 15 minutes")]
     TooMany,
+    /// The database cannot take the request now (restarting, unreachable):
+    /// 503 with Retry-After; nothing was written.
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable(String),
     /// Anything else (logged, answered as 500 without details).
     #[error("internal error")]
     Internal(String),
@@ -59,6 +63,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict { current, .. } => ApiError::Conflict(current),
             StoreError::Taken(what) => ApiError::Taken(what),
+            e if e.is_unavailable() => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -102,6 +107,16 @@ impl IntoResponse for ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 json!({"error": "too_many_attempts", "message": self.to_string()}),
             ),
+            ApiError::Unavailable(detail) => {
+                tracing::error!(error = %detail, "database unavailable");
+                let body = json!({"error": "unavailable", "message": self.to_string()});
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(axum::http::header::RETRY_AFTER, "5")],
+                    Json(body),
+                )
+                    .into_response();
+            }
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
                 (
