@@ -1,3 +1,5 @@
+//! (Also included by the API tests of acumen-web, to run them on PostgreSQL.)
+//!
 //! The backends every conformance test runs against: a fresh SQLite file
 //! always, and a fresh PostgreSQL database when `ACUMEN_TEST_PG_URL` names a
 //! superuser connection (`.ci/run` starts a server and sets it; with
@@ -70,6 +72,11 @@ pub fn pg_url() -> Option<String> {
 
 /// A fresh, migrated database and a store connected as the server login role.
 pub async fn postgres(url: &str) -> Backend {
+    postgres_with_key(url, KEY).await
+}
+
+/// As `postgres`, with the audit chain keyed by `key`.
+pub async fn postgres_with_key(url: &str, key: &[u8]) -> Backend {
     let admin = PgConnectOptions::from_str(url).unwrap();
     let db = format!("acumen_t_{}", unique());
     let mut conn = admin.connect().await.unwrap();
@@ -96,7 +103,7 @@ pub async fn postgres(url: &str) -> Backend {
         server.get_host(),
         server.get_port()
     );
-    let store = Arc::new(PgStore::open(&server_url, KEY).await.unwrap());
+    let store = Arc::new(PgStore::open(&server_url, key).await.unwrap());
     Backend {
         name: "postgres",
         store: store.clone(),

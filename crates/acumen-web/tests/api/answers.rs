@@ -87,9 +87,8 @@ fn close(got: &Value, want: f64) {
     assert!((g - want).abs() < 1e-9, "got {g}, want {want}");
 }
 
-#[tokio::test]
-async fn clinic_figures_through_the_api() {
-    let app = spawn().await;
+on_both! {
+async fn clinic_figures_through_the_api(app) {
     let doc = app.login("doc@north.test").await;
     let s = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
     // Three copies of four courses (12 patients, above the small-number threshold):
@@ -173,10 +172,10 @@ async fn clinic_figures_through_the_api() {
         .unwrap()
         .contains("9 events in 51 sessions"));
 }
+}
 
-#[tokio::test]
-async fn small_numbers_are_suppressed_and_the_page_is_private_until_made_public() {
-    let app = spawn().await;
+on_both! {
+async fn small_numbers_are_suppressed_and_the_page_is_private_until_made_public(app) {
     let doc = app.login("doc@north.test").await;
     let admin = app.login("admin@north.test").await;
     enter(&app, &doc, 8.0, &[Some(4.0)], "completed", &[]).await;
@@ -226,4 +225,5 @@ async fn small_numbers_are_suppressed_and_the_page_is_private_until_made_public(
     let south = app.login("doc@south.test").await;
     let theirs = body(south.get(app.url("/answers")).send().await.unwrap()).await;
     assert_eq!(theirs["clinic"]["id"], app.other_clinic);
+}
 }

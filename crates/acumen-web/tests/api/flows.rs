@@ -4,9 +4,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn clinic_day_happy_path() {
-    let app = spawn().await;
+on_both! {
+async fn clinic_day_happy_path(app) {
     let admin = app.login("admin@north.test").await;
     let doc = app.login("doc@north.test").await;
     // Users and tokens.
@@ -249,4 +248,5 @@ async fn clinic_day_happy_path() {
     let spec = body(reqwest::get(app.url("/openapi.json")).await.unwrap()).await;
     assert_eq!(spec["openapi"], "3.1.0");
     assert!(spec["paths"]["/api/v1/courses/{id}/sessions"]["post"]["requestBody"].is_object());
+}
 }

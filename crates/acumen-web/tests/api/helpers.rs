@@ -1,4 +1,5 @@
-//! Test server on port 0 with a fresh SQLite file, and logged-in clients.
+//! Test server on port 0 with a fresh SQLite file (or a fresh PostgreSQL
+//! database), and logged-in clients. `on_both!` runs a test on each backend.
 
 use std::sync::Arc;
 
@@ -9,9 +10,38 @@ use serde_json::{json, Value};
 pub const KEY: &[u8] = b"test-audit-key-0123456789abcdef0123456789";
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Runs the test body on SQLite and, when `ACUMEN_TEST_PG_URL` is set, on
+/// PostgreSQL: `on_both! { async fn name(app) { ... } }` makes the tests
+/// `name::sqlite` and `name::postgres`.
+macro_rules! on_both {
+    (async fn $name:ident($app:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let $app = crate::helpers::spawn().await;
+                $body
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let Some($app) = crate::helpers::spawn_pg().await else {
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}
+
+#[allow(dead_code)]
+#[path = "../../../acumen-store/tests/store/helpers.rs"]
+mod store_helpers;
+
 pub struct TestApp {
     pub base: String,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
+    pub sqlite: Option<Arc<SqliteStore>>,
     pub other_clinic: i64,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -21,6 +51,17 @@ pub async fn spawn() -> TestApp {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("t.db");
     let store = Arc::new(SqliteStore::open(db.to_str().unwrap(), KEY).await.unwrap());
+    spawn_on(store.clone(), Some(store)).await
+}
+
+/// A test server on a fresh PostgreSQL database (None without `ACUMEN_TEST_PG_URL`).
+pub async fn spawn_pg() -> Option<TestApp> {
+    let url = store_helpers::pg_url()?;
+    let backend = store_helpers::postgres_with_key(&url, KEY).await;
+    Some(spawn_on(backend.store, None).await)
+}
+
+async fn spawn_on(store: Arc<dyn Store>, sqlite: Option<Arc<SqliteStore>>) -> TestApp {
     let clinic = store.create_clinic("North Clinic", false).await.unwrap().id;
     let other_clinic = store.create_clinic("South Clinic", false).await.unwrap().id;
     let hash = acumen_web::auth::hash_password(PASSWORD.into()).await.unwrap();
@@ -52,6 +93,7 @@ pub async fn spawn() -> TestApp {
     TestApp {
         base,
         store,
+        sqlite,
         other_clinic,
         _shutdown: tx,
     }
@@ -69,6 +111,16 @@ fn rand_suffix() -> u64 {
 }
 
 impl TestApp {
+    /// The SQLite store (for tests of SQLite itself).
+    pub fn sqlite(&self) -> &SqliteStore {
+        self.sqlite.as_deref().expect("an SQLite test app")
+    }
+
+    /// The audit checkpoint beside an SQLite file (PostgreSQL keeps none).
+    pub fn checkpoint(&self) -> Option<(i64, String)> {
+        self.sqlite.as_ref().and_then(|s| s.read_checkpoint())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

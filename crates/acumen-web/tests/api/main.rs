@@ -1,8 +1,9 @@
 //! Integration tests of the registry API (one test binary).
 
+#[macro_use]
+mod helpers;
 mod answers;
 mod flows;
-mod helpers;
 mod pages;
 mod refusals;
 mod safety;

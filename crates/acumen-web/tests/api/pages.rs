@@ -2,7 +2,6 @@
 //! inputs a browser can send — never a 500 — and keeps what was typed; the
 //! pages need a session and send anonymous visitors to the login page.
 
-use acumen_store::Store;
 use reqwest::{redirect::Policy, Client};
 
 use crate::helpers::*;
@@ -28,9 +27,8 @@ fn page(app: &TestApp, path: &str) -> String {
     format!("{}{}", app.base.trim_end_matches("/api/v1"), path)
 }
 
-#[tokio::test]
-async fn forms_refuse_nonsense_without_losing_input_and_never_fail() {
-    let app = spawn().await;
+on_both! {
+async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
     let anon = Client::builder().redirect(Policy::none()).build().unwrap();
     let r = anon.get(page(&app, "/patients")).send().await.unwrap();
     assert_eq!(
@@ -196,4 +194,5 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail() {
             .status(),
         404
     );
+}
 }

@@ -5,9 +5,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn unauthenticated_is_401() {
-    let app = spawn().await;
+on_both! {
+async fn unauthenticated_is_401(app) {
     let anon = reqwest::Client::new();
     for path in ["/patients", "/me", "/audit", "/research/aggregates", "/patients/1"] {
         assert_eq!(anon.get(app.url(path)).send().await.unwrap().status(), 401, "{path}");
@@ -22,10 +21,10 @@ async fn unauthenticated_is_401() {
         401
     );
 }
+}
 
-#[tokio::test]
-async fn other_clinics_and_other_patients_are_404() {
-    let app = spawn().await;
+on_both! {
+async fn other_clinics_and_other_patients_are_404(app) {
     let doc = app.login("doc@north.test").await;
     let south = app.login("doc@south.test").await;
     let p1 = new_patient(&app, &doc, "Alice").await;
@@ -91,10 +90,10 @@ async fn other_clinics_and_other_patients_are_404() {
     let mine = body(alice.get(app.url("/patients")).send().await.unwrap()).await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
 }
+}
 
-#[tokio::test]
-async fn researchers_never_see_phi() {
-    let app = spawn().await;
+on_both! {
+async fn researchers_never_see_phi(app) {
     let doc = app.login("doc@north.test").await;
     for i in 0..12 {
         let p = new_patient(&app, &doc, &format!("Zelda{i}")).await;
@@ -153,10 +152,10 @@ async fn researchers_never_see_phi() {
     assert_eq!(south_cell["suppressed"], true);
     assert!(south_cell.get("patients").is_none());
 }
+}
 
-#[tokio::test]
-async fn bad_input_is_422_naming_the_field() {
-    let app = spawn().await;
+on_both! {
+async fn bad_input_is_422_naming_the_field(app) {
     let doc = app.login("doc@north.test").await;
     let p = new_patient(&app, &doc, "Alice").await;
     let c = new_course(&app, &doc, p).await;
@@ -196,10 +195,10 @@ async fn bad_input_is_422_naming_the_field() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+}
 
-#[tokio::test]
-async fn cross_origin_cookie_writes_are_403() {
-    let app = spawn().await;
+on_both! {
+async fn cross_origin_cookie_writes_are_403(app) {
     let doc = app.login("doc@north.test").await;
     for (header, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
         let r = doc
@@ -221,10 +220,10 @@ async fn cross_origin_cookie_writes_are_403() {
         "nothing was written"
     );
 }
+}
 
-#[tokio::test]
-async fn stale_updates_conflict_and_idempotency_keys_deduplicate() {
-    let app = spawn().await;
+on_both! {
+async fn stale_updates_conflict_and_idempotency_keys_deduplicate(app) {
     let doc = app.login("doc@north.test").await;
     let p = new_patient(&app, &doc, "Alice").await;
     let ok = doc
@@ -263,10 +262,10 @@ async fn stale_updates_conflict_and_idempotency_keys_deduplicate() {
     let bobs = body(doc.get(app.url("/patients?q=bob")).send().await.unwrap()).await;
     assert_eq!(bobs.as_array().unwrap().len(), 1);
 }
+}
 
-#[tokio::test]
-async fn sixth_failed_login_is_429() {
-    let app = spawn().await;
+on_both! {
+async fn sixth_failed_login_is_429(app) {
     let c = reqwest::Client::new();
     for i in 1..=5 {
         let r = c
@@ -285,10 +284,10 @@ async fn sixth_failed_login_is_429() {
         .unwrap();
     assert_eq!(r.status(), 429, "even the right password waits");
 }
+}
 
-#[tokio::test]
-async fn one_users_typos_do_not_lock_out_the_clinic() {
-    let app = spawn().await;
+on_both! {
+async fn one_users_typos_do_not_lock_out_the_clinic(app) {
     let c = reqwest::Client::new();
     // Six failures spread over accounts from one address...
     for email in [
@@ -315,4 +314,5 @@ async fn one_users_typos_do_not_lock_out_the_clinic() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+}
 }

@@ -3,7 +3,6 @@
 //! check endpoint, and the point lookups.
 
 use acumen_store::audit::{verify, Verdict};
-use acumen_store::Store;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -24,9 +23,8 @@ fn rule_ids(findings: &Value) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn hard_stop_refuses_override_is_audited_and_warnings_are_stored() {
-    let app = spawn().await;
+on_both! {
+async fn hard_stop_refuses_override_is_audited_and_warnings_are_stored(app) {
     let doc = app.login("doc@north.test").await;
     let admin = app.login("admin@north.test").await;
     let patient = new_patient_from(&app, &doc, &risky_patient()).await;
@@ -100,16 +98,16 @@ async fn hard_stop_refuses_override_is_audited_and_warnings_are_stored() {
     assert_eq!(entries[1]["role"], "practitioner");
     assert_eq!(entries[1]["record_kind"], "session");
     let entries = app.store.audit_log(None).await.unwrap();
-    let verdict = verify(KEY, &entries, app.store.read_checkpoint());
+    let verdict = verify(KEY, &entries, app.checkpoint());
     assert!(
         matches!(verdict, Verdict::Intact { .. }),
         "audit chain intact: {verdict:?}"
     );
 }
+}
 
-#[tokio::test]
-async fn check_endpoint_with_a_stored_patient_or_a_profile() {
-    let app = spawn().await;
+on_both! {
+async fn check_endpoint_with_a_stored_patient_or_a_profile(app) {
     let doc = app.login("doc@north.test").await;
     let patient = new_patient_from(&app, &doc, &risky_patient()).await;
     let check = |req: Value| {
@@ -177,10 +175,10 @@ async fn check_endpoint_with_a_stored_patient_or_a_profile() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+}
 
-#[tokio::test]
-async fn points_lookup() {
-    let app = spawn().await;
+on_both! {
+async fn points_lookup(app) {
     let get = |path: &str| reqwest::get(app.url(path));
     let feet = body(get("/points?region=foot").await.unwrap()).await;
     let feet = feet.as_array().unwrap();
@@ -202,4 +200,5 @@ async fn points_lookup() {
     let r = get("/points?region=knee").await.unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(body(r).await["errors"][0]["field"], "region");
+}
 }

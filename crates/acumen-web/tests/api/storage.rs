@@ -9,7 +9,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn sqlite_is_durable_and_checks_foreign_keys() {
     let app = spawn().await;
-    let pool = app.store.write_pool();
+    let pool = app.sqlite().write_pool();
     let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(pool).await.unwrap();
     assert_eq!(sync, 2, "synchronous=FULL");
     let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await.unwrap();
@@ -30,7 +30,7 @@ async fn audit_chain_detects_edits_deletions_and_truncation() {
             .unwrap();
     }
     let check = |app: &TestApp| {
-        let store = app.store.clone();
+        let store = app.sqlite.clone().expect("an SQLite test app");
         async move {
             let entries = store.audit_log(None).await.unwrap();
             verify(KEY, &entries, store.read_checkpoint())
@@ -41,7 +41,7 @@ async fn audit_chain_detects_edits_deletions_and_truncation() {
         v => panic!("fresh chain should verify: {v:?}"),
     };
     assert_eq!(n, 4, "the login and three creates are audited");
-    let pool = app.store.write_pool();
+    let pool = app.sqlite().write_pool();
     // An edited row.
     sqlx::query("UPDATE audit SET action = 'read' WHERE id = 3")
         .execute(pool)
@@ -59,7 +59,7 @@ async fn audit_chain_detects_edits_deletions_and_truncation() {
             .unwrap();
     }
     sqlx::query("DELETE FROM audit WHERE id = 2")
-        .execute(app2.store.write_pool())
+        .execute(app2.sqlite().write_pool())
         .await
         .unwrap();
     assert_eq!(check(&app2).await, Verdict::Broken { id: 3 });
@@ -72,12 +72,12 @@ async fn audit_chain_detects_edits_deletions_and_truncation() {
         .await
         .unwrap();
     let last: i64 = sqlx::query_scalar("SELECT MAX(id) FROM audit")
-        .fetch_one(app3.store.write_pool())
+        .fetch_one(app3.sqlite().write_pool())
         .await
         .unwrap();
     sqlx::query("DELETE FROM audit WHERE id = ?")
         .bind(last)
-        .execute(app3.store.write_pool())
+        .execute(app3.sqlite().write_pool())
         .await
         .unwrap();
     assert_eq!(
