@@ -15,6 +15,40 @@
 //! [`transfer`] moves an SQLite registry into PostgreSQL, verified table by table.
 #![deny(missing_docs)]
 
+/// A `Record` from a row of either backend (`data` selected as JSON text).
+macro_rules! record_from_row {
+    ($r:expr) => {
+        crate::model::Record {
+            id: $r.get("id"),
+            kind: $r.get("kind"),
+            clinic_id: $r.get("clinic_id"),
+            patient_id: $r.get("patient_id"),
+            parent_id: $r.get("parent_id"),
+            version: $r.get("version"),
+            data: crate::json($r.get::<String, _>("data").as_str()),
+            created_at: $r.get("created_at"),
+            updated_at: $r.get("updated_at"),
+        }
+    };
+}
+
+/// An `AuditEntry` from a row of either backend.
+macro_rules! audit_entry_from_row {
+    ($r:expr) => {
+        crate::model::AuditEntry {
+            id: $r.get("id"),
+            at: $r.get("at"),
+            user_id: $r.get("user_id"),
+            role: $r.get("role"),
+            clinic_id: $r.get("clinic_id"),
+            action: $r.get("action"),
+            record_kind: $r.get("record_kind"),
+            record_id: $r.get("record_id"),
+            hmac: $r.get("hmac"),
+        }
+    };
+}
+
 pub mod audit;
 pub mod error;
 pub mod model;
@@ -22,6 +56,7 @@ pub mod pg;
 mod pg_store;
 pub mod research;
 pub mod sqlite;
+mod sqlite_store;
 pub mod store;
 pub mod transfer;
 pub mod writer;

@@ -19,7 +19,7 @@ use crate::error::StoreError;
 use crate::model::{Actor, Record, User};
 use crate::store::Result;
 use crate::writer::{Backend, BoxFuture, Chain, Writer};
-use crate::{json, Arg};
+use crate::Arg;
 
 /// Key of the advisory lock that serializes audit appends.
 const AUDIT_LOCK: i64 = 0x6163_756d_656e;
@@ -88,17 +88,7 @@ pub(crate) const RECORD_COLS: &str =
     "id, kind, clinic_id, patient_id, parent_id, version, data::text AS data, created_at, updated_at";
 
 pub(crate) fn record_from(r: &PgRow) -> Record {
-    Record {
-        id: r.get("id"),
-        kind: r.get("kind"),
-        clinic_id: r.get("clinic_id"),
-        patient_id: r.get("patient_id"),
-        parent_id: r.get("parent_id"),
-        version: r.get("version"),
-        data: json(r.get::<String, _>("data").as_str()),
-        created_at: r.get("created_at"),
-        updated_at: r.get("updated_at"),
-    }
+    record_from_row!(r)
 }
 
 pub(crate) fn user_from(r: &PgRow) -> User {

@@ -604,51 +604,11 @@ impl Store for PgStore {
             .bind(clinic_id)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                id: r.get("id"),
-                at: r.get("at"),
-                user_id: r.get("user_id"),
-                role: r.get("role"),
-                clinic_id: r.get("clinic_id"),
-                action: r.get("action"),
-                record_kind: r.get("record_kind"),
-                record_id: r.get("record_id"),
-                hmac: r.get("hmac"),
-            })
-            .collect())
+        Ok(rows.iter().map(|r| audit_entry_from_row!(r)).collect())
     }
 
     async fn research_aggregates(&self, min_cell: i64) -> Result<serde_json::Value> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SET LOCAL ROLE acumen_research").execute(&mut *tx).await?;
-        let courses = sqlx::query("SELECT course_id, clinic_id, patient_key, condition FROM research_courses")
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| crate::research::CourseRow {
-                course_id: r.get("course_id"),
-                clinic_id: r.get("clinic_id"),
-                patient_key: r.get("patient_key"),
-                condition: r.get("condition"),
-            })
-            .collect::<Vec<_>>();
-        let pain = sqlx::query(
-            "SELECT course_id, timepoint, session_number, value, days_since_start FROM research_pain ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| crate::research::PainRow {
-            course_id: r.get("course_id"),
-            timepoint: r.get("timepoint"),
-            session_number: r.get("session_number"),
-            value: r.get::<Option<f64>, _>("value").unwrap_or(f64::NAN),
-            days_since_start: r.get("days_since_start"),
-        })
-        .collect::<Vec<_>>();
-        tx.commit().await?;
+        let (courses, pain) = crate::research::pg_rows(&self.pool).await?;
         Ok(crate::research::aggregates(&courses, &pain, min_cell))
     }
 }

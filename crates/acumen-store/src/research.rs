@@ -1,11 +1,12 @@
-//! De-identified aggregates for researchers: counts and pain-outcome
+//! De-identified aggregates for researchers (rows from SQLite, or from
+//! PostgreSQL's de-identified views as the research role): counts and pain-outcome
 //! summaries per clinic and condition. No identifier, contact, note or
 //! calendar date leaves this module (time appears only as days since the
 //! course start), and cells with fewer than `min_cell` patients are suppressed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sqlx::{Row, SqlitePool};
+use sqlx::{PgPool, Row, SqlitePool};
 
 use crate::store::Result;
 
@@ -101,6 +102,39 @@ pub async fn sqlite_rows(pool: &SqlitePool) -> Result<(Vec<CourseRow>, Vec<PainR
         })
         .collect();
     Ok((course_rows, pain_rows))
+}
+
+/// Reads the rows from PostgreSQL's de-identified views, as `acumen_research`.
+pub async fn pg_rows(pool: &PgPool) -> Result<(Vec<CourseRow>, Vec<PainRow>)> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL ROLE acumen_research").execute(&mut *tx).await?;
+    let courses = sqlx::query("SELECT course_id, clinic_id, patient_key, condition FROM research_courses")
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| CourseRow {
+            course_id: r.get("course_id"),
+            clinic_id: r.get("clinic_id"),
+            patient_key: r.get("patient_key"),
+            condition: r.get("condition"),
+        })
+        .collect();
+    let pain = sqlx::query(
+        "SELECT course_id, timepoint, session_number, value, days_since_start FROM research_pain ORDER BY id",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| PainRow {
+        course_id: r.get("course_id"),
+        timepoint: r.get("timepoint"),
+        session_number: r.get("session_number"),
+        value: r.get::<Option<f64>, _>("value").unwrap_or(f64::NAN),
+        days_since_start: r.get("days_since_start"),
+    })
+    .collect();
+    tx.commit().await?;
+    Ok((courses, pain))
 }
 
 /// Computes the aggregates (pure: the rows in, the JSON out).
