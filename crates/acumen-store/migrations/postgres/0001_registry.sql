@@ -169,8 +169,11 @@ JOIN records c ON c.id = o.parent_id
 WHERE o.kind = 'outcome' AND o.data->>'instrument' = 'nrs_average';
 
 GRANT SELECT ON records TO acumen_views;
+-- A new owner needs CREATE on the schema at the moment it takes the views over.
+GRANT CREATE ON SCHEMA public TO acumen_views;
 ALTER VIEW research_courses OWNER TO acumen_views;
 ALTER VIEW research_pain OWNER TO acumen_views;
+REVOKE CREATE ON SCHEMA public FROM acumen_views;
 GRANT SELECT ON research_courses, research_pain TO acumen_research;
 
 -- The server: no DELETE on clinical data or the audit log, no UPDATE of the audit log.

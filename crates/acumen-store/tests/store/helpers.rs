@@ -27,9 +27,9 @@ pub struct Backend {
 
 static N: AtomicU64 = AtomicU64::new(0);
 /// Role creation is cluster-wide: migrations of parallel tests take turns.
-static MIGRATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub static MIGRATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-fn unique() -> String {
+pub fn unique() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

@@ -3,9 +3,11 @@
 
 use acumen_store::{PgStore, Placement};
 use serde_json::json;
+use std::str::FromStr;
+
 use sqlx::{ConnectOptions, Connection};
 
-use crate::helpers::{clinic_with_practitioner, pg_url, postgres, KEY};
+use crate::helpers::{clinic_with_practitioner, pg_url, postgres, unique, KEY, MIGRATE};
 
 #[tokio::test]
 async fn row_level_security_limits_the_server_role_to_the_named_clinic() {
@@ -143,4 +145,56 @@ async fn the_server_refuses_to_run_as_the_table_owner_or_on_an_unmigrated_databa
     .unwrap()
     .to_string();
     assert!(err.contains("acumen admin migrate"), "{err}");
+}
+
+#[tokio::test]
+async fn an_owner_that_is_not_a_superuser_migrates_as_docs_operations_says() {
+    let Some(url) = pg_url() else { return };
+    let admin = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
+    let db = format!("acumen_owner_{}", unique());
+    let (host, port) = (admin.get_host().to_string(), admin.get_port());
+    {
+        let _turn = MIGRATE.lock().await;
+        let mut c = admin.connect().await.unwrap();
+        sqlx::query(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'acumen_owner_t') THEN \
+             CREATE ROLE acumen_owner_t LOGIN CREATEROLE; END IF; \
+             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'acumen_server') THEN \
+             CREATE ROLE acumen_server LOGIN; END IF; END $$",
+        )
+        .execute(&mut c)
+        .await
+        .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {db} OWNER acumen_owner_t"))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        PgStore::migrate(&format!("postgres://acumen_owner_t@{host}:{port}/{db}"))
+            .await
+            .unwrap();
+        sqlx::query("GRANT acumen_app TO acumen_server")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+    let store = PgStore::open(&format!("postgres://acumen_server@{host}:{port}/{db}"), KEY)
+        .await
+        .unwrap();
+    let doc = clinic_with_practitioner(&store, "North").await;
+    let at = Placement {
+        patient_id: None,
+        parent_id: None,
+    };
+    let (p, _) = acumen_store::Store::insert_record(&store, &doc, "patient", at, json!({}), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        acumen_store::Store::record(&store, &doc, "patient", p.id)
+            .await
+            .unwrap()
+            .id,
+        p.id
+    );
+    let agg = acumen_store::Store::research_aggregates(&store, 1).await.unwrap();
+    assert_eq!(agg["cells"].as_array().unwrap().len(), 0);
 }
