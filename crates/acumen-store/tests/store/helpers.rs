@@ -141,3 +141,31 @@ pub async fn clinic_with_practitioner(s: &dyn Store, name: &str) -> Actor {
         clinic_id: c.id,
     }
 }
+
+/// Drops every connection of the server role to the test database, as a
+/// database restart does, and waits until they are gone.
+pub async fn drop_server_connections(admin: &PgConnectOptions) {
+    let db = admin.get_database().unwrap().to_string();
+    let mut c = admin.connect().await.unwrap();
+    let sql = "FROM pg_stat_activity WHERE datname = $1 AND usename = 'acumen_server'";
+    let dropped: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) {sql}) t"
+    ))
+    .bind(&db)
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert!(dropped >= 1, "the server had connections open");
+    for _ in 0..250 {
+        let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) {sql}"))
+            .bind(&db)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        if left == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the server's connections did not go");
+}

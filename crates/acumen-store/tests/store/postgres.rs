@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use sqlx::{ConnectOptions, Connection};
 
-use crate::helpers::{clinic_with_practitioner, pg_url, postgres, unique, KEY, MIGRATE};
+use crate::helpers::{clinic_with_practitioner, drop_server_connections, pg_url, postgres, unique, KEY, MIGRATE};
 
 #[tokio::test]
 async fn row_level_security_limits_the_server_role_to_the_named_clinic() {
@@ -197,4 +197,31 @@ async fn an_owner_that_is_not_a_superuser_migrates_as_docs_operations_says() {
     );
     let agg = acumen_store::Store::research_aggregates(&store, 1).await.unwrap();
     assert_eq!(agg["cells"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn after_the_database_drops_the_servers_connections_writes_resume() {
+    let Some(url) = pg_url() else { return };
+    let b = postgres(&url).await;
+    let s = b.store.as_ref();
+    let doc = clinic_with_practitioner(s, "North").await;
+    let at = Placement {
+        patient_id: None,
+        parent_id: None,
+    };
+    // What a restart does to the server: every connection of its role dropped.
+    drop_server_connections(b.pg_admin.as_ref().unwrap()).await;
+    let mut written = 0;
+    for i in 0..3 {
+        match s.insert_record(&doc, "patient", at, json!({"i": i}), None).await {
+            Ok(_) => written += 1,
+            // The write that found the connection gone: refused as unavailable, nothing written.
+            Err(e) => assert!(e.is_unavailable(), "{e}"),
+        }
+    }
+    // One write meets the dropped connection; the writer reconnects for the next.
+    assert_eq!(written, 2);
+    assert_eq!(s.patients(&doc, "").await.unwrap().len(), written);
+    let log = s.audit_log(Some(doc.clinic_id)).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "create").count(), written);
 }

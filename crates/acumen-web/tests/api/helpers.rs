@@ -36,12 +36,14 @@ macro_rules! on_both {
 
 #[allow(dead_code)]
 #[path = "../../../acumen-store/tests/store/helpers.rs"]
-mod store_helpers;
+pub mod store_helpers;
 
 pub struct TestApp {
     pub base: String,
     pub store: Arc<dyn Store>,
     pub sqlite: Option<Arc<SqliteStore>>,
+    /// For PostgreSQL: superuser options on the test database.
+    pub pg_admin: Option<sqlx::postgres::PgConnectOptions>,
     pub other_clinic: i64,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -58,7 +60,9 @@ pub async fn spawn() -> TestApp {
 pub async fn spawn_pg() -> Option<TestApp> {
     let url = store_helpers::pg_url()?;
     let backend = store_helpers::postgres_with_key(&url, KEY).await;
-    Some(spawn_on(backend.store, None).await)
+    let mut app = spawn_on(backend.store, None).await;
+    app.pg_admin = backend.pg_admin;
+    Some(app)
 }
 
 async fn spawn_on(store: Arc<dyn Store>, sqlite: Option<Arc<SqliteStore>>) -> TestApp {
@@ -94,6 +98,7 @@ async fn spawn_on(store: Arc<dyn Store>, sqlite: Option<Arc<SqliteStore>>) -> Te
         base,
         store,
         sqlite,
+        pg_admin: None,
         other_clinic,
         _shutdown: tx,
     }

@@ -1,5 +1,6 @@
-//! Storage guarantees: pragmas, and the audit chain detecting an edited
-//! row, a deleted row and a deleted tail.
+//! Storage guarantees: pragmas, the audit chain detecting an edited row, a
+//! deleted row and a deleted tail, and (PostgreSQL) a 503 while the database
+//! is gone, then writes again.
 
 use acumen_store::audit::{verify, Verdict};
 use acumen_store::Store;
@@ -135,4 +136,38 @@ async fn openapi_describes_every_body() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_write_the_database_cannot_take_is_503_with_retry_after_and_the_next_succeeds() {
+    let Some(app) = spawn_pg().await else { return };
+    let doc = app.login("doc@north.test").await;
+    store_helpers::drop_server_connections(app.pg_admin.as_ref().unwrap()).await;
+    let r = doc
+        .post(app.url("/patients"))
+        .json(&patient_json("A"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "5");
+    let refusal = body(r).await;
+    assert_eq!(refusal["error"], "unavailable");
+    assert!(
+        !refusal.to_string().contains("pg_"),
+        "no database detail reaches the client: {refusal}"
+    );
+    let r = doc
+        .post(app.url("/patients"))
+        .json(&patient_json("B"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let list = body(doc.get(app.url("/patients")).send().await.unwrap()).await;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "only the acknowledged write is there"
+    );
 }
