@@ -52,6 +52,8 @@ macro_rules! audit_entry_from_row {
 pub mod audit;
 pub mod error;
 pub mod model;
+#[macro_use]
+mod shared;
 pub mod pg;
 mod pg_store;
 pub mod research;

@@ -29,7 +29,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/post
 
 /// Registry storage in a PostgreSQL database.
 pub struct PgStore {
-    pub(crate) pool: PgPool,
+    pub(crate) read: PgPool,
     pub(crate) writer: Writer<Postgres>,
 }
 
@@ -67,21 +67,18 @@ pub(crate) async fn append(
     kind: Option<&str>,
     record_id: Option<i64>,
 ) -> Result<()> {
-    let e = chain.next(actor, action, kind, record_id);
-    sqlx::query("INSERT INTO audit (id, at, user_id, role, clinic_id, action, record_kind, record_id, hmac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(e.id)
-        .bind(&e.at)
-        .bind(e.user_id)
-        .bind(&e.role)
-        .bind(e.clinic_id)
-        .bind(&e.action)
-        .bind(&e.record_kind)
-        .bind(e.record_id)
-        .bind(&e.hmac)
+    crate::shared::insert_audit(chain.next(actor, action, kind, record_id))
         .execute(&mut *c)
         .await?;
     Ok(())
 }
+
+/// The cast a JSON parameter needs.
+pub(crate) const JSONB: &str = "::jsonb";
+/// The cast that reads JSON as text.
+pub(crate) const JSON_TEXT: &str = "::text";
+/// Locks the row read for an update.
+pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
 
 /// The columns of a record, JSON as text.
 pub(crate) const RECORD_COLS: &str =
@@ -151,7 +148,7 @@ impl PgStore {
         }
         let conn = opts.connect().await?;
         Ok(PgStore {
-            pool,
+            read: pool,
             writer: Writer::spawn(conn, opts, audit_key, None),
         })
     }
@@ -161,39 +158,16 @@ impl PgStore {
 
     /// The pool (tests check row-level security and privileges through it).
     pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    /// One statement through the writer; returns the rows it changed.
-    pub(crate) async fn exec(&self, sql: &'static str, args: Vec<Arg>) -> Result<u64> {
-        self.writer
-            .write(move |c, _| {
-                Box::pin(async move {
-                    let mut q = sqlx::query(sql);
-                    for a in args {
-                        q = match a {
-                            Arg::I(v) => q.bind(v),
-                            Arg::S(v) => q.bind(v),
-                        };
-                    }
-                    Ok(q.execute(&mut *c).await?.rows_affected())
-                })
-            })
-            .await
+        &self.read
     }
 
     /// Rows of the actor's clinic for `sql` (whose `$1` is the clinic id).
     pub(crate) async fn clinic_rows(&self, clinic_id: i64, sql: &str, args: Vec<Arg>) -> Result<Vec<PgRow>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.read.begin().await?;
         scope(&mut tx, clinic_id).await?;
-        let mut q = sqlx::query(sql).bind(clinic_id);
-        for a in args {
-            q = match a {
-                Arg::I(v) => q.bind(v),
-                Arg::S(v) => q.bind(v),
-            };
-        }
-        let rows = q.fetch_all(&mut *tx).await?;
+        let rows = crate::shared::bind_args(sqlx::query(sql).bind(clinic_id), args)
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(rows)
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{ConnectOptions, Row, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::error::StoreError;
@@ -46,17 +46,7 @@ pub(crate) async fn append(
     kind: Option<&str>,
     record_id: Option<i64>,
 ) -> Result<()> {
-    let e = chain.next(actor, action, kind, record_id);
-    sqlx::query("INSERT INTO audit (id, at, user_id, role, clinic_id, action, record_kind, record_id, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(e.id)
-        .bind(&e.at)
-        .bind(e.user_id)
-        .bind(&e.role)
-        .bind(e.clinic_id)
-        .bind(&e.action)
-        .bind(&e.record_kind)
-        .bind(e.record_id)
-        .bind(&e.hmac)
+    crate::shared::insert_audit(chain.next(actor, action, kind, record_id))
         .execute(&mut *c)
         .await?;
     Ok(())
@@ -77,6 +67,18 @@ pub(crate) fn user_from(r: &sqlx::sqlite::SqliteRow) -> User {
         active: r.get::<i64, _>("active") != 0,
         password_hash: r.get("password_hash"),
     }
+}
+
+/// JSON is text in SQLite: no casts.
+pub(crate) const JSONB: &str = "";
+/// JSON is text in SQLite: no casts.
+pub(crate) const JSON_TEXT: &str = "";
+/// SQLite's writer holds the database lock: no row locks.
+pub(crate) const FOR_UPDATE: &str = "";
+
+/// Row-level security is PostgreSQL's: the SQLite store names no clinic.
+pub(crate) async fn scope(_: &mut SqliteConnection, _clinic_id: i64) -> Result<()> {
+    Ok(())
 }
 
 pub(crate) const RECORD_COLS: &str =
@@ -161,34 +163,10 @@ impl SqliteStore {
         Some((id.parse().ok()?, mac.to_string()))
     }
 
-    /// One statement through the writer; returns the rows it changed.
-    pub(crate) async fn exec(&self, sql: &'static str, args: Vec<Arg>) -> Result<u64> {
-        self.writer
-            .write(move |c, _| {
-                Box::pin(async move {
-                    let mut q = sqlx::query(sql);
-                    for a in args {
-                        q = match a {
-                            Arg::I(v) => q.bind(v),
-                            Arg::S(v) => q.bind(v),
-                        };
-                    }
-                    Ok(q.execute(&mut *c).await?.rows_affected())
-                })
-            })
-            .await
-    }
-
-    pub(crate) async fn fetch_record(&self, actor: &Actor, kind: &str, id: i64) -> Result<Record> {
-        let row = sqlx::query(&format!(
-            "SELECT {RECORD_COLS} FROM records WHERE id = ? AND kind = ? AND clinic_id = ?"
-        ))
-        .bind(id)
-        .bind(kind)
-        .bind(actor.clinic_id)
-        .fetch_optional(&self.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        Ok(record_from(&row))
+    /// Rows of a clinic for `sql` (whose `$1` is the clinic id).
+    pub(crate) async fn clinic_rows(&self, clinic_id: i64, sql: &str, args: Vec<Arg>) -> Result<Vec<SqliteRow>> {
+        Ok(crate::shared::bind_args(sqlx::query(sql).bind(clinic_id), args)
+            .fetch_all(&self.read)
+            .await?)
     }
 }
