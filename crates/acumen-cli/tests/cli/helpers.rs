@@ -68,3 +68,32 @@ pub fn compare(path: &str, expected: &Value, actual: &Value, slack: f64, errs: &
         _ => errs.push(format!("{path}: expected {expected}, got {actual}")),
     }
 }
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `serve` (an `acumen serve … --listen 127.0.0.1:PORT` command) with
+/// stderr to `log` and waits until `port` accepts connections.
+pub fn start_server(mut serve: std::process::Command, port: u16, log: &std::path::Path) -> std::process::Child {
+    let child = serve
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!(
+        "server did not start: {}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}

@@ -4,7 +4,7 @@
 //! write. Runs when `ACUMEN_TEST_PG_URL` names a superuser connection (as in
 //! `.ci/run`; `ACUMEN_TEST_PG_REQUIRED=1` makes its absence a failure).
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,6 +12,8 @@ use std::time::Duration;
 use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::ConnectOptions;
+
+use crate::helpers::{free_port, start_server};
 
 const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
@@ -40,30 +42,12 @@ fn run(args: &[&str]) -> std::process::Output {
     acumen(args).output().unwrap()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn serve(db: &str, port: u16, log: &std::path::Path) -> std::process::Child {
-    let child = acumen(&["serve", "--db", db, "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!(
-        "server did not start: {}",
-        std::fs::read_to_string(log).unwrap_or_default()
-    );
+    start_server(
+        acumen(&["serve", "--db", db, "--listen", &format!("127.0.0.1:{port}")]),
+        port,
+        log,
+    )
 }
 
 async fn login(base: &str) -> reqwest::Client {

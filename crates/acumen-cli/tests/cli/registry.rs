@@ -2,10 +2,12 @@
 //! mid-write loses no acknowledged write; an online backup taken during
 //! writes is consistent; no patient data reaches the log.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use serde_json::json;
+
+use crate::helpers::{free_port, start_server};
 
 const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const PASSWORD: &str = "operator password 1";
@@ -23,14 +25,6 @@ fn temp_db(tag: &str) -> std::path::PathBuf {
     dir.join("r.db")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn start(db: &std::path::Path, port: u16, log: &std::path::Path) -> Child {
     spawn_server(&["--db", db.to_str().unwrap()], port, log)
 }
@@ -44,20 +38,9 @@ fn serve_cmd(args: &[&str], port: u16) -> Command {
     c
 }
 
-/// Starts the server with stderr to `log` and waits until it accepts connections.
+/// Starts the server and waits until it accepts connections.
 fn spawn_server(args: &[&str], port: u16, log: &std::path::Path) -> Child {
-    let child = serve_cmd(args, port)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("server did not start");
+    start_server(serve_cmd(args, port), port, log)
 }
 
 fn setup(tag: &str) -> (std::path::PathBuf, u16, std::path::PathBuf) {

@@ -1,10 +1,9 @@
 //! The audit chain through each backend.
 
 use acumen_store::audit::{verify, Verdict};
-use acumen_store::Placement;
 use serde_json::json;
 
-use crate::helpers::{backends, clinic_with_practitioner, KEY};
+use crate::helpers::{backends, clinic_with_practitioner, KEY, NEW};
 
 #[tokio::test]
 async fn every_write_and_read_is_chained_in_order() {
@@ -12,10 +11,7 @@ async fn every_write_and_read_is_chained_in_order() {
         let s = b.store.as_ref();
         let doc = clinic_with_practitioner(s, "North").await;
         let other = clinic_with_practitioner(s, "South").await;
-        let at = Placement {
-            patient_id: None,
-            parent_id: None,
-        };
+        let at = NEW;
         let also = vec!["safety_override:PTX_DEPTH".to_string()];
         let (p, _) = s
             .insert_record_audited(&doc, "patient", at, json!({}), None, &also)

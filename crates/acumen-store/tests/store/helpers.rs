@@ -10,9 +10,15 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use acumen_store::{Actor, NewUser, PgStore, SqliteStore, Store};
+use acumen_store::{Actor, NewUser, PgStore, Placement, SqliteStore, Store};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::ConnectOptions;
+
+/// Where a new patient (or any record without a parent) hangs.
+pub const NEW: Placement = Placement {
+    patient_id: None,
+    parent_id: None,
+};
 
 pub const KEY: &[u8] = b"conformance-audit-key-0123456789abcdef";
 

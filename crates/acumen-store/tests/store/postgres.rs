@@ -1,13 +1,13 @@
 //! What only PostgreSQL adds: row-level security under the server role, the
 //! privileges each role holds, and a server role that may not own the tables.
 
-use acumen_store::{PgStore, Placement};
+use acumen_store::PgStore;
 use serde_json::json;
 use std::str::FromStr;
 
 use sqlx::{ConnectOptions, Connection};
 
-use crate::helpers::{clinic_with_practitioner, drop_server_connections, pg_url, postgres, unique, KEY, MIGRATE};
+use crate::helpers::{clinic_with_practitioner, drop_server_connections, pg_url, postgres, unique, KEY, MIGRATE, NEW};
 
 #[tokio::test]
 async fn row_level_security_limits_the_server_role_to_the_named_clinic() {
@@ -16,10 +16,7 @@ async fn row_level_security_limits_the_server_role_to_the_named_clinic() {
     let s = b.store.as_ref();
     let north = clinic_with_practitioner(s, "North").await;
     let south = clinic_with_practitioner(s, "South").await;
-    let at = Placement {
-        patient_id: None,
-        parent_id: None,
-    };
+    let at = NEW;
     for actor in [&north, &north, &south] {
         s.insert_record(actor, "patient", at, json!({"given_name": "P"}), None)
             .await
@@ -72,10 +69,7 @@ async fn the_server_cannot_delete_or_rewrite_history_and_research_sees_only_view
     let b = postgres(&url).await;
     let s = b.store.as_ref();
     let doc = clinic_with_practitioner(s, "North").await;
-    let at = Placement {
-        patient_id: None,
-        parent_id: None,
-    };
+    let at = NEW;
     s.insert_record(&doc, "patient", at, json!({"given_name": "P"}), None)
         .await
         .unwrap();
@@ -181,10 +175,7 @@ async fn an_owner_that_is_not_a_superuser_migrates_as_docs_operations_says() {
         .await
         .unwrap();
     let doc = clinic_with_practitioner(&store, "North").await;
-    let at = Placement {
-        patient_id: None,
-        parent_id: None,
-    };
+    let at = NEW;
     let (p, _) = acumen_store::Store::insert_record(&store, &doc, "patient", at, json!({}), None)
         .await
         .unwrap();
@@ -205,10 +196,7 @@ async fn after_the_database_drops_the_servers_connections_writes_resume() {
     let b = postgres(&url).await;
     let s = b.store.as_ref();
     let doc = clinic_with_practitioner(s, "North").await;
-    let at = Placement {
-        patient_id: None,
-        parent_id: None,
-    };
+    let at = NEW;
     // What a restart does to the server: every connection of its role dropped.
     drop_server_connections(b.pg_admin.as_ref().unwrap()).await;
     let mut written = 0;

@@ -3,12 +3,7 @@
 use acumen_store::{Placement, StoreError};
 use serde_json::json;
 
-use crate::helpers::{backends, clinic_with_practitioner};
-
-const NEW: Placement = Placement {
-    patient_id: None,
-    parent_id: None,
-};
+use crate::helpers::{backends, clinic_with_practitioner, NEW};
 
 #[tokio::test]
 async fn records_version_and_refuse_stale_updates() {
