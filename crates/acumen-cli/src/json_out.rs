@@ -4,8 +4,6 @@
 use acumen_meta::confint::HetConfint;
 use acumen_meta::diag::regtest::Egger;
 use acumen_meta::diag::StepSeries;
-use acumen_meta::escalc::Effects;
-use acumen_meta::mh::MhFit;
 use acumen_meta::predict::Prediction;
 use acumen_meta::{Analysis, Fit, FitStats};
 use serde::{Serialize, Serializer};
@@ -148,7 +146,10 @@ fn fit_out<'a>(f: &'a Fit, dropped: &[acumen_meta::Dropped]) -> FitOut<'a> {
 }
 
 fn confint_json(c: &HetConfint) -> Value {
-    json!({"tau2": nums(&c.tau2), "tau": nums(&c.tau), "I2": nums(&c.i2), "H2": nums(&c.h2)})
+    json!({
+        "tau2": nums(&c.tau2), "tau": nums(&c.tau), "I2": nums(&c.i2), "H2": nums(&c.h2),
+        "lb_sign": c.lb_sign, "ub_sign": c.ub_sign,
+    })
 }
 
 fn predict_json(p: &Prediction) -> Value {
@@ -255,12 +256,17 @@ fn diagnostics_json(a: &Analysis, m: &mut Map<String, Value>) {
     }
 }
 
-/// Mantel-Haenszel or Peto pooling as JSON (`escalc` over every row, `fit`).
-pub fn mh_json(f: &MhFit, e: &Effects) -> Value {
+/// Mantel-Haenszel or Peto pooling as JSON: `escalc` over every row, `fit`
+/// (with `yi`/`vi`, weights and residuals per data row, as metafor's
+/// `yi.f`/`vi.f`), and the blocks metafor has for these models.
+pub fn mh_json(m: &crate::meta_cmd::MhOutcome) -> Value {
+    let (f, e) = (&m.fit, &m.escalc);
     let mut fit = json!({
         "k": f.k, "k_yi": f.k_yi, "b": nums(&[f.b]), "se": nums(&[f.se]), "stat": nums(&[f.stat]),
         "pval": nums(&[f.pval]), "ci_lb": nums(&[f.ci_lb]), "ci_ub": nums(&[f.ci_ub]), "QE": num(f.qe),
         "QEp": num(f.qe_p), "I2": num(f.i2), "H2": num(f.h2), "yi": nums(&f.yi), "vi": nums(&f.vi),
+        "weights_pct": nums(&f.weights_pct),
+        "rstandard": {"resid": nums(&f.rstandard.0), "se": nums(&f.rstandard.1), "z": nums(&f.rstandard.2)},
     });
     if let (Some((t, kpos)), Some(obj)) = (&f.or_tests, fit.as_object_mut()) {
         for (name, v) in ["CO", "COp", "MH", "MHp", "BD", "BDp", "TA", "TAp"].iter().zip(t) {
@@ -268,7 +274,36 @@ pub fn mh_json(f: &MhFit, e: &Effects) -> Value {
         }
         obj.insert("k_pos".into(), json!(kpos));
     }
-    json!({"escalc": {"yi": nums(&e.yi), "vi": nums(&e.vi)}, "fit": fit})
+    let mut out = Map::new();
+    out.insert("escalc".into(), json!({"yi": nums(&e.yi), "vi": nums(&e.vi)}));
+    out.insert("fit".into(), fit);
+    if m.predict {
+        out.insert(
+            "predict".into(),
+            json!({
+                "pred": nums(&[f.b]), "se": nums(&[f.se]), "ci_lb": nums(&[f.ci_lb]), "ci_ub": nums(&[f.ci_ub]),
+                "pi_lb": [null], "pi_ub": [null],
+            }),
+        );
+    }
+    if let Some(s) = &m.leave1out {
+        let mut b = Map::new();
+        series_json(s, &mut b);
+        out.insert("leave1out".into(), Value::Object(b));
+    }
+    if let Some(r) = &m.regtest {
+        out.insert("regtest".into(), json!({"rma_sei": egger_json(&r.rma_sei), "lm_sei": egger_json(&r.lm_sei)}));
+    }
+    if let Some(r) = &m.ranktest {
+        out.insert("ranktest".into(), json!({"tau": num(r.tau), "pval": num(r.pval)}));
+    }
+    if let Some((order, s)) = &m.cumul {
+        let mut b = Map::new();
+        b.insert("order_ids".into(), json!(order));
+        series_json(s, &mut b);
+        out.insert("cumul".into(), Value::Object(b));
+    }
+    Value::Object(out)
 }
 
 /// The whole analysis as one JSON object (serialize it; the per-study

@@ -4,7 +4,12 @@ use std::path::PathBuf;
 
 use acumen_meta::analysis::Blocks;
 use acumen_meta::diag::permutest::Permutations;
+use acumen_meta::analysis::{block, cumul_order};
+use acumen_meta::diag::ranktest::{ranktest, RankTest};
+use acumen_meta::diag::regtest::{regtest, RegTest};
+use acumen_meta::diag::StepSeries;
 use acumen_meta::mh::{mantel_haenszel, MhFit, MhOptions};
+use acumen_meta::mh_diag::{mh_cumul, mh_equal_effects_fit, mh_leave1out};
 use acumen_meta::{analyse, AddTo, Analysis, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, VType};
 use anyhow::{anyhow, bail, Result};
 use clap::Args;
@@ -58,8 +63,8 @@ pub struct MetaArgs {
     /// Iteration limit of iterative estimators.
     #[arg(long, default_value_t = 100)]
     pub maxiter: usize,
-    /// Moderator values to predict at: "v,v;v,v" (one row per ';').
-    #[arg(long)]
+    /// Moderator values to predict at: "v,v;v,v" (one row per ';'; values may be negative: -1,1).
+    #[arg(long, allow_hyphen_values = true)]
     pub newmods: Option<String>,
     /// Column for a subgroup analysis.
     #[arg(long)]
@@ -284,7 +289,56 @@ pub enum Outcome {
     /// An inverse-variance analysis.
     Rma(Box<Analysis>),
     /// Mantel-Haenszel or Peto pooling, with the per-row escalc values.
-    Mh(Box<MhFit>, acumen_meta::escalc::Effects),
+    Mh(Box<MhOutcome>),
+}
+
+/// A Mantel-Haenszel or Peto analysis with the blocks metafor has for it.
+pub struct MhOutcome {
+    /// The pooled fit.
+    pub fit: MhFit,
+    /// `escalc()` over every row as metafor computes it (no table dropped
+    /// unless `--drop00 yes` was given).
+    pub escalc: acumen_meta::escalc::Effects,
+    /// Whether the predict block is shown (`--all`).
+    pub predict: bool,
+    /// Leave-one-out analysis.
+    pub leave1out: Option<StepSeries>,
+    /// Cumulative analysis with its 1-based rows.
+    pub cumul: Option<(Vec<usize>, StepSeries)>,
+    /// Egger's test on the per-study yi/vi.
+    pub regtest: Option<RegTest>,
+    /// Begg's test on the per-study yi/vi.
+    pub ranktest: Option<RankTest>,
+}
+
+/// Options that have no meaning for a table-based method: an error, never dropped.
+fn refuse_for_mh(a: &MetaArgs) -> Result<()> {
+    let m = &a.method;
+    let none = "metafor has none for Mantel-Haenszel or Peto fits; use --method EE for an inverse-variance equal-effects model";
+    for (given, what) in [
+        (a.influence, "--influence (influence diagnostics)"),
+        (a.trimfill, "--trimfill (trim-and-fill)"),
+        (a.permutations.is_some(), "--permutations (permutation tests)"),
+    ] {
+        if given {
+            bail!("{what} is not available for --method {m}: {none}");
+        }
+    }
+    for (given, what) in [
+        (a.newmods.is_some(), "--newmods"),
+        (a.reduced_mods.is_some(), "--reduced-mods"),
+        (a.wald.is_some(), "--wald"),
+        (a.weights.is_some(), "--weights"),
+        (a.tau2.is_some(), "--tau2"),
+        (a.btt.is_some(), "--btt"),
+        (a.unweighted, "--unweighted"),
+        (a.test != "z", "--test"),
+    ] {
+        if given {
+            bail!("{what} does not apply to --method {m} (an equal-effects pooling of 2x2 tables with a z test)");
+        }
+    }
+    Ok(())
 }
 
 /// Runs the analysis; errors about the data are prefixed with the file name.
@@ -312,6 +366,7 @@ pub fn run(a: &MetaArgs) -> Result<Outcome> {
                     a.method
                 )
             })?;
+            refuse_for_mh(a)?;
             if opts.mods.is_some() || opts.subgroup.is_some() {
                 bail!("--method {} pools without moderators or subgroups", a.method);
             }
@@ -334,9 +389,34 @@ pub fn run(a: &MetaArgs) -> Result<Outcome> {
                 correct: !a.no_correct,
                 level: a.level,
             };
-            let fit = mantel_haenszel(&cols, n, &mo, p == Pooling::Peto).map_err(with_file)?;
-            let e = acumen_meta::escalc::escalc(&eo, &cols, n).map_err(with_file)?;
-            Ok(Outcome::Mh(Box::new(fit), e))
+            let peto = p == Pooling::Peto;
+            let fit = mantel_haenszel(&cols, n, &mo, peto).map_err(with_file)?;
+            let plain = acumen_meta::EscalcOptions {
+                drop00: a.drop00.is_some() && eo.drop00,
+                ..eo
+            };
+            let escalc = acumen_meta::escalc::escalc(&plain, &cols, n).map_err(with_file)?;
+            let b = &opts.blocks;
+            let all = opts.all;
+            let leave1out = block(b.leave1out, all, || mh_leave1out(&cols, n, &mo, peto)).map_err(with_file)?;
+            let cumul = block(b.cumul || opts.cumul_order.is_some(), all, || {
+                let rows: Vec<usize> = (0..n).collect();
+                let order = cumul_order(&table, opts.cumul_order.as_deref(), &rows)?;
+                mh_cumul(&cols, n, &mo, peto, &order)
+            })
+            .map_err(with_file)?;
+            let ee = || mh_equal_effects_fit(&fit, a.level);
+            let regtest = block(b.regtest, all, || regtest(&ee()?)).map_err(with_file)?;
+            let ranktest = block(b.ranktest, all, || ranktest(&ee()?)).map_err(with_file)?;
+            Ok(Outcome::Mh(Box::new(MhOutcome {
+                fit,
+                escalc,
+                predict: all,
+                leave1out,
+                cumul,
+                regtest,
+                ranktest,
+            })))
         }
     }
 }
@@ -358,12 +438,12 @@ pub fn run_to_writer(a: &MetaArgs, w: &mut impl std::io::Write) -> Result<()> {
             writeln!(w)?;
         }
         Outcome::Rma(analysis) => w.write_all(crate::report::render(&analysis, a.measure.as_deref()).as_bytes())?,
-        Outcome::Mh(fit, e) if json => {
-            serde_json::to_writer_pretty(&mut *w, &crate::json_out::mh_json(&fit, &e))?;
+        Outcome::Mh(m) if json => {
+            serde_json::to_writer_pretty(&mut *w, &crate::json_out::mh_json(&m))?;
             writeln!(w)?;
         }
-        Outcome::Mh(fit, _) => {
-            w.write_all(crate::report::render_mh(&fit, &a.method, a.measure.as_deref().unwrap_or("")).as_bytes())?
+        Outcome::Mh(m) => {
+            w.write_all(crate::report::render_mh(&m, &a.method, a.measure.as_deref().unwrap_or("")).as_bytes())?
         }
     }
     Ok(())

@@ -189,7 +189,8 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
 }
 
 /// Renders a Mantel-Haenszel or Peto result.
-pub fn render_mh(f: &acumen_meta::mh::MhFit, method: &str, measure: &str) -> String {
+pub fn render_mh(m: &crate::meta_cmd::MhOutcome, method: &str, measure: &str) -> String {
+    let f = &m.fit;
     let mut s = String::new();
     let name = if method == "PETO" {
         "Peto's method"

@@ -120,7 +120,7 @@ pub struct Analysis {
 }
 
 /// A block asked for by name must apply; under `all` it is computed when it does.
-fn block<T>(asked: bool, all: bool, compute: impl FnOnce() -> Result<T, MetaError>) -> Result<Option<T>, MetaError> {
+pub fn block<T>(asked: bool, all: bool, compute: impl FnOnce() -> Result<T, MetaError>) -> Result<Option<T>, MetaError> {
     if asked {
         compute().map(Some)
     } else if all {
@@ -135,6 +135,29 @@ fn data_err(row: usize, column: &str, message: String) -> MetaError {
         row: Some(row),
         column: column.into(),
         message,
+    })
+}
+
+/// The order (positions into `rows`) of a cumulative analysis: CSV order
+/// without a column, else stable ascending by the column (numbers by value,
+/// text by factor level).
+pub fn cumul_order(table: &Table, column: Option<&str>, rows: &[usize]) -> Result<Vec<usize>, MetaError> {
+    Ok(match column {
+        None => (0..rows.len()).collect(),
+        Some(col) => {
+            if table.is_numeric_column(col) {
+                let key = table.numeric(col)?;
+                stable_order(&rows.iter().map(|&i| key[i].unwrap_or(f64::NAN)).collect::<Vec<_>>())
+            } else {
+                let (_, lv) = table.factor(col)?;
+                stable_order(
+                    &rows
+                        .iter()
+                        .map(|&i| lv[i].map_or(f64::NAN, |l| l as f64))
+                        .collect::<Vec<_>>(),
+                )
+            }
+        }
     })
 }
 
@@ -306,22 +329,7 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     let ranktest = block(b.ranktest, o.all, || ranktest(&f))?;
     let trimfill = block(b.trimfill, o.all && int_only, || trimfill(&f, 100))?;
     let cumul = block(b.cumul || o.cumul_order.is_some(), o.all && int_only, || {
-        let order = match &o.cumul_order {
-            None => (0..idx.len()).collect::<Vec<_>>(),
-            Some(col) => {
-                if table.is_numeric_column(col) {
-                    let key = table.numeric(col)?;
-                    stable_order(&idx.iter().map(|&i| key[i].unwrap_or(f64::NAN)).collect::<Vec<_>>())
-                } else {
-                    let (_, lv) = table.factor(col)?;
-                    stable_order(
-                        &idx.iter()
-                            .map(|&i| lv[i].map_or(f64::NAN, |l| l as f64))
-                            .collect::<Vec<_>>(),
-                    )
-                }
-            }
-        };
+        let order = cumul_order(table, o.cumul_order.as_deref(), &idx)?;
         let series = cumul(&f, &order)?;
         Ok((order.iter().map(|&j| idx[j] + 1).collect(), series))
     })?;

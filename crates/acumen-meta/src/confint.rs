@@ -18,6 +18,12 @@ pub struct HetConfint {
     pub i2: [f64; 3],
     /// H^2.
     pub h2: [f64; 3],
+    /// metafor's `lb.sign`: `"<"` or `">"` where the lower bound lies beyond
+    /// the searched interval `[tau2.min, tau2.max]` (the value shown is that
+    /// limit), else `""`.
+    pub lb_sign: &'static str,
+    /// metafor's `ub.sign`, likewise for the upper bound.
+    pub ub_sign: &'static str,
 }
 
 /// Whether the Q-profile interval applies to this fit.
@@ -67,16 +73,23 @@ pub fn confint(f: &Fit) -> Result<HetConfint, MetaError> {
             None => Ok(r.x),
         }
     };
+    let (mut lb_sign, mut ub_sign) = ("", "");
     let ub = if q_min < crit_l {
+        (lb_sign, ub_sign) = ("<", "<");
         tmin
     } else if q_max > crit_l {
+        ub_sign = ">";
         tmax
     } else {
         solve(crit_l)?
     };
     let (lb, ub) = if q_max > crit_u {
+        (lb_sign, ub_sign) = (">", ">");
         (tmax, tmax)
     } else if q_min < crit_u {
+        if tmin > 0.0 {
+            lb_sign = "<";
+        }
         (tmin, ub)
     } else {
         (solve(crit_u)?, ub)
@@ -89,5 +102,7 @@ pub fn confint(f: &Fit) -> Result<HetConfint, MetaError> {
         tau: [sq(f.tau2), sq(lb), sq(ub)],
         i2: [f.i2, i2(lb), i2(ub)],
         h2: [f.h2, h2(lb), h2(ub)],
+        lb_sign,
+        ub_sign,
     })
 }

@@ -30,6 +30,7 @@ pub mod fit;
 pub mod formula;
 pub mod method;
 pub mod mh;
+pub mod mh_diag;
 pub mod predict;
 pub mod proj;
 pub mod root;

@@ -46,10 +46,17 @@ pub struct MhFit {
     pub i2: f64,
     /// H^2.
     pub h2: f64,
-    /// The per-study outcomes used for Q.
+    /// The per-row outcomes used for Q, one per data row (metafor's `yi.f`):
+    /// NaN where a table is incomplete or a double-zero table is dropped.
     pub yi: Vec<f64>,
-    /// Their sampling variances.
+    /// Their sampling variances (`vi.f`), likewise.
     pub vi: Vec<f64>,
+    /// Weights in percent, one per data row (`weights()`): NaN for
+    /// incomplete tables.
+    pub weights_pct: Vec<f64>,
+    /// Residuals, their standard errors and standardized residuals, one per
+    /// data row (`rstandard()`): NaN where `yi` is.
+    pub rstandard: (Vec<f64>, Vec<f64>, Vec<f64>),
     /// Cochran, CMH, Breslow-Day and Tarone tests (MH with OR only):
     /// `[CO, COp, MH, MHp, BD, BDp, TA, TAp]`, and the number of informative tables.
     pub or_tests: Option<([f64; 8], usize)>,
@@ -80,7 +87,8 @@ pub fn mantel_haenszel(cols: &Columns, n: usize, o: &MhOptions, peto: bool) -> R
         )));
     }
     let e = escalc(&o.escalc, cols, n)?;
-    let t: Vec<[f64; 4]> = tables(cols, n)?.into_iter().flatten().collect();
+    let rows = tables(cols, n)?;
+    let t: Vec<[f64; 4]> = rows.iter().flatten().copied().collect();
     let k = t.len();
     if k == 0 {
         return Err(MetaError::model("no complete 2x2 table to analyse (k = 0)"));
@@ -92,6 +100,18 @@ pub fn mantel_haenszel(cols: &Columns, n: usize, o: &MhOptions, peto: bool) -> R
             .map(|(y, v)| (*y, *v))
             .unzip();
     let k_yi = yi.len();
+    let mut weights_pct = vec![f64::NAN; n];
+    let wi: Vec<f64> = t.iter().map(|r| mh_weight(r, m, peto)).collect();
+    let sw: f64 = wi.iter().sum();
+    for (slot, w) in rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_some())
+        .map(|(i, _)| i)
+        .zip(&wi)
+    {
+        weights_pct[slot] = w / sw * 100.0;
+    }
     let col = |j: usize| t.iter().map(|r| r[j]).collect::<Vec<f64>>();
     let (ai, bi, ci, di) = (col(0), col(1), col(2), col(3));
     let n1: Vec<f64> = (0..k).map(|i| ai[i] + bi[i]).collect();
@@ -241,9 +261,19 @@ pub fn mantel_haenszel(cols: &Columns, n: usize, o: &MhOptions, peto: bool) -> R
             }
         }
     };
+    let mut resid: Vec<f64> = e.yi.iter().map(|y| y - b).collect();
+    for r in resid.iter_mut() {
+        if r.abs() < 100.0 * f64::EPSILON {
+            *r = 0.0;
+        }
+    }
+    let se_r: Vec<f64> = e.vi.iter().map(|v| v.sqrt()).collect();
+    let z: Vec<f64> = resid.iter().zip(&se_r).map(|(r, s)| r / s).collect();
     Ok(MhFit {
         k,
         k_yi,
+        weights_pct,
+        rstandard: (resid, se_r, z),
         b,
         se,
         stat,
@@ -254,8 +284,34 @@ pub fn mantel_haenszel(cols: &Columns, n: usize, o: &MhOptions, peto: bool) -> R
         qe_p,
         i2,
         h2,
-        yi,
-        vi,
+        yi: e.yi,
+        vi: e.vi,
         or_tests,
     })
+}
+
+/// The weight metafor's `weights.rma.mh` / `weights.rma.peto` gives a table
+/// `[a, b, c, d]`.
+fn mh_weight(t: &[f64; 4], m: Measure, peto: bool) -> f64 {
+    let [a, b, c, d] = *t;
+    let (n1, n2) = (a + b, c + d);
+    let nn = n1 + n2;
+    if peto {
+        return (a + c) * (b + d) * (n1 / nn) * (n2 / nn) / (nn - 1.0);
+    }
+    match m {
+        Measure::OR => (b / nn) * c,
+        Measure::RR => (c / nn) * n1,
+        _ => (n1 / nn) * n2,
+    }
+}
+
+/// The rows (0-based) whose 2x2 table is complete (metafor's `not.na`).
+pub fn complete_rows(cols: &Columns, n: usize) -> Result<Vec<usize>, MetaError> {
+    Ok(tables(cols, n)?
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.is_some())
+        .map(|(i, _)| i)
+        .collect())
 }

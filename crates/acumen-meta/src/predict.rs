@@ -16,7 +16,7 @@ pub struct Prediction {
     pub ci_lb: Vec<f64>,
     /// Confidence interval, upper.
     pub ci_ub: Vec<f64>,
-    /// Prediction interval, lower.
+    /// Prediction interval, lower (NaN = NA for equal-effects models).
     pub pi_lb: Vec<f64>,
     /// Prediction interval, upper.
     pub pi_ub: Vec<f64>,
@@ -70,8 +70,14 @@ pub fn predict(f: &Fit, newmods: Option<&[Vec<f64>]>) -> Result<Prediction, Meta
         out.se.push(se);
         out.ci_lb.push(pred - f.crit * se);
         out.ci_ub.push(pred + f.crit * se);
-        out.pi_lb.push(pred - f.crit * spi);
-        out.pi_ub.push(pred + f.crit * spi);
+        // Equal-effects models have no prediction interval in metafor (NA).
+        let (pi_lb, pi_ub) = if f.opts.method.is_equal_effects() {
+            (f64::NAN, f64::NAN)
+        } else {
+            (pred - f.crit * spi, pred + f.crit * spi)
+        };
+        out.pi_lb.push(pi_lb);
+        out.pi_ub.push(pi_ub);
     }
     Ok(out)
 }

@@ -237,6 +237,14 @@ fn need_positive(method: Method, inp: &Tau2Input) -> Result<(), MetaError> {
     Ok(())
 }
 
+/// An iterative step that left the range of doubles (variances near 1e308,
+/// outcomes near 1e300): a clear error instead of a loop that cannot end.
+pub(crate) fn out_of_range(what: &str) -> MetaError {
+    MetaError::model(format!(
+        "{what} produced a non-finite value: the outcomes or sampling variances are too large or too small to compute with (rescale them)"
+    ))
+}
+
 fn not_converged(what: &str, maxiter: usize) -> MetaError {
     MetaError::model(format!(
         "{what} did not converge in {maxiter} iterations (raise --maxiter or choose another --method)"
@@ -398,8 +406,18 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
                 if adj.is_nan() {
                     adj = 0.0;
                 }
+                if !adj.is_finite() {
+                    return Err(out_of_range("the Fisher scoring algorithm"));
+                }
+                // Step halving; a finite step reaches t + adj >= 0 within
+                // ~1,100 halvings (the exponent range of a double).
+                let mut halvings = 0;
                 while t + adj < 0.0 {
                     adj /= 2.0;
+                    halvings += 1;
+                    if halvings > 2_000 {
+                        return Err(out_of_range("the Fisher scoring algorithm"));
+                    }
                 }
                 t = pick(t + adj);
                 change = (old - t).abs();

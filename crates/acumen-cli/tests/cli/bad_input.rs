@@ -4,21 +4,14 @@
 use std::process::Command;
 
 fn run(csv: &str, args: &[&str]) -> (i32, String) {
-    let dir = std::env::temp_dir().join(format!("acumen-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let n = std::sync::atomic::AtomicUsize::new(0);
-    let path = dir.join(format!(
-        "in{}_{}.csv",
-        n.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
-        csv.len()
-    ));
-    std::fs::write(&path, csv).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_acumen"))
-        .arg("meta")
-        .arg(&path)
-        .args(args)
-        .output()
-        .unwrap();
+    // One file per input: the tests of this module run in parallel.
+    let name = format!("in{:016x}", {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (csv, args).hash(&mut h);
+        h.finish()
+    });
+    let out = crate::helpers::run_meta_csv("bad", &name, csv, args);
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     (out.status.code().unwrap_or(-1), err)
 }

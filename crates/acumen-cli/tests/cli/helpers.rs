@@ -97,3 +97,18 @@ pub fn start_server(mut serve: std::process::Command, port: u16, log: &std::path
         std::fs::read_to_string(log).unwrap_or_default()
     );
 }
+
+/// Writes `csv` to `acumen-{tag}-PID/{name}.csv` in the temporary directory
+/// and runs the `acumen` binary's `meta` on it with `args`.
+pub fn run_meta_csv(tag: &str, name: &str, csv: &str, args: &[&str]) -> std::process::Output {
+    let dir = std::env::temp_dir().join(format!("acumen-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.csv"));
+    std::fs::write(&path, csv).unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_acumen"))
+        .arg("meta")
+        .arg(&path)
+        .args(args)
+        .output()
+        .unwrap()
+}

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod e2e;
+mod engine_edges;
 mod fuzz;
 mod helpers;
 mod metafor_cases;

@@ -53,7 +53,9 @@ impl StepSeries {
                 self.ci_ub.push(f.ci_ub[0]);
                 self.q.push(f.qe);
                 self.qp.push(f.qe_p);
-                self.tau2.push(f.tau2);
+                // metafor reports no tau^2 column for equal-effects models.
+                self.tau2
+                    .push(if f.opts.method.is_equal_effects() { nan } else { f.tau2 });
                 self.i2.push(f.i2);
                 self.h2.push(f.h2);
             }

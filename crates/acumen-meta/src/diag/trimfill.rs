@@ -60,7 +60,15 @@ pub fn trimfill(f: &Fit, maxiter: usize) -> Result<TrimFill, MetaError> {
         Design::from_rows(vec!["intrcpt".into(), "sei".into()], &rows),
         &with_w(&all),
     )?;
-    let side = if slope.b[1] < 0.0 { "right" } else { "left" };
+    // With equal sampling variances (equal arm sizes) sqrt(vi) is collinear
+    // with the intercept: the slope, and so the side, cannot be estimated
+    // (metafor stops here too).
+    let Some(&slope_b) = slope.b.get(1).filter(|_| slope.x.names.len() == 2 && slope.b[1].is_finite()) else {
+        return Err(MetaError::model(
+            "trim-and-fill cannot estimate on which side studies are missing: the sampling variances are all equal (or too large to compute with), so the funnel has no slope",
+        ));
+    };
+    let side = if slope_b < 0.0 { "right" } else { "left" };
     let sgn = if side == "right" { -1.0 } else { 1.0 };
     let y0: Vec<f64> = f.yi.iter().map(|y| sgn * y).collect();
     let mut ix: Vec<usize> = (0..f.k).collect();
