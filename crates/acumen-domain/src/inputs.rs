@@ -215,7 +215,10 @@ pub struct CourseInput {
     /// active, completed, stopped.
     #[serde(default = "default_status")]
     pub status: String,
-    /// Why the course ended early.
+    /// The day the course ended (completed or stopped); on or after `start`.
+    #[serde(default, alias = "end_date")]
+    pub end: Option<String>,
+    /// Why the course ended (required when stopped).
     pub end_reason: Option<String>,
     /// Consent version signed.
     pub consent_version: String,
@@ -271,6 +274,20 @@ impl Validate for CourseInput {
                 "end_reason",
                 "is required when a course is stopped",
             );
+        }
+        if let Some(end) = &self.end {
+            c.date(end, "end");
+            if let (Some(e), Some(st)) = (day_of(end), day_of(&self.start)) {
+                c.ensure(e >= st, "end", "must be on or after the start date");
+            }
+            c.ensure(
+                self.status != "active",
+                "end",
+                "is set only when the course is completed or stopped (set status too)",
+            );
+        }
+        if let Some(r) = &self.end_reason {
+            c.text(r, 500, "end_reason");
         }
         c.text(&self.consent_version, 50, "consent_version");
         c.finish(Valid(self))
@@ -409,7 +426,7 @@ impl Validate for SessionInput {
         if let Some(r) = self.retention_min {
             c.range(r, 0.0, 120.0, "retention_min");
         }
-        self.skin_check.parse(&mut c, "skin_check");
+        self.skin_check.parse_for(&mut c, "skin_check", true);
         if self.deqi_obtained && !self.deqi_sought {
             c.fail("deqi_obtained", "can only be true when de qi was sought");
         }

@@ -129,7 +129,24 @@ pub struct SkinCheck {
 }
 
 impl SkinCheckInput {
-    /// Parses the check, naming `field` in errors.
+    /// Parses the check, naming `field` in errors. A check counts only for
+    /// the sites it covers: `true`, `{}` or `{"done": true}` with no findings
+    /// name no site and count for none. With `strict` (writes), such a
+    /// check is refused with a message that says to name the sites.
+    pub fn parse_for(&self, c: &mut Check, field: &str, strict: bool) -> SkinCheck {
+        let names_no_site = matches!(self, SkinCheckInput::Done(true))
+            || matches!(self, SkinCheckInput::Summary(SkinSummary { done, findings: None }) if *done != Some(false));
+        if names_no_site && strict {
+            c.fail(
+                field,
+                "must name the sites checked and what was found, e.g. {\"feet\": [\"none\"], \"hands\": [\"none\"]}; `true` or an empty check counts for no site",
+            );
+        }
+        self.parse(c, field)
+    }
+
+    /// Parses the check as `/safety/check` reads it (no refusal of a check
+    /// that names no site: it simply counts for none).
     pub fn parse(&self, c: &mut Check, field: &str) -> SkinCheck {
         let mut out = SkinCheck::default();
         let mut add = |c: &mut Check, sites: &[Site], findings: &[&str], f: &str| {
@@ -145,15 +162,16 @@ impl SkinCheckInput {
         };
         match self {
             SkinCheckInput::NotDone | SkinCheckInput::Done(false) => {}
-            SkinCheckInput::Done(true) => add(c, &Site::ALL, &[], field),
+            // `true` names no site: it counts as done for none.
+            SkinCheckInput::Done(true) => {}
             SkinCheckInput::Everywhere(v) if v.is_empty() => {}
             SkinCheckInput::Everywhere(v) => {
                 add(c, &Site::ALL, &v.iter().map(String::as_str).collect::<Vec<_>>(), field)
             }
+            // `{}` or `{"done": true}` without findings names no site.
             SkinCheckInput::Summary(SkinSummary { done, findings }) => {
-                let list = findings.as_ref().map(|f| f.list()).unwrap_or_default();
-                if done.unwrap_or(true) {
-                    add(c, &Site::ALL, &list, &format!("{field}.findings"));
+                if let (Some(f), true) = (findings, done.unwrap_or(true)) {
+                    add(c, &Site::ALL, &f.list(), &format!("{field}.findings"));
                 }
             }
             SkinCheckInput::Entries(v) => {

@@ -375,8 +375,11 @@ pub fn check(profile: &SafetyProfile, conditions: &[String], plan: &Plan) -> Vec
         );
     }
 
-    // Electroacupuncture to prevent neuropathy during chemotherapy.
-    if plan.electrical && plan.prevention {
+    // Electroacupuncture to prevent neuropathy during chemotherapy: only for
+    // a prevention course of a patient in active, neurotoxic chemotherapy
+    // (the rule table in docs/safety_rules.md).
+    let neurotoxic_now = profile.chemotherapy.as_ref().is_some_and(|c| c.active && c.neurotoxic);
+    if plan.electrical && plan.prevention && neurotoxic_now {
         add(
             Severity::Info,
             "EA_CHEMO_PREV",

@@ -1,5 +1,5 @@
 //! JSON request bodies whose parse errors name the field (`value: invalid
-//! type ...`), answered as 422 (wrong field) or 400 (not JSON at all).
+//! type ...`), answered as 422 (wrong or unknown field) or 400 (not JSON at all).
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
@@ -8,7 +8,12 @@ use acumen_domain::{FieldError, Invalid};
 
 use crate::error::ApiError;
 
-/// A parsed JSON body.
+/// The last segment of a field path (`safety.anticoagulent` -> `anticoagulent`).
+fn leaf(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+/// A parsed JSON body; unknown fields are refused (422 naming each).
 pub struct Body<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
@@ -29,7 +34,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             .await
             .map_err(|_| ApiError::BadRequest("the request body could not be read (at most 1 MB)".into()))?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(de) {
+        // Every field the body type does not know is collected: a misspelt
+        // field ("anticoagulent") must never be dropped silently.
+        let mut unknown: Vec<String> = Vec::new();
+        let mut note = |path: serde_ignored::Path| unknown.push(path.to_string());
+        let tracked = serde_ignored::Deserializer::new(de, &mut note);
+        match serde_path_to_error::deserialize(tracked) {
+            Ok(_) if !unknown.is_empty() => Err(ApiError::Invalid(Invalid {
+                errors: unknown
+                    .into_iter()
+                    .map(|field| FieldError {
+                        rule: format!("unknown field `{}`: check its spelling (see /api/v1/openapi.json)", leaf(&field)),
+                        field,
+                    })
+                    .collect(),
+            })),
             Ok(v) => Ok(Body(v)),
             Err(e) => {
                 let path = e.path().to_string();

@@ -285,6 +285,18 @@ pub async fn patients(State(st): State<AppState>, who: Option<Authed>, Query(s):
     }
 }
 
+/// " on 2026-12-01 (reason)" for a course that ended, else "".
+fn course_end(data: &serde_json::Value) -> String {
+    let end = data.get("end").and_then(|v| v.as_str());
+    let reason = data.get("end_reason").and_then(|v| v.as_str()).filter(|r| !r.is_empty());
+    match (end, reason) {
+        (Some(e), Some(r)) => format!(" on {e} ({r})"),
+        (Some(e), None) => format!(" on {e}"),
+        (None, Some(r)) => format!(" ({r})"),
+        (None, None) => String::new(),
+    }
+}
+
 /// A course on the chart.
 pub struct CourseView {
     /// Id.
@@ -467,8 +479,9 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
                 text(&c.data, "start")
             ),
             summary: format!(
-                "{} · {} of {} planned sessions recorded · intent {}",
+                "{}{} · {} of {} planned sessions recorded · intent {}",
                 text(&c.data, "status"),
+                course_end(&c.data),
                 sessions.len(),
                 c.data
                     .get("planned_sessions")

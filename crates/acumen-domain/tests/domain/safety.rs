@@ -209,6 +209,46 @@ fn ea_chemo_prev() {
 }
 
 #[test]
+fn ea_chemo_prev_fires_only_in_active_neurotoxic_chemotherapy() {
+    let mut s = pts(&["ST36"]);
+    s["stimulation"] = json!({"electrical": true});
+    s["intent"] = json!("prevention");
+    // No chemotherapy at all: electrical stimulation in a prevention course alone is not the rule.
+    assert_eq!(ids(json!({}), s.clone()), NONE);
+    // Chemotherapy, but not neurotoxic; or neurotoxic but finished.
+    let counts = json!({"neutrophils": 3.0, "neutrophils_date": "2026-11-24"});
+    let mut not_neurotoxic = counts.clone();
+    not_neurotoxic["neurotoxic"] = json!(false);
+    assert_eq!(ids(json!({"chemotherapy": not_neurotoxic}), s.clone()), NONE);
+    let mut finished = counts.clone();
+    finished["neurotoxic"] = json!(true);
+    finished["active"] = json!(false);
+    assert_eq!(ids(json!({"chemotherapy": finished}), s.clone()), NONE);
+    // Active and neurotoxic: fires.
+    let mut active = counts;
+    active["neurotoxic"] = json!(true);
+    assert_eq!(ids(json!({"chemotherapy": active}), s), ["EA_CHEMO_PREV"]);
+}
+
+#[test]
+fn a_skin_check_naming_no_site_counts_for_none() {
+    let diabetic = json!({"diabetes": true});
+    for empty in [json!({}), json!(true), json!({"done": true}), json!([])] {
+        let mut s = pts(&["KI3", "EX-UE9"]);
+        s["skin_check"] = empty.clone();
+        assert_eq!(
+            ids(diabetic.clone(), s),
+            ["FOOT_NO_SKIN_CHECK", "HAND_NO_SKIN_CHECK"],
+            "skin_check {empty} must keep both hard stops"
+        );
+    }
+    // A check of the feet counts for the feet only.
+    let mut s = pts(&["KI3", "EX-UE9"]);
+    s["skin_check"] = json!({"feet": ["none"]});
+    assert_eq!(ids(diabetic, s), ["HAND_NO_SKIN_CHECK"]);
+}
+
+#[test]
 fn findings_are_ordered_by_severity_and_carry_reason_and_source() {
     let p: ProfileInput = serde_json::from_value(json!({
         "pregnancy": "yes", "anticoagulant": true, "diabetes": true, "implanted_device": true

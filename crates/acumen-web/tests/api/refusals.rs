@@ -316,3 +316,84 @@ async fn one_users_typos_do_not_lock_out_the_clinic(app) {
     assert_eq!(r.status(), 200);
 }
 }
+
+/// `body` with one misspelt field added (at `path`, "" for the top level).
+fn with_typo(mut body: serde_json::Value, path: &[&str], typo: &str) -> serde_json::Value {
+    let mut at = &mut body;
+    for p in path {
+        at = &mut at[*p];
+    }
+    at[typo] = json!(true);
+    body
+}
+
+on_both! {
+async fn unknown_fields_are_refused_on_every_write_endpoint(app) {
+    let doc = app.login("doc@north.test").await;
+    let admin = app.login("admin@north.test").await;
+    let pid = new_patient(&app, &doc, "Typo").await;
+    let cid = new_course(&app, &doc, pid).await;
+    let s = body(doc.post(app.url(&format!("/courses/{cid}/sessions"))).json(&session_json("ST36")).send().await.unwrap()).await;
+    let sid = s["id"].as_i64().expect("session created");
+    let pu = body(admin.post(app.url("/users")).json(&json!({"email": "typo@portal.test", "name": "T", "role": "patient", "password": PASSWORD})).send().await.unwrap()).await;
+    let anon = reqwest::Client::new();
+    let cases: Vec<(&reqwest::Client, reqwest::Method, String, serde_json::Value, &[&str])> = vec![
+        (&doc, reqwest::Method::POST, "/patients".into(), patient_json("Typo"), &["safety"]),
+        (&doc, reqwest::Method::POST, "/patients".into(), patient_json("Typo"), &[]),
+        (&doc, reqwest::Method::PUT, format!("/patients/{pid}"), json!({"version": 1, "data": patient_json("Typo")}), &["data", "safety"]),
+        (&doc, reqwest::Method::PUT, format!("/patients/{pid}"), json!({"version": 1, "data": patient_json("Typo")}), &[]),
+        (&doc, reqwest::Method::POST, format!("/patients/{pid}/conditions"), json!({"code": "diabetic_polyneuropathy"}), &[]),
+        (&doc, reqwest::Method::POST, format!("/patients/{pid}/screenings"), json!({"date": "2026-09-30", "interview": [true, true, false, true, false, true, false]}), &[]),
+        (&doc, reqwest::Method::POST, format!("/patients/{pid}/courses"), course_json(), &[]),
+        (&doc, reqwest::Method::PUT, format!("/courses/{cid}"), json!({"version": 1, "data": course_json()}), &["data"]),
+        (&doc, reqwest::Method::POST, format!("/courses/{cid}/sessions"), session_json("ST36"), &[]),
+        (&doc, reqwest::Method::POST, format!("/courses/{cid}/outcomes"), outcome_json(6.0, "clinician"), &[]),
+        (&doc, reqwest::Method::POST, format!("/sessions/{sid}/adverse-events"), json!({"type": "bleeding_haematoma", "severity": "mild", "ctcae_grade": 1, "serious": false, "causality": "definite", "outcome": "recovered", "onset": "2026-10-01"}), &[]),
+        (&doc, reqwest::Method::POST, "/safety/check".into(), json!({"patient_id": pid, "session": {"points": ["ST36"]}}), &[]),
+        (&doc, reqwest::Method::POST, "/tokens".into(), json!({"name": "script"}), &[]),
+        (&admin, reqwest::Method::POST, "/users".into(), json!({"email": "t2@portal.test", "name": "T", "role": "patient", "password": PASSWORD}), &[]),
+        (&admin, reqwest::Method::POST, format!("/users/{}/link", pu["id"]), json!({"patient_id": pid}), &[]),
+        (&admin, reqwest::Method::PUT, "/clinic/answers-visibility".into(), json!({"public": false}), &[]),
+        (&anon, reqwest::Method::POST, "/auth/login".into(), json!({"email": "doc@north.test", "password": PASSWORD}), &[]),
+        (&anon, reqwest::Method::POST, "/auth/reset".into(), json!({"token": "x", "password": "a-new-password-2026"}), &[]),
+    ];
+    for (client, method, path, good, at) in cases {
+        let typo = "anticoagulent";
+        let r = client.request(method.clone(), app.url(&path)).json(&with_typo(good, at, typo)).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{method} {path} with {typo} at {at:?}");
+        let b = body(r).await;
+        assert!(b.to_string().contains(typo), "{method} {path}: the answer names the field: {b}");
+    }
+    // Nothing was stored by the refused patient writes: the typo never becomes anticoagulant: false.
+    let list = body(doc.get(app.url("/patients")).send().await.unwrap()).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+}
+
+on_both! {
+async fn a_course_keeps_its_end_date_and_reason(app) {
+    let doc = app.login("doc@north.test").await;
+    let pid = new_patient(&app, &doc, "Ender").await;
+    let cid = new_course(&app, &doc, pid).await;
+    let mut data = course_json();
+    data["status"] = json!("stopped");
+    data["end"] = json!("2026-11-20");
+    data["end_reason"] = json!("no benefit after 6 sessions");
+    let r = doc.put(app.url(&format!("/courses/{cid}"))).json(&json!({"version": 1, "data": data})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let c = body(doc.get(app.url(&format!("/courses/{cid}"))).send().await.unwrap()).await;
+    let d = if c.get("data").is_some() { &c["data"] } else { &c };
+    assert_eq!(d["end"], "2026-11-20", "{c}");
+    assert_eq!(d["end_reason"], "no benefit after 6 sessions");
+    // An end before the start, or an end on an active course, is refused.
+    for (status, end) in [("stopped", "2026-09-01"), ("active", "2026-11-20")] {
+        let mut bad = course_json();
+        bad["status"] = json!(status);
+        bad["end"] = json!(end);
+        bad["end_reason"] = json!("x");
+        let r = doc.put(app.url(&format!("/courses/{cid}"))).json(&json!({"version": 2, "data": bad})).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{status} {end}");
+        assert!(body(r).await.to_string().contains("\"end\""));
+    }
+}
+}
