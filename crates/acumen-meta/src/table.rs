@@ -54,14 +54,17 @@ pub fn parse_number(cell: &str) -> Result<Option<f64>, String> {
     };
     if looks_decimal_comma {
         return Err(format!(
-            "'{c}' uses a decimal comma; write numbers with a decimal point (0.5, not 0,5)"
+            "'{}' uses a decimal comma; write numbers with a decimal point (0.5, not 0,5)",
+            c.escape_debug()
         ));
     }
     match c.parse::<f64>() {
         Ok(v) if v.is_nan() => Ok(None),
         Ok(v) => Ok(Some(v)),
+        // Escaped, so that a cell holding a newline keeps the error on one line.
         Err(_) => Err(format!(
-            "'{c}' is not a number (expected a number, or empty / NA for missing)"
+            "'{}' is not a number (expected a number, or empty / NA for missing)",
+            c.escape_debug()
         )),
     }
 }

@@ -10,7 +10,7 @@ const COLS: &[&str] = &[
     "g", "w",
 ];
 const CELLS: &[&str] = &[
-    "", "NA", "0", "1", "-1", "2", "0.5", "10", "abc", "1e308", "-0.3", "3", "0,5", "Inf", "a", "b", "1e-300",
+    "", "NA", "0", "1", "-1", "2", "0.5", "10", "abc", "1e308", "-0.3", "3", "0,5", "Inf", "a", "b", "1e-300", "x\ny",
 ];
 const MEASURES: &[&str] = &[
     "SMD", "MD", "OR", "RR", "RD", "PETO", "PR", "PLO", "PAS", "ZCOR", "COR", "SMCR", "XX",
@@ -40,14 +40,18 @@ proptest! {
         measure in prop::option::of(prop::sample::select(MEASURES.to_vec())),
         method in prop::sample::select(METHODS.to_vec()),
         test in prop::sample::select(vec!["z", "t", "knha"]),
-        mods in prop::option::of(prop::sample::select(vec!["~ g", "~ factor(g)", "~ w - 1", "~ yi + g", "~ (", "~ zz"])),
+        mods in prop::option::of(prop::sample::select(vec![
+            "~ g", "~ factor(g)", "~ w - 1", "~ yi + g", "~ (", "~ zz", "~ g:w", "~ w * factor(g)", "~ I(w^2)",
+            "~ I(w/0)", "~ relevel(factor(g), ref = \"b\")", "~ I(", "~ a:",
+        ])),
+        maxiter in 1usize..40,
         weights in prop::option::of(Just("w".to_string())),
         all in any::<bool>(),
     ) {
         let mut csv = cols.join(",") + "\n";
         for row in cells.chunks(cols.len()) {
             if row.len() == cols.len() {
-                csv += &row.iter().map(|c| if c.contains(',') { format!("\"{c}\"") } else { c.to_string() }).collect::<Vec<_>>().join(",");
+                csv += &row.iter().map(|c| if c.contains(',') || c.contains('\n') { format!("\"{c}\"") } else { c.to_string() }).collect::<Vec<_>>().join(",");
                 csv += "\n";
             }
         }
@@ -55,7 +59,7 @@ proptest! {
             measure: measure.map(String::from), method: method.into(), test: test.into(), mods: mods.map(String::from),
             weights, all, subgroup: if all { Some("g".into()) } else { None },
             leave1out: all, influence: all, regtest: all, ranktest: all, trimfill: all,
-            permutations: if all { Some("20".into()) } else { None }, ..defaults()
+            permutations: if all { Some("20".into()) } else { None }, maxiter, ..defaults()
         };
         let dir = std::env::temp_dir().join(format!("acumen-fuzz-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -63,6 +67,29 @@ proptest! {
         std::fs::write(&path, &csv).unwrap();
         let mut args = args;
         args.file = path;
-        let _ = acumen_cli::meta_cmd::run_to_string(&args);
+        match acumen_cli::meta_cmd::run(&args) {
+            // Every iterative step stays within its limit: the tau^2
+            // iterations of the fit, of trim-and-fill's filled fit, and of
+            // every subgroup fit are counted, not timed.
+            Ok(acumen_cli::meta_cmd::Outcome::Rma(a)) => {
+                prop_assert!(a.fit.iterations <= maxiter, "{} iterations > {maxiter}", a.fit.iterations);
+                if let Some(t) = &a.trimfill {
+                    prop_assert!(t.fit.iterations <= maxiter);
+                    prop_assert!(t.k0 < a.fit.k);
+                }
+                if let Some(s) = &a.subgroups {
+                    for f in &s.fits {
+                        prop_assert!(f.iterations <= maxiter);
+                    }
+                }
+            }
+            Ok(_) => {}
+            // A refusal is one line (main prints the chain joined by ": ", exit 2).
+            Err(e) => {
+                let text = format!("{e:#}");
+                prop_assert!(!text.contains('\n'), "multi-line error: {text}");
+                prop_assert!(!text.is_empty());
+            }
+        }
     }
 }
