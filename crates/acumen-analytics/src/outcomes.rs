@@ -15,7 +15,7 @@ pub const DEFINITIONS: [&str; 8] = [
     "Baseline is the last pain value before session 1; courses without one, or with a baseline of 0, are left out and counted.",
     "The value at session n is the one recorded at session n, or at session n-1 (then n+1) when it is missing; end of course is the value at the last session attended.",
     "Responders: pain at least 30% or 50% lower than baseline, at least 2 points lower, or PGIC 'much' or 'very much improved' (1 or 2).",
-    "Intention to treat: every course that started and had reached session n or stopped earlier; a course stopped before session n counts as a non-responder. Completers: courses with a value at session n.",
+    "Intention to treat at session n: every course planned to reach session n (planned sessions at least n) that reached it or stopped earlier; such a course stopped before session n counts as a non-responder, and a course planned for fewer sessions is not counted at n. Completers: courses with a value at session n.",
     "Time to response: sessions (and days from session 1) to the first 30% reduction, and to a sustained one (held at the next measure); courses without a response are censored at their last session.",
     "Mean change: end-of-course pain minus baseline over every course that ended with a value at its last session (a course stopped early at its last value); the pre-post standardized mean change is metafor's SMCR (after = end of course, before = baseline, SD = baseline SD).",
     "Intervals are 95%: Wilson for proportions, log-transformed Greenwood for Kaplan-Meier, t for means.",
@@ -205,14 +205,15 @@ pub fn responders(c: &Cohort, at: Timepoint) -> Vec<Responders> {
     Criterion::ALL
         .iter()
         .map(|&criterion| {
-            let (mut eligible, mut with_value, mut yes) = (0, 0, 0);
+            let (mut eligible, mut with_value, mut yes_itt, mut yes) = (0, 0, 0, 0);
             for &(course, baseline) in &c.courses {
                 let instrument = criterion.instrument();
                 let (value, in_itt) = match at {
                     Timepoint::Session(n) => {
                         let v = course.at_session(instrument, n);
                         let reached = course.last_session().is_some_and(|l| l >= n);
-                        (v, v.is_some() || reached || course.status == "stopped")
+                        let planned = course.planned_sessions >= n;
+                        (v, planned && (v.is_some() || reached || course.status == "stopped"))
                     }
                     Timepoint::EndOfCourse => {
                         let v = course
@@ -222,22 +223,21 @@ pub fn responders(c: &Cohort, at: Timepoint) -> Vec<Responders> {
                         (v, course.ended())
                     }
                 };
-                if !in_itt {
-                    continue;
-                }
-                eligible += 1;
-                if let Some(v) = value {
+                let responds = value.is_some_and(|v| criterion.responds(baseline, v));
+                if value.is_some() {
                     with_value += 1;
-                    if criterion.responds(baseline, v) {
-                        yes += 1;
-                    }
+                    yes += u64::from(responds);
+                }
+                if in_itt {
+                    eligible += 1;
+                    yes_itt += u64::from(responds);
                 }
             }
             // A measure nobody recorded has no intention-to-treat figure either.
             let itt_n = if with_value == 0 { 0 } else { eligible };
             Responders {
                 criterion,
-                itt: wilson(yes, itt_n),
+                itt: wilson(yes_itt, itt_n),
                 completers: wilson(yes, with_value),
             }
         })
@@ -259,9 +259,10 @@ pub struct TimeToResponse {
     pub days: KaplanMeier,
     /// Its quartiles.
     pub days_quartiles: Vec<Quantile>,
-    /// Intention to treat: share of the cohort with a first response by session 6.
+    /// Intention to treat: share of the courses planned for at least 6
+    /// sessions with a first response by session 6.
     pub responded_by_session_6: Proportion,
-    /// ... by session 12.
+    /// ... planned for at least 12, by session 12.
     pub responded_by_session_12: Proportion,
 }
 
@@ -273,6 +274,8 @@ fn quartiles(km: &KaplanMeier) -> Vec<Quantile> {
 pub fn time_to_response(c: &Cohort) -> TimeToResponse {
     let (mut first, mut sustained, mut days) = (Vec::new(), Vec::new(), Vec::new());
     let (mut by6, mut by12) = (0, 0);
+    // Intention to treat by session N: the courses planned to reach N.
+    let planned = |n: u32| c.courses.iter().filter(|(course, _)| course.planned_sessions >= n).count() as u64;
     for &(course, baseline) in &c.courses {
         let pain = course.pain_by_session();
         let start = course.sessions.first().map(|s| s.day);
@@ -292,8 +295,8 @@ pub fn time_to_response(c: &Cohort) -> TimeToResponse {
                         event: true,
                     });
                 }
-                by6 += u64::from(pain[i].0 <= 6);
-                by12 += u64::from(pain[i].0 <= 12);
+                by6 += u64::from(pain[i].0 <= 6 && course.planned_sessions >= 6);
+                by12 += u64::from(pain[i].0 <= 12 && course.planned_sessions >= 12);
             }
             None => {
                 first.push(Observation {
@@ -320,7 +323,7 @@ pub fn time_to_response(c: &Cohort) -> TimeToResponse {
             },
         });
     }
-    let n = c.courses.len() as u64;
+    let (n6, n12) = (planned(6), planned(12));
     let (sessions, sustained_sessions, days) = (kaplan_meier(&first), kaplan_meier(&sustained), kaplan_meier(&days));
     TimeToResponse {
         sessions_quartiles: quartiles(&sessions),
@@ -329,8 +332,8 @@ pub fn time_to_response(c: &Cohort) -> TimeToResponse {
         sessions,
         sustained_sessions,
         days,
-        responded_by_session_6: wilson(by6, n),
-        responded_by_session_12: wilson(by12, n),
+        responded_by_session_6: wilson(by6, n6),
+        responded_by_session_12: wilson(by12, n12),
     }
 }
 

@@ -245,3 +245,50 @@ fn change_and_adverse_events_by_hand() {
     let mild = ae.by_severity.iter().find(|b| b.key == "mild").unwrap();
     assert_eq!(mild.per_1000_sessions.events, 2);
 }
+
+#[test]
+fn itt_at_session_n_counts_only_courses_planned_to_reach_n() {
+    // Three stopped courses, each at session 3 with pain 8 -> 6 (25%, no
+    // response), and one completed course that reached session 12 with pain
+    // 8 -> 4 (50%, a response at session 2 already). Planned sessions:
+    // P 8 (stopped), Q 12 (stopped), R 12 (stopped), S 12 (completed).
+    let s = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    let mut b = Builder {
+        records: vec![],
+        next: 0,
+    };
+    let mut ids = vec![];
+    for p in 1..=3 {
+        ids.push(b.course(p, "stopped", Some(8.0), &s(&[8.0, 7.0, 6.0]), 2).0);
+    }
+    let mut twelve = vec![8.0, 4.0];
+    twelve.extend([4.0; 10]);
+    ids.push(b.course(4, "completed", Some(8.0), &s(&twelve), 2).0);
+    for (id, planned) in ids.iter().zip([8, 12, 12, 12]) {
+        let r = b.records.iter_mut().find(|r| r.id == *id).unwrap();
+        r.data["planned_sessions"] = json!(planned);
+    }
+    let data = assemble(&b.records);
+    let c = cohort(&data.courses);
+    let r30 = |at| {
+        responders(&c, at)
+            .into_iter()
+            .find(|r| r.criterion == Criterion::Reduction30)
+            .unwrap()
+    };
+    // At session 12: Q and R (planned 12, stopped earlier) are non-responders,
+    // S responds; P was planned for 8 sessions and is not counted: 1 of 3.
+    let at12 = r30(Timepoint::Session(12));
+    assert_eq!((at12.itt.x, at12.itt.n), (1, 3));
+    assert_eq!((at12.completers.x, at12.completers.n), (1, 1));
+    // At session 3 every course was planned to reach it: 1 of 4.
+    let at3 = r30(Timepoint::Session(3));
+    assert_eq!((at3.itt.x, at3.itt.n), (1, 4));
+    // By session 12 (time to response): the three courses planned for 12; S responded at 2.
+    let t = time_to_response(&c);
+    assert_eq!((t.responded_by_session_12.x, t.responded_by_session_12.n), (1, 3));
+    assert_eq!((t.responded_by_session_6.x, t.responded_by_session_6.n), (1, 4));
+    // R: prop.test(1, 3, correct = FALSE)$conf.int (Wilson)
+    close(t.responded_by_session_12.lower, 0.0614919447203963);
+    close(t.responded_by_session_12.upper, 0.7923403991979523);
+}
