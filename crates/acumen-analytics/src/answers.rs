@@ -16,7 +16,7 @@ use crate::outcomes::{
 };
 use crate::records::Course;
 use crate::stats::mean_ci;
-use crate::wording::{mean, num, pct, quantile, rate, shown, MIN_PATIENTS, NOT_ENOUGH};
+use crate::wording::{complementary, mean, num, pct, quantile, rate, shown, suppress_small, MIN_PATIENTS, NOT_ENOUGH};
 
 const REGIMENS_CSV: &str = include_str!("../data/evidence/trial_regimens.csv");
 
@@ -148,7 +148,7 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
     };
     let end = responders(all, Timepoint::EndOfCourse);
     let ch = change(all);
-    let per_condition: Vec<Value> = by_condition(courses)
+    let mut per_condition: Vec<Value> = by_condition(courses)
         .into_iter()
         .map(|(cond, cs)| {
             let co = cohort(cs);
@@ -165,6 +165,14 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
                                "end_of_course": responders_json(&co, Timepoint::EndOfCourse)}}))})
         })
         .collect();
+    // Per figure, then complementary across the conditions (which add up
+    // to the clinic's figures).
+    let mut cells: Vec<Value> = per_condition.iter_mut().map(|c| c["figures"].take()).collect();
+    cells.iter_mut().for_each(suppress_small);
+    complementary(&mut cells);
+    for (c, f) in per_condition.iter_mut().zip(cells) {
+        c["figures"] = f;
+    }
     let clinic = shown(
         all.patients,
         json!({"patients": all.patients, "courses": all.analysed, "left_out": {"not_started": all.not_started,
@@ -190,7 +198,7 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
     };
     if all.patients >= MIN_PATIENTS && end[0].itt.n == 0 {
         text.push_str(" In this clinic no course has ended yet.");
-    } else if all.patients >= MIN_PATIENTS {
+    } else if all.patients >= MIN_PATIENTS && end[0].itt.n as usize >= MIN_PATIENTS {
         text.push_str(&format!(
             " In this clinic, {} of {} courses that ended had pain at least 30% lower at the end (intention to treat; an uncontrolled cohort, so not proof of effect).",
             pct(&end[0].itt),
@@ -412,7 +420,7 @@ fn feet(courses: &[Course]) -> Question {
                "responders_30_completers": end[0].completers,
                "foot_points_used": point_counts(foot_courses.iter().copied(), is_foot)}),
     );
-    let text = if co.patients >= MIN_PATIENTS && end[0].itt.n > 0 {
+    let text = if co.patients >= MIN_PATIENTS && end[0].itt.n as usize >= MIN_PATIENTS {
         format!(
             "In diabetic neuropathy, a sham-controlled pilot trial found a moderate benefit on the patient's own symptom profile (MYMOP −0.66, 95% CI −0.96 to −0.35; Garrow 2014) and a trial against routine care found less overall neuropathy discomfort (24.7 points on 0-100, 95% CI 14.8 to 34.7; Dietzel 2023). In this clinic, {} of {} courses for feet neuropathy that used foot points ended with pain at least 30% lower (intention to treat).",
             pct(&end[0].itt),
@@ -533,6 +541,18 @@ pub fn answers(
 ) -> Answers {
     let all = cohort(courses);
     let ttr = time_to_response(&all);
+    let mut questions = vec![
+        works(courses, &all, added),
+        how_soon(&all, &ttr),
+        how_many(courses, &all, &ttr),
+        feet(courses),
+        points(courses),
+        safety(courses),
+    ];
+    // Every figure computed from fewer than MIN_PATIENTS is hidden, in JSON as on the page.
+    for q in &mut questions {
+        suppress_small(&mut q.clinic_figures);
+    }
     Answers {
         clinic,
         generated_at,
@@ -541,14 +561,7 @@ pub fn answers(
         disclaimer: DISCLAIMER,
         warning_signs: WARNING_SIGNS.to_vec(),
         min_patients: MIN_PATIENTS,
-        questions: vec![
-            works(courses, &all, added),
-            how_soon(&all, &ttr),
-            how_many(courses, &all, &ttr),
-            feet(courses),
-            points(courses),
-            safety(courses),
-        ],
+        questions,
     }
 }
 

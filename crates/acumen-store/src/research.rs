@@ -2,7 +2,11 @@
 //! PostgreSQL's de-identified views as the research role): counts and pain-outcome
 //! summaries per clinic and condition. No identifier, contact, note or
 //! calendar date leaves this module (time appears only as days since the
-//! course start), and cells with fewer than `min_cell` patients are suppressed.
+//! course start). A cell with fewer than `min_cell` patients is suppressed,
+//! and so is each figure with fewer than `min_cell` patients behind it;
+//! means of pain scores are rounded to half a point and days to whole
+//! weeks, so that two snapshots that differ by one patient do not reveal
+//! that patient's values.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,21 +14,47 @@ use sqlx::{PgPool, Row, SqlitePool};
 
 use crate::store::Result;
 
+/// Values of one figure with the patients behind them.
+#[derive(Default)]
+struct Figure {
+    values: Vec<f64>,
+    patients: BTreeSet<String>,
+}
+
+impl Figure {
+    fn push(&mut self, patient: &str, v: f64) {
+        self.values.push(v);
+        self.patients.insert(patient.to_string());
+    }
+
+    /// The mean rounded to `step`, or null with the reason when fewer than
+    /// `min_cell` patients are behind it.
+    fn mean(&self, min_cell: i64, step: f64) -> serde_json::Value {
+        if (self.patients.len() as i64) < min_cell || self.values.is_empty() {
+            return serde_json::Value::Null;
+        }
+        let m = self.values.iter().sum::<f64>() / self.values.len() as f64;
+        serde_json::json!((m / step).round() * step)
+    }
+}
+
 #[derive(Default)]
 struct Cell {
     patients: BTreeSet<String>,
     courses: usize,
-    baseline: Vec<f64>,
-    last: Vec<f64>,
-    change: Vec<f64>,
+    baseline: Figure,
+    last: Figure,
+    change: Figure,
     responders30: usize,
+    evaluable: BTreeSet<String>,
     with_both: usize,
-    days: Vec<f64>,
+    days: Figure,
 }
 
-fn mean(v: &[f64]) -> Option<f64> {
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
+/// Means of NRS points are reported to the nearest half point.
+pub const NRS_STEP: f64 = 0.5;
+/// Days are reported to the nearest whole week.
+pub const DAYS_STEP: f64 = 7.0;
 
 fn days_between(a: &str, b: &str) -> Option<f64> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
@@ -154,19 +184,21 @@ pub fn aggregates(courses: &[CourseRow], outcomes: &[PainRow], min_cell: i64) ->
             .iter()
             .filter(|o| o.timepoint == "session")
             .max_by_key(|o| o.session_number);
+        let who = c.patient_key.as_str();
         if let Some(b) = baseline {
-            cell.baseline.push(b);
+            cell.baseline.push(who, b);
         }
         if let Some(l) = last {
-            cell.last.push(l.value);
+            cell.last.push(who, l.value);
             if let Some(d) = l.days_since_start {
-                cell.days.push(d);
+                cell.days.push(who, d);
             }
         }
         if let (Some(b), Some(l)) = (baseline, last) {
             if b > 0.0 {
                 cell.with_both += 1;
-                cell.change.push(l.value - b);
+                cell.evaluable.insert(who.to_string());
+                cell.change.push(who, l.value - b);
                 if (b - l.value) / b >= 0.3 {
                     cell.responders30 += 1;
                 }
@@ -180,12 +212,36 @@ pub fn aggregates(courses: &[CourseRow], outcomes: &[PainRow], min_cell: i64) ->
             if n < min_cell {
                 serde_json::json!({"clinic_id": clinic, "condition": condition, "suppressed": true})
             } else {
+                // Each figure is suppressed by the patients behind it, not by
+                // the cell's size; means are rounded so that two snapshots one
+                // patient apart do not give that patient's values away.
+                let enough = |f: &Figure| (f.patients.len() as i64) >= min_cell;
+                let mut suppressed: Vec<&str> = Vec::new();
+                for (name, f) in [
+                    ("baseline_nrs_mean", &c.baseline),
+                    ("last_nrs_mean", &c.last),
+                    ("mean_change", &c.change),
+                    ("days_since_start_to_last_measure_mean", &c.days),
+                ] {
+                    if !enough(f) {
+                        suppressed.push(name);
+                    }
+                }
+                let evaluable_ok = (c.evaluable.len() as i64) >= min_cell;
+                if !evaluable_ok {
+                    suppressed.push("responders_30pct");
+                }
                 serde_json::json!({
                     "clinic_id": clinic, "condition": condition, "suppressed": false, "patients": n,
-                    "courses": c.courses, "baseline_nrs_mean": mean(&c.baseline), "last_nrs_mean": mean(&c.last),
-                    "mean_change": mean(&c.change),
-                    "responders_30pct": c.responders30, "evaluable": c.with_both,
-                    "days_since_start_to_last_measure_mean": mean(&c.days),
+                    "courses": c.courses,
+                    "baseline_nrs_mean": c.baseline.mean(min_cell, NRS_STEP),
+                    "last_nrs_mean": c.last.mean(min_cell, NRS_STEP),
+                    "mean_change": c.change.mean(min_cell, NRS_STEP),
+                    "responders_30pct": if evaluable_ok { serde_json::json!(c.responders30) } else { serde_json::Value::Null },
+                    "evaluable": if evaluable_ok { serde_json::json!(c.with_both) } else { serde_json::Value::Null },
+                    "days_since_start_to_last_measure_mean": c.days.mean(min_cell, DAYS_STEP),
+                    "suppressed_figures": suppressed,
+                    "suppressed_reason": if suppressed.is_empty() { serde_json::Value::Null } else { serde_json::json!(format!("fewer than {min_cell} patients")) },
                 })
             }
         })

@@ -7,3 +7,4 @@ mod accounts;
 mod audit;
 mod postgres;
 mod records;
+mod research_privacy;

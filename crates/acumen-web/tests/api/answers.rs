@@ -91,10 +91,11 @@ on_both! {
 async fn clinic_figures_through_the_api(app) {
     let doc = app.login("doc@north.test").await;
     let s = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
-    // Three copies of four courses (12 patients, above the small-number threshold):
+    // Five copies of four courses (20 patients; every figure checked below has a
+    // denominator of at least 10, the small-number threshold):
     // A completes, 8 -> 4; B stops at session 3; C completes, 5 -> 3 with session 5
     // missing; D is still active at session 2.
-    for _ in 0..3 {
+    for _ in 0..5 {
         enter(
             &app,
             &doc,
@@ -129,23 +130,25 @@ async fn clinic_figures_through_the_api(app) {
         ["works", "how_soon", "how_many_sessions", "feet", "points", "safety"]
     );
 
-    // Responders >= 30% at the end of course: A and C respond, B stopped: 6 of 9 (ITT), 6 of 6 completers.
+    // Responders >= 30% at the end of course: A and C respond, B stopped: 10 of 15 (ITT), 10 of 10 completers.
     let works = &question(&a, "works")["clinic_figures"];
-    assert_eq!(works["patients"], 12);
+    assert_eq!(works["patients"], 20);
     let end30 = &works["end_of_course"][0];
     assert_eq!(
         (end30["itt"]["x"].as_u64(), end30["itt"]["n"].as_u64()),
-        (Some(6), Some(9))
+        (Some(10), Some(15))
     );
-    assert_eq!(end30["completers"]["n"], 6);
-    // R: prop.test(6, 9, correct = FALSE)$conf.int
-    close(&end30["itt"]["lower"], 0.354202135580396);
-    close(&end30["itt"]["upper"], 0.879416181613089);
+    assert_eq!(end30["completers"]["n"], 10);
+    // R: prop.test(10, 15, correct = FALSE)$conf.int
+    close(&end30["itt"]["lower"], 0.417135477385198);
+    close(&end30["itt"]["upper"], 0.848236755602853);
+    // Planned for 10 sessions: no course counts at session 12 (intention to treat).
+    assert_eq!(works["session_12"][0]["itt"]["n"], 0);
 
     let dpn = &works["by_condition"][0];
     assert_eq!(dpn["condition"], "diabetic_polyneuropathy");
     assert_eq!(
-        dpn["figures"]["responders"]["session_6"][0]["itt"]["n"], 9,
+        dpn["figures"]["responders"]["session_6"][0]["itt"]["n"], 15,
         "session 6: A, B (stopped), C"
     );
 
@@ -156,21 +159,21 @@ async fn clinic_figures_through_the_api(app) {
     assert_eq!(soon["quartiles_sessions"][0]["estimate"], 3.0);
     assert_eq!(soon["median_days"]["estimate"], 21.0);
 
-    // Adverse events: 9 events after 6 of 51 sessions; 6 of 12 courses.
+    // Adverse events: 15 events after 10 of 85 sessions; 10 of 20 courses.
     let safety = &question(&a, "safety")["clinic_figures"];
     assert_eq!(
         (safety["sessions"].as_u64(), safety["events"].as_u64()),
-        (Some(51), Some(9))
+        (Some(85), Some(15))
     );
-    // R: binom.test(6, 12)$conf.int; poisson.test(9, 51 / 1000)$conf.int
-    close(&safety["courses_with_event"]["lower"], 0.210944638239297);
-    close(&safety["per_1000_sessions"]["estimate"], 9000.0 / 51.0);
-    close(&safety["per_1000_sessions"]["lower"], 80.6935901446732);
-    close(&safety["per_1000_sessions"]["upper"], 334.996146106258);
+    // R: binom.test(10, 20)$conf.int; poisson.test(15, 85 / 1000)$conf.int
+    close(&safety["courses_with_event"]["lower"], 0.271957849560792);
+    close(&safety["per_1000_sessions"]["estimate"], 15000.0 / 85.0);
+    close(&safety["per_1000_sessions"]["lower"], 98.7692486209802);
+    close(&safety["per_1000_sessions"]["upper"], 291.0613984880687);
     assert!(question(&a, "safety")["answer_text"]
         .as_str()
         .unwrap()
-        .contains("9 events in 51 sessions"));
+        .contains("15 events in 85 sessions"));
 }
 }
 
@@ -225,5 +228,31 @@ async fn small_numbers_are_suppressed_and_the_page_is_private_until_made_public(
     let south = app.login("doc@south.test").await;
     let theirs = body(south.get(app.url("/answers")).send().await.unwrap()).await;
     assert_eq!(theirs["clinic"]["id"], app.other_clinic);
+}
+}
+
+on_both! {
+async fn a_figure_with_fewer_than_10_behind_it_is_suppressed_in_a_shown_clinic(app) {
+    let doc = app.login("doc@north.test").await;
+    // 12 patients (the clinic is shown), but 9 courses ended and 6 completed:
+    // the end-of-course rates have denominators 9 and 6.
+    let s = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    for _ in 0..3 {
+        enter(&app, &doc, 8.0, &s(&[8.0, 7.0, 6.0, 5.0, 5.0, 4.0]), "completed", &[]).await;
+        enter(&app, &doc, 6.0, &s(&[6.0, 6.0, 5.0]), "stopped", &[]).await;
+        enter(&app, &doc, 5.0, &s(&[5.0, 3.0, 4.0, 3.0, 3.0, 3.0]), "completed", &[]).await;
+        enter(&app, &doc, 7.0, &s(&[7.0, 7.0]), "active", &[]).await;
+    }
+    let a = body(doc.get(app.url("/answers")).send().await.unwrap()).await;
+    let works = &question(&a, "works");
+    assert_eq!(works["clinic_figures"]["patients"], 12);
+    let end30 = &works["clinic_figures"]["end_of_course"][0];
+    for k in ["itt", "completers"] {
+        assert_eq!(end30[k]["suppressed"], "fewer than 10 patients", "{k}: {end30}");
+        assert!(end30[k]["x"].is_null() && end30[k]["estimate"].is_null());
+        assert_eq!(end30[format!("{k}_text")], "not enough data yet");
+    }
+    // The sentence does not give the hidden rate away either.
+    assert!(!works["answer_text"].as_str().unwrap().contains("of 9 courses"));
 }
 }
