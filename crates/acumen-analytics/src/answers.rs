@@ -127,6 +127,57 @@ fn responders_json(c: &Cohort, at: Timepoint) -> Value {
     )
 }
 
+/// A Kaplan-Meier curve as JSON: subjects, events, quartiles with their
+/// intervals, and the curve; suppressed when fewer than MIN_PATIENTS
+/// courses are in it.
+fn km_json(km: &crate::km::KaplanMeier) -> Value {
+    if km.n < MIN_PATIENTS {
+        return json!({"suppressed": crate::wording::SUPPRESSED, "n": null, "events": null});
+    }
+    let q: Vec<crate::km::Quantile> = [0.25, 0.5, 0.75].iter().map(|p| km.quantile(*p)).collect();
+    let curve: Vec<Value> = km
+        .steps
+        .iter()
+        .map(|s| json!({"time": s.time, "n_risk": s.n_risk, "n_event": s.n_event, "n_censor": s.n_censor,
+                        "surv": s.surv, "lower": s.lower, "upper": s.upper}))
+        .collect();
+    json!({"n": km.n, "events": km.events, "median": q[1], "quartiles": q, "curve": curve})
+}
+
+/// The figures behind a cohort's answers, as the API exposes them: courses
+/// included and left out (with the reasons), baseline and end-of-course
+/// means and SDs, the change, the SMCR with its interval and the
+/// baseline-end correlation, and Kaplan-Meier time to response (sessions
+/// and days to a first, and sessions to a sustained, 30% reduction).
+fn detail_json(co: &Cohort) -> Value {
+    let ch = change(co);
+    let t = time_to_response(co);
+    let smcr_ci = match (ch.smcr, ch.smcr_var) {
+        (Some(g), Some(v)) if v >= 0.0 => {
+            let h = 1.959963984540054 * v.sqrt();
+            json!({"estimate": g, "var": v, "lower": g - h, "upper": g + h})
+        }
+        _ => json!({"estimate": ch.smcr, "var": ch.smcr_var, "lower": null, "upper": null}),
+    };
+    let smcr = if ch.n < MIN_PATIENTS {
+        json!({"suppressed": crate::wording::SUPPRESSED, "estimate": null, "var": null, "lower": null, "upper": null})
+    } else {
+        smcr_ci
+    };
+    json!({
+        "included_courses": co.analysed,
+        "excluded_courses": {"not_started": co.not_started, "no_baseline": co.no_baseline, "zero_baseline": co.zero_baseline},
+        "baseline": ch.baseline, "end_of_course": ch.end, "change": ch.change,
+        "baseline_end_correlation": if ch.n < MIN_PATIENTS { Value::Null } else { json!(ch.r) },
+        "smcr": smcr,
+        "time_to_response": {
+            "sessions_to_first_30": km_json(&t.sessions),
+            "days_to_first_30": km_json(&t.days),
+            "sessions_to_sustained_30": km_json(&t.sustained_sessions),
+        },
+    })
+}
+
 fn by_condition(courses: &[Course]) -> BTreeMap<String, Vec<&Course>> {
     let mut m: BTreeMap<String, Vec<&Course>> = BTreeMap::new();
     for c in courses {
@@ -162,7 +213,8 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
                 "smcr": chg.smcr, "smcr_var": chg.smcr_var, "smcr_label": chg.label,
                 "responders": {"session_6": responders_json(&co, Timepoint::Session(6)),
                                "session_12": responders_json(&co, Timepoint::Session(12)),
-                               "end_of_course": responders_json(&co, Timepoint::EndOfCourse)}}))})
+                               "end_of_course": responders_json(&co, Timepoint::EndOfCourse)},
+                "detail": detail_json(&co)}))})
         })
         .collect();
     // Per figure, then complementary across the conditions (which add up
@@ -182,6 +234,7 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
                "session_12": responders_json(all, Timepoint::Session(12)),
                "mean_change": ch.change, "mean_change_text": mean(&ch.change, "points"),
                "smcr": ch.smcr, "smcr_var": ch.smcr_var, "smcr_label": ch.label,
+               "detail": detail_json(all),
                "by_condition": per_condition}),
     );
     let mut text = match f2 {

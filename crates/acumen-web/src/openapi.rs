@@ -117,7 +117,7 @@ fn safety_schemas() -> Value {
             "questions": arr(obj(json!({"id": en(&["works", "how_soon", "how_many_sessions", "feet", "points", "safety"]),
                 "question": s("string"), "answer_text": s("string"),
                 "trial_evidence": {"type": "object", "description": "published pooled results, trial rows and regimens, each with its source"},
-                "clinic_figures": {"type": "object", "description": "this clinic's figures with 95% intervals; {suppressed: true} below min_patients"},
+                "clinic_figures": {"type": "object", "description": "this clinic's figures with 95% intervals (docs/answers.md lists each: definition, denominator, suppression); {suppressed: true} below min_patients; inside, each figure computed from fewer than 10 has null numbers and suppressed: \"fewer than 10 patients\"; works.clinic_figures.detail and each by_condition[].figures.detail: included/excluded courses, baseline/end_of_course/change means with SDs, baseline_end_correlation, smcr {estimate, var, lower, upper}, time_to_response {sessions_to_first_30, days_to_first_30, sessions_to_sustained_30: {n, events, median, quartiles, curve}}"},
                 "sources": arr(obj(json!({"id": s("string"), "citation": s("string"), "url": s("string")}), &["id", "citation"]))}),
                 &["id", "question", "answer_text", "trial_evidence", "clinic_figures", "sources"]))}),
             &["clinic", "generated_at", "simulated", "questions"]),

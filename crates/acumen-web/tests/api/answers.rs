@@ -145,7 +145,19 @@ async fn clinic_figures_through_the_api(app) {
     // Planned for 10 sessions: no course counts at session 12 (intention to treat).
     assert_eq!(works["session_12"][0]["itt"]["n"], 0);
 
+    // The detail behind the figures: the ended courses with an end value are A, B, C (x5):
+    // baselines 8, 6, 5, mean 19/3, SD sqrt(sum of squared deviations / 14) = sqrt(5/3).
+    let detail = &works["detail"];
+    assert_eq!(detail["included_courses"], 20);
+    close(&detail["baseline"]["estimate"], 19.0 / 3.0);
+    close(&detail["baseline"]["sd"], (5.0f64 / 3.0).sqrt());
+    assert_eq!(detail["baseline"]["n"], 15);
+    // Kaplan-Meier to a first 30% reduction: 20 courses, 10 events (A at 4, C at 2), median 4.
+    let km = &detail["time_to_response"]["sessions_to_first_30"];
+    assert_eq!((km["n"].as_u64(), km["events"].as_u64()), (Some(20), Some(10)));
+    assert_eq!(km["median"]["estimate"], 4.0);
     let dpn = &works["by_condition"][0];
+    assert_eq!(dpn["figures"]["detail"]["time_to_response"]["sessions_to_first_30"]["n"], 20);
     assert_eq!(dpn["condition"], "diabetic_polyneuropathy");
     assert_eq!(
         dpn["figures"]["responders"]["session_6"][0]["itt"]["n"], 15,
