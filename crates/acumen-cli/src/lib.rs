@@ -13,5 +13,6 @@ pub mod plots;
 pub mod points_cmd;
 pub mod registry_cmd;
 pub mod report;
+pub mod report_blocks;
 pub mod report_cmd;
 pub mod simulate_cmd;

@@ -3,23 +3,7 @@
 use acumen_meta::{Analysis, Method, Test};
 use std::fmt::Write;
 
-fn f4(x: f64) -> String {
-    if x.is_nan() {
-        "NA".into()
-    } else {
-        format!("{x:.4}")
-    }
-}
-
-fn pfmt(p: f64) -> String {
-    if p.is_nan() {
-        "NA".into()
-    } else if p < 1e-4 {
-        "<.0001".into()
-    } else {
-        format!("{p:.4}")
-    }
-}
+use crate::report_blocks::{diagnostics, exp_line, f4, is_ratio, pfmt, series, tests};
 
 /// Renders the report.
 pub fn render(a: &Analysis, measure: Option<&str>) -> String {
@@ -148,20 +132,47 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
         );
     }
     if let Some(p) = &a.predict {
-        if p.pred.len() == 1 && f.opts.method != Method::EE && f.opts.method != Method::FE {
+        if p.pred.len() == 1 {
+            // Equal-effects models have no prediction interval (metafor: none).
+            let pi = if f.opts.method == Method::EE || f.opts.method == Method::FE || p.pi_lb[0].is_nan() {
+                "—".to_string()
+            } else {
+                format!("{} to {}", f4(p.pi_lb[0]), f4(p.pi_ub[0]))
+            };
             let _ = writeln!(
                 s,
-                "\nPrediction interval ({:.0}%): {} to {}",
-                100.0 * (1.0 - f.alpha),
-                f4(p.pi_lb[0]),
-                f4(p.pi_ub[0])
+                "\nPredicted: {} (se {}), ci {} to {}; prediction interval ({:.0}%): {pi}",
+                f4(p.pred[0]),
+                f4(p.se[0]),
+                f4(p.ci_lb[0]),
+                f4(p.ci_ub[0]),
+                100.0 * (1.0 - f.alpha)
             );
         }
+    }
+    if is_ratio(measure) && f.x.is_intercept_only() {
+        let pi = a.predict.as_ref().map(|p| (p.pi_lb[0], p.pi_ub[0]));
+        exp_line(&mut s, f.b[0], f.ci_lb[0], f.ci_ub[0], pi);
     }
     if let Some(c) = &a.confint {
         let _ = writeln!(s, "\nHeterogeneity confidence intervals (Q-profile):");
         for (name, v) in [("tau^2", c.tau2), ("tau", c.tau), ("I^2(%)", c.i2), ("H^2", c.h2)] {
-            let _ = writeln!(s, "  {:7} {:>9}  [{}, {}]", name, f4(v[0]), f4(v[1]), f4(v[2]));
+            let _ = writeln!(
+                s,
+                "  {:7} {:>9}  [{}{}, {}{}]",
+                name,
+                f4(v[0]),
+                c.lb_sign,
+                f4(v[1]),
+                c.ub_sign,
+                f4(v[2])
+            );
+        }
+        if !c.lb_sign.is_empty() || !c.ub_sign.is_empty() {
+            let _ = writeln!(
+                s,
+                "  (a bound marked < or > lies beyond the searched interval; the limit is shown)"
+            );
         }
     }
     if let Some(g) = &a.subgroups {
@@ -185,6 +196,7 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
             pfmt(g.q_between_p)
         );
     }
+    diagnostics(&mut s, a);
     s
 }
 
@@ -222,13 +234,7 @@ pub fn render_mh(m: &crate::meta_cmd::MhOutcome, method: &str, measure: &str) ->
         f4(f.ci_ub)
     );
     if measure != "RD" {
-        let _ = writeln!(
-            s,
-            "exp scale: {} [{}, {}]",
-            f4(f.b.exp()),
-            f4(f.ci_lb.exp()),
-            f4(f.ci_ub.exp())
-        );
+        exp_line(&mut s, f.b, f.ci_lb, f.ci_ub, None);
     }
     if let Some((t, kpos)) = &f.or_tests {
         let _ = writeln!(
@@ -244,6 +250,25 @@ pub fn render_mh(m: &crate::meta_cmd::MhOutcome, method: &str, measure: &str) ->
             kpos.saturating_sub(1),
             pfmt(t[7])
         );
+    }
+    if m.predict {
+        let _ = writeln!(
+            s,
+            "\nPredicted: {} (se {}), ci {} to {}; prediction interval: — (equal-effects model)",
+            f4(f.b),
+            f4(f.se),
+            f4(f.ci_lb),
+            f4(f.ci_ub)
+        );
+    }
+    let rows: Vec<String> = (1..=f.yi.len()).map(|i| i.to_string()).collect();
+    if let Some(t) = &m.leave1out {
+        series(&mut s, "Leave-one-out analysis (CSV rows)", &rows, t, "zval");
+    }
+    tests(&mut s, m.regtest.as_ref(), m.ranktest.as_ref());
+    if let Some((order, t)) = &m.cumul {
+        let labels: Vec<String> = order.iter().map(|r| r.to_string()).collect();
+        series(&mut s, "Cumulative meta-analysis (CSV rows)", &labels, t, "zval");
     }
     s
 }

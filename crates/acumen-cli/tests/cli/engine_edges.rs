@@ -135,3 +135,33 @@ fn newmods_accepts_a_leading_minus() {
     assert!((p[0].as_f64().unwrap() + 1.0).abs() < 1e-9, "{p}");
     assert!((p[1].as_f64().unwrap() - 2.0).abs() < 1e-9, "{p}");
 }
+
+#[test]
+fn the_table_format_prints_every_computed_block() {
+    let data = crate::helpers::root().join("fixtures/data");
+    let bcg = std::fs::read_to_string(data.join("bcg.csv")).unwrap();
+    let (code, out, err) = meta("bcg_table", &bcg, &["--measure", "RR", "--all"]);
+    assert_eq!(code, 0, "{err}");
+    for block in [
+        "Leave-one-out analysis",
+        "Influence Diagnostics",
+        "Regression Test for Funnel Plot Asymmetry",
+        "Rank Correlation Test",
+        "Trim-and-fill",
+        "Cumulative meta-analysis",
+        "Heterogeneity confidence intervals",
+    ] {
+        assert!(out.contains(block), "table lacks {block}");
+    }
+    // metafor: predict(res, transf = exp) gives 0.4894 [0.3441, 0.6962] for the bcg RR model.
+    assert!(out.contains("Back-transformed (exp): estimate 0.4894  ci [0.3441, 0.6962]"), "{out}");
+    // MH leave-one-out: metafor's leave1out(rma.mh(...)) row 8 is -0.8333 (se 0.0552).
+    let (code, out, _) = meta("bcg_mh_table", &bcg, &["--measure", "OR", "--method", "MH", "--all"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Leave-one-out analysis") && out.contains("-0.8333    0.0552"), "{out}");
+    assert!(out.contains("prediction interval: —"));
+    // k = 2: the Q-profile upper bound lies beyond tau2.max = 100 (metafor prints >100.0000).
+    let k2 = std::fs::read_to_string(data.join("k2.csv")).unwrap();
+    let (_, out, _) = meta("k2_table", &k2, &["--all"]);
+    assert!(out.contains("[0.0000, >100.0000]"), "{out}");
+}
