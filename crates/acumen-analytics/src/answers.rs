@@ -148,9 +148,11 @@ fn km_json(km: &crate::km::KaplanMeier) -> Value {
 /// included and left out (with the reasons), baseline and end-of-course
 /// means and SDs, the change, the SMCR with its interval and the
 /// baseline-end correlation, and Kaplan-Meier time to response (sessions
-/// and days to a first, and sessions to a sustained, 30% reduction).
-fn detail_json(co: &Cohort) -> Value {
+/// and days to a first, and sessions to a sustained, 30% reduction), and
+/// adverse events overall, by type, by severity and by type x severity.
+fn detail_json<'a>(co: &Cohort, courses: impl IntoIterator<Item = &'a Course>) -> Value {
     let ch = change(co);
+    let ae = adverse_rates(courses);
     let t = time_to_response(co);
     let smcr_ci = match (ch.smcr, ch.smcr_var) {
         (Some(g), Some(v)) if v >= 0.0 => {
@@ -174,6 +176,12 @@ fn detail_json(co: &Cohort) -> Value {
             "sessions_to_first_30": km_json(&t.sessions),
             "days_to_first_30": km_json(&t.days),
             "sessions_to_sustained_30": km_json(&t.sustained_sessions),
+        },
+        "adverse_events": {
+            "sessions": ae.sessions, "events": ae.events, "serious": ae.serious,
+            "sessions_with_event": ae.sessions_with_event, "per_1000_sessions": ae.per_1000_sessions,
+            "courses_with_event": ae.courses_with_event, "patients_with_event": ae.patients_with_event,
+            "by_type": ae.by_type, "by_severity": ae.by_severity, "by_type_severity": ae.by_type_severity,
         },
     })
 }
@@ -202,7 +210,7 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
     let mut per_condition: Vec<Value> = by_condition(courses)
         .into_iter()
         .map(|(cond, cs)| {
-            let co = cohort(cs);
+            let co = cohort(cs.iter().copied());
             let e = responders(&co, Timepoint::EndOfCourse);
             let chg = change(&co);
             json!({"condition": cond, "figures": shown(co.patients, json!({
@@ -214,7 +222,7 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
                 "responders": {"session_6": responders_json(&co, Timepoint::Session(6)),
                                "session_12": responders_json(&co, Timepoint::Session(12)),
                                "end_of_course": responders_json(&co, Timepoint::EndOfCourse)},
-                "detail": detail_json(&co)}))})
+                "detail": detail_json(&co, cs.iter().copied())}))})
         })
         .collect();
     // Per figure, then complementary across the conditions (which add up
@@ -234,7 +242,7 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
                "session_12": responders_json(all, Timepoint::Session(12)),
                "mean_change": ch.change, "mean_change_text": mean(&ch.change, "points"),
                "smcr": ch.smcr, "smcr_var": ch.smcr_var, "smcr_label": ch.label,
-               "detail": detail_json(all),
+               "detail": detail_json(all, courses),
                "by_condition": per_condition}),
     );
     let mut text = match f2 {

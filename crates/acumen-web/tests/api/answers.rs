@@ -156,6 +156,22 @@ async fn clinic_figures_through_the_api(app) {
     let km = &detail["time_to_response"]["sessions_to_first_30"];
     assert_eq!((km["n"].as_u64(), km["events"].as_u64()), (Some(20), Some(10)));
     assert_eq!(km["median"]["estimate"], 4.0);
+    // Adverse events by type x severity: bleeding_haematoma/mild after session 2 of each A course
+    // (5 events in 5 of 85 sessions, 5 of 20 patients).
+    let ae = &detail["adverse_events"];
+    let bh = ae["by_type_severity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["key"] == "bleeding_haematoma/mild")
+        .unwrap();
+    // R: poisson.test(5, 85 / 1000)$conf.int; binom.test(5, 85)$conf.int; binom.test(5, 20)$conf.int
+    close(&bh["per_1000_sessions"]["lower"], 19.0998398837461);
+    close(&bh["per_1000_sessions"]["upper"], 137.2744950508549);
+    close(&bh["sessions_with_event"]["lower"], 0.0193735588636757);
+    close(&bh["patients_with_event"]["lower"], 0.0865714691014346);
+    close(&bh["patients_with_event"]["upper"], 0.4910458717079575);
+    assert_eq!(ae["patients_with_event"]["x"], 10, "A and C patients");
     let dpn = &works["by_condition"][0];
     assert_eq!(dpn["figures"]["detail"]["time_to_response"]["sessions_to_first_30"]["n"], 20);
     assert_eq!(dpn["condition"], "diabetic_polyneuropathy");
