@@ -176,6 +176,7 @@ fn detail_json<'a>(co: &Cohort, courses: impl IntoIterator<Item = &'a Course>) -
             "sessions_to_first_30": km_json(&t.sessions),
             "days_to_first_30": km_json(&t.days),
             "sessions_to_sustained_30": km_json(&t.sustained_sessions),
+            "days_to_sustained_30": km_json(&t.sustained_days),
         },
         "adverse_events": {
             "sessions": ae.sessions, "events": ae.events, "serious": ae.serious,

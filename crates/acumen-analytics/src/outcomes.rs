@@ -257,6 +257,8 @@ pub struct TimeToResponse {
     pub sustained_quartiles: Vec<Quantile>,
     /// Days from session 1 to the first response.
     pub days: KaplanMeier,
+    /// Days from session 1 to the first sustained response.
+    pub sustained_days: KaplanMeier,
     /// Its quartiles.
     pub days_quartiles: Vec<Quantile>,
     /// Intention to treat: share of the courses planned for at least 6
@@ -272,7 +274,7 @@ fn quartiles(km: &KaplanMeier) -> Vec<Quantile> {
 
 /// Kaplan-Meier time to response (30% reduction), drop-out as censoring.
 pub fn time_to_response(c: &Cohort) -> TimeToResponse {
-    let (mut first, mut sustained, mut days) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut first, mut sustained, mut days, mut sustained_days) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut by6, mut by12) = (0, 0);
     // Intention to treat by session N: the courses planned to reach N.
     let planned = |n: u32| c.courses.iter().filter(|(course, _)| course.planned_sessions >= n).count() as u64;
@@ -312,6 +314,22 @@ pub fn time_to_response(c: &Cohort) -> TimeToResponse {
             }
         }
         let held = pain.windows(2).find(|w| responds(w[0].2) && responds(w[1].2));
+        if let Some(s) = start {
+            match held {
+                Some(w) => sustained_days.push(Observation {
+                    time: (w[0].1 - s).whole_days() as f64,
+                    event: true,
+                }),
+                None => {
+                    if let Some(l) = last_day {
+                        sustained_days.push(Observation {
+                            time: (l - s).whole_days() as f64,
+                            event: false,
+                        });
+                    }
+                }
+            }
+        }
         sustained.push(match held {
             Some(w) => Observation {
                 time: w[0].0 as f64,
@@ -332,6 +350,7 @@ pub fn time_to_response(c: &Cohort) -> TimeToResponse {
         sessions,
         sustained_sessions,
         days,
+        sustained_days: kaplan_meier(&sustained_days),
         responded_by_session_6: wilson(by6, n6),
         responded_by_session_12: wilson(by12, n12),
     }

@@ -204,6 +204,10 @@ fn time_to_response_by_hand() {
     // Sustained: A at 4 (held at 5); C at 4 (held at 6; 3 at session 3 broke the first).
     let s: Vec<(f64, usize)> = t.sustained_sessions.steps.iter().map(|s| (s.time, s.n_event)).collect();
     assert_eq!(s, [(2.0, 0), (3.0, 0), (4.0, 2)]);
+    // Days to a sustained response: A and C at their session 4, 21 days after session 1;
+    // B censored at 14, D at 7.
+    let s: Vec<(f64, usize)> = t.sustained_days.steps.iter().map(|s| (s.time, s.n_event)).collect();
+    assert_eq!(s, [(7.0, 0), (14.0, 0), (21.0, 2)]);
     // Days from session 1: A 21 (4 weekly sessions), C 7; B censored at 14, D at 7.
     let d: Vec<(f64, usize)> = t.days.steps.iter().map(|s| (s.time, s.n_event)).collect();
     assert_eq!(d, [(7.0, 1), (14.0, 0), (21.0, 1)]);
