@@ -138,8 +138,10 @@ fn km_json(km: &crate::km::KaplanMeier) -> Value {
     let curve: Vec<Value> = km
         .steps
         .iter()
-        .map(|s| json!({"time": s.time, "n_risk": s.n_risk, "n_event": s.n_event, "n_censor": s.n_censor,
-                        "surv": s.surv, "lower": s.lower, "upper": s.upper}))
+        .map(|s| {
+            json!({"time": s.time, "n_risk": s.n_risk, "n_event": s.n_event, "n_censor": s.n_censor,
+                        "surv": s.surv, "lower": s.lower, "upper": s.upper})
+        })
         .collect();
     json!({"n": km.n, "events": km.events, "median": q[1], "quartiles": q, "curve": curve})
 }

@@ -277,7 +277,12 @@ pub fn time_to_response(c: &Cohort) -> TimeToResponse {
     let (mut first, mut sustained, mut days, mut sustained_days) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut by6, mut by12) = (0, 0);
     // Intention to treat by session N: the courses planned to reach N.
-    let planned = |n: u32| c.courses.iter().filter(|(course, _)| course.planned_sessions >= n).count() as u64;
+    let planned = |n: u32| {
+        c.courses
+            .iter()
+            .filter(|(course, _)| course.planned_sessions >= n)
+            .count() as u64
+    };
     for &(course, baseline) in &c.courses {
         let pain = course.pain_by_session();
         let start = course.sessions.first().map(|s| s.day);

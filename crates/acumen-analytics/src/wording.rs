@@ -94,8 +94,12 @@ pub fn shown(patients: usize, value: Value) -> Value {
 /// The denominator of a proportion (`{x, n, estimate, lower, upper}`) or
 /// the count of a mean (`{n, estimate, sd, lower, upper}`) in JSON.
 fn figure_n(o: &serde_json::Map<String, Value>) -> Option<u64> {
-    let is_prop = ["x", "n", "estimate", "lower", "upper"].iter().all(|k| o.contains_key(*k));
-    let is_mean = ["n", "estimate", "sd", "lower", "upper"].iter().all(|k| o.contains_key(*k));
+    let is_prop = ["x", "n", "estimate", "lower", "upper"]
+        .iter()
+        .all(|k| o.contains_key(*k));
+    let is_mean = ["n", "estimate", "sd", "lower", "upper"]
+        .iter()
+        .all(|k| o.contains_key(*k));
     if is_prop || is_mean {
         o.get("n").and_then(Value::as_u64)
     } else {
@@ -145,7 +149,10 @@ pub fn suppress_small(v: &mut Value) {
 /// Every figure in `v` with its JSON path, and whether it is suppressed.
 fn figures(v: &Value, path: String, out: &mut Vec<(String, bool, u64)>) {
     match v {
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, c)| figures(c, format!("{path}[{i}]"), out)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, c)| figures(c, format!("{path}[{i}]"), out)),
         Value::Object(o) => {
             if let Some(n) = figure_n(o) {
                 out.push((path, false, n));

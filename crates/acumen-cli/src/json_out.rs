@@ -292,7 +292,10 @@ pub fn mh_json(m: &crate::meta_cmd::MhOutcome) -> Value {
         out.insert("leave1out".into(), Value::Object(b));
     }
     if let Some(r) = &m.regtest {
-        out.insert("regtest".into(), json!({"rma_sei": egger_json(&r.rma_sei), "lm_sei": egger_json(&r.lm_sei)}));
+        out.insert(
+            "regtest".into(),
+            json!({"rma_sei": egger_json(&r.rma_sei), "lm_sei": egger_json(&r.lm_sei)}),
+        );
     }
     if let Some(r) = &m.ranktest {
         out.insert("ranktest".into(), json!({"tau": num(r.tau), "pval": num(r.pval)}));

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use acumen_meta::analysis::Blocks;
-use acumen_meta::diag::permutest::Permutations;
 use acumen_meta::analysis::{block, cumul_order};
+use acumen_meta::diag::permutest::Permutations;
 use acumen_meta::diag::ranktest::{ranktest, RankTest};
 use acumen_meta::diag::regtest::{regtest, RegTest};
 use acumen_meta::diag::StepSeries;

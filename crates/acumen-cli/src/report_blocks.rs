@@ -112,7 +112,11 @@ pub fn tests(s: &mut String, reg: Option<&RegTest>, rank: Option<&RankTest>) {
 
 /// Every diagnostic block of an inverse-variance analysis.
 pub fn diagnostics(s: &mut String, a: &Analysis) {
-    let stat = if a.fit.opts.test == acumen_meta::Test::Z { "zval" } else { "tval" };
+    let stat = if a.fit.opts.test == acumen_meta::Test::Z {
+        "zval"
+    } else {
+        "tval"
+    };
     if let Some(t) = &a.leave1out {
         series(s, "Leave-one-out analysis", &a.labels, t, stat);
     }

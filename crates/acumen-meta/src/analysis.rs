@@ -120,7 +120,11 @@ pub struct Analysis {
 }
 
 /// A block asked for by name must apply; under `all` it is computed when it does.
-pub fn block<T>(asked: bool, all: bool, compute: impl FnOnce() -> Result<T, MetaError>) -> Result<Option<T>, MetaError> {
+pub fn block<T>(
+    asked: bool,
+    all: bool,
+    compute: impl FnOnce() -> Result<T, MetaError>,
+) -> Result<Option<T>, MetaError> {
     if asked {
         compute().map(Some)
     } else if all {

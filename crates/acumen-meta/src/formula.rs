@@ -129,7 +129,11 @@ impl Var {
     }
 
     fn parse(text: &str, t: &str) -> Result<Var, MetaError> {
-        let call = |name: &str| t.strip_prefix(name).and_then(|r| r.strip_prefix('(')).and_then(|r| r.strip_suffix(')'));
+        let call = |name: &str| {
+            t.strip_prefix(name)
+                .and_then(|r| r.strip_prefix('('))
+                .and_then(|r| r.strip_suffix(')'))
+        };
         if let Some(inner) = call("factor") {
             let inner = inner.trim();
             if !is_name(inner) {
@@ -141,13 +145,21 @@ impl Var {
             let args = split_top(inner, &[','], ',');
             let usage = "write relevel(factor(x), ref = \"B\")";
             let [(_, x), (_, r)] = args.as_slice() else {
-                return Err(ferr(text, format!("relevel() takes a factor and its reference level: {usage}")));
+                return Err(ferr(
+                    text,
+                    format!("relevel() takes a factor and its reference level: {usage}"),
+                ));
             };
             let x = x.trim();
             let (column, x) = match call_arg(x, "factor") {
                 Some(c) => (c.clone(), format!("factor({c})")),
                 None if is_name(x) => (x.to_string(), x.to_string()),
-                None => return Err(ferr(text, format!("relevel() needs a column or factor(column): {usage}"))),
+                None => {
+                    return Err(ferr(
+                        text,
+                        format!("relevel() needs a column or factor(column): {usage}"),
+                    ))
+                }
             };
             let r = r.trim();
             let (named, value) = match r.split_once('=') {
@@ -160,12 +172,12 @@ impl Var {
                 .and_then(|v| v.strip_suffix('"'))
                 .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
             let Some(reference) = unquoted else {
-                return Err(ferr(text, format!("relevel()'s reference level must be quoted: {usage}")));
+                return Err(ferr(
+                    text,
+                    format!("relevel()'s reference level must be quoted: {usage}"),
+                ));
             };
-            let label = format!(
-                "relevel({x}, {}\"{reference}\")",
-                if named { "ref = " } else { "" }
-            );
+            let label = format!("relevel({x}, {}\"{reference}\")", if named { "ref = " } else { "" });
             return Ok(Var::Relevel {
                 column,
                 reference: reference.to_string(),
@@ -173,7 +185,11 @@ impl Var {
             });
         }
         if let Some(inner) = call("I") {
-            let mut p = ExprParser { s: inner.as_bytes(), i: 0, text };
+            let mut p = ExprParser {
+                s: inner.as_bytes(),
+                i: 0,
+                text,
+            };
             let expr = p.expr()?;
             p.skip_ws();
             if p.i != p.s.len() {
@@ -195,7 +211,12 @@ impl Var {
 }
 
 fn call_arg(s: &str, name: &str) -> Option<String> {
-    let inner = s.strip_prefix(name)?.trim_start().strip_prefix('(')?.strip_suffix(')')?.trim();
+    let inner = s
+        .strip_prefix(name)?
+        .trim_start()
+        .strip_prefix('(')?
+        .strip_suffix(')')?
+        .trim();
     is_name(inner).then(|| inner.to_string())
 }
 
@@ -325,7 +346,9 @@ impl ExprParser<'_> {
             }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = self.i;
-                while self.i < self.s.len() && (self.s[self.i].is_ascii_alphanumeric() || b"._".contains(&self.s[self.i])) {
+                while self.i < self.s.len()
+                    && (self.s[self.i].is_ascii_alphanumeric() || b"._".contains(&self.s[self.i]))
+                {
                     self.i += 1;
                 }
                 Ok(Expr::Col(String::from_utf8_lossy(&self.s[start..self.i]).into_owned()))
@@ -360,7 +383,10 @@ impl Formula {
                 ('-', "1") | ('+', "0") | ('-', "0") => intercept = false,
                 ('+', "1") => intercept = true,
                 ('-', _) => {
-                    return Err(ferr(text, format!("removing the term '{t}' is not supported (only '- 1')")))
+                    return Err(ferr(
+                        text,
+                        format!("removing the term '{t}' is not supported (only '- 1')"),
+                    ))
                 }
                 _ => {
                     // a*b*c: every product of the operands (R's crossing).
@@ -466,7 +492,13 @@ pub fn model_frame(formula: &Formula, table: &Table) -> Result<ModelFrame, MetaE
     for term in &formula.terms {
         let mut coded: Vec<Coded> = Vec::new();
         for (j, var) in term.vars.iter().enumerate() {
-            let others: Vec<&Var> = term.vars.iter().enumerate().filter(|(i, _)| *i != j).map(|(_, v)| v).collect();
+            let others: Vec<&Var> = term
+                .vars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != j)
+                .map(|(_, v)| v)
+                .collect();
             let contrasts = if others.is_empty() {
                 empty_present
             } else {

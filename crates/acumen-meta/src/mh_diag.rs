@@ -98,13 +98,12 @@ pub fn mh_cumul(
 /// The equal-effects model over the studies with a finite `yi`/`vi` that
 /// metafor's `regtest` and `ranktest` fit for a table-based model.
 pub fn mh_equal_effects_fit(f: &MhFit, level: f64) -> Result<Fit, MetaError> {
-    let (yi, vi): (Vec<f64>, Vec<f64>) = f
-        .yi
-        .iter()
-        .zip(&f.vi)
-        .filter(|(y, v)| y.is_finite() && v.is_finite())
-        .map(|(y, v)| (*y, *v))
-        .unzip();
+    let (yi, vi): (Vec<f64>, Vec<f64>) =
+        f.yi.iter()
+            .zip(&f.vi)
+            .filter(|(y, v)| y.is_finite() && v.is_finite())
+            .map(|(y, v)| (*y, *v))
+            .unzip();
     if yi.is_empty() {
         return Err(MetaError::model("no study has an estimate (yi/vi) for this test"));
     }

@@ -44,7 +44,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 errors: unknown
                     .into_iter()
                     .map(|field| FieldError {
-                        rule: format!("unknown field `{}`: check its spelling (see /api/v1/openapi.json)", leaf(&field)),
+                        rule: format!(
+                            "unknown field `{}`: check its spelling (see /api/v1/openapi.json)",
+                            leaf(&field)
+                        ),
                         field,
                     })
                     .collect(),

@@ -288,7 +288,10 @@ pub async fn patients(State(st): State<AppState>, who: Option<Authed>, Query(s):
 /// " on 2026-12-01 (reason)" for a course that ended, else "".
 fn course_end(data: &serde_json::Value) -> String {
     let end = data.get("end").and_then(|v| v.as_str());
-    let reason = data.get("end_reason").and_then(|v| v.as_str()).filter(|r| !r.is_empty());
+    let reason = data
+        .get("end_reason")
+        .and_then(|v| v.as_str())
+        .filter(|r| !r.is_empty());
     match (end, reason) {
         (Some(e), Some(r)) => format!(" on {e} ({r})"),
         (Some(e), None) => format!(" on {e}"),

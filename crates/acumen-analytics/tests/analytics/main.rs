@@ -2,6 +2,6 @@
 //! `fixtures/make_analytics_fixtures.R`) and a hand-checked clinic.
 
 mod clinic;
-mod suppression;
 mod evidence;
+mod suppression;
 mod vs_r;

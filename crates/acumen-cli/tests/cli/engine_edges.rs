@@ -88,7 +88,10 @@ fn mh_leave1out_leaves_out_one_table() {
     // And the second left out: (4 * 12)/(16 * 8) = 0.375.
     let est = v["leave1out"]["estimate"][1].as_f64().unwrap();
     assert!((est - 0.375f64.ln()).abs() < 1e-12, "{est}");
-    assert!(v["leave1out"]["tau2"][0].is_null(), "an equal-effects model has no tau^2");
+    assert!(
+        v["leave1out"]["tau2"][0].is_null(),
+        "an equal-effects model has no tau^2"
+    );
 }
 
 #[test]
@@ -127,10 +130,20 @@ fn newmods_accepts_a_leading_minus() {
     let csv = "yi,vi,x\n1,0.1\n3,0.1\n5,0.1\n"
         .lines()
         .enumerate()
-        .map(|(i, l)| if i == 0 { l.to_string() } else { format!("{l},{}", i - 1) })
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                format!("{l},{}", i - 1)
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
-    let v = json("newmods", &csv, &["--method", "EE", "--mods", "~ x", "--newmods", "-1;0.5"]);
+    let v = json(
+        "newmods",
+        &csv,
+        &["--method", "EE", "--mods", "~ x", "--newmods", "-1;0.5"],
+    );
     let p = &v["predict"]["pred"];
     assert!((p[0].as_f64().unwrap() + 1.0).abs() < 1e-9, "{p}");
     assert!((p[1].as_f64().unwrap() - 2.0).abs() < 1e-9, "{p}");
@@ -154,11 +167,17 @@ fn the_table_format_prints_every_computed_block() {
         assert!(out.contains(block), "table lacks {block}");
     }
     // metafor: predict(res, transf = exp) gives 0.4894 [0.3441, 0.6962] for the bcg RR model.
-    assert!(out.contains("Back-transformed (exp): estimate 0.4894  ci [0.3441, 0.6962]"), "{out}");
+    assert!(
+        out.contains("Back-transformed (exp): estimate 0.4894  ci [0.3441, 0.6962]"),
+        "{out}"
+    );
     // MH leave-one-out: metafor's leave1out(rma.mh(...)) row 8 is -0.8333 (se 0.0552).
     let (code, out, _) = meta("bcg_mh_table", &bcg, &["--measure", "OR", "--method", "MH", "--all"]);
     assert_eq!(code, 0);
-    assert!(out.contains("Leave-one-out analysis") && out.contains("-0.8333    0.0552"), "{out}");
+    assert!(
+        out.contains("Leave-one-out analysis") && out.contains("-0.8333    0.0552"),
+        "{out}"
+    );
     assert!(out.contains("prediction interval: —"));
     // k = 2: the Q-profile upper bound lies beyond tau2.max = 100 (metafor prints >100.0000).
     let k2 = std::fs::read_to_string(data.join("k2.csv")).unwrap();

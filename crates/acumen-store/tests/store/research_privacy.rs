@@ -85,7 +85,10 @@ fn two_snapshots_one_patient_apart_do_not_reveal_the_patient() {
     assert!(consistent("last_nrs_mean", &nrs, &|v| (7.0, v, 40.0)) >= 2);
     assert!(consistent("days_since_start_to_last_measure_mean", &days, &|v| (7.0, 5.0, v)) >= 2);
     // The rule itself: half points and whole weeks.
-    for (field, step) in [("baseline_nrs_mean", 0.5), ("days_since_start_to_last_measure_mean", 7.0)] {
+    for (field, step) in [
+        ("baseline_nrs_mean", 0.5),
+        ("days_since_start_to_last_measure_mean", 7.0),
+    ] {
         let v = before[field].as_f64().unwrap();
         assert_eq!((v / step).fract(), 0.0, "{field} = {v} is a multiple of {step}");
     }
