@@ -12,7 +12,7 @@ use acumen_knowledge::{point, Flag};
 use crate::adverse::adverse_rates;
 use crate::evidence::{decisions, pool, published_row, source, surveys, trial_outcomes, AddedTrial};
 use crate::outcomes::{
-    change, cohort, responders, time_to_response, Cohort, Criterion, TimeToResponse, Timepoint, DEFINITIONS,
+    change, cohort, responders, time_to_response, Change, Cohort, Criterion, TimeToResponse, Timepoint, DEFINITIONS,
 };
 use crate::records::Course;
 use crate::stats::mean_ci;
@@ -152,10 +152,13 @@ fn km_json(km: &crate::km::KaplanMeier) -> Value {
 /// baseline-end correlation, and Kaplan-Meier time to response (sessions
 /// and days to a first, and sessions to a sustained, 30% reduction), and
 /// adverse events overall, by type, by severity and by type x severity.
-fn detail_json<'a>(co: &Cohort, courses: impl IntoIterator<Item = &'a Course>) -> Value {
-    let ch = change(co);
+fn detail_json<'a>(
+    co: &Cohort,
+    ch: &Change,
+    t: &TimeToResponse,
+    courses: impl IntoIterator<Item = &'a Course>,
+) -> Value {
     let ae = adverse_rates(courses);
-    let t = time_to_response(co);
     let smcr_ci = match (ch.smcr, ch.smcr_var) {
         (Some(g), Some(v)) if v >= 0.0 => {
             let h = 1.959963984540054 * v.sqrt();
@@ -197,7 +200,7 @@ fn by_condition(courses: &[Course]) -> BTreeMap<String, Vec<&Course>> {
     m
 }
 
-fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
+fn works(courses: &[Course], all: &Cohort, ttr: &TimeToResponse, added: &[AddedTrial]) -> Question {
     let f2 = published_row("F2");
     let d = decisions(added);
     let pooled = pool(&d);
@@ -225,7 +228,7 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
                 "responders": {"session_6": responders_json(&co, Timepoint::Session(6)),
                                "session_12": responders_json(&co, Timepoint::Session(12)),
                                "end_of_course": responders_json(&co, Timepoint::EndOfCourse)},
-                "detail": detail_json(&co, cs.iter().copied())}))})
+                "detail": detail_json(&co, &chg, &time_to_response(&co), cs.iter().copied())}))})
         })
         .collect();
     // Per figure, then complementary across the conditions (which add up
@@ -245,7 +248,7 @@ fn works(courses: &[Course], all: &Cohort, added: &[AddedTrial]) -> Question {
                "session_12": responders_json(all, Timepoint::Session(12)),
                "mean_change": ch.change, "mean_change_text": mean(&ch.change, "points"),
                "smcr": ch.smcr, "smcr_var": ch.smcr_var, "smcr_label": ch.label,
-               "detail": detail_json(all, courses),
+               "detail": detail_json(all, &ch, ttr, courses),
                "by_condition": per_condition}),
     );
     let mut text = match f2 {
@@ -606,7 +609,7 @@ pub fn answers(
     let all = cohort(courses);
     let ttr = time_to_response(&all);
     let mut questions = vec![
-        works(courses, &all, added),
+        works(courses, &all, &ttr, added),
         how_soon(&all, &ttr),
         how_many(courses, &all, &ttr),
         feet(courses),

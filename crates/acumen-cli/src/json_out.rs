@@ -2,7 +2,8 @@
 //! full double precision, NA as null and infinities as "Inf"/"-Inf".
 
 use acumen_meta::confint::HetConfint;
-use acumen_meta::diag::regtest::Egger;
+use acumen_meta::diag::ranktest::RankTest;
+use acumen_meta::diag::regtest::{Egger, RegTest};
 use acumen_meta::diag::StepSeries;
 use acumen_meta::predict::Prediction;
 use acumen_meta::{Analysis, Fit, FitStats};
@@ -184,12 +185,45 @@ fn egger_json(e: &Egger) -> Value {
     })
 }
 
-fn diagnostics_json(a: &Analysis, m: &mut Map<String, Value>) {
-    if let Some(s) = &a.leave1out {
+/// The blocks inverse-variance and table-based fits share: leave-one-out,
+/// Egger's and Begg's tests, and the cumulative analysis.
+fn shared_blocks(
+    leave1out: Option<&StepSeries>,
+    regtest: Option<&RegTest>,
+    ranktest: Option<&RankTest>,
+    cumul: Option<&(Vec<usize>, StepSeries)>,
+    m: &mut Map<String, Value>,
+) {
+    if let Some(s) = leave1out {
         let mut b = Map::new();
         series_json(s, &mut b);
         m.insert("leave1out".into(), Value::Object(b));
     }
+    if let Some(r) = regtest {
+        m.insert(
+            "regtest".into(),
+            json!({"rma_sei": egger_json(&r.rma_sei), "lm_sei": egger_json(&r.lm_sei)}),
+        );
+    }
+    if let Some(r) = ranktest {
+        m.insert("ranktest".into(), json!({"tau": num(r.tau), "pval": num(r.pval)}));
+    }
+    if let Some((order, s)) = cumul {
+        let mut b = Map::new();
+        b.insert("order_ids".into(), json!(order));
+        series_json(s, &mut b);
+        m.insert("cumul".into(), Value::Object(b));
+    }
+}
+
+fn diagnostics_json(a: &Analysis, m: &mut Map<String, Value>) {
+    shared_blocks(
+        a.leave1out.as_ref(),
+        a.regtest.as_ref(),
+        a.ranktest.as_ref(),
+        a.cumul.as_ref(),
+        m,
+    );
     if let Some(inf) = &a.influence {
         let mut dfb = Map::new();
         for (name, col) in a.fit.x.names.iter().zip(&inf.dfbetas) {
@@ -204,15 +238,6 @@ fn diagnostics_json(a: &Analysis, m: &mut Map<String, Value>) {
             }),
         );
     }
-    if let Some(r) = &a.regtest {
-        m.insert(
-            "regtest".into(),
-            json!({"rma_sei": egger_json(&r.rma_sei), "lm_sei": egger_json(&r.lm_sei)}),
-        );
-    }
-    if let Some(r) = &a.ranktest {
-        m.insert("ranktest".into(), json!({"tau": num(r.tau), "pval": num(r.pval)}));
-    }
     if let Some(t) = &a.trimfill {
         let f = &t.fit;
         m.insert(
@@ -224,12 +249,6 @@ fn diagnostics_json(a: &Analysis, m: &mut Map<String, Value>) {
                 "QEp": num(f.qe_p), "yi_filled": nums(&t.yi_filled), "vi_filled": nums(&t.vi_filled), "fill": t.fill,
             }),
         );
-    }
-    if let Some((order, s)) = &a.cumul {
-        let mut b = Map::new();
-        b.insert("order_ids".into(), json!(order));
-        series_json(s, &mut b);
-        m.insert("cumul".into(), Value::Object(b));
     }
     if let Some(p) = &a.permutest {
         m.insert(
@@ -278,34 +297,24 @@ pub fn mh_json(m: &crate::meta_cmd::MhOutcome) -> Value {
     out.insert("escalc".into(), json!({"yi": nums(&e.yi), "vi": nums(&e.vi)}));
     out.insert("fit".into(), fit);
     if m.predict {
-        out.insert(
-            "predict".into(),
-            json!({
-                "pred": nums(&[f.b]), "se": nums(&[f.se]), "ci_lb": nums(&[f.ci_lb]), "ci_ub": nums(&[f.ci_ub]),
-                "pi_lb": [null], "pi_ub": [null],
-            }),
-        );
+        // An equal-effects pooling: no prediction interval (NA).
+        let p = Prediction {
+            pred: vec![f.b],
+            se: vec![f.se],
+            ci_lb: vec![f.ci_lb],
+            ci_ub: vec![f.ci_ub],
+            pi_lb: vec![f64::NAN],
+            pi_ub: vec![f64::NAN],
+        };
+        out.insert("predict".into(), predict_json(&p));
     }
-    if let Some(s) = &m.leave1out {
-        let mut b = Map::new();
-        series_json(s, &mut b);
-        out.insert("leave1out".into(), Value::Object(b));
-    }
-    if let Some(r) = &m.regtest {
-        out.insert(
-            "regtest".into(),
-            json!({"rma_sei": egger_json(&r.rma_sei), "lm_sei": egger_json(&r.lm_sei)}),
-        );
-    }
-    if let Some(r) = &m.ranktest {
-        out.insert("ranktest".into(), json!({"tau": num(r.tau), "pval": num(r.pval)}));
-    }
-    if let Some((order, s)) = &m.cumul {
-        let mut b = Map::new();
-        b.insert("order_ids".into(), json!(order));
-        series_json(s, &mut b);
-        out.insert("cumul".into(), Value::Object(b));
-    }
+    shared_blocks(
+        m.leave1out.as_ref(),
+        m.regtest.as_ref(),
+        m.ranktest.as_ref(),
+        m.cumul.as_ref(),
+        &mut out,
+    );
     Value::Object(out)
 }
 

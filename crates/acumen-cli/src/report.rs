@@ -1,6 +1,6 @@
 //! The readable report (`--format table`), in the spirit of metafor's print.
 
-use acumen_meta::{Analysis, Method, Test};
+use acumen_meta::{Analysis, Test};
 use std::fmt::Write;
 
 use crate::report_blocks::{diagnostics, exp_line, f4, is_ratio, pfmt, series, tests};
@@ -134,7 +134,7 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
     if let Some(p) = &a.predict {
         if p.pred.len() == 1 {
             // Equal-effects models have no prediction interval (metafor: none).
-            let pi = if f.opts.method == Method::EE || f.opts.method == Method::FE || p.pi_lb[0].is_nan() {
+            let pi = if p.pi_lb[0].is_nan() {
                 "—".to_string()
             } else {
                 format!("{} to {}", f4(p.pi_lb[0]), f4(p.pi_ub[0]))

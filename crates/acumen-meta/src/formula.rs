@@ -438,7 +438,8 @@ impl Formula {
                 v.columns(&mut out);
             }
         }
-        out.dedup();
+        let mut seen = std::collections::BTreeSet::new();
+        out.retain(|c| seen.insert(c.clone()));
         out
     }
 

@@ -100,18 +100,11 @@ pub fn mantel_haenszel(cols: &Columns, n: usize, o: &MhOptions, peto: bool) -> R
             .map(|(y, v)| (*y, *v))
             .unzip();
     let k_yi = yi.len();
-    let mut weights_pct = vec![f64::NAN; n];
-    let wi: Vec<f64> = t.iter().map(|r| mh_weight(r, m, peto)).collect();
-    let sw: f64 = wi.iter().sum();
-    for (slot, w) in rows
+    let sw: f64 = t.iter().map(|r| mh_weight(r, m, peto)).sum();
+    let weights_pct: Vec<f64> = rows
         .iter()
-        .enumerate()
-        .filter(|(_, r)| r.is_some())
-        .map(|(i, _)| i)
-        .zip(&wi)
-    {
-        weights_pct[slot] = w / sw * 100.0;
-    }
+        .map(|r| r.as_ref().map_or(f64::NAN, |t| mh_weight(t, m, peto) / sw * 100.0))
+        .collect();
     let col = |j: usize| t.iter().map(|r| r[j]).collect::<Vec<f64>>();
     let (ai, bi, ci, di) = (col(0), col(1), col(2), col(3));
     let n1: Vec<f64> = (0..k).map(|i| ai[i] + bi[i]).collect();
@@ -306,12 +299,7 @@ fn mh_weight(t: &[f64; 4], m: Measure, peto: bool) -> f64 {
     }
 }
 
-/// The rows (0-based) whose 2x2 table is complete (metafor's `not.na`).
-pub fn complete_rows(cols: &Columns, n: usize) -> Result<Vec<usize>, MetaError> {
-    Ok(tables(cols, n)?
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.is_some())
-        .map(|(i, _)| i)
-        .collect())
+/// Whether each data row's 2x2 table is complete (metafor's `not.na`).
+pub fn complete_tables(cols: &Columns, n: usize) -> Result<Vec<bool>, MetaError> {
+    Ok(tables(cols, n)?.iter().map(Option::is_some).collect())
 }

@@ -12,7 +12,7 @@ use crate::error::MetaError;
 use crate::escalc::Columns;
 use crate::fit::{fit, Fit};
 use crate::method::{FitOptions, Method};
-use crate::mh::{complete_rows, mantel_haenszel, MhFit, MhOptions};
+use crate::mh::{complete_tables, mantel_haenszel, MhFit, MhOptions};
 
 /// The columns of `cols` restricted to `rows`, in that order.
 fn subset(cols: &Columns, rows: &[usize]) -> Columns {
@@ -56,13 +56,13 @@ fn refit(cols: &Columns, rows: &[usize], o: &MhOptions, peto: bool) -> Option<Mh
 /// Leave-one-out (metafor's `leave1out.rma.mh` / `.rma.peto`): one entry per
 /// data row, NaN for an incomplete table or a refit that fails.
 pub fn mh_leave1out(cols: &Columns, n: usize, o: &MhOptions, peto: bool) -> Result<StepSeries, MetaError> {
-    let complete = complete_rows(cols, n)?;
-    if complete.len() < 2 {
+    let complete = complete_tables(cols, n)?;
+    if complete.iter().filter(|c| **c).count() < 2 {
         return Err(MetaError::model("leave-one-out needs at least 2 studies (k = 1)"));
     }
     let mut s = StepSeries::default();
     for i in 0..n {
-        if !complete.contains(&i) {
+        if !complete[i] {
             push(&mut s, None);
             continue;
         }
@@ -82,11 +82,11 @@ pub fn mh_cumul(
     peto: bool,
     order: &[usize],
 ) -> Result<(Vec<usize>, StepSeries), MetaError> {
-    let complete = complete_rows(cols, n)?;
+    let complete = complete_tables(cols, n)?;
     let mut s = StepSeries::default();
     let mut ids = Vec::new();
     for (pos, &i) in order.iter().enumerate() {
-        if !complete.contains(&i) {
+        if !complete[i] {
             continue;
         }
         ids.push(i + 1);

@@ -27,10 +27,15 @@ impl Figure {
         self.patients.insert(patient.to_string());
     }
 
-    /// The mean rounded to `step`, or null with the reason when fewer than
-    /// `min_cell` patients are behind it.
+    /// Whether at least `min_cell` patients are behind the figure.
+    fn enough(&self, min_cell: i64) -> bool {
+        (self.patients.len() as i64) >= min_cell
+    }
+
+    /// The mean rounded to `step`, or null when fewer than `min_cell`
+    /// patients are behind it.
     fn mean(&self, min_cell: i64, step: f64) -> serde_json::Value {
-        if (self.patients.len() as i64) < min_cell || self.values.is_empty() {
+        if !self.enough(min_cell) || self.values.is_empty() {
             return serde_json::Value::Null;
         }
         let m = self.values.iter().sum::<f64>() / self.values.len() as f64;
@@ -46,7 +51,6 @@ struct Cell {
     last: Figure,
     change: Figure,
     responders30: usize,
-    evaluable: BTreeSet<String>,
     with_both: usize,
     days: Figure,
 }
@@ -197,7 +201,6 @@ pub fn aggregates(courses: &[CourseRow], outcomes: &[PainRow], min_cell: i64) ->
         if let (Some(b), Some(l)) = (baseline, last) {
             if b > 0.0 {
                 cell.with_both += 1;
-                cell.evaluable.insert(who.to_string());
                 cell.change.push(who, l.value - b);
                 if (b - l.value) / b >= 0.3 {
                     cell.responders30 += 1;
@@ -215,7 +218,6 @@ pub fn aggregates(courses: &[CourseRow], outcomes: &[PainRow], min_cell: i64) ->
                 // Each figure is suppressed by the patients behind it, not by
                 // the cell's size; means are rounded so that two snapshots one
                 // patient apart do not give that patient's values away.
-                let enough = |f: &Figure| (f.patients.len() as i64) >= min_cell;
                 let mut suppressed: Vec<&str> = Vec::new();
                 for (name, f) in [
                     ("baseline_nrs_mean", &c.baseline),
@@ -223,11 +225,12 @@ pub fn aggregates(courses: &[CourseRow], outcomes: &[PainRow], min_cell: i64) ->
                     ("mean_change", &c.change),
                     ("days_since_start_to_last_measure_mean", &c.days),
                 ] {
-                    if !enough(f) {
+                    if !f.enough(min_cell) {
                         suppressed.push(name);
                     }
                 }
-                let evaluable_ok = (c.evaluable.len() as i64) >= min_cell;
+                // The evaluable patients are those behind the change.
+                let evaluable_ok = c.change.enough(min_cell);
                 if !evaluable_ok {
                     suppressed.push("responders_30pct");
                 }

@@ -63,11 +63,7 @@ pub fn trimfill(f: &Fit, maxiter: usize) -> Result<TrimFill, MetaError> {
     // With equal sampling variances (equal arm sizes) sqrt(vi) is collinear
     // with the intercept: the slope, and so the side, cannot be estimated
     // (metafor stops here too).
-    let Some(&slope_b) = slope
-        .b
-        .get(1)
-        .filter(|_| slope.x.names.len() == 2 && slope.b[1].is_finite())
-    else {
+    let Some(slope_b) = slope.b.get(1).copied().filter(|b| b.is_finite()) else {
         return Err(MetaError::model(
             "trim-and-fill cannot estimate on which side studies are missing: the sampling variances are all equal (or too large to compute with), so the funnel has no slope",
         ));
