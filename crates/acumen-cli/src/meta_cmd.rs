@@ -262,6 +262,7 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
             btt,
             maxiter: a.maxiter,
             skip_r2: false,
+            budget: Default::default(),
         },
         weights_column: a.weights.clone(),
         mods: a.mods.clone(),

@@ -257,6 +257,13 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", a.listen))?;
     let addr = listener.local_addr()?;
+    if a.public_url.is_none() && !a.demo && !addr.ip().is_loopback() {
+        bail!(
+            "--listen {addr} is reachable from other machines: give --public-url (the address browsers use, \
+             e.g. https://clinic.example) so that cookies and the origin check are right; \
+             without it, listen on 127.0.0.1 or serve --demo"
+        );
+    }
     println!(
         "acumen: serving {} on http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)",
         redact(&db)

@@ -128,7 +128,11 @@ pub fn block<T>(
     if asked {
         compute().map(Some)
     } else if all {
-        Ok(compute().ok())
+        // A block that does not apply is left out; a stopped analysis stops.
+        match compute() {
+            Err(MetaError::Cancelled) => Err(MetaError::Cancelled),
+            r => Ok(r.ok()),
+        }
     } else {
         Ok(None)
     }
@@ -363,6 +367,8 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
         None => None,
         Some(btt) => Some(wald(&f, btt)?),
     };
+    // A refit stopped inside a block that turns failures into NA is still a stop.
+    o.fit.budget.check()?;
     Ok(Analysis {
         escalc: computed,
         dropped,

@@ -118,6 +118,7 @@ pub fn critical_value(test: Test, alpha: f64, ddf: Option<usize>) -> f64 {
 
 /// Fits the model for outcomes `yi` with variances `vi` and model matrix `x`.
 pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<Fit, MetaError> {
+    opts.budget.check()?;
     let k = yi.len();
     if k == 0 {
         return Err(MetaError::model("no studies left to analyse (k = 0)"));
@@ -208,6 +209,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
                 weights: opts.weights.as_deref(),
                 fixed: opts.tau2,
                 maxiter: opts.maxiter,
+                budget: &opts.budget,
                 allvipos,
                 int_only,
             },

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod budget;
 pub mod confint;
 pub mod design;
 pub mod diag;
@@ -43,6 +44,7 @@ pub mod tau2;
 pub mod tolerance;
 
 pub use analysis::{analyse, Analysis, AnalysisOptions, Dropped};
+pub use budget::Budget;
 pub use design::Design;
 pub use error::{DataError, MetaError};
 pub use escalc::{AddTo, EscalcOptions, Measure, VType};

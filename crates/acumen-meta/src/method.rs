@@ -163,6 +163,8 @@ pub struct FitOptions {
     pub maxiter: usize,
     /// Skip the pseudo-R^2 (it costs an extra fit; diagnostics refit many times).
     pub skip_r2: bool,
+    /// A cancel flag checked at every fit and iteration (none by default).
+    pub budget: crate::budget::Budget,
 }
 
 impl Default for FitOptions {
@@ -177,6 +179,7 @@ impl Default for FitOptions {
             btt: None,
             maxiter: 100,
             skip_r2: false,
+            budget: Default::default(),
         }
     }
 }

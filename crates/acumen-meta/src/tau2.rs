@@ -38,6 +38,8 @@ pub struct Tau2Input<'a> {
     pub fixed: Option<f64>,
     /// Iteration limit.
     pub maxiter: usize,
+    /// The caller's cancel flag, checked at every iteration.
+    pub budget: &'a crate::budget::Budget,
     /// Whether all sampling variances are positive.
     pub allvipos: bool,
     /// Whether the model is intercept-only (fast paths).
@@ -308,6 +310,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             let mut last = None;
             while change > THRESHOLD {
                 iterations += 1;
+                inp.budget.check()?;
                 let old = t;
                 let pr = Proj::new(inp.x, weights_for(vi, t)?)?;
                 let trp = pr.tr();
@@ -357,6 +360,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             let mut change = THRESHOLD + 1.0;
             while change > THRESHOLD {
                 iterations += 1;
+                inp.budget.check()?;
                 let old = t;
                 let pr = Proj::new(inp.x, weights_for(vi, t)?)?;
                 t = pick(t * pr.rss(y) / dfr);
@@ -384,6 +388,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             let mut change = THRESHOLD + 1.0;
             while change > THRESHOLD {
                 iterations += 1;
+                inp.budget.check()?;
                 let old = t;
                 let mut adj = if int_only {
                     // One pass over the data: the same quantities from weighted sums.

@@ -15,6 +15,9 @@ pub enum StoreError {
         /// Version in the store.
         current: i64,
     },
+    /// An idempotency key was used before with another request body.
+    #[error("this Idempotency-Key was used with another request body")]
+    KeyReused,
     /// A unique value is taken (e.g. an e-mail).
     #[error("{0} is already taken")]
     Taken(String),

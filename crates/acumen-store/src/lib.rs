@@ -64,7 +64,9 @@ pub mod transfer;
 pub mod writer;
 
 pub use error::StoreError;
-pub use model::{Actor, AuditEntry, Clinic, NewUser, Record, RecordVersion, User};
+pub use model::{
+    Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordVersion, User, IDEMPOTENCY_TTL_SECS,
+};
 pub use pg::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::{Placement, Store};

@@ -37,6 +37,35 @@ pub struct User {
     pub password_hash: String,
 }
 
+/// An `Idempotency-Key` with its scope: the same key under another scope
+/// is another key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdemKey {
+    /// The client's key.
+    pub key: String,
+    /// The method and concrete path it was sent with (`POST /api/v1/patients`).
+    pub scope: String,
+    /// Seconds since the epoch: keys older than [`IDEMPOTENCY_TTL_SECS`] are forgotten.
+    pub now: i64,
+}
+
+/// How long an idempotency key is remembered (24 hours).
+pub const IDEMPOTENCY_TTL_SECS: i64 = 24 * 3600;
+
+/// The outcome of reserving a login attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginGate {
+    /// The attempt is counted (as a failure until [`crate::Store::login_succeeded`]
+    /// clears it); its id.
+    Counted(String),
+    /// Too many attempts: refused without counting, until this time (seconds
+    /// since the epoch), when the oldest counted attempt leaves the window.
+    Locked {
+        /// When to try again.
+        until: i64,
+    },
+}
+
 /// A new user.
 #[derive(Debug, Clone)]
 pub struct NewUser {

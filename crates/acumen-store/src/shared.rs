@@ -28,6 +28,14 @@ where
     q
 }
 
+/// SHA-256 of what a create writes (kind, placement and data): what an
+/// idempotency key remembers of its first request.
+pub(crate) fn request_hash(kind: &str, at: crate::Placement, data: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!("{kind}\n{:?}\n{:?}\n{data}", at.patient_id, at.parent_id);
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
 /// The statement that appends `e` to the audit log.
 pub(crate) fn insert_audit<'q, DB: sqlx::Database>(
     e: AuditEntry,
@@ -251,14 +259,15 @@ macro_rules! shared_store {
                 .map(drop)
             }
 
-            async fn session_user(&self, token_hash: &str, now_s: i64, idle_secs: i64) -> Result<User> {
-                let row = sqlx::query("SELECT user_id, last_seen FROM auth_sessions WHERE token_hash = $1")
+            async fn session_user(&self, token_hash: &str, now_s: i64, idle_secs: i64, max_age_secs: i64) -> Result<(User, i64)> {
+                let row = sqlx::query("SELECT user_id, created_at, last_seen FROM auth_sessions WHERE token_hash = $1")
                     .bind(token_hash)
                     .fetch_optional(&self.read)
                     .await?
                     .ok_or(StoreError::NotFound)?;
                 let last: i64 = row.get("last_seen");
-                if now_s - last > idle_secs {
+                let started: i64 = row.get("created_at");
+                if now_s - last > idle_secs || now_s - started > max_age_secs {
                     return Err(StoreError::NotFound);
                 }
                 if now_s - last > 30 {
@@ -272,7 +281,7 @@ macro_rules! shared_store {
                 if !u.active {
                     return Err(StoreError::NotFound);
                 }
-                Ok(u)
+                Ok((u, started))
             }
 
             async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -361,20 +370,77 @@ macro_rules! shared_store {
                                 .bind(uid)
                                 .execute(&mut *c)
                                 .await?;
+                            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                                .bind(now())
+                                .bind(uid)
+                                .execute(&mut *c)
+                                .await?;
                             Ok(uid)
                         })
                     })
                     .await
             }
 
-            async fn login_failed(&self, account: &str, address: &str, now_s: i64) -> Result<()> {
+            async fn reserve_login(
+                &self,
+                account: &str,
+                address: &str,
+                now_s: i64,
+                window: i64,
+                max_account: i64,
+                max_address: i64,
+                attempt: &str,
+            ) -> Result<crate::LoginGate> {
+                let (account, address) = (account.trim().to_lowercase(), address.to_string());
+                let attempt = attempt.to_string();
+                self.writer
+                    .write(move |c, _| {
+                        Box::pin(async move {
+                            // One writer task runs these statements in turn: the count
+                            // and the insert cannot interleave with another attempt's.
+                            let since = now_s - window;
+                            let count = |col: &'static str, v: String| {
+                                sqlx::query(if col == "account" {
+                                    "SELECT count(*) AS n, min(at) AS first FROM \
+                                     (SELECT at FROM login_failures WHERE account = $1 AND at >= $2 ORDER BY at DESC LIMIT $3) AS recent"
+                                } else {
+                                    "SELECT count(*) AS n, min(at) AS first FROM \
+                                     (SELECT at FROM login_failures WHERE address = $1 AND at >= $2 ORDER BY at DESC LIMIT $3) AS recent"
+                                })
+                                .bind(v)
+                                .bind(since)
+                            };
+                            let a = count("account", account.clone()).bind(max_account).fetch_one(&mut *c).await?;
+                            let b = count("address", address.clone()).bind(max_address).fetch_one(&mut *c).await?;
+                            let (na, nb): (i64, i64) = (a.get("n"), b.get("n"));
+                            if na >= max_account || nb >= max_address {
+                                // Free again when the oldest of the counted attempts leaves the window.
+                                let mut until = 0;
+                                if na >= max_account {
+                                    until = a.get::<i64, _>("first") + window;
+                                }
+                                if nb >= max_address {
+                                    until = until.max(b.get::<i64, _>("first") + window);
+                                }
+                                return Ok(crate::LoginGate::Locked { until });
+                            }
+                            sqlx::query("INSERT INTO login_failures (account, address, at, attempt) VALUES ($1, $2, $3, $4)")
+                                .bind(&account)
+                                .bind(&address)
+                                .bind(now_s)
+                                .bind(&attempt)
+                                .execute(&mut *c)
+                                .await?;
+                            Ok(crate::LoginGate::Counted(attempt))
+                        })
+                    })
+                    .await
+            }
+
+            async fn login_succeeded(&self, attempt: &str) -> Result<()> {
                 self.exec(
-                    "INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)",
-                    vec![
-                        Arg::S(account.trim().to_lowercase()),
-                        Arg::S(address.into()),
-                        Arg::I(now_s),
-                    ],
+                    "DELETE FROM login_failures WHERE attempt = $1",
+                    vec![Arg::S(attempt.into())],
                 )
                 .await
                 .map(drop)
@@ -399,27 +465,46 @@ macro_rules! shared_store {
                 kind: &str,
                 at: Placement,
                 data: serde_json::Value,
-                idempotency_key: Option<&str>,
+                idempotency_key: Option<&crate::IdemKey>,
                 also_audit: &[String],
             ) -> Result<(Record, bool)> {
                 let (actor, kind) = (actor.clone(), kind.to_string());
-                let key = idempotency_key.map(str::to_string);
+                let key = idempotency_key.cloned();
+                let body_hash = crate::shared::request_hash(&kind, at, &data);
                 let also_audit = also_audit.to_vec();
                 self.writer
                     .write(move |c, chain| {
                         Box::pin(async move {
                             scope(c, actor.clinic_id).await?;
                             if let Some(key) = &key {
-                                let prev = sqlx::query(&format!(
-                                    "SELECT {RECORD_COLS} FROM records WHERE id = \
-                                     (SELECT record_id FROM idempotency WHERE user_id = $1 AND key = $2)"
-                                ))
+                                let prev = sqlx::query(
+                                    "SELECT record_id, body_hash, created_epoch FROM idempotency \
+                                     WHERE user_id = $1 AND scope = $2 AND key = $3",
+                                )
                                 .bind(actor.user_id)
-                                .bind(key)
+                                .bind(&key.scope)
+                                .bind(&key.key)
                                 .fetch_optional(&mut *c)
                                 .await?;
-                                if let Some(r) = prev {
-                                    return Ok((record_from(&r), false));
+                                if let Some(p) = prev {
+                                    let fresh = key.now - p.get::<i64, _>("created_epoch") < crate::IDEMPOTENCY_TTL_SECS;
+                                    if fresh {
+                                        let hash: String = p.get("body_hash");
+                                        if hash != body_hash {
+                                            return Err(StoreError::KeyReused);
+                                        }
+                                        let r = sqlx::query(&format!("SELECT {RECORD_COLS} FROM records WHERE id = $1"))
+                                            .bind(p.get::<i64, _>("record_id"))
+                                            .fetch_one(&mut *c)
+                                            .await?;
+                                        return Ok((record_from(&r), false));
+                                    }
+                                    sqlx::query("DELETE FROM idempotency WHERE user_id = $1 AND scope = $2 AND key = $3")
+                                        .bind(actor.user_id)
+                                        .bind(&key.scope)
+                                        .bind(&key.key)
+                                        .execute(&mut *c)
+                                        .await?;
                                 }
                             }
                             let ts = now();
@@ -452,13 +537,19 @@ macro_rules! shared_store {
                             .execute(&mut *c)
                             .await?;
                             if let Some(key) = &key {
-                                sqlx::query("INSERT INTO idempotency (user_id, key, record_id, created_at) VALUES ($1, $2, $3, $4)")
-                                    .bind(actor.user_id)
-                                    .bind(key)
-                                    .bind(id)
-                                    .bind(&ts)
-                                    .execute(&mut *c)
-                                    .await?;
+                                sqlx::query(
+                                    "INSERT INTO idempotency (user_id, scope, key, body_hash, record_id, created_at, created_epoch) \
+                                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                )
+                                .bind(actor.user_id)
+                                .bind(&key.scope)
+                                .bind(&key.key)
+                                .bind(&body_hash)
+                                .bind(id)
+                                .bind(&ts)
+                                .bind(key.now)
+                                .execute(&mut *c)
+                                .await?;
                             }
                             append(c, chain, Some(&actor), "create", Some(&kind), Some(id)).await?;
                             for action in &also_audit {

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use crate::error::StoreError;
-use crate::model::{Actor, AuditEntry, Clinic, NewUser, Record, RecordVersion, User};
+use crate::model::{Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordVersion, User};
 
 /// Result alias.
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -51,8 +51,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a login session (token hash) for a user.
     async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<()>;
-    /// The user of a session that has been idle for less than `idle_secs`; refreshes it.
-    async fn session_user(&self, token_hash: &str, now: i64, idle_secs: i64) -> Result<User>;
+    /// The user of a session that has been idle for less than `idle_secs`
+    /// and is younger than `max_age_secs`, with the session's start (seconds
+    /// since the epoch); refreshes its idle clock.
+    async fn session_user(&self, token_hash: &str, now: i64, idle_secs: i64, max_age_secs: i64) -> Result<(User, i64)>;
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
@@ -68,21 +70,40 @@ pub trait Store: Send + Sync + 'static {
     /// Uses a reset token (once, before it expires) to set a new password hash.
     async fn use_reset(&self, token_hash: &str, now: i64, new_hash: &str) -> Result<i64>;
 
-    /// Records a failed login.
-    async fn login_failed(&self, account: &str, address: &str, now: i64) -> Result<()>;
-    /// Failed logins since `since` for the account and for the address.
+    /// Reserves a login attempt before its password is checked, in one
+    /// write: when the account has fewer than `max_account` and the address
+    /// fewer than `max_address` attempts counted since `now - window`, this
+    /// attempt is counted too (as a failure until [`Store::login_succeeded`]
+    /// clears it); otherwise it is refused uncounted, so a lock lasts at most
+    /// `window` after the attempts that caused it. `attempt` is a random id
+    /// for this attempt (the caller draws it).
+    async fn reserve_login(
+        &self,
+        account: &str,
+        address: &str,
+        now: i64,
+        window: i64,
+        max_account: i64,
+        max_address: i64,
+        attempt: &str,
+    ) -> Result<LoginGate>;
+    /// Uncounts a reserved attempt whose password was right.
+    async fn login_succeeded(&self, attempt: &str) -> Result<()>;
+    /// Attempts counted since `since` for the account and for the address.
     async fn login_failures(&self, account: &str, address: &str, since: i64) -> Result<(i64, i64)>;
 
     /// Creates a record (and its first version and audit entry) in one
-    /// transaction. With an idempotency key already used by this user the
-    /// record created then is returned and `false` says nothing was written.
+    /// transaction. With an idempotency key this user used in the same scope
+    /// within 24 hours for the same record, the record created then is
+    /// returned and `false` says nothing was written; for another record,
+    /// [`StoreError::KeyReused`](crate::StoreError::KeyReused).
     async fn insert_record(
         &self,
         actor: &Actor,
         kind: &str,
         at: Placement,
         data: serde_json::Value,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&IdemKey>,
     ) -> Result<(Record, bool)> {
         self.insert_record_audited(actor, kind, at, data, idempotency_key, &[])
             .await
@@ -95,7 +116,7 @@ pub trait Store: Send + Sync + 'static {
         kind: &str,
         at: Placement,
         data: serde_json::Value,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&IdemKey>,
         also_audit: &[String],
     ) -> Result<(Record, bool)>;
     /// A record of the actor's clinic (audited as a read).

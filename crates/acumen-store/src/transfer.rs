@@ -130,11 +130,14 @@ const TABLES: &[Table] = &[
         name: "idempotency",
         cols: &[
             ("user_id", Int),
+            ("scope", Text),
             ("key", Text),
+            ("body_hash", Text),
             ("record_id", Int),
             ("created_at", Text),
+            ("created_epoch", Int),
         ],
-        order: "user_id, key",
+        order: "user_id, scope, key",
         scoped: true,
     },
     Table {
@@ -155,8 +158,8 @@ const TABLES: &[Table] = &[
     },
     Table {
         name: "login_failures",
-        cols: &[("account", Text), ("address", Text), ("at", Int)],
-        order: "account, address, at",
+        cols: &[("account", Text), ("address", Text), ("at", Int), ("attempt", Text)],
+        order: "account, address, at, attempt",
         scoped: false,
     },
 ];

@@ -7,7 +7,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::header;
 use rand08::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -18,8 +18,23 @@ use crate::AppState;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "acumen_session";
-/// Sessions end after this many idle seconds.
+/// Sessions end after this many idle seconds (the browser's cookie is
+/// renewed on every authenticated answer, so an active user stays in).
 pub const IDLE_SECS: i64 = 30 * 60;
+/// Sessions end this many seconds after login, however active.
+pub const MAX_AGE_SECS: i64 = 12 * 3600;
+
+/// Where the session extractor leaves the token and the cookie's new
+/// lifetime, for the outer middleware to renew the cookie on the answer.
+#[derive(Clone, Default)]
+pub struct Renew(pub std::sync::Arc<std::sync::Mutex<Option<(String, i64)>>>);
+
+impl Renew {
+    /// Takes what the extractor left.
+    pub fn take(&self) -> Option<(String, i64)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
 
 /// A random 256-bit token, hex-encoded.
 pub fn new_token() -> String {
@@ -89,8 +104,12 @@ impl Authed {
 
 /// The session token from the Cookie header.
 pub fn cookie_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    cookie_in(&parts.headers)
+}
+
+/// The session token in these headers.
+pub fn cookie_in(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -99,30 +118,6 @@ pub fn cookie_token(parts: &Parts) -> Option<String> {
                 .map(str::trim)
                 .find_map(|kv| kv.strip_prefix(&format!("{COOKIE}=")).map(str::to_string))
         })
-}
-
-fn cross_origin(parts: &Parts, state: &AppState) -> bool {
-    if let Some(site) = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site != "same-origin" && site != "none" {
-            return true;
-        }
-    }
-    if let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let expected = match &state.public_url {
-            Some(u) => u.trim_end_matches('/').to_string(),
-            None => {
-                let host = parts
-                    .headers
-                    .get(header::HOST)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                format!("http://{host}")
-            }
-        };
-        let https_same = expected.replacen("http://", "https://", 1);
-        return origin != expected && origin != https_same;
-    }
-    false
 }
 
 /// An optional caller: no credentials, or credentials that no longer hold,
@@ -154,14 +149,15 @@ impl FromRequestParts<AppState> for Authed {
             });
         }
         let token = cookie_token(parts).ok_or(ApiError::Unauthorized)?;
-        let user = state
+        let now = now_secs();
+        let (user, started) = state
             .store
-            .session_user(&token_hash(&token), now_secs(), IDLE_SECS)
+            .session_user(&token_hash(&token), now, IDLE_SECS, MAX_AGE_SECS)
             .await
             .map_err(|_| ApiError::Unauthorized)?;
-        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if unsafe_method && cross_origin(parts, state) {
-            return Err(ApiError::Forbidden("cross-origin request refused".into()));
+        if let Some(r) = parts.extensions.get::<Renew>() {
+            let left = (started + MAX_AGE_SECS - now).clamp(0, IDLE_SECS);
+            *r.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((token, left));
         }
         Ok(Authed { user, via_cookie: true })
     }

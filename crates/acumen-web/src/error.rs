@@ -42,12 +42,21 @@ pub enum ApiError {
     /// Stale version.
     #[error("the record changed; current version is {0}")]
     Conflict(i64),
+    /// The first request with this Idempotency-Key is still being answered (409).
+    #[error("a request with this Idempotency-Key is still in progress; retry when it has been answered")]
+    InFlight,
     /// A unique value is taken.
     #[error("{0} is already taken")]
     Taken(String),
-    /// Too many attempts.
-    #[error("too many failed logins; try again in 15 minutes")]
-    TooMany,
+    /// Too many login attempts: try again after this many seconds.
+    #[error("too many failed logins; try again in {} minute(s)", (.0 + 59) / 60)]
+    TooMany(i64),
+    /// One of the caller's analyses is still running (429).
+    #[error("an analysis of yours is still running; wait for it to finish")]
+    Busy,
+    /// Every engine slot stayed busy while the request waited (503).
+    #[error("the server is busy with other analyses; try again in a minute")]
+    Overloaded,
     /// The database cannot take the request now (restarting, unreachable):
     /// 503 with Retry-After; nothing was written.
     #[error("the database is unavailable; try again shortly")]
@@ -63,6 +72,10 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict { current, .. } => ApiError::Conflict(current),
             StoreError::Taken(what) => ApiError::Taken(what),
+            StoreError::KeyReused => invalid(
+                "Idempotency-Key",
+                "was used with another request body; use a new key for a new request",
+            ),
             e if e.is_unavailable() => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
@@ -99,14 +112,36 @@ impl IntoResponse for ApiError {
                 StatusCode::CONFLICT,
                 json!({"error": "conflict", "message": self.to_string(), "current_version": v}),
             ),
+            ApiError::InFlight => (
+                StatusCode::CONFLICT,
+                json!({"error": "in_progress", "message": self.to_string()}),
+            ),
             ApiError::Taken(_) => (
                 StatusCode::CONFLICT,
                 json!({"error": "taken", "message": self.to_string()}),
             ),
-            ApiError::TooMany => (
+            ApiError::TooMany(secs) => {
+                let body = json!({"error": "too_many_attempts", "message": self.to_string(), "retry_after": secs});
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(axum::http::header::RETRY_AFTER, secs.to_string())],
+                    Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::Busy => (
                 StatusCode::TOO_MANY_REQUESTS,
-                json!({"error": "too_many_attempts", "message": self.to_string()}),
+                json!({"error": "busy", "message": self.to_string()}),
             ),
+            ApiError::Overloaded => {
+                let body = json!({"error": "overloaded", "message": self.to_string()});
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(axum::http::header::RETRY_AFTER, "60")],
+                    Json(body),
+                )
+                    .into_response();
+            }
             ApiError::Unavailable(detail) => {
                 tracing::error!(error = %detail, "database unavailable");
                 let body = json!({"error": "unavailable", "message": self.to_string()});

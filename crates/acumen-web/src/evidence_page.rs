@@ -7,10 +7,11 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use acumen_meta::{analyse, AnalysisOptions, EscalcOptions, FitOptions, Measure, Method};
+use acumen_meta::{analyse, AnalysisOptions, Budget, EscalcOptions, FitOptions, Measure, Method};
 use acumen_plot::{forest_svg, funnel_svg};
 
 use crate::auth::Authed;
+use crate::engine_pool::MAX_UPLOAD_BYTES;
 use crate::evidence_plots::{default_transf, fmt_p, forest, funnel, het_note};
 use crate::pages::{render, to_login, UserView};
 use crate::AppState;
@@ -83,7 +84,7 @@ pub async fn evidence(State(st): State<AppState>, who: Option<Authed>) -> Respon
     render(&page(&st, &who))
 }
 
-fn run(csv: &[u8], name: &str, measure: &str, method: &str) -> Result<ResultView, String> {
+fn run(csv: &[u8], name: &str, measure: &str, method: &str, budget: Budget) -> Result<ResultView, String> {
     let table = crate::csv_table::parse_csv(csv, name)?;
     let escalc = if measure.is_empty() {
         None
@@ -100,12 +101,19 @@ fn run(csv: &[u8], name: &str, measure: &str, method: &str) -> Result<ResultView
         escalc,
         fit: FitOptions {
             method: method.parse::<Method>().map_err(|e| e.to_string())?,
+            budget,
             ..Default::default()
         },
         all: true,
         ..Default::default()
     };
-    let a = analyse(&table, &opts).map_err(|e| format!("{name}: {e}"))?;
+    let a = analyse(&table, &opts).map_err(|e| match e {
+        acumen_meta::MetaError::Cancelled => format!(
+            "{name}: the analysis ran past its {} s budget and was stopped; run `acumen meta` on your own machine for a data set this large",
+            crate::engine_pool::BUDGET.as_secs()
+        ),
+        e => format!("{name}: {e}"),
+    })?;
     let f = &a.fit;
     let transf = default_transf(Some(measure).filter(|m| !m.is_empty()));
     let back = |x: f64| if transf == acumen_plot::Transf::Exp { x.exp() } else { x };
@@ -182,8 +190,13 @@ pub async fn evidence_run(State(st): State<AppState>, who: Option<Authed>, mut m
                         .unwrap_or("upload.csv")
                         .to_string();
                     match field.bytes().await {
-                        Ok(b) => file = b.to_vec(),
-                        Err(_) => pg.error = Some("the upload could not be read (at most 1 MB)".into()),
+                        Ok(b) if b.len() <= MAX_UPLOAD_BYTES => file = b.to_vec(),
+                        _ => {
+                            pg.error = Some(format!(
+                                "the upload could not be read (at most {} KB)",
+                                MAX_UPLOAD_BYTES / 1024
+                            ))
+                        }
                     }
                 } else {
                     let v = field.text().await.unwrap_or_default();
@@ -206,17 +219,28 @@ pub async fn evidence_run(State(st): State<AppState>, who: Option<Authed>, mut m
         pg.error = Some("choose a measure and a method from the lists".into());
     }
     if pg.error.is_none() {
-        let outcome = if file.is_empty() {
-            match DATASETS.iter().find(|d| d.0 == pg.chosen) {
-                Some(d) => run(d.3.as_bytes(), &format!("{}.csv", d.0), &pg.measure, &pg.method),
-                None => Err("choose a bundled data set or upload a CSV".into()),
-            }
+        let source = if file.is_empty() {
+            DATASETS
+                .iter()
+                .find(|d| d.0 == pg.chosen)
+                .map(|d| (d.3.as_bytes().to_vec(), format!("{}.csv", d.0)))
         } else {
-            run(&file, &file_name, &pg.measure, &pg.method)
+            Some((file, file_name))
         };
-        match outcome {
-            Ok(r) => pg.result = Some(r),
-            Err(e) => pg.error = Some(e),
+        match source {
+            None => pg.error = Some("choose a bundled data set or upload a CSV".into()),
+            Some((csv, name)) => {
+                let (measure, method) = (pg.measure.clone(), pg.method.clone());
+                let outcome = st
+                    .engine
+                    .run(who.user.id, move |budget| run(&csv, &name, &measure, &method, budget))
+                    .await;
+                match outcome {
+                    Ok(Ok(r)) => pg.result = Some(r),
+                    Ok(Err(e)) => pg.error = Some(e),
+                    Err(e) => return crate::pages::error_page(e),
+                }
+            }
         }
     }
     let status = if pg.error.is_some() {

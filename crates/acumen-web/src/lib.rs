@@ -14,6 +14,7 @@ pub mod answers_page;
 pub mod auth;
 pub mod body;
 pub mod csv_table;
+pub mod engine_pool;
 pub mod error;
 pub mod evidence_page;
 pub mod evidence_plots;
@@ -27,6 +28,7 @@ pub mod pages;
 pub mod points;
 pub mod records;
 pub mod safety;
+pub mod security;
 pub mod users;
 
 use std::future::Future;
@@ -34,9 +36,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, Request};
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::middleware;
 use axum::routing::{delete, get, post};
 use axum::Router;
 
@@ -53,6 +53,12 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Whether the database is a simulated demo.
     pub demo: bool,
+    /// The origins a browser write may come from (see [`security::check_origin`]).
+    pub origins: Vec<String>,
+    /// The bounded pool that runs the evidence engine off the executor.
+    pub engine: Arc<engine_pool::EnginePool>,
+    /// Idempotent requests being answered (a retry meanwhile answers 409).
+    pub in_flight: security::InFlight,
 }
 
 impl AppState {
@@ -60,37 +66,28 @@ impl AppState {
     pub async fn new(store: Arc<dyn Store>, public_url: Option<String>) -> Result<Self, error::ApiError> {
         let demo = store.is_demo().await?;
         let dummy_hash = auth::hash_password("not-a-real-password".into()).await?;
+        let origins = security::allowed_origins(public_url.as_deref(), None);
         Ok(AppState {
             store,
             public_url,
             dummy_hash,
             demo,
+            origins,
+            engine: Arc::new(engine_pool::EnginePool::new(
+                engine_pool::EnginePool::permits(),
+                engine_pool::BUDGET,
+            )),
+            in_flight: Default::default(),
         })
     }
-}
-
-async fn mark(demo: bool, req: Request<axum::body::Body>, next: Next) -> Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let mut res = next.run(req).await;
-    // Ids only: paths carry no patient data, and bodies are never logged.
-    tracing::info!(%method, %path, status = res.status().as_u16(), "request");
-    res.headers_mut()
-        .insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    res.headers_mut()
-        .insert("cache-control", HeaderValue::from_static("no-store"));
-    if demo {
-        res.headers_mut()
-            .insert("x-acumen-data", HeaderValue::from_static("SIMULATED"));
-    }
-    res
 }
 
 /// The API router.
 pub fn router(state: AppState) -> Router {
     use records as r;
     use users as u;
-    let demo = state.demo;
+    let https = state.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    let marked = state.clone();
     let api = Router::new()
         .route("/auth/login", post(u::login))
         .route("/auth/logout", post(u::logout))
@@ -135,7 +132,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(answers::set_visibility),
         )
         .route("/openapi.json", get(openapi::openapi));
-    Router::new()
+    let router = Router::new()
         .route("/", get(page_dashboard::dashboard))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
@@ -183,16 +180,21 @@ pub fn router(state: AppState) -> Router {
         .route("/answers", get(answers::html_answers))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(1024 * 1024))
-        .layer(middleware::from_fn(move |req, next| mark(demo, req, next)))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(security::panic_response));
+    security::with_headers(router, https)
+        .layer(middleware::from_fn(move |req, next| security::mark(marked.clone(), req, next)))
         .with_state(state)
 }
 
 /// Serves the API on a bound listener until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    state: AppState,
+    mut state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if state.public_url.is_none() {
+        state.origins = security::allowed_origins(None, listener.local_addr().ok());
+    }
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -63,6 +63,14 @@ pub fn error_page(e: ApiError) -> Response {
     let (status, text) = match &e {
         ApiError::NotFound => (axum::http::StatusCode::NOT_FOUND, "Not found."),
         ApiError::Forbidden(_) => (axum::http::StatusCode::FORBIDDEN, "You may not see this page."),
+        ApiError::Busy => (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "An analysis of yours is still running; wait for it to finish.",
+        ),
+        ApiError::Overloaded => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "The server is busy with other analyses; try again in a minute.",
+        ),
         _ => return e.into_response(),
     };
     (status, Html(format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{text}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main id=\"main\"><h1>{text}</h1><p><a href=\"/\">Back</a></p></main></body></html>"))).into_response()
@@ -103,12 +111,7 @@ pub struct Next {
     pub next: Option<String>,
 }
 
-fn safe_next(n: Option<&str>) -> String {
-    match n {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") => p.to_string(),
-        _ => "/".into(),
-    }
-}
+use crate::security::safe_next;
 
 /// `GET /login`
 pub async fn login_form(State(st): State<AppState>, Query(n): Query<Next>) -> Response {
@@ -133,8 +136,14 @@ pub struct LoginForm {
 }
 
 /// `POST /login`
-pub async fn login(State(st): State<AppState>, ClientAddr(addr): ClientAddr, Form(f): Form<LoginForm>) -> Response {
-    match start_session(&st, &addr, &f.email, &f.password).await {
+pub async fn login(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let old = crate::auth::cookie_in(&headers);
+    match start_session(&st, &addr, &f.email, &f.password, old).await {
         Ok((user, cookie)) => {
             let dest = if user.role == "patient" {
                 "/diary".to_string()
@@ -145,17 +154,23 @@ pub async fn login(State(st): State<AppState>, ClientAddr(addr): ClientAddr, For
         }
         Err(e) => {
             let (status, msg) = match e {
-                ApiError::TooMany => (
+                ApiError::TooMany(secs) => (
                     axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    "Too many failed logins; try again in 15 minutes.",
+                    format!(
+                        "Too many failed logins; try again in {} minute(s).",
+                        (secs + 59) / 60
+                    ),
                 ),
-                ApiError::Unauthorized => (axum::http::StatusCode::UNAUTHORIZED, "E-mail or password is not right."),
+                ApiError::Unauthorized => (
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    "E-mail or password is not right.".to_string(),
+                ),
                 other => return other.into_response(),
             };
             let page = LoginPage {
                 user: None,
                 simulated: st.demo,
-                error: Some(msg.into()),
+                error: Some(msg),
                 next: safe_next(f.next.as_deref()),
                 email: f.email,
             };

@@ -73,21 +73,31 @@ pub(crate) async fn visible(st: &AppState, who: &Authed, kind: &str, id: i64) ->
     Ok(r)
 }
 
-fn idem(h: &HeaderMap) -> ApiResult<Option<String>> {
+fn idem(h: &HeaderMap) -> ApiResult<Option<acumen_store::IdemKey>> {
+    let scope = h
+        .get(crate::security::SCOPE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     match h.get("idempotency-key") {
         None => Ok(None),
         Some(v) => {
             let k = v
                 .to_str()
-                .map_err(|_| ApiError::BadRequest("Idempotency-Key must be text".into()))?
+                .map_err(|_| crate::error::invalid("Idempotency-Key", "must be printable text"))?
                 .trim()
                 .to_string();
             if k.is_empty() || k.len() > 200 {
-                return Err(ApiError::BadRequest(
-                    "Idempotency-Key must be 1 to 200 characters".into(),
+                return Err(crate::error::invalid(
+                    "Idempotency-Key",
+                    "must be 1 to 200 characters",
                 ));
             }
-            Ok(Some(k))
+            Ok(Some(acumen_store::IdemKey {
+                key: k,
+                scope,
+                now: crate::auth::now_secs(),
+            }))
         }
     }
 }
@@ -115,7 +125,7 @@ async fn create_audited(
     let key = idem(h)?;
     let (r, created) = st
         .store
-        .insert_record_audited(&who.actor(), kind, at, data, key.as_deref(), also_audit)
+        .insert_record_audited(&who.actor(), kind, at, data, key.as_ref(), also_audit)
         .await?;
     Ok((
         if created { StatusCode::CREATED } else { StatusCode::OK },

@@ -10,10 +10,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use acumen_domain::{FieldError, Invalid, Role};
-use acumen_store::NewUser;
+use acumen_store::{LoginGate, NewUser};
 
 use crate::auth::{
-    cookie_token, hash_password, new_token, now_secs, token_hash, verify_password, Authed, COOKIE, IDLE_SECS,
+    cookie_in, cookie_token, hash_password, new_token, now_secs, token_hash, verify_password, Authed, COOKIE,
+    IDLE_SECS,
 };
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
@@ -59,20 +60,24 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
 pub async fn login(
     State(st): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     Body(l): Body<Login>,
 ) -> ApiResult<Response> {
-    let (user, cookie) = start_session(&st, &addr, &l.email, &l.password).await?;
+    let old = cookie_in(&headers);
+    let (user, cookie) = start_session(&st, &addr, &l.email, &l.password, old).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(json!({"user": user_json(&user)}))).into_response())
 }
 
 /// Checks a password (with the per-account and per-address limits), opens a
 /// session and returns the user with the `Set-Cookie` value. Shared by the
-/// JSON login and the login page.
+/// JSON login and the login page. The session the browser held before
+/// (`old`), if any, ends: a login always gets a new session id.
 pub async fn start_session(
     st: &AppState,
     addr: &str,
     email: &str,
     password: &str,
+    old: Option<String>,
 ) -> ApiResult<(acumen_store::User, String)> {
     let l = Login {
         email: email.to_string(),
@@ -80,10 +85,27 @@ pub async fn start_session(
     };
     let addr = addr.to_string();
     let now = now_secs();
-    let (by_account, by_address) = st.store.login_failures(&l.email, &addr, now - WINDOW_SECS).await?;
-    if by_account >= MAX_FAILURES || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(ApiError::TooMany);
-    }
+    // Counted before the hash is checked: parallel attempts cannot all pass
+    // a count read before any of them failed.
+    let gate = st
+        .store
+        .reserve_login(
+            &l.email,
+            &addr,
+            now,
+            WINDOW_SECS,
+            MAX_FAILURES,
+            MAX_FAILURES_PER_ADDRESS,
+            &new_token(),
+        )
+        .await?;
+    let attempt = match gate {
+        LoginGate::Counted(a) => a,
+        LoginGate::Locked { until } => {
+            tracing::info!("login refused: too many attempts");
+            return Err(ApiError::TooMany((until - now).max(1)));
+        }
+    };
     let user = st.store.user_by_email(&l.email).await.ok().filter(|u| u.active);
     // Verify against a dummy hash when the account does not exist, so timing does not tell.
     let hash = user
@@ -91,10 +113,13 @@ pub async fn start_session(
         .map_or_else(|| st.dummy_hash.clone(), |u| u.password_hash.clone());
     let ok = verify_password(l.password, hash).await && user.is_some();
     let Some(user) = user.filter(|_| ok) else {
-        st.store.login_failed(&l.email, &addr, now).await?;
         tracing::info!("login failed");
         return Err(ApiError::Unauthorized);
     };
+    st.store.login_succeeded(&attempt).await?;
+    if let Some(old) = old {
+        st.store.delete_session(&token_hash(&old)).await?;
+    }
     let token = new_token();
     st.store.create_session(&token_hash(&token), user.id, now).await?;
     let actor = acumen_store::Actor {
@@ -103,13 +128,18 @@ pub async fn start_session(
         clinic_id: user.clinic_id,
     };
     st.store.audit(Some(&actor), "login", None, None).await?;
+    Ok((user, session_cookie(st, &token, IDLE_SECS)))
+}
+
+/// The `Set-Cookie` value of a session token that lives `max_age` more
+/// seconds in the browser (renewed on every authenticated answer).
+pub fn session_cookie(st: &AppState, token: &str, max_age: i64) -> String {
     let secure = if st.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) {
         "; Secure"
     } else {
         ""
     };
-    let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={IDLE_SECS}{secure}");
-    Ok((user, cookie))
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
 }
 
 /// `POST /auth/logout`

@@ -15,6 +15,7 @@ pub fn cumul(f: &Fit, order: &[usize]) -> Result<StepSeries, MetaError> {
     let mut out = StepSeries::default();
     let mut keep = vec![false; f.k];
     for &i in order {
+        f.opts.budget.check()?;
         keep[i] = true;
         out.push(f.refit_subset(&keep, false).ok().as_ref());
     }

@@ -79,6 +79,7 @@ pub fn influence(f: &Fit) -> Result<Influence, MetaError> {
         ..Default::default()
     };
     for i in 0..k {
+        f.opts.budget.check()?;
         let keep: Vec<bool> = (0..k).map(|j| j != i).collect();
         let res = f.refit_subset(&keep, true).ok().filter(|r| r.dropped_coefs.is_empty());
         let Some(r) = res else {

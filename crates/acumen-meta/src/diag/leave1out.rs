@@ -8,6 +8,7 @@ pub fn leave1out(f: &Fit) -> Result<StepSeries, MetaError> {
     need_intercept_only(f, "leave-one-out analysis")?;
     let mut out = StepSeries::default();
     for i in 0..f.k {
+        f.opts.budget.check()?;
         let keep: Vec<bool> = (0..f.k).map(|j| j != i).collect();
         out.push(f.refit_subset(&keep, false).ok().as_ref());
     }

@@ -207,6 +207,7 @@ pub fn permutest(f: &Fit, perms: Permutations, seed: u64) -> Result<PermTest, Me
             )
         }
     };
+    f.opts.budget.check()?;
     let ok: Vec<&Stats> = stats.iter().flatten().collect();
     let denom = ok.len() as f64;
     let pval = (0..f.p)

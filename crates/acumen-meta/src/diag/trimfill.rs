@@ -44,6 +44,7 @@ pub fn trimfill(f: &Fit, maxiter: usize) -> Result<TrimFill, MetaError> {
         weighted: f.opts.weighted,
         skip_r2: true,
         maxiter: f.opts.maxiter,
+        budget: f.opts.budget.clone(),
         ..Default::default()
     };
     let with_w = |idx: &[usize]| -> FitOptions {

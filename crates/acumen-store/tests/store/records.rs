@@ -93,20 +93,48 @@ async fn records_version_and_refuse_stale_updates() {
 
 #[tokio::test]
 async fn a_retried_write_with_the_same_key_writes_nothing() {
+    use acumen_store::IdemKey;
+    let key = |k: &str, scope: &str, now: i64| IdemKey {
+        key: k.into(),
+        scope: scope.into(),
+        now,
+    };
     for b in backends().await {
         let s = b.store.as_ref();
         let doc = clinic_with_practitioner(s, "North").await;
+        let k1 = key("key-1", "POST /api/v1/patients", 1_000);
         let (a, fresh_a) = s
-            .insert_record(&doc, "patient", NEW, json!({"given_name": "Ann"}), Some("key-1"))
+            .insert_record(&doc, "patient", NEW, json!({"given_name": "Ann"}), Some(&k1))
             .await
             .unwrap();
         let (again, fresh_again) = s
-            .insert_record(&doc, "patient", NEW, json!({"given_name": "Ann"}), Some("key-1"))
+            .insert_record(&doc, "patient", NEW, json!({"given_name": "Ann"}), Some(&k1))
             .await
             .unwrap();
         assert!(fresh_a && !fresh_again, "{}", b.name);
         assert_eq!(a.id, again.id, "{}", b.name);
         assert_eq!(s.patients(&doc, "").await.unwrap().len(), 1, "{}", b.name);
+        // The same key with another body: refused, nothing written.
+        let other = s
+            .insert_record(&doc, "patient", NEW, json!({"given_name": "Bob"}), Some(&k1))
+            .await;
+        assert!(matches!(other, Err(StoreError::KeyReused)), "{}: {other:?}", b.name);
+        // The same key in another scope is another key.
+        let at = Placement {
+            patient_id: Some(a.id),
+            parent_id: None,
+        };
+        let k2 = key("key-1", &format!("POST /api/v1/patients/{}/conditions", a.id), 1_000);
+        let (c, fresh_c) = s.insert_record(&doc, "condition", at, json!({"c": 1}), Some(&k2)).await.unwrap();
+        assert!(fresh_c && c.kind == "condition", "{}", b.name);
+        // After 24 hours the key is forgotten: the same request writes again.
+        let late = key("key-1", "POST /api/v1/patients", 1_000 + 24 * 3600);
+        let (d, fresh_d) = s
+            .insert_record(&doc, "patient", NEW, json!({"given_name": "Bob"}), Some(&late))
+            .await
+            .unwrap();
+        assert!(fresh_d && d.id != a.id, "{}", b.name);
+        assert_eq!(s.patients(&doc, "").await.unwrap().len(), 2, "{}", b.name);
     }
 }
 

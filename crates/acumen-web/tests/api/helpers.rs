@@ -126,13 +126,26 @@ impl TestApp {
         self.sqlite.as_ref().and_then(|s| s.read_checkpoint())
     }
 
+    /// The site's origin (`http://127.0.0.1:PORT`).
+    pub fn origin(&self) -> String {
+        self.base.trim_end_matches("/api/v1").to_string()
+    }
+
+    /// A client that keeps cookies and names this site as its `Origin`, as
+    /// a browser does on every write.
+    pub fn browser_client(&self) -> reqwest::ClientBuilder {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("origin", self.origin().parse().unwrap());
+        Client::builder().cookie_store(true).default_headers(h)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
     /// A client logged in with the session cookie.
     pub async fn login(&self, email: &str) -> Client {
-        let c = Client::builder().cookie_store(true).build().unwrap();
+        let c = self.browser_client().build().unwrap();
         let r = c
             .post(self.url("/auth/login"))
             .json(&json!({"email": email, "password": PASSWORD}))

@@ -7,4 +7,5 @@ mod flows;
 mod pages;
 mod refusals;
 mod safety;
+mod security;
 mod storage;

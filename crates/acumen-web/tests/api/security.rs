@@ -1,0 +1,199 @@
+//! The security suite: each attack of the hardening issue, sent as an
+//! attacker would send it, with what must hold instead. Tests that touch
+//! storage run on SQLite and PostgreSQL (`on_both!`).
+
+use std::time::{Duration, Instant};
+
+use reqwest::{redirect::Policy, Client};
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// A `multipart/form-data` body with the given text fields and one file.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "acumen-test-boundary-7d1f";
+    let mut b = Vec::new();
+    for (k, v) in fields {
+        b.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
+    }
+    if let Some((name, bytes)) = file {
+        b.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .bytes(),
+        );
+        b.extend_from_slice(bytes);
+        b.extend(b"\r\n");
+    }
+    b.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), b)
+}
+
+fn no_redirects() -> Client {
+    Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+// 1. The engine runs off the executor, with a budget, a size limit and a
+//    per-user limit; the rest of the server keeps answering.
+on_both! {
+async fn slow_uploads_do_not_stall_the_server(app) {
+    // 15,000 studies with a random-effects fit and every diagnostic
+    // (influence refits k times): far past the 10 s budget.
+    let mut csv = String::from("yi,vi\n");
+    for i in 0..15_000 {
+        csv.push_str(&format!("{:.4},{:.4}\n", ((i * 37) % 101) as f64 / 50.0 - 1.0, 0.01 + (i % 17) as f64 / 100.0));
+    }
+    let users = [app.login("doc@north.test").await, app.login("res@north.test").await];
+    let (ct, body) = multipart(&[("dataset", "bcg"), ("measure", ""), ("method", "REML")], Some(("big.csv", csv.as_bytes())));
+    let mut runs = Vec::new();
+    for c in users.iter().cloned() {
+        let (url, ct, body) = (format!("{}/evidence", app.origin()), ct.clone(), body.clone());
+        runs.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let r = c.post(url).header("content-type", ct).body(body).send().await.unwrap();
+            (r.status(), r.text().await.unwrap(), t.elapsed())
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let admin = app.login("admin@north.test").await;
+    let mut worst = Duration::ZERO;
+    while runs.iter().any(|r| !r.is_finished()) {
+        let t = Instant::now();
+        let r = admin.get(app.url("/me")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        worst = worst.max(t.elapsed());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(worst < Duration::from_secs(2), "GET /me took {worst:?} while two analyses ran");
+    for r in runs {
+        let (status, html, took) = r.await.unwrap();
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("ran past its 10 s budget"), "{html}");
+        assert!(took < Duration::from_secs(40), "stopped by the budget, took {took:?}");
+    }
+    // A second analysis by the same user while one runs: 429.
+    let doc = &users[0];
+    let slow = {
+        let (c, url, ct, body) = (doc.clone(), format!("{}/evidence", app.origin()), ct.clone(), body.clone());
+        tokio::spawn(async move { c.post(url).header("content-type", ct).body(body).send().await.unwrap().status() })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (ct2, small) = multipart(&[("dataset", "bcg"), ("measure", "RR"), ("method", "REML")], None);
+    let r = doc.post(format!("{}/evidence", app.origin())).header("content-type", ct2).body(small).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(slow.await.unwrap(), 422);
+    // An upload over the size limit is refused in words.
+    let big = vec![b'1'; 600 * 1024];
+    let (ct3, over) = multipart(&[("dataset", "bcg"), ("measure", ""), ("method", "REML")], Some(("huge.csv", &big)));
+    let r = doc.post(format!("{}/evidence", app.origin())).header("content-type", ct3).body(over).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("at most 512 KB"));
+}
+}
+
+// 3. `next=` is honoured only for strict same-site paths; no header is built
+//    from unchecked input.
+on_both! {
+async fn login_next_is_never_an_open_redirect(app) {
+    let c = no_redirects();
+    for (next, want) in [
+        ("/%5C/evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("//evil.example", "/"),
+        ("/%0A", "/"),
+        ("/%7F", "/"),
+        ("https://evil.example/", "/"),
+        ("/patients", "/patients"),
+    ] {
+        let r = c
+            .post(format!("{}/login", app.origin()))
+            .header("origin", app.origin())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("email=doc%40north.test&password={}&next={next}", PASSWORD.replace(' ', "+")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next}");
+        assert_eq!(r.headers()["location"], want, "{next}");
+    }
+    let page = c.get(format!("{}/login?next=/%5C/evil.example", app.origin())).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(!page.text().await.unwrap().contains("evil.example"));
+}
+}
+
+// 4. Unsafe requests with the cookie must name this site; a cross-site
+//    login form is refused (login CSRF).
+on_both! {
+async fn cookie_writes_and_login_need_this_origin(app) {
+    let doc = app.login("doc@north.test").await;
+    let cookie_only = Client::builder().cookie_store(true).build().unwrap();
+    let r = cookie_only
+        .post(app.url("/auth/login"))
+        .json(&json!({"email": "doc@north.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "API login without Origin (a script, not a browser)");
+    let r = cookie_only.post(app.url("/patients")).json(&patient_json("Mallory")).send().await.unwrap();
+    assert_eq!(r.status(), 403, "a cookie write without Origin");
+    let r = cookie_only
+        .post(app.url("/patients"))
+        .header("referer", "https://evil.example/")
+        .json(&patient_json("Mallory"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a foreign Referer alone");
+    let r = cookie_only
+        .post(app.url("/patients"))
+        .header("sec-fetch-site", "same-origin")
+        .json(&patient_json("Sam"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "Sec-Fetch-Site: same-origin");
+    for origin in ["https://evil.example", "null", "http://127.0.0.1:1"] {
+        let r = doc.post(app.url("/patients")).header("origin", origin).json(&patient_json("Mallory")).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{origin}");
+    }
+    let c = no_redirects();
+    for (h, v) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let r = c
+            .post(format!("{}/login", app.origin()))
+            .header(h, v)
+            .form(&[("email", "doc@north.test"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "cross-site login form ({h}: {v})");
+        assert!(r.headers().get("set-cookie").is_none());
+    }
+    let r = c.post(format!("{}/login", app.origin())).form(&[("email", "doc@north.test"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 403, "a login form post without Origin");
+    let patients = crate::helpers::body(doc.get(app.url("/patients")).send().await.unwrap()).await;
+    assert_eq!(patients.as_array().unwrap().len(), 1, "only Sam was written");
+}
+}
+
+// 5. Security headers on every answer.
+on_both! {
+async fn every_answer_carries_the_security_headers(app) {
+    let c = no_redirects();
+    for path in ["/login", "/answers", "/api/v1/openapi.json", "/api/v1/me", "/patients", "/static/app.css", "/nowhere"] {
+        let r = c.get(format!("{}{path}", app.origin())).send().await.unwrap();
+        let h = r.headers();
+        let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(h.contains_key("permissions-policy"), "{path}");
+        assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert!(h.contains_key("x-request-id"), "{path}");
+        assert!(!h.contains_key("strict-transport-security"), "{path}: plain http has no HSTS");
+    }
+}
+}
