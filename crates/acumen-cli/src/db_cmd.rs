@@ -7,8 +7,10 @@ use acumen_store::audit::{verify, Verdict};
 use acumen_store::Store;
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use sha2::Digest;
 
-use crate::registry_cmd::{audit_key, db_path, is_postgres, open_sqlite, redact};
+use crate::audit_cmd::{audit_key, head_text};
+use crate::registry_cmd::{db_path, is_postgres, open_sqlite, redact};
 
 /// `acumen backup` options.
 #[derive(Debug, Clone, Args)]
@@ -59,10 +61,22 @@ pub async fn backup(a: &BackupArgs) -> Result<()> {
         .await
         .with_context(|| format!("{}: backup failed", a.to.display()))?;
     integrity(&a.to).await?;
+    // The manifest anchors the audit head outside the database: keep it
+    // with the backup, and compare later with `audit verify --anchor`.
+    let manifest = PathBuf::from(format!("{}.manifest.json", a.to.display()));
+    let bytes = std::fs::read(&a.to).with_context(|| format!("{}: cannot read back", a.to.display()))?;
+    let text = serde_json::to_string_pretty(&serde_json::json!({
+        "backup": a.to.file_name().map(|n| n.to_string_lossy().to_string()),
+        "sha256": hex::encode(sha2::Sha256::digest(&bytes)),
+        "audit_head": head_text(&head),
+        "written_at": time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)?,
+    }))?;
+    std::fs::write(&manifest, text + "\n").with_context(|| format!("{}: cannot write", manifest.display()))?;
     println!(
-        "backup written to {} (integrity ok; audit head {:?})",
+        "backup written to {} (integrity ok; audit head {}; manifest {})",
         a.to.display(),
-        head.map(|h| h.0)
+        head_text(&head),
+        manifest.display()
     );
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! engine crates and writes tables or JSON.
 #![deny(missing_docs)]
 
+pub mod audit_cmd;
 pub mod csv_input;
 pub mod db_cmd;
 pub mod demo;

@@ -4,10 +4,11 @@ use std::future::Future;
 use std::io::Write;
 use std::process::ExitCode;
 
+use acumen_cli::audit_cmd::AuditCmd;
 use acumen_cli::db_cmd::{self, BackupArgs, MigrateDbArgs, RestoreArgs};
 use acumen_cli::meta_cmd::{run_to_writer, MetaArgs};
 use acumen_cli::points_cmd::PointsArgs;
-use acumen_cli::registry_cmd::{self, AdminCmd, AuditCmd, DemoArgs, ServeArgs};
+use acumen_cli::registry_cmd::{self, AdminCmd, DemoArgs, ServeArgs};
 use acumen_cli::report_cmd::ReportArgs;
 use acumen_cli::simulate_cmd::SimulateArgs;
 use clap::{Parser, Subcommand};
@@ -95,7 +96,7 @@ fn main() -> ExitCode {
         }
         Command::Serve(a) => block(registry_cmd::serve(a)),
         Command::Admin(c) => block(registry_cmd::admin(c)),
-        Command::Audit(c) => block(registry_cmd::audit(c)),
+        Command::Audit(c) => block(acumen_cli::audit_cmd::audit(c)),
         Command::Demo(a) => block(registry_cmd::demo(a)),
         Command::Backup(a) => block(db_cmd::backup(a)),
         Command::Restore(a) => block(db_cmd::restore(a)),

@@ -4,9 +4,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use acumen_store::audit::{verify, Verdict};
 use acumen_store::{NewUser, PgStore, SqliteStore, Store};
 use anyhow::{bail, Context, Result};
+
+use crate::audit_cmd::audit_key;
 use clap::{Args, Subcommand};
 
 /// `acumen serve` options.
@@ -48,16 +49,14 @@ pub enum AdminCmd {
         #[arg(long)]
         db: String,
     },
-}
-
-/// `acumen audit` commands.
-#[derive(Debug, Clone, Subcommand)]
-pub enum AuditCmd {
-    /// Verifies the audit chain and names the first broken entry.
-    Verify {
-        /// Database (PATH, sqlite:PATH or postgres://...).
+    /// Moves an SQLite database's audit key out of the database's folder.
+    MoveAuditKey {
+        /// Database (PATH or sqlite:PATH).
         #[arg(long, default_value = "acumen.db")]
         db: String,
+        /// New key file, outside the database's folder (created, mode 0600).
+        #[arg(long)]
+        to: PathBuf,
     },
 }
 
@@ -66,50 +65,9 @@ pub fn is_postgres(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
-pub(crate) fn db_path(db: &str) -> PathBuf {
+/// The file path of an SQLite database URL (`sqlite:PATH` or `PATH`).
+pub fn db_path(db: &str) -> PathBuf {
     PathBuf::from(db.strip_prefix("sqlite:").unwrap_or(db))
-}
-
-/// The audit key: ACUMEN_AUDIT_KEY (hex), else (SQLite only) the key file
-/// beside the database (created with a random key on first use, readable by
-/// its owner only).
-pub fn audit_key(db: &str) -> Result<Vec<u8>> {
-    if let Ok(k) = std::env::var("ACUMEN_AUDIT_KEY") {
-        let key = hex::decode(k.trim()).context("ACUMEN_AUDIT_KEY must be hex")?;
-        if key.len() < 32 {
-            bail!("ACUMEN_AUDIT_KEY must hold at least 32 bytes (64 hex digits)");
-        }
-        return Ok(key);
-    }
-    if is_postgres(db) {
-        bail!("a PostgreSQL database needs its audit key in ACUMEN_AUDIT_KEY (64 hex digits, kept off the database server)");
-    }
-    let path = PathBuf::from(format!("{}.audit-key", db_path(db).display()));
-    if path.exists() {
-        let text =
-            std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read the audit key", path.display()))?;
-        return hex::decode(text.trim()).with_context(|| format!("{}: the audit key must be hex", path.display()));
-    }
-    let mut key = [0u8; 32];
-    rand08::RngCore::fill_bytes(&mut rand08::rngs::OsRng, &mut key);
-    write_private(&path, &hex::encode(key))?;
-    Ok(key.to_vec())
-}
-
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("{}: cannot create the audit key", path.display()))?;
-    f.write_all(text.as_bytes())?;
-    Ok(())
 }
 
 /// Opens the SQLite store with its audit key.
@@ -250,6 +208,13 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
         );
     }
     let store = open_store(&db).await?;
+    if !a.demo {
+        if let Some(w) = crate::audit_cmd::key_warning(&db) {
+            eprintln!("{w}");
+            tracing::warn!("{w}");
+        }
+    }
+    anchor_head(&*store, &db, "start").await?;
     let state = acumen_web::AppState::new(store.clone(), a.public_url.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -281,7 +246,35 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
         tracing::info!("shutting down");
     };
     acumen_web::serve(listener, state, shutdown).await?;
+    anchor_head(&*store, &db, "stop").await?;
     store.shutdown().await.context("closing the database")?;
+    Ok(())
+}
+
+/// Logs the audit head (an anchor outside the database: compare it later
+/// with `acumen audit verify --anchor ID:MAC`), and warns when an SQLite
+/// checkpoint is missing or behind the log.
+async fn anchor_head(store: &dyn Store, db: &str, when: &str) -> Result<()> {
+    let head = store.audit_head().await?;
+    let text = crate::audit_cmd::head_text(&head);
+    println!("acumen: audit head at {when}: {text}");
+    tracing::info!(head = %text, "audit head at {when}");
+    if when == "start" && !is_postgres(db) && head.is_some() {
+        let path = PathBuf::from(format!("{}.audit-head", db_path(db).display()));
+        let cp = acumen_store::audit::read_checkpoint_file(&path);
+        let accounts = |c: &acumen_store::audit::Checkpoint| {
+            let ids = [Some(c.committed.0), c.pending.as_ref().map(|p| p.0)];
+            ids.contains(&head.as_ref().map(|h| h.0))
+        };
+        if !cp.as_ref().is_some_and(accounts) {
+            let w = format!(
+                "WARNING: the audit checkpoint ({}) does not match the log's head {text}: run `acumen audit verify --db {db}` and compare with an anchor",
+                cp.map_or("missing".into(), |c| format!("entry {}", c.committed.0))
+            );
+            eprintln!("{w}");
+            tracing::warn!("{w}");
+        }
+    }
     Ok(())
 }
 
@@ -289,6 +282,7 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
 pub async fn admin(cmd: &AdminCmd) -> Result<()> {
     let (name, admin_email, db) = match cmd {
         AdminCmd::CreateClinic { name, admin_email, db } => (name, admin_email, db),
+        AdminCmd::MoveAuditKey { db, to } => return crate::audit_cmd::move_audit_key(db, to),
         AdminCmd::Migrate { db } => {
             if !is_postgres(db) {
                 bail!("{db}: `admin migrate` is for PostgreSQL; an SQLite database migrates itself when opened");
@@ -333,32 +327,4 @@ pub async fn admin(cmd: &AdminCmd) -> Result<()> {
         clinic.id, clinic.name, user.email, user.id
     );
     Ok(())
-}
-
-/// Verifies the audit chain; an error names the first broken entry.
-pub async fn audit(cmd: &AuditCmd) -> Result<()> {
-    let AuditCmd::Verify { db } = cmd;
-    // SQLite keeps a checkpoint of the head beside the file; on PostgreSQL the
-    // server role cannot delete audit rows at all.
-    let (entries, checkpoint) = if is_postgres(db) {
-        (open_store(db).await?.audit_log(None).await?, None)
-    } else {
-        let s = open_sqlite(db).await?;
-        (s.audit_log(None).await?, s.read_checkpoint())
-    };
-    match verify(&audit_key(db)?, &entries, checkpoint) {
-        Verdict::Intact { entries } => {
-            println!("audit log intact: {entries} entries");
-            Ok(())
-        }
-        Verdict::Broken { id } => {
-            bail!("audit log broken at entry {id}: it was edited, or an entry before it was deleted")
-        }
-        Verdict::TailMissing {
-            expected_head,
-            found_head,
-        } => {
-            bail!("audit log truncated: the checkpoint names entry {expected_head} but the log ends at {found_head}")
-        }
-    }
 }

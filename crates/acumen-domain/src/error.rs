@@ -2,6 +2,11 @@
 
 use serde::Serialize;
 
+/// The earliest clinical date accepted (birth years start at 1900 too).
+pub const EARLIEST_DATE: time::Date = time::macros::date!(1900 - 01 - 01);
+/// The latest clinical date accepted (planned course ends included).
+pub const LATEST_DATE: time::Date = time::macros::date!(2099 - 12 - 31);
+
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -59,16 +64,41 @@ impl Check {
         t.to_string()
     }
 
-    /// A date in ISO form (YYYY-MM-DD).
+    /// A date in ISO form (YYYY-MM-DD) within the clinical window.
     pub fn date(&mut self, v: &str, field: &str) -> Option<time::Date> {
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         match time::Date::parse(v.trim(), &fmt) {
-            Ok(d) => Some(d),
+            Ok(d) => self.in_window(d, field),
             Err(_) => {
                 self.fail(field, format!("must be a date written YYYY-MM-DD, got '{v}'"));
                 None
             }
         }
+    }
+
+    /// A day (a date or an RFC 3339 date-time) within the clinical window.
+    pub fn day(&mut self, v: &str, field: &str) -> Option<time::Date> {
+        match crate::plan::day_of(v) {
+            Some(d) => self.in_window(d, field),
+            None => {
+                self.fail(
+                    field,
+                    "must be a date-time (RFC 3339, e.g. 2026-11-25T10:30:00Z) or a date YYYY-MM-DD",
+                );
+                None
+            }
+        }
+    }
+
+    fn in_window(&mut self, d: time::Date, field: &str) -> Option<time::Date> {
+        if d < EARLIEST_DATE || d > LATEST_DATE {
+            self.fail(
+                field,
+                format!("must be between {EARLIEST_DATE} and {LATEST_DATE} (a clinical date), got {d}"),
+            );
+            return None;
+        }
+        Some(d)
     }
 
     /// The rules broken so far, as an error.

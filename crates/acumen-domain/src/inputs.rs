@@ -363,11 +363,7 @@ pub struct SessionInput {
 impl Validate for SessionInput {
     fn validate(mut self) -> Result<Valid<Self>, Invalid> {
         let mut c = Check::default();
-        c.ensure(
-            day_of(&self.at).is_some(),
-            "at",
-            "must be a date-time (RFC 3339, e.g. 2026-11-25T10:30:00Z) or a date YYYY-MM-DD",
-        );
+        c.day(&self.at, "at");
         c.ensure((1..=200).contains(&self.number), "number", "must be between 1 and 200");
         c.ensure(
             !self.points.is_empty() && self.points.len() <= 60,

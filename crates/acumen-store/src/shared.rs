@@ -746,6 +746,13 @@ macro_rules! shared_store {
                     .await?;
                 Ok(rows.iter().map(|r| audit_entry_from_row!(r)).collect())
             }
+
+            async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+                let row = sqlx::query("SELECT id, hmac FROM audit ORDER BY id DESC LIMIT 1")
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(row.map(|r| (r.get("id"), r.get("hmac"))))
+            }
         }
     };
 }

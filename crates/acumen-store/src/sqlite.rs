@@ -158,9 +158,12 @@ impl SqliteStore {
 
     /// Reads the checkpointed audit head.
     pub fn read_checkpoint(&self) -> Option<(i64, String)> {
-        let text = std::fs::read_to_string(&self.checkpoint).ok()?;
-        let (id, mac) = text.trim().split_once(' ')?;
-        Some((id.parse().ok()?, mac.to_string()))
+        crate::audit::read_checkpoint_file(&self.checkpoint).map(|c| c.committed)
+    }
+
+    /// Reads the checkpoint with the head a batch was committing, if any.
+    pub fn read_checkpoint_full(&self) -> Option<crate::audit::Checkpoint> {
+        crate::audit::read_checkpoint_file(&self.checkpoint)
     }
 
     /// Rows of a clinic for `sql` (whose `$1` is the clinic id).

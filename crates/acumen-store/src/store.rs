@@ -149,6 +149,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// The audit log of a clinic (or all, for `None`), in order.
     async fn audit_log(&self, clinic_id: Option<i64>) -> Result<Vec<AuditEntry>>;
+    /// The last audit entry's id and MAC (the head to anchor), if any.
+    async fn audit_head(&self) -> Result<Option<(i64, String)>>;
 
     /// Called once when the program is done with the store (after the
     /// server has drained): SQLite folds its write-ahead log into the file,

@@ -153,7 +153,7 @@ async fn run<DB: Backend>(
             }
         }
         let mut replies = Vec::with_capacity(batch.len());
-        match run_batch::<DB>(&mut conn, batch, &key, &mut replies).await {
+        match run_batch::<DB>(&mut conn, batch, &key, &mut replies, checkpoint.as_ref()).await {
             Ok(Some((id, mac))) => {
                 if let Err(e) = write_checkpoint(checkpoint.as_ref(), id, &mac) {
                     tracing::error!(error = %e, "cannot write the audit checkpoint");
@@ -177,10 +177,11 @@ async fn run_batch<DB: Backend>(
     batch: Vec<Job<DB>>,
     key: &std::sync::Arc<[u8]>,
     replies: &mut Vec<Reply>,
+    checkpoint: Option<&PathBuf>,
 ) -> Result<Option<(i64, String)>> {
     let mut tx = conn.begin_with(DB::BEGIN).await?;
     let (head_id, head_mac) = DB::head(&mut tx).await?;
-    let start = head_id;
+    let (start, start_mac) = (head_id, head_mac.clone());
     let mut chain = Chain {
         head_id,
         head_mac,
@@ -200,14 +201,36 @@ async fn run_batch<DB: Backend>(
             reply(None);
         }
     }
+    if chain.head_id != start {
+        // The head this batch will commit is noted as pending first, so a
+        // crash between the commit and the checkpoint write leaves a
+        // checkpoint that still accounts for the log's head.
+        if let Err(e) = write_checkpoint_lines(checkpoint, (start, start_mac), Some((chain.head_id, &chain.head_mac))) {
+            tracing::error!(error = %e, "cannot write the audit checkpoint");
+        }
+    }
     tx.commit().await?;
     Ok((chain.head_id != start).then_some((chain.head_id, chain.head_mac)))
 }
 
 fn write_checkpoint(path: Option<&PathBuf>, id: i64, mac: &str) -> std::io::Result<()> {
+    write_checkpoint_lines(path, (id, mac.to_string()), None)
+}
+
+/// The checkpoint file: `ID MAC` of the committed head, then, while a batch
+/// commits, `pending ID MAC` of the head it is about to commit.
+fn write_checkpoint_lines(
+    path: Option<&PathBuf>,
+    committed: (i64, String),
+    pending: Option<(i64, &str)>,
+) -> std::io::Result<()> {
     if let Some(path) = path {
+        let mut text = format!("{} {}\n", committed.0, committed.1);
+        if let Some((id, mac)) = pending {
+            text.push_str(&format!("pending {id} {mac}\n"));
+        }
         let tmp = path.with_extension("audit-head.tmp");
-        std::fs::write(&tmp, format!("{id} {mac}\n"))?;
+        std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, path)?;
     }
     Ok(())

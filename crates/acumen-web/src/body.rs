@@ -33,12 +33,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         let bytes = bytes::Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::BadRequest("the request body could not be read (at most 1 MB)".into()))?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        // Parsed as JSON first (a number out of range such as 1e309 is a
+        // field error, not malformed JSON), then cleaned (trimmed, no
+        // control characters, lengths; see `acumen_domain::hygiene`), then
+        // read into the body type.
+        let mut value: serde_json::Value =
+            match serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(&bytes)) {
+                Ok(v) => v,
+                Err(e) => {
+                    let path = e.path().to_string();
+                    let inner = e.into_inner();
+                    if inner.to_string().starts_with("number out of range") {
+                        return Err(ApiError::Invalid(Invalid {
+                            errors: vec![FieldError {
+                                field: if path == "." { "body".into() } else { path },
+                                rule: "must be a finite number (this one is too large for a double)".into(),
+                            }],
+                        }));
+                    }
+                    return Err(ApiError::BadRequest(format!("the body is not valid JSON: {inner}")));
+                }
+            };
+        acumen_domain::hygiene::clean(&mut value)?;
         // Every field the body type does not know is collected: a misspelt
         // field ("anticoagulent") must never be dropped silently.
         let mut unknown: Vec<String> = Vec::new();
         let mut note = |path: serde_ignored::Path| unknown.push(path.to_string());
-        let tracked = serde_ignored::Deserializer::new(de, &mut note);
+        let tracked = serde_ignored::Deserializer::new(value, &mut note);
         match serde_path_to_error::deserialize(tracked) {
             Ok(_) if !unknown.is_empty() => Err(ApiError::Invalid(Invalid {
                 errors: unknown
@@ -56,17 +77,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             Err(e) => {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
-                if inner.is_syntax() || inner.is_eof() {
-                    Err(ApiError::BadRequest(format!("the body is not valid JSON: {inner}")))
-                } else {
-                    let field = if path == "." { "body".to_string() } else { path };
-                    Err(ApiError::Invalid(Invalid {
-                        errors: vec![FieldError {
-                            field,
-                            rule: inner.to_string(),
-                        }],
-                    }))
-                }
+                let field = if path == "." { "body".to_string() } else { path };
+                Err(ApiError::Invalid(Invalid {
+                    errors: vec![FieldError {
+                        field,
+                        rule: inner.to_string(),
+                    }],
+                }))
             }
         }
     }

@@ -180,9 +180,13 @@ pub fn router(state: AppState) -> Router {
         .route("/answers", get(answers::html_answers))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(1024 * 1024))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(security::panic_response));
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            security::panic_response,
+        ));
     security::with_headers(router, https)
-        .layer(middleware::from_fn(move |req, next| security::mark(marked.clone(), req, next)))
+        .layer(middleware::from_fn(move |req, next| {
+            security::mark(marked.clone(), req, next)
+        }))
         .with_state(state)
 }
 

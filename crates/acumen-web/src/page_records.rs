@@ -209,6 +209,9 @@ fn body<T: DeserializeOwned>(
     if let Err((field, rule)) = extra(&mut v) {
         errs.push(acumen_domain::FieldError { field, rule });
     }
+    if let Err(e) = acumen_domain::hygiene::clean(&mut v) {
+        errs.extend(e.errors);
+    }
     if !errs.is_empty() {
         return Err(ApiError::Invalid(acumen_domain::Invalid { errors: errs }));
     }

@@ -156,10 +156,7 @@ pub async fn login(
             let (status, msg) = match e {
                 ApiError::TooMany(secs) => (
                     axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    format!(
-                        "Too many failed logins; try again in {} minute(s).",
-                        (secs + 59) / 60
-                    ),
+                    format!("Too many failed logins; try again in {} minute(s).", (secs + 59) / 60),
                 ),
                 ApiError::Unauthorized => (
                     axum::http::StatusCode::UNAUTHORIZED,

@@ -88,10 +88,7 @@ fn idem(h: &HeaderMap) -> ApiResult<Option<acumen_store::IdemKey>> {
                 .trim()
                 .to_string();
             if k.is_empty() || k.len() > 200 {
-                return Err(crate::error::invalid(
-                    "Idempotency-Key",
-                    "must be 1 to 200 characters",
-                ));
+                return Err(crate::error::invalid("Idempotency-Key", "must be 1 to 200 characters"));
             }
             Ok(Some(acumen_store::IdemKey {
                 key: k,

@@ -30,7 +30,10 @@ pub fn with_headers<S: Clone + Send + Sync + 'static>(router: Router<S>, https: 
         ("content-security-policy", CSP),
         ("x-frame-options", "DENY"),
         ("referrer-policy", "no-referrer"),
-        ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+        (
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        ),
         ("cross-origin-opener-policy", "same-origin"),
         ("x-content-type-options", "nosniff"),
     ];
@@ -135,7 +138,11 @@ fn same_origin(parts: &axum::http::request::Parts, st: &AppState) -> Option<bool
             return Some(true);
         }
         if st.origins.is_empty() {
-            let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let host = parts
+                .headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             return Some(!host.is_empty() && origin == origin_of(&format!("http://{host}")));
         }
         return Some(false);

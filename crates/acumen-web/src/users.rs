@@ -13,8 +13,7 @@ use acumen_domain::{FieldError, Invalid, Role};
 use acumen_store::{LoginGate, NewUser};
 
 use crate::auth::{
-    cookie_in, cookie_token, hash_password, new_token, now_secs, token_hash, verify_password, Authed, COOKIE,
-    IDLE_SECS,
+    cookie_in, cookie_token, hash_password, new_token, now_secs, token_hash, verify_password, Authed, COOKIE, IDLE_SECS,
 };
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};

@@ -1,5 +1,6 @@
 //! Integration tests of the `acumen` CLI, compiled as one test binary.
 
+mod audit_chain;
 mod bad_input;
 mod e2e;
 mod engine_edges;

@@ -54,7 +54,11 @@ fn serve(db: &str, port: u16, log: &std::path::Path) -> std::process::Child {
 fn browser(base: &str) -> reqwest::Client {
     let mut h = reqwest::header::HeaderMap::new();
     h.insert("origin", base.trim_end_matches("/api/v1").parse().unwrap());
-    reqwest::Client::builder().cookie_store(true).default_headers(h).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(h)
+        .build()
+        .unwrap()
 }
 
 async fn login(base: &str) -> reqwest::Client {

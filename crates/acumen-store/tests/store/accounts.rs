@@ -83,7 +83,11 @@ async fn sessions_expire_tokens_revoke_and_resets_work_once() {
             let (u, started) = s.session_user("s3", t, 30 * 60, twelve_h).await.unwrap();
             assert_eq!((u.id, started), (doc.user_id, 0), "{}", b.name);
         }
-        assert!(s.session_user("s3", twelve_h + 60, 30 * 60, twelve_h).await.is_err(), "{}", b.name);
+        assert!(
+            s.session_user("s3", twelve_h + 60, 30 * 60, twelve_h).await.is_err(),
+            "{}",
+            b.name
+        );
 
         s.create_session("s2", doc.user_id, 5_000).await.unwrap();
         let t2 = s.create_token(doc.user_id, "th2", "script").await.unwrap();
@@ -125,36 +129,58 @@ async fn login_attempts_are_reserved_before_the_password_is_checked() {
         .into_iter()
         .enumerate()
         {
-            let gate = s.reserve_login(account, address, at, 100, 3, 4, &format!("t{i}")).await.unwrap();
+            let gate = s
+                .reserve_login(account, address, at, 100, 3, 4, &format!("t{i}"))
+                .await
+                .unwrap();
             assert_eq!(gate, LoginGate::Counted(format!("t{i}")), "{}", b.name);
             ids.push(format!("t{i}"));
         }
         // The 4th attempt on the account is refused uncounted until the
         // oldest counted one (at 100) leaves the window: 200.
         assert_eq!(
-            s.reserve_login("a@x.test", "10.0.0.9", 150, 100, 3, 4, "t9").await.unwrap(),
+            s.reserve_login("a@x.test", "10.0.0.9", 150, 100, 3, 4, "t9")
+                .await
+                .unwrap(),
             LoginGate::Locked { until: 200 },
             "{}",
             b.name
         );
-        assert_eq!(s.login_failures("a@x.test", "10.0.0.9", 0).await.unwrap(), (3, 0), "{}", b.name);
+        assert_eq!(
+            s.login_failures("a@x.test", "10.0.0.9", 0).await.unwrap(),
+            (3, 0),
+            "{}",
+            b.name
+        );
         // Refusals do not extend the lock: at 201 one attempt is free again.
         assert_eq!(
-            s.reserve_login("a@x.test", "10.0.0.9", 201, 100, 3, 4, "t10").await.unwrap(),
+            s.reserve_login("a@x.test", "10.0.0.9", 201, 100, 3, 4, "t10")
+                .await
+                .unwrap(),
             LoginGate::Counted("t10".into()),
             "{}",
             b.name
         );
         // The right password uncounts its own attempt only.
         s.login_succeeded("t10").await.unwrap();
-        assert_eq!(s.login_failures("a@x.test", "10.0.0.1", 0).await.unwrap(), (3, 1), "{}", b.name);
+        assert_eq!(
+            s.login_failures("a@x.test", "10.0.0.1", 0).await.unwrap(),
+            (3, 1),
+            "{}",
+            b.name
+        );
         // Per address: 4 accounts from one address, the 5th refused.
         for i in 0..4 {
-            let gate = s.reserve_login(&format!("u{i}@x.test"), "10.9.9.9", 300, 100, 3, 4, &format!("v{i}")).await.unwrap();
+            let gate = s
+                .reserve_login(&format!("u{i}@x.test"), "10.9.9.9", 300, 100, 3, 4, &format!("v{i}"))
+                .await
+                .unwrap();
             assert!(matches!(gate, LoginGate::Counted(_)), "{}", b.name);
         }
         assert_eq!(
-            s.reserve_login("u9@x.test", "10.9.9.9", 310, 100, 3, 4, "v9").await.unwrap(),
+            s.reserve_login("u9@x.test", "10.9.9.9", 310, 100, 3, 4, "v9")
+                .await
+                .unwrap(),
             LoginGate::Locked { until: 400 },
             "{}",
             b.name

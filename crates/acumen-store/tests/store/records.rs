@@ -125,7 +125,10 @@ async fn a_retried_write_with_the_same_key_writes_nothing() {
             parent_id: None,
         };
         let k2 = key("key-1", &format!("POST /api/v1/patients/{}/conditions", a.id), 1_000);
-        let (c, fresh_c) = s.insert_record(&doc, "condition", at, json!({"c": 1}), Some(&k2)).await.unwrap();
+        let (c, fresh_c) = s
+            .insert_record(&doc, "condition", at, json!({"c": 1}), Some(&k2))
+            .await
+            .unwrap();
         assert!(fresh_c && c.kind == "condition", "{}", b.name);
         // After 24 hours the key is forgotten: the same request writes again.
         let late = key("key-1", "POST /api/v1/patients", 1_000 + 24 * 3600);

@@ -197,3 +197,164 @@ async fn every_answer_carries_the_security_headers(app) {
     }
 }
 }
+
+/// Fires `n` logins at once; the statuses in order of the attempts.
+async fn login_burst(app: &TestApp, attempts: Vec<(String, String)>) -> Vec<u16> {
+    let c = Client::new();
+    let mut tasks = Vec::new();
+    for (email, password) in attempts {
+        let (c, url) = (c.clone(), app.url("/auth/login"));
+        tasks.push(tokio::spawn(async move {
+            c.post(url)
+                .json(&json!({"email": email, "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+fn count(statuses: &[u16], s: u16) -> usize {
+    statuses.iter().filter(|x| **x == s).count()
+}
+
+// 2. Attempts are counted before argon2 runs: parallel bursts cannot pass the limits.
+on_both! {
+async fn parallel_login_bursts_cannot_pass_the_limits(app) {
+    // 40 parallel wrong passwords for one account: 5 answered 401, 35 answered 429.
+    let wrong = |e: &str| (e.to_string(), "wrong password!".to_string());
+    let s = login_burst(&app, (0..40).map(|_| wrong("doc@north.test")).collect()).await;
+    assert_eq!((count(&s, 401), count(&s, 429)), (5, 35), "{s:?}");
+    // A locked account says when to try again, and a made-up one says exactly the same.
+    let c = Client::new();
+    let locked = c.post(app.url("/auth/login")).json(&json!({"email": "doc@north.test", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(locked.status(), 429, "even the right password waits");
+    let retry: i64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=15 * 60).contains(&retry), "bounded: {retry} s");
+    let locked = crate::helpers::body(locked).await;
+    assert_eq!(locked["message"], "too many failed logins; try again in 15 minute(s)");
+    for _ in 0..5 {
+        c.post(app.url("/auth/login")).json(&json!({"email": "nobody@north.test", "password": "x"})).send().await.unwrap();
+    }
+    let ghost = crate::helpers::body(
+        c.post(app.url("/auth/login")).json(&json!({"email": "nobody@north.test", "password": "x"})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(ghost["message"], locked["message"], "no account: the same answer");
+    assert_eq!(ghost["error"], locked["error"]);
+}
+}
+
+on_both! {
+async fn the_right_password_in_a_burst_gets_no_more_than_five_tries(app) {
+    // 200 parallel attempts on one account, the right password at 100: at
+    // most 5 failures are ever checked, so the right one is answered 200
+    // only if it was among the first 5 counted, and 429 otherwise.
+    let attempts = (0..200)
+        .map(|i| ("admin@north.test".to_string(), if i == 100 { PASSWORD.to_string() } else { format!("guess {i:03} !") }))
+        .collect();
+    let s = login_burst(&app, attempts).await;
+    assert!(count(&s, 401) <= 5, "{} failures checked", count(&s, 401));
+    assert_eq!(count(&s, 401) + count(&s, 200) + count(&s, 429), 200);
+    if s[100] == 200 {
+        assert!(count(&s, 401) <= 5);
+    } else {
+        assert_eq!(s[100], 429);
+    }
+}
+}
+
+on_both! {
+async fn one_address_cannot_pass_its_limit_across_accounts(app) {
+    // 60 parallel failures from one address over 60 accounts: 20 checked.
+    let s = login_burst(&app, (0..60).map(|i| (format!("user{i}@north.test"), "wrong password!".to_string())).collect()).await;
+    assert_eq!((count(&s, 401), count(&s, 429)), (20, 40), "{s:?}");
+}
+}
+
+// 6. Sliding idle expiry renewed on activity, a new session id at login.
+on_both! {
+async fn sessions_slide_and_rotate(app) {
+    let c = app.browser_client().redirect(Policy::none()).build().unwrap();
+    let login = |c: Client| {
+        let url = app.url("/auth/login");
+        async move {
+            let r = c.post(url).json(&json!({"email": "doc@north.test", "password": PASSWORD})).send().await.unwrap();
+            r.headers()["set-cookie"].to_str().unwrap().to_string()
+        }
+    };
+    let first = login(c.clone()).await;
+    assert!(first.contains("Max-Age=1800") && first.contains("HttpOnly") && first.contains("SameSite=Strict"), "{first}");
+    let token = |cookie: &str| cookie.split(';').next().unwrap().trim_start_matches("acumen_session=").to_string();
+    let me = c.get(app.url("/me")).send().await.unwrap();
+    let renewed = me.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert_eq!(token(&renewed), token(&first), "the same session, renewed");
+    assert!(renewed.contains("Max-Age=1800"), "{renewed}");
+    // Logging in again gives a new id and ends the old session.
+    let second = login(c.clone()).await;
+    assert_ne!(token(&second), token(&first));
+    let old = Client::new()
+        .get(app.url("/me"))
+        .header("cookie", format!("acumen_session={}", token(&first)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401, "the pre-login session id no longer works");
+    assert!(Client::new().get(app.url("/me")).send().await.unwrap().headers().get("set-cookie").is_none());
+}
+}
+
+// 8. Idempotency keys are scoped to (user, method, path), bound to their
+//    body, refused while in flight, and expire.
+on_both! {
+async fn idempotency_keys_are_scoped_and_bound_to_their_body(app) {
+    let doc = app.login("doc@north.test").await;
+    let p = new_patient(&app, &doc, "Alice").await;
+    let course = new_course(&app, &doc, p).await;
+    let post = |url: String, body: serde_json::Value| {
+        let doc = doc.clone();
+        async move {
+            let r = doc.post(url).header("idempotency-key", "K-1").json(&body).send().await.unwrap();
+            (r.status().as_u16(), crate::helpers::body(r).await)
+        }
+    };
+    let (s, outcome) = post(app.url(&format!("/courses/{course}/outcomes")), outcome_json(6.0, "clinician")).await;
+    assert_eq!(s, 201);
+    let (s, patient) = post(app.url("/patients"), patient_json("Bob")).await;
+    assert_eq!(s, 201, "the key on another path is another key: {patient}");
+    assert_ne!(patient["id"], outcome["id"]);
+    let (s, again) = post(app.url("/patients"), patient_json("Bob")).await;
+    assert_eq!((s, &again["id"]), (200, &patient["id"]), "a retry replays");
+    let (s, other) = post(app.url("/patients"), patient_json("Carol")).await;
+    assert_eq!(s, 422, "{other}");
+    assert_eq!(other["errors"][0]["field"], "Idempotency-Key");
+    // Another user's identical key is theirs alone.
+    let admin = app.login("admin@north.test").await;
+    let r = admin.post(app.url("/patients")).header("idempotency-key", "K-1").json(&patient_json("Bob")).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    // Twenty identical requests at once: one write; the others replay it or are told it is in flight.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (doc, url) = (doc.clone(), app.url("/patients"));
+        tasks.push(tokio::spawn(async move {
+            doc.post(url).header("idempotency-key", "K-burst").json(&patient_json("Dora")).send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut s = Vec::new();
+    for t in tasks {
+        s.push(t.await.unwrap());
+    }
+    assert_eq!(count(&s, 201), 1, "{s:?}");
+    assert_eq!(count(&s, 201) + count(&s, 200) + count(&s, 409), 20, "{s:?}");
+    let all = crate::helpers::body(doc.get(app.url("/patients")).send().await.unwrap()).await;
+    let doras = all.as_array().unwrap().iter().filter(|p| p["data"]["given_name"] == "Dora").count();
+    assert_eq!(doras, 1);
+}
+}

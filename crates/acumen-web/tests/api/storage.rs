@@ -95,10 +95,22 @@ async fn sessions_end_after_30_idle_minutes() {
     let app = spawn().await;
     let user = app.store.user_by_email("doc@north.test").await.unwrap();
     app.store.create_session("h1", user.id, 1_000).await.unwrap();
-    assert!(app.store.session_user("h1", 1_000 + 29 * 60, 30 * 60, 12 * 3600).await.is_ok());
+    assert!(app
+        .store
+        .session_user("h1", 1_000 + 29 * 60, 30 * 60, 12 * 3600)
+        .await
+        .is_ok());
     // Refreshed at 29 minutes: still alive 29 minutes later, gone after 31 idle minutes.
-    assert!(app.store.session_user("h1", 1_000 + 58 * 60, 30 * 60, 12 * 3600).await.is_ok());
-    assert!(app.store.session_user("h1", 1_000 + 89 * 60, 30 * 60, 12 * 3600).await.is_err());
+    assert!(app
+        .store
+        .session_user("h1", 1_000 + 58 * 60, 30 * 60, 12 * 3600)
+        .await
+        .is_ok());
+    assert!(app
+        .store
+        .session_user("h1", 1_000 + 89 * 60, 30 * 60, 12 * 3600)
+        .await
+        .is_err());
 }
 
 #[tokio::test]
