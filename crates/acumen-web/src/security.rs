@@ -29,7 +29,7 @@ pub fn with_headers<S: Clone + Send + Sync + 'static>(router: Router<S>, https: 
     let fixed: [(&str, &'static str); 6] = [
         ("content-security-policy", CSP),
         ("x-frame-options", "DENY"),
-        ("referrer-policy", "no-referrer"),
+        ("referrer-policy", "same-origin"),
         (
             "permissions-policy",
             "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
@@ -37,6 +37,9 @@ pub fn with_headers<S: Clone + Send + Sync + 'static>(router: Router<S>, https: 
         ("cross-origin-opener-policy", "same-origin"),
         ("x-content-type-options", "nosniff"),
     ];
+    // Referrer-Policy is `same-origin`, not `no-referrer`: under
+    // `no-referrer` a browser sends `Origin: null` on its own form posts,
+    // which the origin rule would refuse.
     let mut router = router;
     for (name, value) in fixed {
         router = router.layer(SetResponseHeaderLayer::if_not_present(

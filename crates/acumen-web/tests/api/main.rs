@@ -4,6 +4,7 @@
 mod helpers;
 mod answers;
 mod flows;
+mod fuzz;
 mod pages;
 mod refusals;
 mod safety;

@@ -188,7 +188,7 @@ async fn every_answer_carries_the_security_headers(app) {
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
         assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert!(h.contains_key("permissions-policy"), "{path}");
         assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
