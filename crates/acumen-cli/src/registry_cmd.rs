@@ -203,7 +203,7 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
             .await?;
         }
         println!(
-            "acumen: SIMULATED demo clinic. Logins (password {}): admin@demo.acumen.test, practitioner@demo.acumen.test, researcher@demo.acumen.test, patient@demo.acumen.test",
+            "acumen: SIMULATED demo clinic (clinic code demo). Logins (password {}): admin@demo.acumen.test, practitioner@demo.acumen.test, researcher@demo.acumen.test, patient@demo.acumen.test",
             crate::demo::DEMO_PASSWORD
         );
     }
@@ -323,8 +323,8 @@ pub async fn admin(cmd: &AdminCmd) -> Result<()> {
         })
         .await?;
     println!(
-        "created clinic {} ({}) with admin {} (user {})",
-        clinic.id, clinic.name, user.email, user.id
+        "created clinic {} ({}; clinic code for logging in: {}) with admin {} (user {})",
+        clinic.id, clinic.name, clinic.code, user.email, user.id
     );
     Ok(())
 }

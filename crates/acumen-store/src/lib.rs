@@ -72,6 +72,25 @@ pub use sqlite::SqliteStore;
 pub use store::{Placement, Store};
 
 /// Now, as RFC 3339 text (how the registry stores times).
+/// The login code a clinic's name gives: lower-case letters and digits, runs
+/// of anything else as one `-` ("North Clinic" -> `north-clinic`).
+pub fn clinic_code(name: &str) -> String {
+    let mut code = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            code.push(c);
+        } else if !code.ends_with('-') && !code.is_empty() {
+            code.push('-');
+        }
+    }
+    let code = code.trim_end_matches('-').chars().take(40).collect::<String>();
+    if code.is_empty() {
+        "clinic".into()
+    } else {
+        code
+    }
+}
+
 pub(crate) fn now() -> String {
     use time::format_description::well_known::Rfc3339;
     time::OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
@@ -88,4 +107,14 @@ pub(crate) enum Arg {
     I(i64),
     /// Text.
     S(String),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clinic_codes_from_names() {
+        assert_eq!(super::clinic_code("North Clinic"), "north-clinic");
+        assert_eq!(super::clinic_code("  Zoë's  Acupuncture & Co. "), "zo-s-acupuncture-co");
+        assert_eq!(super::clinic_code("!!!"), "clinic");
+    }
 }

@@ -9,6 +9,8 @@ pub struct Clinic {
     pub id: i64,
     /// Name.
     pub name: String,
+    /// The code users name the clinic by at login (`north-clinic`); unique.
+    pub code: String,
     /// Whether this is a simulated demo clinic.
     pub demo: bool,
     /// Whether the answers page (aggregate figures only) is public.

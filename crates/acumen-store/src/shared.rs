@@ -85,20 +85,33 @@ macro_rules! shared_store {
 
             async fn create_clinic(&self, name: &str, demo: bool) -> Result<Clinic> {
                 let name = name.to_string();
+                let base = if demo { "demo".to_string() } else { crate::clinic_code(&name) };
                 self.writer
                     .write(move |c, _| {
                         Box::pin(async move {
-                            let id: i64 = sqlx::query_scalar(
-                                "INSERT INTO clinics (name, demo, created_at) VALUES ($1, $2, $3) RETURNING id",
-                            )
-                            .bind(&name)
-                            .bind(demo)
-                            .bind(now())
-                            .fetch_one(&mut *c)
-                            .await?;
+                            // The first free code of base, base-2, base-3, ...
+                            let mut n = 1;
+                            let (id, code) = loop {
+                                let code = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+                                let id: Option<i64> = sqlx::query_scalar(
+                                    "INSERT INTO clinics (name, demo, created_at, code) VALUES ($1, $2, $3, $4) \
+                                     ON CONFLICT (code) DO NOTHING RETURNING id",
+                                )
+                                .bind(&name)
+                                .bind(demo)
+                                .bind(now())
+                                .bind(&code)
+                                .fetch_optional(&mut *c)
+                                .await?;
+                                if let Some(id) = id {
+                                    break (id, code);
+                                }
+                                n += 1;
+                            };
                             Ok(Clinic {
                                 id,
                                 name,
+                                code,
                                 demo,
                                 answers_public: false,
                             })
@@ -108,7 +121,7 @@ macro_rules! shared_store {
             }
 
             async fn clinic(&self, id: i64) -> Result<Clinic> {
-                let r = sqlx::query("SELECT id, name, demo, answers_public FROM clinics WHERE id = $1")
+                let r = sqlx::query("SELECT id, name, code, demo, answers_public FROM clinics WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.read)
                     .await?
@@ -116,6 +129,7 @@ macro_rules! shared_store {
                 Ok(Clinic {
                     id: r.get("id"),
                     name: r.get("name"),
+                    code: r.get("code"),
                     demo: r.get("demo"),
                     answers_public: r.get("answers_public"),
                 })
@@ -196,8 +210,18 @@ macro_rules! shared_store {
                     .await
             }
 
-            async fn user_by_email(&self, email: &str) -> Result<User> {
-                let r = sqlx::query("SELECT * FROM users WHERE email = $1")
+            async fn clinic_by_code(&self, code: &str) -> Result<Clinic> {
+                let id: i64 = sqlx::query_scalar("SELECT id FROM clinics WHERE code = $1")
+                    .bind(code.trim().to_lowercase())
+                    .fetch_optional(&self.read)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                self.clinic(id).await
+            }
+
+            async fn user_by_email(&self, clinic_id: i64, email: &str) -> Result<User> {
+                let r = sqlx::query("SELECT * FROM users WHERE clinic_id = $1 AND email = $2")
+                    .bind(clinic_id)
                     .bind(email.trim().to_lowercase())
                     .fetch_optional(&self.read)
                     .await?

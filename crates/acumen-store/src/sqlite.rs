@@ -106,11 +106,25 @@ impl SqliteStore {
                 "an in-memory database cannot be shared by the writer and the readers; give a file".into(),
             ));
         }
+        // Migrations run with foreign-key enforcement off (a table rebuilt in
+        // place is dropped and renamed), then the keys are checked.
+        let migrator = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone().foreign_keys(false))
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&migrator).await?;
+        let broken: Vec<SqliteRow> = sqlx::query("PRAGMA foreign_key_check").fetch_all(&migrator).await?;
+        if !broken.is_empty() {
+            return Err(StoreError::Integrity(format!(
+                "{} rows break a foreign key after the migrations",
+                broken.len()
+            )));
+        }
+        migrator.close().await;
         let admin = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&admin).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts.clone().read_only(true))

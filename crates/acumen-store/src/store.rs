@@ -38,8 +38,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates a user.
     async fn create_user(&self, u: NewUser) -> Result<User>;
-    /// A user by e-mail (case-insensitive).
-    async fn user_by_email(&self, email: &str) -> Result<User>;
+    /// A user of a clinic by e-mail (case-insensitive).
+    async fn user_by_email(&self, clinic_id: i64, email: &str) -> Result<User>;
+    /// A clinic by its login code (case-insensitive).
+    async fn clinic_by_code(&self, code: &str) -> Result<Clinic>;
     /// A user by id.
     async fn user(&self, id: i64) -> Result<User>;
     /// Users of a clinic.

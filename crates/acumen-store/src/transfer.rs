@@ -43,6 +43,7 @@ const TABLES: &[Table] = &[
             ("demo", Bool),
             ("created_at", Text),
             ("answers_public", Bool),
+            ("code", Text),
         ],
         order: "id",
         scoped: false,

@@ -101,25 +101,37 @@ struct LoginPage {
     simulated: bool,
     error: Option<String>,
     next: String,
+    clinic: String,
     email: String,
 }
 
-/// `?next=` after login.
+/// `?next=` (and `?clinic=`) of the login page.
 #[derive(Deserialize)]
 pub struct Next {
     /// Path to return to.
     pub next: Option<String>,
+    /// The clinic's code, to fill in.
+    pub clinic: Option<String>,
 }
 
 use crate::security::safe_next;
 
 /// `GET /login`
 pub async fn login_form(State(st): State<AppState>, Query(n): Query<Next>) -> Response {
+    let clinic = match n.clinic {
+        Some(c) => c
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(60)
+            .collect(),
+        None => crate::users::sole_clinic(&st).await.ok().flatten().unwrap_or_default(),
+    };
     render(&LoginPage {
         user: None,
         simulated: st.demo,
         error: None,
         next: safe_next(n.next.as_deref()),
+        clinic,
         email: String::new(),
     })
 }
@@ -127,6 +139,9 @@ pub async fn login_form(State(st): State<AppState>, Query(n): Query<Next>) -> Re
 /// The login form.
 #[derive(Deserialize)]
 pub struct LoginForm {
+    /// The clinic's code.
+    #[serde(default)]
+    pub clinic: String,
     /// E-mail.
     pub email: String,
     /// Password.
@@ -143,7 +158,7 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let old = crate::auth::cookie_in(&headers);
-    match start_session(&st, &addr, &f.email, &f.password, old).await {
+    match start_session(&st, &addr, Some(&f.clinic), &f.email, &f.password, old).await {
         Ok((user, cookie)) => {
             let dest = if user.role == "patient" {
                 "/diary".to_string()
@@ -160,7 +175,7 @@ pub async fn login(
                 ),
                 ApiError::Unauthorized => (
                     axum::http::StatusCode::UNAUTHORIZED,
-                    "E-mail or password is not right.".to_string(),
+                    "Clinic code, e-mail or password is not right.".to_string(),
                 ),
                 other => return other.into_response(),
             };
@@ -169,6 +184,7 @@ pub async fn login(
                 simulated: st.demo,
                 error: Some(msg),
                 next: safe_next(f.next.as_deref()),
+                clinic: f.clinic,
                 email: f.email,
             };
             (status, render(&page)).into_response()

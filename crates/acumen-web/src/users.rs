@@ -30,6 +30,8 @@ pub const WINDOW_SECS: i64 = 15 * 60;
 /// Login request.
 #[derive(Deserialize)]
 pub struct Login {
+    /// The clinic's code (may be left out where the database holds one clinic).
+    pub clinic: Option<String>,
     /// E-mail.
     pub email: String,
     /// Password.
@@ -63,7 +65,7 @@ pub async fn login(
     Body(l): Body<Login>,
 ) -> ApiResult<Response> {
     let old = cookie_in(&headers);
-    let (user, cookie) = start_session(&st, &addr, &l.email, &l.password, old).await?;
+    let (user, cookie) = start_session(&st, &addr, l.clinic.as_deref(), &l.email, &l.password, old).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(json!({"user": user_json(&user)}))).into_response())
 }
 
@@ -74,11 +76,17 @@ pub async fn login(
 pub async fn start_session(
     st: &AppState,
     addr: &str,
+    clinic: Option<&str>,
     email: &str,
     password: &str,
     old: Option<String>,
 ) -> ApiResult<(acumen_store::User, String)> {
+    let clinic = match clinic.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => code.to_lowercase(),
+        None => sole_clinic(st).await?.unwrap_or_default(),
+    };
     let l = Login {
+        clinic: Some(clinic.clone()),
         email: email.to_string(),
         password: password.to_string(),
     };
@@ -89,7 +97,7 @@ pub async fn start_session(
     let gate = st
         .store
         .reserve_login(
-            &l.email,
+            &format!("{clinic}/{}", l.email.trim()),
             &addr,
             now,
             WINDOW_SECS,
@@ -105,7 +113,12 @@ pub async fn start_session(
             return Err(ApiError::TooMany((until - now).max(1)));
         }
     };
-    let user = st.store.user_by_email(&l.email).await.ok().filter(|u| u.active);
+    // Every failure (no such clinic, no such account, wrong password) takes
+    // the same path and gets the same answer.
+    let user = match st.store.clinic_by_code(&clinic).await {
+        Ok(c) => st.store.user_by_email(c.id, &l.email).await.ok().filter(|u| u.active),
+        Err(_) => None,
+    };
     // Verify against a dummy hash when the account does not exist, so timing does not tell.
     let hash = user
         .as_ref()
@@ -128,6 +141,15 @@ pub async fn start_session(
     };
     st.store.audit(Some(&actor), "login", None, None).await?;
     Ok((user, session_cookie(st, &token, IDLE_SECS)))
+}
+
+/// The code of the database's only clinic (login may leave it out then).
+pub async fn sole_clinic(st: &AppState) -> ApiResult<Option<String>> {
+    let clinics = st.store.clinics().await?;
+    Ok(match clinics.as_slice() {
+        [only] => Some(only.code.clone()),
+        _ => None,
+    })
 }
 
 /// The `Set-Cookie` value of a session token that lives `max_age` more

@@ -8,7 +8,7 @@ use crate::helpers::{backends, clinic_with_practitioner};
 const DAY: i64 = 24 * 3600;
 
 #[tokio::test]
-async fn users_are_unique_by_email_whatever_its_case() {
+async fn users_are_unique_by_email_within_their_clinic_whatever_its_case() {
     for b in backends().await {
         let s = b.store.as_ref();
         let doc = clinic_with_practitioner(s, "North").await;
@@ -25,8 +25,38 @@ async fn users_are_unique_by_email_whatever_its_case() {
             "{}",
             b.name
         );
-        let u = s.user_by_email("Doc@NORTH.test").await.unwrap();
+        let u = s.user_by_email(doc.clinic_id, "Doc@NORTH.test").await.unwrap();
         assert_eq!((u.id, u.active), (doc.user_id, true), "{}", b.name);
+        // Another clinic may have an account with the same e-mail, its own.
+        let south = clinic_with_practitioner(s, "South").await;
+        let twin = s
+            .create_user(NewUser {
+                clinic_id: south.clinic_id,
+                email: "doc@north.test".into(),
+                name: "Twin".into(),
+                role: "practitioner".into(),
+                password_hash: "h".into(),
+                patient_id: None,
+            })
+            .await
+            .unwrap();
+        assert_ne!(twin.id, doc.user_id, "{}", b.name);
+        assert_eq!(
+            s.user_by_email(south.clinic_id, "doc@north.test").await.unwrap().name,
+            "Twin",
+            "{}",
+            b.name
+        );
+        // Clinic codes come from the name, unique: a second "North" is north-2.
+        assert_eq!(s.clinic(doc.clinic_id).await.unwrap().code, "north", "{}", b.name);
+        let north2 = s.create_clinic("North", false).await.unwrap();
+        assert_eq!(north2.code, "north-2", "{}", b.name);
+        assert_eq!(s.clinic_by_code("NORTH-2").await.unwrap().id, north2.id, "{}", b.name);
+        assert!(
+            matches!(s.clinic_by_code("east").await, Err(StoreError::NotFound)),
+            "{}",
+            b.name
+        );
         assert_eq!(s.users(doc.clinic_id).await.unwrap().len(), 1, "{}", b.name);
         assert!(matches!(s.user(999_999).await, Err(StoreError::NotFound)), "{}", b.name);
         let clinic = s.clinic(doc.clinic_id).await.unwrap();
@@ -36,7 +66,7 @@ async fn users_are_unique_by_email_whatever_its_case() {
         assert!(!s.is_demo().await.unwrap(), "{}", b.name);
         s.create_clinic("Demo", true).await.unwrap();
         assert!(s.is_demo().await.unwrap(), "{}", b.name);
-        assert_eq!(s.clinics().await.unwrap().len(), 2, "{}", b.name);
+        assert_eq!(s.clinics().await.unwrap().len(), 4, "{}", b.name);
     }
 }
 

@@ -8,3 +8,4 @@ mod audit;
 mod postgres;
 mod records;
 mod research_privacy;
+mod upgrade;

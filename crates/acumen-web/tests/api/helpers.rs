@@ -148,13 +148,28 @@ impl TestApp {
         let c = self.browser_client().build().unwrap();
         let r = c
             .post(self.url("/auth/login"))
-            .json(&json!({"email": email, "password": PASSWORD}))
+            .json(&login_body(email, PASSWORD))
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "login {email}");
         c
     }
+}
+
+/// The clinic code of a test e-mail: `…@south.test` logs in to South Clinic,
+/// everyone else to North Clinic.
+pub fn clinic_of(email: &str) -> &'static str {
+    if email.ends_with("@south.test") {
+        "south-clinic"
+    } else {
+        "north-clinic"
+    }
+}
+
+/// A login body naming the clinic of `email`.
+pub fn login_body(email: &str, password: &str) -> Value {
+    json!({"clinic": clinic_of(email), "email": email, "password": password})
 }
 
 pub async fn body(r: Response) -> Value {

@@ -15,7 +15,7 @@ async fn browser(app: &TestApp, email: &str) -> Client {
     let r = c
         .post(page(app, "/login"))
         .header("Origin", app.base.trim_end_matches("/api/v1"))
-        .form(&[("email", email), ("password", PASSWORD)])
+        .form(&[("clinic", clinic_of(email)), ("email", email), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();

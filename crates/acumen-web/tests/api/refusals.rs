@@ -270,7 +270,7 @@ async fn sixth_failed_login_is_429(app) {
     for i in 1..=5 {
         let r = c
             .post(app.url("/auth/login"))
-            .json(&json!({"email": "doc@north.test", "password": "wrong password!"}))
+            .json(&login_body("doc@north.test", "wrong password!"))
             .send()
             .await
             .unwrap();
@@ -278,7 +278,7 @@ async fn sixth_failed_login_is_429(app) {
     }
     let r = c
         .post(app.url("/auth/login"))
-        .json(&json!({"email": "doc@north.test", "password": PASSWORD}))
+        .json(&login_body("doc@north.test", PASSWORD))
         .send()
         .await
         .unwrap();
@@ -300,7 +300,7 @@ async fn one_users_typos_do_not_lock_out_the_clinic(app) {
     ] {
         let r = c
             .post(app.url("/auth/login"))
-            .json(&json!({"email": email, "password": "nope nope nope"}))
+            .json(&login_body(email, "nope nope nope"))
             .send()
             .await
             .unwrap();
@@ -309,7 +309,7 @@ async fn one_users_typos_do_not_lock_out_the_clinic(app) {
     // ...leave another colleague free to log in (the address limit is 20 in 15 minutes).
     let r = c
         .post(app.url("/auth/login"))
-        .json(&json!({"email": "doc@south.test", "password": PASSWORD}))
+        .json(&login_body("doc@south.test", PASSWORD))
         .send()
         .await
         .unwrap();
@@ -354,7 +354,7 @@ async fn unknown_fields_are_refused_on_every_write_endpoint(app) {
         (&admin, reqwest::Method::POST, "/users".into(), json!({"email": "t2@portal.test", "name": "T", "role": "patient", "password": PASSWORD}), &[]),
         (&admin, reqwest::Method::POST, format!("/users/{}/link", pu["id"]), json!({"patient_id": pid}), &[]),
         (&admin, reqwest::Method::PUT, "/clinic/answers-visibility".into(), json!({"public": false}), &[]),
-        (&anon, reqwest::Method::POST, "/auth/login".into(), json!({"email": "doc@north.test", "password": PASSWORD}), &[]),
+        (&anon, reqwest::Method::POST, "/auth/login".into(), login_body("doc@north.test", PASSWORD), &[]),
         (&anon, reqwest::Method::POST, "/auth/reset".into(), json!({"token": "x", "password": "a-new-password-2026"}), &[]),
     ];
     for (client, method, path, good, at) in cases {

@@ -110,7 +110,7 @@ async fn login_next_is_never_an_open_redirect(app) {
             .post(format!("{}/login", app.origin()))
             .header("origin", app.origin())
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("email=doc%40north.test&password={}&next={next}", PASSWORD.replace(' ', "+")))
+            .body(format!("clinic=north-clinic&email=doc%40north.test&password={}&next={next}", PASSWORD.replace(' ', "+")))
             .send()
             .await
             .unwrap();
@@ -131,7 +131,7 @@ async fn cookie_writes_and_login_need_this_origin(app) {
     let cookie_only = Client::builder().cookie_store(true).build().unwrap();
     let r = cookie_only
         .post(app.url("/auth/login"))
-        .json(&json!({"email": "doc@north.test", "password": PASSWORD}))
+        .json(&login_body("doc@north.test", PASSWORD))
         .send()
         .await
         .unwrap();
@@ -163,14 +163,14 @@ async fn cookie_writes_and_login_need_this_origin(app) {
         let r = c
             .post(format!("{}/login", app.origin()))
             .header(h, v)
-            .form(&[("email", "doc@north.test"), ("password", PASSWORD)])
+            .form(&[("clinic", "north-clinic"), ("email", "doc@north.test"), ("password", PASSWORD)])
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 403, "cross-site login form ({h}: {v})");
         assert!(r.headers().get("set-cookie").is_none());
     }
-    let r = c.post(format!("{}/login", app.origin())).form(&[("email", "doc@north.test"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = c.post(format!("{}/login", app.origin())).form(&[("clinic", "north-clinic"), ("email", "doc@north.test"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status(), 403, "a login form post without Origin");
     let patients = crate::helpers::body(doc.get(app.url("/patients")).send().await.unwrap()).await;
     assert_eq!(patients.as_array().unwrap().len(), 1, "only Sam was written");
@@ -206,7 +206,7 @@ async fn login_burst(app: &TestApp, attempts: Vec<(String, String)>) -> Vec<u16>
         let (c, url) = (c.clone(), app.url("/auth/login"));
         tasks.push(tokio::spawn(async move {
             c.post(url)
-                .json(&json!({"email": email, "password": password}))
+                .json(&login_body(&email, &password))
                 .send()
                 .await
                 .unwrap()
@@ -234,17 +234,17 @@ async fn parallel_login_bursts_cannot_pass_the_limits(app) {
     assert_eq!((count(&s, 401), count(&s, 429)), (5, 35), "{s:?}");
     // A locked account says when to try again, and a made-up one says exactly the same.
     let c = Client::new();
-    let locked = c.post(app.url("/auth/login")).json(&json!({"email": "doc@north.test", "password": PASSWORD})).send().await.unwrap();
+    let locked = c.post(app.url("/auth/login")).json(&login_body("doc@north.test", PASSWORD)).send().await.unwrap();
     assert_eq!(locked.status(), 429, "even the right password waits");
     let retry: i64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=15 * 60).contains(&retry), "bounded: {retry} s");
     let locked = crate::helpers::body(locked).await;
     assert_eq!(locked["message"], "too many failed logins; try again in 15 minute(s)");
     for _ in 0..5 {
-        c.post(app.url("/auth/login")).json(&json!({"email": "nobody@north.test", "password": "x"})).send().await.unwrap();
+        c.post(app.url("/auth/login")).json(&login_body("nobody@north.test", "x")).send().await.unwrap();
     }
     let ghost = crate::helpers::body(
-        c.post(app.url("/auth/login")).json(&json!({"email": "nobody@north.test", "password": "x"})).send().await.unwrap(),
+        c.post(app.url("/auth/login")).json(&login_body("nobody@north.test", "x")).send().await.unwrap(),
     )
     .await;
     assert_eq!(ghost["message"], locked["message"], "no account: the same answer");
@@ -286,7 +286,7 @@ async fn sessions_slide_and_rotate(app) {
     let login = |c: Client| {
         let url = app.url("/auth/login");
         async move {
-            let r = c.post(url).json(&json!({"email": "doc@north.test", "password": PASSWORD})).send().await.unwrap();
+            let r = c.post(url).json(&login_body("doc@north.test", PASSWORD)).send().await.unwrap();
             r.headers()["set-cookie"].to_str().unwrap().to_string()
         }
     };
@@ -356,5 +356,47 @@ async fn idempotency_keys_are_scoped_and_bound_to_their_body(app) {
     let all = crate::helpers::body(doc.get(app.url("/patients")).send().await.unwrap()).await;
     let doras = all.as_array().unwrap().iter().filter(|p| p["data"]["given_name"] == "Dora").count();
     assert_eq!(doras, 1);
+}
+}
+
+// 7. No answer to one clinic depends on another clinic's data: accounts are
+//    per clinic and every login failure looks the same.
+on_both! {
+async fn accounts_are_per_clinic_and_login_failures_look_alike(app) {
+    let admin = app.login("admin@north.test").await;
+    // An e-mail South uses is free in North: North learns nothing about South.
+    let new_user = |email: &str| json!({"email": email, "name": "Dr Two Clinics", "role": "practitioner", "password": "north password 1"});
+    let r = admin.post(app.url("/users")).json(&new_user("doc@south.test")).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = admin.post(app.url("/users")).json(&new_user("doc@south.test")).send().await.unwrap();
+    assert_eq!(r.status(), 409, "taken within the clinic itself");
+    // The same person, two accounts: the clinic code picks which.
+    let c = Client::new();
+    let login = |clinic: &str, email: &str, password: &str| {
+        let req = c.post(app.url("/auth/login")).json(&json!({"clinic": clinic, "email": email, "password": password}));
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), crate::helpers::body(r).await)
+        }
+    };
+    let (s, north) = login("north-clinic", "doc@south.test", "north password 1").await;
+    let (s2, south) = login("South-Clinic", "doc@south.test", PASSWORD).await;
+    assert_eq!((s, s2), (200, 200));
+    assert_ne!(north["user"]["id"], south["user"]["id"]);
+    assert_eq!(north["user"]["name"], "Dr Two Clinics");
+    // Wrong clinic, unknown clinic, unknown e-mail, wrong password: one answer.
+    let failures = [
+        login("north-clinic", "doc@south.test", PASSWORD).await,
+        login("no-such-clinic", "doc@north.test", PASSWORD).await,
+        login("north-clinic", "nobody@north.test", PASSWORD).await,
+        login("north-clinic", "doc@north.test", "not the password").await,
+    ];
+    for f in &failures {
+        assert_eq!(f, &failures[0], "every failure answers alike");
+    }
+    assert_eq!(failures[0].0, 401);
+    // With two clinics in the database, a login must name its clinic.
+    let r = c.post(app.url("/auth/login")).json(&json!({"email": "doc@north.test", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), 401);
 }
 }

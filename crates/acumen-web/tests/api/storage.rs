@@ -93,7 +93,8 @@ async fn audit_chain_detects_edits_deletions_and_truncation() {
 #[tokio::test]
 async fn sessions_end_after_30_idle_minutes() {
     let app = spawn().await;
-    let user = app.store.user_by_email("doc@north.test").await.unwrap();
+    let north = app.store.clinic_by_code("north-clinic").await.unwrap();
+    let user = app.store.user_by_email(north.id, "doc@north.test").await.unwrap();
     app.store.create_session("h1", user.id, 1_000).await.unwrap();
     assert!(app
         .store

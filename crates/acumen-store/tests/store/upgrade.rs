@@ -1,0 +1,62 @@
+//! An SQLite registry made before the hardening migrations (schema version
+//! 2) opens under this version: its accounts, sessions, keys and audit chain
+//! carry over, and the rebuilt users table keeps every foreign key.
+
+use acumen_store::audit::verify;
+use acumen_store::{SqliteStore, Store};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+const KEY: &[u8] = b"upgrade-test-key-0123456789abcdef0123456789";
+
+#[tokio::test]
+async fn a_version_2_database_upgrades_with_its_data() {
+    let dir = std::env::temp_dir().join(format!("acumen-upgrade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("old.db");
+    {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(true)
+                    .foreign_keys(true),
+            )
+            .await
+            .unwrap();
+        let all = sqlx::migrate!("./migrations/sqlite");
+        let old = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(all.migrations[..2].to_vec()),
+            ..sqlx::migrate!("./migrations/sqlite")
+        };
+        old.run(&pool).await.unwrap();
+        for sql in [
+            "INSERT INTO clinics (id, name, demo, created_at) VALUES (1, 'North Clinic', 0, '2026-01-01T00:00:00Z')",
+            "INSERT INTO clinics (id, name, demo, created_at) VALUES (2, 'Demo', 1, '2026-01-01T00:00:00Z')",
+            "INSERT INTO users (id, clinic_id, email, name, role, password_hash, created_at) VALUES (7, 1, 'doc@north.test', 'Doc', 'practitioner', 'h', '2026-01-01T00:00:00Z')",
+            "INSERT INTO auth_sessions (token_hash, user_id, created_at, last_seen) VALUES ('s', 7, 100, 100)",
+            "INSERT INTO api_tokens (id, user_id, token_hash, name, created_at) VALUES (3, 7, 't', 'script', '2026-01-01T00:00:00Z')",
+            "INSERT INTO login_failures (account, address, at) VALUES ('doc@north.test', '10.0.0.1', 50)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    }
+    let s = SqliteStore::open(path.to_str().unwrap(), KEY).await.unwrap();
+    let north = s.clinic_by_code("clinic1").await.unwrap();
+    assert_eq!((north.id, north.name.as_str()), (1, "North Clinic"));
+    assert_eq!(s.clinic_by_code("demo").await.unwrap().id, 2);
+    let doc = s.user_by_email(1, "doc@north.test").await.unwrap();
+    assert_eq!(doc.id, 7);
+    assert_eq!(s.session_user("s", 200, 1800, 12 * 3600).await.unwrap().0.id, 7);
+    assert_eq!(s.token_user("t").await.unwrap().id, 7);
+    assert_eq!(s.login_failures("doc@north.test", "10.0.0.1", 0).await.unwrap(), (1, 1));
+    // The audit chain starts and verifies after the upgrade.
+    s.audit(None, "upgraded", None, None).await.unwrap();
+    let log = s.audit_log(None).await.unwrap();
+    assert_eq!(
+        verify(KEY, &log, s.read_checkpoint()),
+        acumen_store::audit::Verdict::Intact { entries: 1 }
+    );
+}
