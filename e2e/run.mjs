@@ -92,6 +92,9 @@ try {
   await look("login");
   await page.keyboard.press("Tab"); // the skip link
   await page.keyboard.press("Tab");
+  if ((await page.evaluate(() => document.activeElement.id)) !== "clinic") fail("Tab does not reach the clinic code");
+  if ((await page.inputValue("#clinic")) !== "demo") fail("the one clinic's code is not filled in");
+  await page.keyboard.press("Tab");
   if ((await page.evaluate(() => document.activeElement.id)) !== "email") fail("Tab does not reach the e-mail field");
   await page.keyboard.type("practitioner@demo.acumen.test");
   await page.keyboard.press("Tab");
@@ -123,7 +126,7 @@ try {
   await submit();
   await expectText("Ada Endtoend");
   const patientUrl = page.url();
-  const patientId = patientUrl.match(/patients\/(\d+)/)[1];
+  const patientId = patientUrl.match(/patients\/([0-9a-f]{32})/)[1];
 
   step = "record a condition and a DN4 screening";
   await page.click("text=Add a condition");

@@ -42,8 +42,8 @@ pub const FOOT_CONDITIONS: [&str; 3] = [
 /// The clinic the page is about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClinicRef {
-    /// Id.
-    pub id: i64,
+    /// The clinic's code (what its public page is opened with: `?clinic=CODE`).
+    pub code: String,
     /// Name.
     pub name: String,
 }

@@ -152,7 +152,7 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<(
         } else {
             planned.min(dropout_at)
         };
-        let mut course = json!({"condition": cond.code, "practitioner_id": doc.id, "style": "tcm", "intent": "treatment",
+        let mut course = json!({"condition": cond.code, "practitioner_id": doc.public_id, "style": "tcm", "intent": "treatment",
                             "planned_sessions": planned, "sessions_per_week": 1, "start": start, "consent_version": "demo-v1",
                             "status": if ongoing { "active" } else if dropout_at <= planned { "stopped" } else { "completed" }});
         if !ongoing && dropout_at <= planned {

@@ -195,13 +195,25 @@ impl Validate for ScreeningInput {
     }
 }
 
+/// Who a course names as its practitioner: a user's public id (32 hex
+/// digits); courses stored before public ids hold the internal number,
+/// which is still read but no longer accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PractitionerRef {
+    /// A user's public id.
+    Public(String),
+    /// An internal user number (stored before public ids).
+    Legacy(i64),
+}
+
 /// A treatment course.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CourseInput {
     /// Condition code treated.
     pub condition: String,
-    /// Practitioner's user id.
-    pub practitioner_id: Option<i64>,
+    /// The practitioner: their user's public id.
+    pub practitioner_id: Option<PractitionerRef>,
     /// Style (STRICTA 1a): tcm, japanese, korean, western_medical, five_element, auricular, other.
     pub style: String,
     /// treatment or prevention.
@@ -241,6 +253,15 @@ const STYLES: [&str; 7] = [
 impl Validate for CourseInput {
     fn validate(self) -> Result<Valid<Self>, Invalid> {
         let mut c = Check::default();
+        let public = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        match &self.practitioner_id {
+            None => {}
+            Some(PractitionerRef::Public(s)) if public(s) => {}
+            Some(_) => c.fail(
+                "practitioner_id",
+                "must be the practitioner's id as /api/v1/users gives it (32 hex digits)",
+            ),
+        }
         c.ensure(
             condition(&self.condition).is_some(),
             "condition",

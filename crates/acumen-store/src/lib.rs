@@ -20,6 +20,9 @@ macro_rules! record_from_row {
     ($r:expr) => {
         crate::model::Record {
             id: $r.get("id"),
+            public_id: $r.get("public_id"),
+            patient_public_id: $r.get("patient_public_id"),
+            parent_public_id: $r.get("parent_public_id"),
             kind: $r.get("kind"),
             clinic_id: $r.get("clinic_id"),
             patient_id: $r.get("patient_id"),

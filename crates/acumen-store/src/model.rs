@@ -32,6 +32,10 @@ pub struct User {
     pub role: String,
     /// For patient users: their patient record.
     pub patient_id: Option<i64>,
+    /// The id URLs and JSON name the user by (random, 32 hex digits).
+    pub public_id: String,
+    /// The public id of the linked patient record.
+    pub patient_public_id: Option<String>,
     /// Whether the account may log in.
     pub active: bool,
     /// Argon2id PHC string (never serialized).
@@ -99,8 +103,14 @@ pub struct Actor {
 /// A clinical record (any kind) at its current version.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Record {
-    /// Id.
+    /// Id (internal; never shown outside the store and the server).
     pub id: i64,
+    /// The id URLs and JSON name the record by (random, 32 hex digits).
+    pub public_id: String,
+    /// Public id of the patient the record belongs to.
+    pub patient_public_id: Option<String>,
+    /// Public id of the parent record.
+    pub parent_public_id: Option<String>,
     /// Kind: patient, condition, screening, course, session, outcome, adverse_event.
     pub kind: String,
     /// Clinic.

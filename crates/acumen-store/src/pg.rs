@@ -82,7 +82,9 @@ pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
 
 /// The columns of a record, JSON as text.
 pub(crate) const RECORD_COLS: &str =
-    "id, kind, clinic_id, patient_id, parent_id, version, data::text AS data, created_at, updated_at";
+    "id, kind, clinic_id, patient_id, parent_id, version, data::text AS data, created_at, updated_at, public_id, (SELECT p.public_id FROM records p WHERE p.id = records.patient_id) AS patient_public_id, (SELECT q.public_id FROM records q WHERE q.id = records.parent_id) AS parent_public_id";
+/// A new random public id (128 bits as 32 hex digits).
+pub(crate) const NEW_PUBLIC_ID: &str = "replace(gen_random_uuid()::text, '-', '')";
 
 pub(crate) fn record_from(r: &PgRow) -> Record {
     record_from_row!(r)
@@ -96,6 +98,8 @@ pub(crate) fn user_from(r: &PgRow) -> User {
         name: r.get("name"),
         role: r.get("role"),
         patient_id: r.get("patient_id"),
+        public_id: r.get("public_id"),
+        patient_public_id: r.get("patient_public_id"),
         active: r.get("active"),
         password_hash: r.get("password_hash"),
     }

@@ -178,7 +178,13 @@ macro_rules! shared_store {
                     .write(move |c, _| {
                         Box::pin(async move {
                             let email = u.email.trim().to_lowercase();
-                            let res = sqlx::query_scalar("INSERT INTO users (clinic_id, email, name, role, password_hash, patient_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+                            scope(c, u.clinic_id).await?;
+                            let res = sqlx::query_as::<_, (i64, String, Option<String>)>(&format!(
+                                "INSERT INTO users (clinic_id, email, name, role, password_hash, patient_id, created_at, public_id, patient_public_id) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, {NEW_PUBLIC_ID}, \
+                                 (SELECT r.public_id FROM records r WHERE r.id = $6 AND r.clinic_id = $1)) \
+                                 RETURNING id, public_id, patient_public_id"
+                            ))
                                 .bind(u.clinic_id)
                                 .bind(&email)
                                 .bind(&u.name)
@@ -188,8 +194,8 @@ macro_rules! shared_store {
                                 .bind(now())
                                 .fetch_one(&mut *c)
                                 .await;
-                            let id: i64 = match res {
-                                Ok(id) => id,
+                            let (id, public_id, patient_public_id) = match res {
+                                Ok(row) => row,
                                 Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
                                     return Err(StoreError::Taken("this e-mail".into()))
                                 }
@@ -202,6 +208,8 @@ macro_rules! shared_store {
                                 name: u.name,
                                 role: u.role,
                                 patient_id: u.patient_id,
+                                public_id,
+                                patient_public_id,
                                 active: true,
                                 password_hash: u.password_hash,
                             })
@@ -266,12 +274,54 @@ macro_rules! shared_store {
             }
 
             async fn link_patient(&self, user_id: i64, patient_id: i64) -> Result<()> {
-                self.exec(
-                    "UPDATE users SET patient_id = $1 WHERE id = $2",
-                    vec![Arg::I(patient_id), Arg::I(user_id)],
-                )
-                .await
-                .map(drop)
+                self.writer
+                    .write(move |c, _| {
+                        Box::pin(async move {
+                            let clinic: i64 = sqlx::query_scalar("SELECT clinic_id FROM users WHERE id = $1")
+                                .bind(user_id)
+                                .fetch_one(&mut *c)
+                                .await?;
+                            scope(c, clinic).await?;
+                            sqlx::query(
+                                "UPDATE users SET patient_id = $1, patient_public_id = \
+                                 (SELECT r.public_id FROM records r WHERE r.id = $1 AND r.clinic_id = $3) WHERE id = $2",
+                            )
+                            .bind(patient_id)
+                            .bind(user_id)
+                            .bind(clinic)
+                            .execute(&mut *c)
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .await
+            }
+
+            async fn record_key(&self, actor: &Actor, public_id: &str) -> Result<i64> {
+                let rows = self
+                    .clinic_rows(
+                        actor.clinic_id,
+                        "SELECT id FROM records WHERE clinic_id = $1 AND public_id = $2",
+                        vec![Arg::S(public_id.into())],
+                    )
+                    .await?;
+                Ok(rows.first().ok_or(StoreError::NotFound)?.get("id"))
+            }
+
+            async fn public_ids(&self, clinic_id: i64) -> Result<std::collections::HashMap<i64, String>> {
+                let rows = self
+                    .clinic_rows(clinic_id, "SELECT id, public_id FROM records WHERE clinic_id = $1", vec![])
+                    .await?;
+                Ok(rows.iter().map(|r| (r.get("id"), r.get("public_id"))).collect())
+            }
+
+            async fn user_by_public_id(&self, clinic_id: i64, public_id: &str) -> Result<User> {
+                let r = sqlx::query("SELECT * FROM users WHERE clinic_id = $1 AND public_id = $2")
+                    .bind(clinic_id)
+                    .bind(public_id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(user_from(&r.ok_or(StoreError::NotFound)?))
             }
 
             async fn create_session(&self, token_hash: &str, user_id: i64, now_s: i64) -> Result<()> {
@@ -317,14 +367,15 @@ macro_rules! shared_store {
                 .map(drop)
             }
 
-            async fn create_token(&self, user_id: i64, token_hash: &str, name: &str) -> Result<i64> {
+            async fn create_token(&self, user_id: i64, token_hash: &str, name: &str) -> Result<String> {
                 let (token_hash, name) = (token_hash.to_string(), name.to_string());
                 self.writer
                     .write(move |c, _| {
                         Box::pin(async move {
-                            Ok(sqlx::query_scalar(
-                                "INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                            )
+                            Ok(sqlx::query_scalar(&format!(
+                                "INSERT INTO api_tokens (user_id, token_hash, name, created_at, public_id) \
+                                 VALUES ($1, $2, $3, $4, {NEW_PUBLIC_ID}) RETURNING public_id"
+                            ))
                             .bind(user_id)
                             .bind(&token_hash)
                             .bind(&name)
@@ -349,11 +400,11 @@ macro_rules! shared_store {
                 Ok(u)
             }
 
-            async fn revoke_token(&self, user_id: i64, token_id: i64) -> Result<()> {
+            async fn revoke_token(&self, user_id: i64, token_id: &str) -> Result<()> {
                 let n = self
                     .exec(
-                        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
-                        vec![Arg::S(now()), Arg::I(token_id), Arg::I(user_id)],
+                        "UPDATE api_tokens SET revoked_at = $1 WHERE public_id = $2 AND user_id = $3 AND revoked_at IS NULL",
+                        vec![Arg::S(now()), Arg::S(token_id.into()), Arg::I(user_id)],
                     )
                     .await?;
                 if n == 0 {
@@ -533,7 +584,7 @@ macro_rules! shared_store {
                             }
                             let ts = now();
                             let text = data.to_string();
-                            let id: i64 = sqlx::query_scalar(&format!("INSERT INTO records (clinic_id, kind, patient_id, parent_id, version, data, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5{JSONB}, $6, $6) RETURNING id"))
+                            let id: i64 = sqlx::query_scalar(&format!("INSERT INTO records (clinic_id, kind, patient_id, parent_id, version, data, created_at, updated_at, public_id) VALUES ($1, $2, $3, $4, 1, $5{JSONB}, $6, $6, {NEW_PUBLIC_ID}) RETURNING id"))
                                 .bind(actor.clinic_id)
                                 .bind(&kind)
                                 .bind(at.patient_id)
@@ -579,18 +630,12 @@ macro_rules! shared_store {
                             for action in &also_audit {
                                 append(c, chain, Some(&actor), action, Some(&kind), Some(id)).await?;
                             }
-                            let rec = Record {
-                                id,
-                                kind,
-                                clinic_id: actor.clinic_id,
-                                patient_id,
-                                parent_id: at.parent_id,
-                                version: 1,
-                                data,
-                                created_at: ts.clone(),
-                                updated_at: ts,
-                            };
-                            Ok((rec, true))
+                            let _ = (patient_id, data);
+                            let row = sqlx::query(&format!("SELECT {RECORD_COLS} FROM records WHERE id = $1"))
+                                .bind(id)
+                                .fetch_one(&mut *c)
+                                .await?;
+                            Ok((record_from(&row), true))
                         })
                     })
                     .await

@@ -64,6 +64,8 @@ pub(crate) fn user_from(r: &sqlx::sqlite::SqliteRow) -> User {
         name: r.get("name"),
         role: r.get("role"),
         patient_id: r.get("patient_id"),
+        public_id: r.get("public_id"),
+        patient_public_id: r.get("patient_public_id"),
         active: r.get::<i64, _>("active") != 0,
         password_hash: r.get("password_hash"),
     }
@@ -82,7 +84,9 @@ pub(crate) async fn scope(_: &mut SqliteConnection, _clinic_id: i64) -> Result<(
 }
 
 pub(crate) const RECORD_COLS: &str =
-    "id, kind, clinic_id, patient_id, parent_id, version, data, created_at, updated_at";
+    "id, kind, clinic_id, patient_id, parent_id, version, data, created_at, updated_at, public_id, (SELECT p.public_id FROM records p WHERE p.id = records.patient_id) AS patient_public_id, (SELECT q.public_id FROM records q WHERE q.id = records.parent_id) AS parent_public_id";
+/// A new random public id (128 bits as 32 hex digits).
+pub(crate) const NEW_PUBLIC_ID: &str = "lower(hex(randomblob(16)))";
 
 impl SqliteStore {
     /// Opens (creating if missing) the database file at `url` (`sqlite:PATH`

@@ -6,7 +6,9 @@ use sqlx::Row;
 
 use crate::error::StoreError;
 use crate::model::{Actor, AuditEntry, Clinic, NewUser, Record, RecordVersion, User};
-use crate::sqlite::{append, record_from, scope, user_from, SqliteStore, FOR_UPDATE, JSONB, JSON_TEXT, RECORD_COLS};
+use crate::sqlite::{
+    append, record_from, scope, user_from, SqliteStore, FOR_UPDATE, JSONB, JSON_TEXT, NEW_PUBLIC_ID, RECORD_COLS,
+};
 use crate::store::{Placement, Result};
 use crate::{json, now, Arg};
 

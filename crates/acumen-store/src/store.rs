@@ -50,6 +50,12 @@ pub trait Store: Send + Sync + 'static {
     async fn set_password(&self, user_id: i64, hash: &str) -> Result<()>;
     /// Links a patient user to a patient record.
     async fn link_patient(&self, user_id: i64, patient_id: i64) -> Result<()>;
+    /// The internal key of the actor's clinic's record with this public id.
+    async fn record_key(&self, actor: &Actor, public_id: &str) -> Result<i64>;
+    /// Every record of a clinic: internal key to public id.
+    async fn public_ids(&self, clinic_id: i64) -> Result<std::collections::HashMap<i64, String>>;
+    /// A user of a clinic by public id.
+    async fn user_by_public_id(&self, clinic_id: i64, public_id: &str) -> Result<User>;
 
     /// Stores a login session (token hash) for a user.
     async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<()>;
@@ -60,12 +66,12 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
-    /// Stores an API token hash; returns its id.
-    async fn create_token(&self, user_id: i64, token_hash: &str, name: &str) -> Result<i64>;
+    /// Stores an API token hash; returns its public id.
+    async fn create_token(&self, user_id: i64, token_hash: &str, name: &str) -> Result<String>;
     /// The user of a valid, unrevoked token.
     async fn token_user(&self, token_hash: &str) -> Result<User>;
-    /// Revokes a token of the user.
-    async fn revoke_token(&self, user_id: i64, token_id: i64) -> Result<()>;
+    /// Revokes a token of the user (by its public id).
+    async fn revoke_token(&self, user_id: i64, token_id: &str) -> Result<()>;
 
     /// Stores a one-time password-reset token.
     async fn create_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<()>;

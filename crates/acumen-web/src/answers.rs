@@ -48,7 +48,7 @@ pub async fn compute_with(store: &dyn Store, clinic_id: i64, added: Vec<AddedTri
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let clinic_ref = ClinicRef {
-        id: clinic.id,
+        code: clinic.code.clone(),
         name: clinic.name,
     };
     tokio::task::spawn_blocking(move || {
@@ -69,23 +69,29 @@ pub async fn compute_with(store: &dyn Store, clinic_id: i64, added: Vec<AddedTri
 /// `?clinic=` of a public page.
 #[derive(Deserialize)]
 pub struct Which {
-    /// Clinic id.
-    pub clinic: Option<i64>,
+    /// The clinic's code.
+    pub clinic: Option<String>,
 }
 
-/// The clinic whose answers the caller may see.
-async fn allowed_clinic(st: &AppState, who: Option<Authed>, which: Option<i64>) -> ApiResult<i64> {
+/// The clinic whose answers the caller may see: their own, or one whose
+/// answers page is public (any other code is "not found").
+async fn allowed_clinic(st: &AppState, who: Option<Authed>, which: Option<String>) -> ApiResult<i64> {
+    let asked = match which {
+        Some(code) => match st.store.clinic_by_code(&code).await {
+            Ok(c) => Some(c),
+            Err(_) => return Err(ApiError::NotFound),
+        },
+        None => None,
+    };
     if let Some(a) = &who {
-        if which.is_none_or(|c| c == a.user.clinic_id) {
+        if asked.as_ref().is_none_or(|c| c.id == a.user.clinic_id) {
             return Ok(a.user.clinic_id);
         }
     }
-    let Some(id) = which else {
-        return Err(ApiError::Unauthorized);
-    };
-    match st.store.clinic(id).await {
-        Ok(c) if c.answers_public => Ok(id),
-        _ => Err(ApiError::NotFound),
+    match asked {
+        None => Err(ApiError::Unauthorized),
+        Some(c) if c.answers_public => Ok(c.id),
+        Some(_) => Err(ApiError::NotFound),
     }
 }
 
@@ -112,7 +118,7 @@ pub async fn html_answers(State(st): State<AppState>, who: Option<Authed>, Query
             let (status, text) = match &e {
                 ApiError::Unauthorized => (
                     StatusCode::UNAUTHORIZED,
-                    "Log in to see this clinic's answers, or open a clinic's public page with ?clinic=ID.",
+                    "Log in to see this clinic's answers, or open a clinic's public page with ?clinic=CODE.",
                 ),
                 ApiError::NotFound => (StatusCode::NOT_FOUND, "This clinic has no public answers page."),
                 _ => (StatusCode::INTERNAL_SERVER_ERROR, "The answers could not be computed."),
@@ -138,7 +144,7 @@ pub struct Visibility {
 pub async fn clinic(State(st): State<AppState>, who: Authed) -> ApiResult<Json<Value>> {
     let c = st.store.clinic(who.user.clinic_id).await?;
     Ok(Json(
-        json!({"id": c.id, "name": c.name, "demo": c.demo, "answers_public": c.answers_public}),
+        json!({"code": c.code, "name": c.name, "demo": c.demo, "answers_public": c.answers_public}),
     ))
 }
 

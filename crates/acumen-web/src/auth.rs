@@ -159,6 +159,8 @@ impl FromRequestParts<AppState> for Authed {
             let left = (started + MAX_AGE_SECS - now).clamp(0, IDLE_SECS);
             *r.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((token, left));
         }
-        Ok(Authed { user, via_cookie: true })
+        let who = Authed { user, via_cookie: true };
+        parts.extensions.insert(who.clone());
+        Ok(who)
     }
 }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod evidence_page;
 pub mod evidence_plots;
 pub mod form;
+pub mod ids;
 pub mod openapi;
 pub mod page_dashboard;
 pub mod page_forms;

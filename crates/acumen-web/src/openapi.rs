@@ -16,6 +16,10 @@ fn en(values: &[&str]) -> Value {
 fn obj(props: Value, required: &[&str]) -> Value {
     json!({"type": "object", "properties": props, "required": required})
 }
+/// A public id: 32 random hex digits (never the internal key).
+fn pid() -> Value {
+    json!({"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "opaque public id"})
+}
 fn r(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
@@ -24,15 +28,15 @@ fn schemas() -> Value {
     let date = json!({"type": "string", "format": "date"});
     json!({
         "Error": obj(json!({"error": s("string"), "message": s("string"), "errors": arr(obj(json!({"field": s("string"), "rule": s("string")}), &["field", "rule"])), "current_version": s("integer")}), &["error", "message"]),
-        "Login": obj(json!({"email": s("string"), "password": s("string")}), &["email", "password"]),
-        "User": obj(json!({"id": s("integer"), "clinic_id": s("integer"), "email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "patient_id": {"type": ["integer", "null"]}}), &["id", "clinic_id", "email", "name", "role"]),
+        "Login": obj(json!({"clinic": {"type": "string", "description": "The clinic's code (may be left out where the database holds one clinic)"}, "email": s("string"), "password": s("string")}), &["email", "password"]),
+        "User": obj(json!({"id": pid(), "email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "patient_id": {"type": ["string", "null"]}}), &["id", "email", "name", "role"]),
         "LoginResult": obj(json!({"user": r("User")}), &["user"]),
-        "NewUser": obj(json!({"email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "password": {"type": "string", "minLength": 8}, "patient_id": s("integer")}), &["email", "name", "role", "password"]),
-        "Link": obj(json!({"patient_id": s("integer")}), &["patient_id"]),
+        "NewUser": obj(json!({"email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "password": {"type": "string", "minLength": 8}, "patient_id": pid()}), &["email", "name", "role", "password"]),
+        "Link": obj(json!({"patient_id": pid()}), &["patient_id"]),
         "ResetLink": obj(json!({"reset_url": s("string"), "token": s("string")}), &["reset_url", "token"]),
         "Reset": obj(json!({"token": s("string"), "password": {"type": "string", "minLength": 8}}), &["token", "password"]),
         "NewToken": obj(json!({"name": s("string")}), &["name"]),
-        "Token": obj(json!({"id": s("integer"), "name": s("string"), "token": s("string")}), &["id", "name", "token"]),
+        "Token": obj(json!({"id": pid(), "name": s("string"), "token": s("string")}), &["id", "name", "token"]),
         "Patient": obj(json!({
             "given_name": s("string"), "family_name": s("string"), "email": s("string"), "phone": s("string"),
             "year_of_birth": {"type": "integer", "minimum": 1900, "maximum": 2100}, "sex": en(&["female", "male", "other", "unknown"]),
@@ -46,7 +50,7 @@ fn schemas() -> Value {
         }), &["given_name", "family_name", "year_of_birth", "sex"]),
         "Condition": obj(json!({"code": s("string"), "regions": arr(en(&acumen_knowledge::conditions::REGIONS)), "diagnosed": date}), &["code"]),
         "Screening": obj(json!({"date": date, "interview": {"type": "array", "items": s("boolean"), "minItems": 7, "maxItems": 7}, "examination": {"type": "array", "items": s("boolean"), "minItems": 3, "maxItems": 3}}), &["date", "interview"]),
-        "Course": obj(json!({"condition": s("string"), "practitioner_id": s("integer"), "style": en(&["tcm", "japanese", "korean", "western_medical", "five_element", "auricular", "other"]), "intent": en(&["treatment", "prevention"]), "planned_sessions": {"type": "integer", "minimum": 1, "maximum": 100}, "sessions_per_week": s("number"), "start": date, "status": en(&["active", "completed", "stopped"]), "end": date, "end_reason": s("string"), "consent_version": s("string")}), &["condition", "style", "intent", "planned_sessions", "sessions_per_week", "start", "consent_version"]),
+        "Course": obj(json!({"condition": s("string"), "practitioner_id": pid(), "style": en(&["tcm", "japanese", "korean", "western_medical", "five_element", "auricular", "other"]), "intent": en(&["treatment", "prevention"]), "planned_sessions": {"type": "integer", "minimum": 1, "maximum": 100}, "sessions_per_week": s("number"), "start": date, "status": en(&["active", "completed", "stopped"]), "end": date, "end_reason": s("string"), "consent_version": s("string")}), &["condition", "style", "intent", "planned_sessions", "sessions_per_week", "start", "consent_version"]),
         "Session": obj(json!({
             "at": s("string"), "number": {"type": "integer", "minimum": 1},
             "points": arr(obj(json!({"code": s("string"), "side": en(&["left", "right", "bilateral", "none"]), "depth_mm": s("number"), "angle": en(&["perpendicular", "oblique", "transverse"])}), &["code", "side"])),
@@ -57,10 +61,10 @@ fn schemas() -> Value {
             "rationale": s("string"), "override_reason": s("string"), "note": s("string")}), &["at", "number", "points", "stimulation"]),
         "Outcome": obj(json!({"instrument": en(&["nrs_average", "nrs_worst", "sleep_interference", "pgic"]), "recall": en(&["24h", "7d"]), "value": s("number"), "timepoint": en(&["baseline", "session", "follow_up"]), "session_number": s("integer"), "date": date, "source": en(&["clinician", "patient"])}), &["instrument", "value", "timepoint", "date", "source"]),
         "AdverseEvent": obj(json!({"type": en(&acumen_domain::AE_TYPES), "description": s("string"), "severity": en(&["mild", "moderate", "severe"]), "ctcae_grade": {"type": "integer", "minimum": 1, "maximum": 5}, "serious": s("boolean"), "causality": en(&["unrelated", "unlikely", "possible", "probable", "definite"]), "action": s("string"), "outcome": en(&["recovered", "recovering", "not_recovered", "sequelae", "fatal", "unknown"]), "onset": date, "resolved": date}), &["type", "severity", "ctcae_grade", "serious", "causality", "outcome", "onset"]),
-        "Record": obj(json!({"id": s("integer"), "kind": s("string"), "version": s("integer"), "patient_id": {"type": ["integer", "null"]}, "parent_id": {"type": ["integer", "null"]}, "created_at": s("string"), "updated_at": s("string"), "data": s("object"), "dn4": obj(json!({"score": s("integer"), "max": s("integer"), "neuropathic_likely": s("boolean")}), &[])}), &["id", "kind", "version", "data"]),
-        "Export": obj(json!({"patient_id": s("integer"), "records": arr(r("Record"))}), &["patient_id", "records"]),
-        "Version": obj(json!({"version": s("integer"), "data": s("object"), "author_id": s("integer"), "created_at": s("string")}), &["version", "data"]),
-        "AuditEntry": obj(json!({"id": s("integer"), "at": s("string"), "user_id": s("integer"), "role": s("string"), "clinic_id": s("integer"), "action": s("string"), "record_kind": s("string"), "record_id": s("integer"), "hmac": s("string")}), &["id", "at", "action", "hmac"]),
+        "Record": obj(json!({"id": pid(), "kind": s("string"), "version": s("integer"), "patient_id": {"type": ["string", "null"]}, "parent_id": {"type": ["string", "null"]}, "created_at": s("string"), "updated_at": s("string"), "data": s("object"), "dn4": obj(json!({"score": s("integer"), "max": s("integer"), "neuropathic_likely": s("boolean")}), &[])}), &["id", "kind", "version", "data"]),
+        "Export": obj(json!({"patient_id": pid(), "records": arr(r("Record"))}), &["patient_id", "records"]),
+        "Version": obj(json!({"version": s("integer"), "data": s("object"), "author_id": {"type": ["string", "null"]}, "created_at": s("string")}), &["version", "data"]),
+        "AuditEntry": obj(json!({"seq": {"type": "integer", "description": "Position in the clinic's log (1, 2, ...)"}, "at": s("string"), "user_id": {"type": ["string", "null"]}, "role": {"type": ["string", "null"]}, "action": s("string"), "record_kind": {"type": ["string", "null"]}, "record_id": {"type": ["string", "null"]}, "hmac": s("string")}), &["seq", "at", "action", "hmac"]),
         "Aggregates": obj(json!({"min_cell": s("integer"), "cells": arr(s("object"))}), &["min_cell", "cells"]),
         "ConditionInfo": obj(json!({"code": s("string"), "name": s("string"), "icd10cm": arr(s("string")), "icd10_who": arr(s("string")), "regions": arr(s("string"))}), &["code", "name"]),
     })
@@ -108,10 +112,10 @@ fn safety_schemas() -> Value {
         "Finding": obj(json!({"severity": en(&["hard_stop", "needs_rationale", "warning", "info"]), "rule_id": en(&acumen_domain::safety::RULES), "reason": s("string"), "source": s("string"), "points": arr(s("string"))}), &["severity", "rule_id", "reason", "source"]),
         "SafetyResult": obj(json!({"at": date, "hard_stop": s("boolean"), "needs_rationale": s("boolean"), "findings": arr(r("Finding"))}), &["findings"]),
         "Point": point,
-        "Clinic": obj(json!({"id": s("integer"), "name": s("string"), "demo": s("boolean"), "answers_public": s("boolean")}), &["id", "name", "answers_public"]),
+        "Clinic": obj(json!({"code": s("string"), "name": s("string"), "demo": s("boolean"), "answers_public": s("boolean")}), &["code", "name", "answers_public"]),
         "Visibility": obj(json!({"public": s("boolean")}), &["public"]),
         "Answers": obj(json!({
-            "clinic": obj(json!({"id": s("integer"), "name": s("string")}), &["id", "name"]), "generated_at": s("string"),
+            "clinic": obj(json!({"code": s("string"), "name": s("string")}), &["code", "name"]), "generated_at": s("string"),
             "simulated": s("boolean"), "definitions": arr(s("string")), "disclaimer": s("string"), "warning_signs": arr(s("string")),
             "min_patients": s("integer"),
             "questions": arr(obj(json!({"id": en(&["works", "how_soon", "how_many_sessions", "feet", "points", "safety"]),
@@ -166,7 +170,7 @@ pub fn document() -> Value {
     let e = &["400", "401", "403", "404", "422"][..];
     let rec = r("Record");
     let recs = arr(r("Record"));
-    let id = json!([{"name": "id", "in": "path", "required": true, "schema": s("integer")}]);
+    let id = json!([{"name": "id", "in": "path", "required": true, "schema": pid()}]);
     let mut paths = json!({
         "/api/v1/auth/login": {"post": op("Log in (sets the session cookie)", Some("Login"), ("200", r("LoginResult")), &["400", "401", "422", "429"])},
         "/api/v1/auth/logout": {"post": op("Log out", None, ("204", Value::Null), &["401"])},
@@ -180,7 +184,7 @@ pub fn document() -> Value {
         "/api/v1/points": {"get": op("Acupoints (?q= code, pinyin or characters; ?region=foot; ?flag=pregnancy_caution), with neuropathy-trial counts", None, ("200", arr(r("Point"))), &["422"])},
         "/api/v1/points/{code}": {"get": op("One acupoint with its flag sources and the trials that used it", None, ("200", r("Point")), &["404"])},
         "/api/v1/safety/check": {"post": op("Run the point-of-care safety rules on a planned session without writing", Some("SafetyCheck"), ("200", r("SafetyResult")), e)},
-        "/api/v1/answers": {"get": op("The article's six questions answered from the trials and this clinic's records (?clinic=ID for a public page without logging in)", None, ("200", r("Answers")), &["401", "404"])},
+        "/api/v1/answers": {"get": op("The article's six questions answered from the trials and this clinic's records (?clinic=CODE for a public page without logging in)", None, ("200", r("Answers")), &["401", "404"])},
         "/api/v1/clinic": {"get": op("The caller's clinic", None, ("200", r("Clinic")), &["401"])},
         "/api/v1/clinic/answers-visibility": {"put": op("Make the answers page public or private (admins; audited)", Some("Visibility"), ("200", r("Clinic")), &["401", "403", "422"])},
         "/api/v1/conditions": {"get": op("Bundled neuropathic-pain conditions with ICD-10 codes", None, ("200", arr(r("ConditionInfo"))), &[])},
@@ -207,7 +211,7 @@ pub fn document() -> Value {
         json!(["q", "region", "flag"]
             .map(|n| json!({"name": n, "in": "query", "required": false, "schema": s("string")})));
     paths["/api/v1/answers"]["get"]["parameters"] =
-        json!([{"name": "clinic", "in": "query", "required": false, "schema": s("integer")}]);
+        json!([{"name": "clinic", "in": "query", "required": false, "schema": s("string")}]);
     paths["/api/v1/clinic/answers-visibility"]["put"]
         .as_object_mut()
         .map(|o| o.remove("parameters"));

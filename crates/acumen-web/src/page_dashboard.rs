@@ -17,8 +17,8 @@ use crate::AppState;
 
 /// A line on the dashboard.
 pub struct Item {
-    /// Patient.
-    pub patient_id: i64,
+    /// Patient (public id).
+    pub patient_id: String,
     /// Patient's name.
     pub name: String,
     /// What it is.
@@ -86,7 +86,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
         };
         if let Some(what) = what {
             due.push(Item {
-                patient_id: c.patient_id.unwrap_or(0),
+                patient_id: c.patient_public_id.clone().unwrap_or_default(),
                 name: name(c.patient_id),
                 what,
                 date: String::new(),
@@ -97,7 +97,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
         .iter()
         .filter(|r| r.kind == "adverse_event")
         .map(|r| Item {
-            patient_id: r.patient_id.unwrap_or(0),
+            patient_id: r.patient_public_id.clone().unwrap_or_default(),
             name: name(r.patient_id),
             what: format!(
                 "{} ({})",
@@ -121,7 +121,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
                 .filter_map(Value::as_str)
                 .collect();
             (!rules.is_empty()).then(|| Item {
-                patient_id: r.patient_id.unwrap_or(0),
+                patient_id: r.patient_public_id.clone().unwrap_or_default(),
                 name: name(r.patient_id),
                 what: format!("{} — {}", rules.join(", "), text(&r.data, "override_reason")),
                 date: text(&r.data, "at"),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -18,6 +18,7 @@ use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::form::{f, posted, Field, FormPage, Kind, Posted};
+use crate::ids::Pid;
 use crate::page_records::{page, staff, submit};
 use crate::pages::{error_page, render, to_login, UserView};
 use crate::records::{create_outcome, visible};
@@ -59,14 +60,15 @@ fn outcome_fields() -> Vec<Field> {
     ]
 }
 
-async fn course_of(st: &AppState, who: &Authed, course_id: i64) -> Result<(i64, String), ApiError> {
+/// The public id and name of a course's patient.
+async fn course_of(st: &AppState, who: &Authed, course_id: i64) -> Result<(String, String), ApiError> {
     let course = visible(st, who, "course", course_id).await?;
     let pid = course.patient_id.ok_or(ApiError::NotFound)?;
     let p = st.store.record(&who.actor(), "patient", pid).await?;
-    Ok((pid, crate::pages::patient_name(&p)))
+    Ok((p.public_id.clone(), crate::pages::patient_name(&p)))
 }
 
-fn outcome_page(st: &AppState, who: &Authed, course: i64, patient: (i64, String), p: &Posted) -> FormPage {
+fn outcome_page(st: &AppState, who: &Authed, course: &str, patient: (String, String), p: &Posted) -> FormPage {
     let fields = outcome_fields();
     let mut pg = page(
         st,
@@ -82,15 +84,15 @@ fn outcome_page(st: &AppState, who: &Authed, course: i64, patient: (i64, String)
 }
 
 /// `GET /courses/{id}/outcomes/new`
-pub async fn outcome_form(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
-    let who = match staff(&who, &format!("/courses/{id}/outcomes/new")) {
+pub async fn outcome_form(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let who = match staff(&who, &format!("/courses/{public}/outcomes/new")) {
         Ok(w) => w,
         Err(r) => return r,
     };
     let mut p = Posted::new();
     p.insert("date".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
     match course_of(&st, &who, id).await {
-        Ok(patient) => render(&outcome_page(&st, &who, id, patient, &p)),
+        Ok(patient) => render(&outcome_page(&st, &who, &public, patient, &p)),
         Err(e) => error_page(e),
     }
 }
@@ -99,10 +101,10 @@ pub async fn outcome_form(State(st): State<AppState>, who: Option<Authed>, Path(
 pub async fn outcome_submit(
     State(st): State<AppState>,
     who: Option<Authed>,
-    Path(id): Path<i64>,
+    Pid(id, public): Pid,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let who = match staff(&who, &format!("/courses/{id}/outcomes/new")) {
+    let who = match staff(&who, &format!("/courses/{public}/outcomes/new")) {
         Ok(w) => w,
         Err(r) => return r,
     };
@@ -112,7 +114,7 @@ pub async fn outcome_submit(
     };
     let (p, fields) = (posted(pairs), outcome_fields());
     let to = format!("/patients/{}", patient.0);
-    let form = outcome_page(&st, &who, id, patient, &p);
+    let form = outcome_page(&st, &who, &public, patient, &p);
     let (st2, who2) = (st.clone(), who.clone());
     submit::<OutcomeInput, _, _>(
         &fields,
@@ -121,7 +123,7 @@ pub async fn outcome_submit(
             v["source"] = Value::String("clinician".into());
             Ok(())
         },
-        |b| async move { create_outcome(State(st2), who2, HeaderMap::new(), Path(id), Body(b)).await },
+        |b| async move { create_outcome(State(st2), who2, HeaderMap::new(), Pid(id, String::new()), Body(b)).await },
         |_| to,
         form,
     )
@@ -331,7 +333,7 @@ pub async fn diary_submit(
             State(st.clone()),
             who.clone(),
             HeaderMap::new(),
-            Path(course.1),
+            crate::ids::Pid(course.1, String::new()),
             Body(o.clone()),
         )
         .await;

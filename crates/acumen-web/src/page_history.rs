@@ -1,7 +1,7 @@
 //! A patient's history forms: diagnosed conditions and DN4 screenings
 //! (10 items: 7 asked, 3 examined), posted to the API's own handlers.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
@@ -12,6 +12,7 @@ use acumen_domain::{ConditionInput, ScreeningInput};
 use crate::auth::Authed;
 use crate::body::Body;
 use crate::form::{f, posted, Field, Kind, Posted};
+use crate::ids::Pid;
 use crate::page_records::{page, staff, submit};
 use crate::pages::render;
 use crate::records;
@@ -90,18 +91,21 @@ fn today() -> Posted {
 }
 
 /// `GET /patients/{id}/conditions/new`
-pub async fn new_condition(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
-    let here = format!("/patients/{id}/conditions/new");
+pub async fn new_condition(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let here = format!("/patients/{public}/conditions/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
     };
+    if id == crate::ids::NO_RECORD {
+        return crate::pages::error_page(crate::error::ApiError::NotFound);
+    }
     render(&page(
         &st,
         &who,
         "Add a condition",
         here,
-        format!("/patients/{id}"),
+        format!("/patients/{public}"),
         &condition_fields(),
         &today(),
     ))
@@ -111,10 +115,10 @@ pub async fn new_condition(State(st): State<AppState>, who: Option<Authed>, Path
 pub async fn create_condition(
     State(st): State<AppState>,
     who: Option<Authed>,
-    Path(id): Path<i64>,
+    Pid(id, public): Pid,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let here = format!("/patients/{id}/conditions/new");
+    let here = format!("/patients/{public}/conditions/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
@@ -125,7 +129,7 @@ pub async fn create_condition(
         &who,
         "Add a condition",
         here,
-        format!("/patients/{id}"),
+        format!("/patients/{public}"),
         &fields,
         &p,
     );
@@ -134,26 +138,31 @@ pub async fn create_condition(
         &fields,
         &p,
         |_| Ok(()),
-        |b| async move { records::create_condition(State(st2), who2, HeaderMap::new(), Path(id), Body(b)).await },
-        |_| format!("/patients/{id}"),
+        |b| async move {
+            records::create_condition(State(st2), who2, HeaderMap::new(), Pid(id, String::new()), Body(b)).await
+        },
+        |_| format!("/patients/{public}"),
         form,
     )
     .await
 }
 
 /// `GET /patients/{id}/screenings/new`
-pub async fn new_screening(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
-    let here = format!("/patients/{id}/screenings/new");
+pub async fn new_screening(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let here = format!("/patients/{public}/screenings/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
     };
+    if id == crate::ids::NO_RECORD {
+        return crate::pages::error_page(crate::error::ApiError::NotFound);
+    }
     render(&page(
         &st,
         &who,
         "DN4 screening",
         here,
-        format!("/patients/{id}"),
+        format!("/patients/{public}"),
         &screening_fields(),
         &today(),
     ))
@@ -163,23 +172,33 @@ pub async fn new_screening(State(st): State<AppState>, who: Option<Authed>, Path
 pub async fn create_screening(
     State(st): State<AppState>,
     who: Option<Authed>,
-    Path(id): Path<i64>,
+    Pid(id, public): Pid,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let here = format!("/patients/{id}/screenings/new");
+    let here = format!("/patients/{public}/screenings/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
     };
     let (p, fields) = (posted(pairs), screening_fields());
-    let form = page(&st, &who, "DN4 screening", here, format!("/patients/{id}"), &fields, &p);
+    let form = page(
+        &st,
+        &who,
+        "DN4 screening",
+        here,
+        format!("/patients/{public}"),
+        &fields,
+        &p,
+    );
     let (st2, who2) = (st.clone(), who.clone());
     submit::<ScreeningInput, _, _>(
         &fields,
         &p,
         dn4_arrays,
-        |b| async move { records::create_screening(State(st2), who2, HeaderMap::new(), Path(id), Body(b)).await },
-        |_| format!("/patients/{id}"),
+        |b| async move {
+            records::create_screening(State(st2), who2, HeaderMap::new(), Pid(id, String::new()), Body(b)).await
+        },
+        |_| format!("/patients/{public}"),
         form,
     )
     .await

@@ -3,7 +3,7 @@
 //! login for a patient. Each posts to the JSON API's own handler, so the
 //! rules, the safety checks and the audit are the API's.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
@@ -16,6 +16,7 @@ use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::form::{f, posted, refused, to_json, views, Field, FormPage, Kind, Posted};
+use crate::ids::Pid;
 use crate::pages::{error_page, render, to_login, UserView};
 use crate::records::{self, visible};
 use crate::AppState;
@@ -301,7 +302,7 @@ pub async fn create_patient(
             let (st2, who2) = (st.clone(), who.clone());
             async move { records::create_patient(State(st2), who2, HeaderMap::new(), Body(b)).await }
         },
-        |v| format!("/patients/{}", v["id"]),
+        |v| format!("/patients/{}", v["id"].as_str().unwrap_or_default()),
         page(
             &st,
             &who,
@@ -316,12 +317,15 @@ pub async fn create_patient(
 }
 
 /// `GET /patients/{id}/courses/new`
-pub async fn new_course(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
-    let here = format!("/patients/{id}/courses/new");
+pub async fn new_course(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let here = format!("/patients/{public}/courses/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
     };
+    if id == crate::ids::NO_RECORD {
+        return crate::pages::error_page(crate::error::ApiError::NotFound);
+    }
     let mut p = Posted::new();
     p.insert("start".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
     p.insert("consent_version".into(), vec!["v1".into()]);
@@ -331,7 +335,7 @@ pub async fn new_course(State(st): State<AppState>, who: Option<Authed>, Path(id
         &who,
         "New treatment course",
         here,
-        format!("/patients/{id}"),
+        format!("/patients/{public}"),
         &course_fields(),
         &p,
     ))
@@ -341,10 +345,10 @@ pub async fn new_course(State(st): State<AppState>, who: Option<Authed>, Path(id
 pub async fn create_course(
     State(st): State<AppState>,
     who: Option<Authed>,
-    Path(id): Path<i64>,
+    Pid(id, public): Pid,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let here = format!("/patients/{id}/courses/new");
+    let here = format!("/patients/{public}/courses/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
@@ -357,15 +361,15 @@ pub async fn create_course(
         |_| Ok(()),
         |b| {
             let (st2, who2) = (st.clone(), who.clone());
-            async move { records::create_course(State(st2), who2, HeaderMap::new(), Path(id), Body(b)).await }
+            async move { records::create_course(State(st2), who2, HeaderMap::new(), Pid(id, String::new()), Body(b)).await }
         },
-        |_| format!("/patients/{id}"),
+        |_| format!("/patients/{public}"),
         page(
             &st,
             &who,
             "New treatment course",
             here,
-            format!("/patients/{id}"),
+            format!("/patients/{public}"),
             &fields,
             &p,
         ),
@@ -405,7 +409,7 @@ fn points_from_lines(v: &mut Value) -> Result<(), (String, String)> {
     Ok(())
 }
 
-fn session_page(st: &AppState, who: &Authed, course: i64, patient: i64, p: &Posted) -> FormPage {
+fn session_page(st: &AppState, who: &Authed, course: &str, patient: &str, p: &Posted) -> FormPage {
     let mut pg = page(
         st,
         who,
@@ -419,16 +423,17 @@ fn session_page(st: &AppState, who: &Authed, course: i64, patient: i64, p: &Post
     pg
 }
 
-async fn patient_of(st: &AppState, who: &Authed, course: i64) -> Result<i64, ApiError> {
+/// The public id of a course's patient.
+async fn patient_of(st: &AppState, who: &Authed, course: i64) -> Result<String, ApiError> {
     visible(st, who, "course", course)
         .await?
-        .patient_id
+        .patient_public_id
         .ok_or(ApiError::NotFound)
 }
 
 /// `GET /courses/{id}/sessions/new`
-pub async fn new_session(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
-    let here = format!("/courses/{id}/sessions/new");
+pub async fn new_session(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let here = format!("/courses/{public}/sessions/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
@@ -447,17 +452,17 @@ pub async fn new_session(State(st): State<AppState>, who: Option<Authed>, Path(i
     p.insert("at".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
     p.insert("number".into(), vec![next.to_string()]);
     p.insert("retention_min".into(), vec!["20".into()]);
-    render(&session_page(&st, &who, id, patient, &p))
+    render(&session_page(&st, &who, &public, &patient, &p))
 }
 
 /// `POST /courses/{id}/sessions/new`
 pub async fn create_session(
     State(st): State<AppState>,
     who: Option<Authed>,
-    Path(id): Path<i64>,
+    Pid(id, public): Pid,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let here = format!("/courses/{id}/sessions/new");
+    let here = format!("/courses/{public}/sessions/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
@@ -474,23 +479,23 @@ pub async fn create_session(
         points_from_lines,
         |b| {
             let (st2, who2) = (st.clone(), who.clone());
-            async move { records::create_session(State(st2), who2, HeaderMap::new(), Path(id), Body(b)).await }
+            async move { records::create_session(State(st2), who2, HeaderMap::new(), Pid(id, String::new()), Body(b)).await }
         },
         |_| format!("/patients/{patient}"),
-        session_page(&st, &who, id, patient, &p),
+        session_page(&st, &who, &public, &patient, &p),
     )
     .await
 }
 
 /// `GET /sessions/{id}/adverse-events/new`
-pub async fn new_adverse(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
-    let here = format!("/sessions/{id}/adverse-events/new");
+pub async fn new_adverse(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let here = format!("/sessions/{public}/adverse-events/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
     };
     let patient = match visible(&st, &who, "session", id).await {
-        Ok(s) => s.patient_id.unwrap_or(0),
+        Ok(s) => s.patient_public_id.clone().unwrap_or_default(),
         Err(e) => return error_page(e),
     };
     let mut p = Posted::new();
@@ -511,16 +516,16 @@ pub async fn new_adverse(State(st): State<AppState>, who: Option<Authed>, Path(i
 pub async fn create_adverse(
     State(st): State<AppState>,
     who: Option<Authed>,
-    Path(id): Path<i64>,
+    Pid(id, public): Pid,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let here = format!("/sessions/{id}/adverse-events/new");
+    let here = format!("/sessions/{public}/adverse-events/new");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
     };
     let patient = match visible(&st, &who, "session", id).await {
-        Ok(s) => s.patient_id.unwrap_or(0),
+        Ok(s) => s.patient_public_id.clone().unwrap_or_default(),
         Err(e) => return error_page(e),
     };
     let p = posted(pairs);
@@ -531,7 +536,7 @@ pub async fn create_adverse(
         |_| Ok(()),
         |b| {
             let (st2, who2) = (st.clone(), who.clone());
-            async move { records::create_adverse(State(st2), who2, HeaderMap::new(), Path(id), Body(b)).await }
+            async move { records::create_adverse(State(st2), who2, HeaderMap::new(), Pid(id, String::new()), Body(b)).await }
         },
         |_| format!("/patients/{patient}"),
         page(
@@ -548,18 +553,21 @@ pub async fn create_adverse(
 }
 
 /// `GET /patients/{id}/portal` (admins): a portal login for the patient.
-pub async fn new_portal(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
-    let here = format!("/patients/{id}/portal");
+pub async fn new_portal(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let here = format!("/patients/{public}/portal");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
     };
+    if id == crate::ids::NO_RECORD {
+        return crate::pages::error_page(crate::error::ApiError::NotFound);
+    }
     render(&page(
         &st,
         &who,
         "Portal login for this patient",
         here,
-        format!("/patients/{id}"),
+        format!("/patients/{public}"),
         &portal_fields(),
         &Posted::new(),
     ))
@@ -569,10 +577,10 @@ pub async fn new_portal(State(st): State<AppState>, who: Option<Authed>, Path(id
 pub async fn create_portal(
     State(st): State<AppState>,
     who: Option<Authed>,
-    Path(id): Path<i64>,
+    Pid(id, public): Pid,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let here = format!("/patients/{id}/portal");
+    let here = format!("/patients/{public}/portal");
     let who = match staff(&who, &here) {
         Ok(w) => w,
         Err(r) => return r,
@@ -581,13 +589,13 @@ pub async fn create_portal(
     let fields = portal_fields();
     let result = match body::<crate::users::CreateUser>(&fields, &p, |v| {
         v["role"] = Value::String("patient".into());
-        v["patient_id"] = serde_json::json!(id);
+        v["patient_id"] = serde_json::json!(public);
         Ok(())
     }) {
         Ok(b) => match records::visible_patient(&st, &who, id).await {
             Ok(_) => done(
                 crate::users::create_user(State(st.clone()), who.clone(), Body(b)).await,
-                |_| format!("/patients/{id}"),
+                |_| format!("/patients/{public}"),
             ),
             Err(e) => Err(e),
         },
@@ -600,7 +608,7 @@ pub async fn create_portal(
                 &who,
                 "Portal login for this patient",
                 here.clone(),
-                format!("/patients/{id}"),
+                format!("/patients/{public}"),
                 &fields,
                 &p,
             ),

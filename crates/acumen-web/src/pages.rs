@@ -4,7 +4,7 @@
 //! a valid session is sent to the login page.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
@@ -16,6 +16,7 @@ use acumen_store::Record;
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::ids::Pid;
 use crate::records::{out, visible_patient};
 use crate::users::{start_session, ClientAddr};
 use crate::AppState;
@@ -216,8 +217,8 @@ pub fn patient_name(p: &Record) -> String {
 
 /// A row of the patient list.
 pub struct PatientRow {
-    /// Id.
-    pub id: i64,
+    /// Public id.
+    pub id: String,
     /// Name.
     pub name: String,
     /// Year of birth.
@@ -295,7 +296,7 @@ pub async fn patients(State(st): State<AppState>, who: Option<Authed>, Query(s):
                 .iter()
                 .take(limit)
                 .map(|p| PatientRow {
-                    id: p.id,
+                    id: p.public_id.clone(),
                     name: patient_name(p),
                     born: p.data.get("year_of_birth").map(|y| y.to_string()).unwrap_or_default(),
                     flags: safety_words(p.data.get("safety").unwrap_or(&Value::Null)).join("; "),
@@ -330,8 +331,8 @@ fn course_end(data: &serde_json::Value) -> String {
 
 /// A course on the chart.
 pub struct CourseView {
-    /// Id.
-    pub id: i64,
+    /// Public id.
+    pub id: String,
     /// Heading.
     pub title: String,
     /// One line.
@@ -346,8 +347,8 @@ pub struct CourseView {
 
 /// A session in the course table.
 pub struct SessionRow {
-    /// Id.
-    pub id: i64,
+    /// Public id.
+    pub id: String,
     /// Number.
     pub number: String,
     /// Date.
@@ -365,7 +366,7 @@ pub struct SessionRow {
 struct PatientPage {
     user: Option<UserView>,
     simulated: bool,
-    id: i64,
+    id: String,
     admin: bool,
     name: String,
     born: String,
@@ -437,9 +438,9 @@ pub fn pain_chart(outcomes: &[Record]) -> (String, String) {
 }
 
 /// `GET /patients/{id}`
-pub async fn patient(State(st): State<AppState>, who: Option<Authed>, Path(id): Path<i64>) -> Response {
+pub async fn patient(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
     let Some(who) = who else {
-        return to_login(&format!("/patients/{id}"));
+        return to_login(&format!("/patients/{public}"));
     };
     if !who.is_staff() {
         return error_page(ApiError::Forbidden("staff only".into()));
@@ -486,7 +487,7 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
                 .and_then(Value::as_array)
                 .is_some_and(|a| !a.is_empty());
             rows.push(SessionRow {
-                id: s.id,
+                id: s.public_id.clone(),
                 number: s.data.get("number").map(|n| n.to_string()).unwrap_or_default(),
                 date: text(&s.data, "at"),
                 points: pts.join(", "),
@@ -503,7 +504,7 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
             });
         }
         views.push(CourseView {
-            id: c.id,
+            id: c.public_id.clone(),
             title: format!(
                 "{} course from {}",
                 text(&c.data, "condition").replace('_', " "),
@@ -528,7 +529,7 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
     Ok(PatientPage {
         user: Some(UserView::of(who)),
         simulated: st.demo,
-        id,
+        id: p.public_id.clone(),
         admin: who.user.role == "admin",
         name: patient_name(&p),
         born: p.data.get("year_of_birth").map(|y| y.to_string()).unwrap_or_default(),

@@ -2,7 +2,7 @@
 //! sessions, outcomes and adverse events. Tenancy: every query is scoped
 //! to the caller's clinic; a patient user reaches only their own record.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
@@ -17,13 +17,14 @@ use acumen_store::{Placement, Record};
 use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
+use crate::ids::Pid;
 use crate::safety::{ids, patient_context};
 use crate::AppState;
 
 /// A record as the API shows it.
 pub fn out(r: &Record) -> Value {
     let mut v = json!({
-        "id": r.id, "kind": r.kind, "version": r.version, "patient_id": r.patient_id, "parent_id": r.parent_id,
+        "id": r.public_id, "kind": r.kind, "version": r.version, "patient_id": r.patient_public_id, "parent_id": r.parent_public_id,
         "created_at": r.created_at, "updated_at": r.updated_at, "data": r.data,
     });
     if r.kind == "screening" {
@@ -176,7 +177,7 @@ pub async fn create_patient(
 }
 
 /// `GET /patients/{id}`
-pub async fn get_patient(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn get_patient(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
     Ok(Json(out(&visible_patient(&st, &who, id).await?)))
 }
 
@@ -193,7 +194,7 @@ pub struct Update<T> {
 pub async fn update_patient(
     State(st): State<AppState>,
     who: Authed,
-    Path(id): Path<i64>,
+    Pid(id, _): Pid,
     Body(u): Body<Update<PatientInput>>,
 ) -> ApiResult<Json<Value>> {
     staff_only(&who)?;
@@ -206,26 +207,41 @@ pub async fn update_patient(
 }
 
 /// `GET /patients/{id}/versions` (admins)
-pub async fn patient_versions(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn patient_versions(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
     if who.user.role != "admin" {
         return Err(ApiError::Forbidden("only admins read old versions".into()));
     }
-    Ok(Json(to_value(st.store.versions(&who.actor(), id).await?)))
+    // Authors by their public ids (the internal keys never leave the server).
+    let authors: std::collections::HashMap<i64, String> = st
+        .store
+        .users(who.user.clinic_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.public_id))
+        .collect();
+    let versions = st.store.versions(&who.actor(), id).await?;
+    Ok(Json(Value::Array(
+        versions
+            .iter()
+            .map(|v| json!({"version": v.version, "data": v.data, "author_id": authors.get(&v.author_id), "created_at": v.created_at}))
+            .collect(),
+    )))
 }
 
 /// `GET /patients/{id}/export`: everything held on the patient.
-pub async fn export_patient(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn export_patient(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
     visible_patient(&st, &who, id).await?;
     let rows = st.store.patient_records(&who.actor(), id).await?;
+    let public = rows.iter().find(|r| r.id == id).map(|r| r.public_id.clone());
     Ok(Json(
-        json!({"patient_id": id, "records": rows.iter().map(out).collect::<Vec<_>>()}),
+        json!({"patient_id": public, "records": rows.iter().map(out).collect::<Vec<_>>()}),
     ))
 }
 
 macro_rules! patient_child {
     ($list:ident, $create:ident, $kind:literal, $input:ty) => {
         #[doc = concat!("`GET /patients/{id}/", $kind, "s`")]
-        pub async fn $list(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+        pub async fn $list(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
             visible_patient(&st, &who, id).await?;
             let rows = st.store.children(&who.actor(), $kind, id).await?;
             Ok(Json(Value::Array(rows.iter().map(out).collect())))
@@ -235,7 +251,7 @@ macro_rules! patient_child {
             State(st): State<AppState>,
             who: Authed,
             h: HeaderMap,
-            Path(id): Path<i64>,
+            Pid(id, _): Pid,
             Body(b): Body<$input>,
         ) -> ApiResult<(StatusCode, Json<Value>)> {
             staff_only(&who)?;
@@ -262,7 +278,7 @@ patient_child!(list_screenings, create_screening, "screening", ScreeningInput);
 patient_child!(list_courses, create_course, "course", CourseInput);
 
 /// `GET /courses/{id}`
-pub async fn get_course(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn get_course(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
     Ok(Json(out(&visible(&st, &who, "course", id).await?)))
 }
 
@@ -270,7 +286,7 @@ pub async fn get_course(State(st): State<AppState>, who: Authed, Path(id): Path<
 pub async fn update_course(
     State(st): State<AppState>,
     who: Authed,
-    Path(id): Path<i64>,
+    Pid(id, _): Pid,
     Body(u): Body<Update<CourseInput>>,
 ) -> ApiResult<Json<Value>> {
     staff_only(&who)?;
@@ -283,7 +299,7 @@ pub async fn update_course(
 }
 
 /// `GET /courses/{id}/sessions`
-pub async fn list_sessions(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn list_sessions(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
     visible(&st, &who, "course", id).await?;
     let rows = st.store.children(&who.actor(), "session", id).await?;
     Ok(Json(Value::Array(rows.iter().map(out).collect())))
@@ -294,7 +310,7 @@ pub async fn create_session(
     State(st): State<AppState>,
     who: Authed,
     h: HeaderMap,
-    Path(id): Path<i64>,
+    Pid(id, _): Pid,
     Body(b): Body<SessionInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     staff_only(&who)?;
@@ -352,12 +368,12 @@ pub async fn create_session(
 }
 
 /// `GET /sessions/{id}`
-pub async fn get_session(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn get_session(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
     Ok(Json(out(&visible(&st, &who, "session", id).await?)))
 }
 
 /// `GET /courses/{id}/outcomes`
-pub async fn list_outcomes(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn list_outcomes(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
     visible(&st, &who, "course", id).await?;
     let rows = st.store.children(&who.actor(), "outcome", id).await?;
     Ok(Json(Value::Array(rows.iter().map(out).collect())))
@@ -368,7 +384,7 @@ pub async fn create_outcome(
     State(st): State<AppState>,
     who: Authed,
     h: HeaderMap,
-    Path(id): Path<i64>,
+    Pid(id, _): Pid,
     Body(b): Body<OutcomeInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let course = visible(&st, &who, "course", id).await?;
@@ -398,7 +414,7 @@ pub async fn create_outcome(
 }
 
 /// `GET /sessions/{id}/adverse-events`
-pub async fn list_adverse(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn list_adverse(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
     visible(&st, &who, "session", id).await?;
     let rows = st.store.children(&who.actor(), "adverse_event", id).await?;
     Ok(Json(Value::Array(rows.iter().map(out).collect())))
@@ -409,7 +425,7 @@ pub async fn create_adverse(
     State(st): State<AppState>,
     who: Authed,
     h: HeaderMap,
-    Path(id): Path<i64>,
+    Pid(id, _): Pid,
     Body(b): Body<AdverseEventInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     staff_only(&who)?;
@@ -434,7 +450,31 @@ pub async fn audit_log(State(st): State<AppState>, who: Authed) -> ApiResult<Jso
     if who.user.role != "admin" {
         return Err(ApiError::Forbidden("only admins read the audit log".into()));
     }
-    Ok(Json(to_value(st.store.audit_log(Some(who.user.clinic_id)).await?)))
+    // The clinic's entries numbered 1, 2, ... and naming users and records by
+    // their public ids: the log's global ids would show other clinics' activity.
+    let clinic = who.user.clinic_id;
+    let users: std::collections::HashMap<i64, String> = st
+        .store
+        .users(clinic)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.public_id))
+        .collect();
+    let records = st.store.public_ids(clinic).await?;
+    let log = st.store.audit_log(Some(clinic)).await?;
+    Ok(Json(Value::Array(
+        log.iter()
+            .enumerate()
+            .map(|(i, e)| {
+                json!({
+                    "seq": i + 1, "at": e.at, "user_id": e.user_id.and_then(|u| users.get(&u)), "role": e.role,
+                    "action": e.action, "record_kind": e.record_kind,
+                    "record_id": e.record_id.and_then(|r| records.get(&r).or_else(|| users.get(&r))),
+                    "hmac": e.hmac,
+                })
+            })
+            .collect(),
+    )))
 }
 
 /// `GET /research/aggregates` (researchers)

@@ -27,12 +27,12 @@ pub struct CourseRef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
-    /// A patient of the clinic (their stored profile and conditions are used).
-    pub patient_id: Option<i64>,
+    /// A patient of the clinic, by public id (their stored profile and conditions are used).
+    pub patient_id: Option<String>,
     /// Or a profile given in the request (the `Patient.safety` fields and `conditions`).
     pub profile: Option<Value>,
-    /// The course (its intent), if stored.
-    pub course_id: Option<i64>,
+    /// The course (its intent), if stored, by public id.
+    pub course_id: Option<String>,
     /// Or the course's intent.
     pub course: Option<CourseRef>,
     /// The planned session.
@@ -76,7 +76,25 @@ pub async fn check_handler(
         None => time::OffsetDateTime::now_utc().date(),
         Some(a) => day_of(a).ok_or_else(|| invalid("at", "must be a date YYYY-MM-DD or an RFC 3339 date-time"))?,
     };
-    let (profile, conditions) = match (req.patient_id, req.profile) {
+    let key = |public: &str| {
+        let (st, actor) = (st.clone(), who.actor());
+        let public = public.to_string();
+        async move {
+            if crate::ids::is_public_id(&public) {
+                st.store
+                    .record_key(&actor, &public)
+                    .await
+                    .unwrap_or(crate::ids::NO_RECORD)
+            } else {
+                crate::ids::NO_RECORD
+            }
+        }
+    };
+    let patient_key = match &req.patient_id {
+        Some(p) => Some(key(p).await),
+        None => None,
+    };
+    let (profile, conditions) = match (patient_key, req.profile) {
         (Some(id), None) => patient_context(&st, &who, id).await?,
         (None, Some(p)) => {
             let p = ProfileInput::from_json(&p)?;
@@ -86,9 +104,9 @@ pub async fn check_handler(
         (Some(_), Some(_)) => return Err(invalid("profile", "give patient_id or profile, not both")),
     };
     let mut intent = req.course.and_then(|c| c.intent);
-    if let Some(cid) = req.course_id {
-        let course = visible(&st, &who, "course", cid).await?;
-        if req.patient_id.is_some() && course.patient_id != req.patient_id {
+    if let Some(cid) = &req.course_id {
+        let course = visible(&st, &who, "course", key(cid).await).await?;
+        if patient_key.is_some() && course.patient_id != patient_key {
             return Err(invalid("course_id", "is not a course of this patient"));
         }
         intent = course.data.get("intent").and_then(Value::as_str).map(str::to_string);

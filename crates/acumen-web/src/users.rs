@@ -39,7 +39,7 @@ pub struct Login {
 }
 
 fn user_json(u: &acumen_store::User) -> Value {
-    json!({"id": u.id, "clinic_id": u.clinic_id, "email": u.email, "name": u.name, "role": u.role, "patient_id": u.patient_id})
+    json!({"id": u.public_id, "email": u.email, "name": u.name, "role": u.role, "patient_id": u.patient_public_id})
 }
 
 /// The client's IP address ("unknown" when served without connect info).
@@ -216,8 +216,8 @@ pub async fn create_token(
 }
 
 /// `DELETE /tokens/{id}`
-pub async fn revoke_token(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    st.store.revoke_token(who.user.id, id).await?;
+pub async fn revoke_token(State(st): State<AppState>, who: Authed, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    st.store.revoke_token(who.user.id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -232,8 +232,8 @@ pub struct CreateUser {
     pub role: Role,
     /// Initial password (at least 8 characters, as NIST SP 800-63B).
     pub password: String,
-    /// For patient users: their patient record.
-    pub patient_id: Option<i64>,
+    /// For patient users: their patient record (its public id).
+    pub patient_id: Option<String>,
 }
 
 fn admin_only(who: &Authed) -> ApiResult<()> {
@@ -301,9 +301,10 @@ pub async fn create_user(
         .into());
     }
     check_password(&u.password)?;
-    if let Some(pid) = u.patient_id {
-        st.store.record(&who.actor(), "patient", pid).await?;
-    }
+    let patient_id = match &u.patient_id {
+        Some(public) => Some(patient_key(&st, &who, public).await?),
+        None => None,
+    };
     let hash = hash_password(u.password).await?;
     let user = st
         .store
@@ -313,7 +314,7 @@ pub async fn create_user(
             name: u.name,
             role: role_name(u.role).into(),
             password_hash: hash,
-            patient_id: u.patient_id,
+            patient_id,
         })
         .await?;
     st.store
@@ -325,22 +326,42 @@ pub async fn create_user(
 /// Link request.
 #[derive(Deserialize)]
 pub struct Link {
-    /// Patient record to link.
-    pub patient_id: i64,
+    /// Patient record to link (its public id).
+    pub patient_id: String,
+}
+
+/// The internal key of a patient record of the caller's clinic, named by
+/// its public id (404 otherwise, as for any record the caller cannot see).
+async fn patient_key(st: &AppState, who: &Authed, public: &str) -> ApiResult<i64> {
+    let key = if crate::ids::is_public_id(public) {
+        st.store.record_key(&who.actor(), public).await.ok()
+    } else {
+        None
+    };
+    match key {
+        Some(k) if st.store.record(&who.actor(), "patient", k).await.is_ok() => Ok(k),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// A user of the caller's clinic by public id (404 otherwise).
+async fn clinic_user(st: &AppState, who: &Authed, public: &str) -> ApiResult<acumen_store::User> {
+    st.store
+        .user_by_public_id(who.user.clinic_id, public)
+        .await
+        .map_err(|_| ApiError::NotFound)
 }
 
 /// `POST /users/{id}/link`: links a patient user to a patient record.
 pub async fn link_patient(
     State(st): State<AppState>,
     who: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Body(l): Body<Link>,
 ) -> ApiResult<Json<Value>> {
     admin_only(&who)?;
-    let u = st.store.user(id).await?;
-    if u.clinic_id != who.user.clinic_id {
-        return Err(ApiError::NotFound);
-    }
+    let u = clinic_user(&st, &who, &id).await?;
+    let id = u.id;
     if u.role != "patient" {
         return Err(Invalid {
             errors: vec![FieldError {
@@ -350,8 +371,8 @@ pub async fn link_patient(
         }
         .into());
     }
-    st.store.record(&who.actor(), "patient", l.patient_id).await?;
-    st.store.link_patient(id, l.patient_id).await?;
+    let patient = patient_key(&st, &who, &l.patient_id).await?;
+    st.store.link_patient(id, patient).await?;
     Ok(Json(user_json(&st.store.user(id).await?)))
 }
 
@@ -359,13 +380,10 @@ pub async fn link_patient(
 pub async fn reset_link(
     State(st): State<AppState>,
     who: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     admin_only(&who)?;
-    let u = st.store.user(id).await?;
-    if u.clinic_id != who.user.clinic_id {
-        return Err(ApiError::NotFound);
-    }
+    let id = clinic_user(&st, &who, &id).await?.id;
     let token = new_token();
     st.store
         .create_reset(id, &token_hash(&token), now_secs() + 24 * 3600)

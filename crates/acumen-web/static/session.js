@@ -4,9 +4,9 @@
   "use strict";
   var form = document.querySelector("form[action$='/sessions/new']");
   if (!form) return;
-  var course = (form.getAttribute("action").match(/courses\/(\d+)/) || [])[1];
+  var course = (form.getAttribute("action").match(/courses\/([0-9a-f]{32})/) || [])[1];
   var cancel = form.querySelector("a[href^='/patients/']");
-  var patient = cancel ? (cancel.getAttribute("href").match(/patients\/(\d+)/) || [])[1] : null;
+  var patient = cancel ? (cancel.getAttribute("href").match(/patients\/([0-9a-f]{32})/) || [])[1] : null;
   var area = document.getElementById("points");
   var live = document.getElementById("live");
   var regions = {};
@@ -84,7 +84,7 @@
       fetch("/api/v1/safety/check", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ patient_id: +patient, course_id: +course, at: at, session: s })
+        body: JSON.stringify({ patient_id: patient, course_id: course, at: at, session: s })
       }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, b: b }; }); }).then(function (res) {
         live.innerHTML = "";
         var h = document.createElement("h2");

@@ -129,7 +129,7 @@ async fn a_clinic_moves_to_postgres_and_survives_sigkill_during_concurrent_write
     let base = format!("http://127.0.0.1:{port}/api/v1");
     let mut server = serve(&server_url, port, &log);
     let client = login(&base).await;
-    let acked = Arc::new(Mutex::new(Vec::<i64>::new()));
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut writers = Vec::new();
     for w in 0..8 {
         let (client, base, acked) = (client.clone(), base.clone(), acked.clone());
@@ -139,7 +139,10 @@ async fn a_clinic_moves_to_postgres_and_survives_sigkill_during_concurrent_write
                                   "year_of_birth": 1960, "sex": "female"});
                 match client.post(format!("{base}/patients")).json(&body).send().await {
                     Ok(r) if r.status().is_success() => {
-                        let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+                        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+                            .as_str()
+                            .unwrap()
+                            .to_string();
                         acked.lock().unwrap().push(id);
                     }
                     Ok(r) => panic!("unexpected status {}", r.status()),

@@ -106,9 +106,12 @@ async fn sigkill_loses_no_acknowledged_write() {
             server.wait().unwrap();
         }
         match c.post(format!("{base}/patients")).json(&patient(i)).send().await {
-            Ok(r) if r.status().is_success() => {
-                acked.push(r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap())
-            }
+            Ok(r) if r.status().is_success() => acked.push(
+                r.json::<serde_json::Value>().await.unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            ),
             Ok(r) => panic!("unexpected status {}", r.status()),
             Err(_) => break, // the server is gone
         }

@@ -12,7 +12,7 @@ use crate::helpers::*;
 /// recorded), final status, and adverse events after the given sessions.
 async fn enter(app: &TestApp, c: &Client, baseline: f64, pain: &[Option<f64>], status: &str, events: &[(usize, &str)]) {
     let patient = new_patient(app, c, "Cohort").await;
-    let course = new_course(app, c, patient).await;
+    let course = new_course(app, c, &patient).await;
     let post = |path: String, v: Value| {
         let c = c.clone();
         let url = app.url(&path);
@@ -39,7 +39,7 @@ async fn enter(app: &TestApp, c: &Client, baseline: f64, pain: &[Option<f64>], s
             "points": [{"code": "ST36", "side": "bilateral"}]}),
         )
         .await;
-        ids.push(s["id"].as_i64().unwrap());
+        ids.push(s["id"].as_str().unwrap().to_string());
         if let Some(v) = v {
             post(
                 format!("/courses/{course}/outcomes"),
@@ -215,7 +215,7 @@ async fn small_numbers_are_suppressed_and_the_page_is_private_until_made_public(
     assert_eq!(works["clinic_figures"]["suppressed"], true);
     assert!(works["answer_text"].as_str().unwrap().contains("not enough data yet"));
     assert!(works["trial_evidence"]["published_pooled"]["overall"]["estimate"].as_f64() == Some(-0.59));
-    let clinic = a["clinic"]["id"].as_i64().unwrap();
+    let clinic = a["clinic"]["code"].as_str().unwrap().to_string();
 
     // Anonymous: needs ?clinic=, and the page must be public.
     let anon = Client::new();
@@ -255,7 +255,7 @@ async fn small_numbers_are_suppressed_and_the_page_is_private_until_made_public(
     // Another clinic's staff see only their own clinic by default.
     let south = app.login("doc@south.test").await;
     let theirs = body(south.get(app.url("/answers")).send().await.unwrap()).await;
-    assert_eq!(theirs["clinic"]["id"], app.other_clinic);
+    assert_eq!(theirs["clinic"]["code"], "south-clinic");
 }
 }
 

@@ -54,7 +54,7 @@ async fn clinic_day_happy_path(app) {
             .unwrap(),
     )
     .await;
-    let pid = p["id"].as_i64().unwrap();
+    let pid = p["id"].as_str().unwrap().to_string();
     assert_eq!(p["version"], 1);
     let c = doc
         .post(app.url(&format!("/patients/{pid}/conditions")))
@@ -74,7 +74,7 @@ async fn clinic_day_happy_path(app) {
             .unwrap(),
     )
     .await;
-    let cid = course["id"].as_i64().unwrap();
+    let cid = course["id"].as_str().unwrap().to_string();
     let base = doc.post(app.url(&format!("/courses/{cid}/outcomes"))).json(&json!({"instrument": "nrs_average", "recall": "24h", "value": 7, "timepoint": "baseline", "date": "2026-09-30", "source": "clinician"})).send().await.unwrap();
     assert_eq!(base.status(), 201);
     let sess = body(
@@ -85,7 +85,7 @@ async fn clinic_day_happy_path(app) {
             .unwrap(),
     )
     .await;
-    let sid = sess["id"].as_i64().unwrap();
+    let sid = sess["id"].as_str().unwrap().to_string();
     assert_eq!(
         doc.post(app.url(&format!("/courses/{cid}/outcomes")))
             .json(&outcome_json(5.0, "clinician"))
@@ -167,7 +167,7 @@ async fn clinic_day_happy_path(app) {
     )
     .await;
     let link = admin
-        .post(app.url(&format!("/users/{}/link", pu["id"])))
+        .post(app.url(&format!("/users/{}/link", pu["id"].as_str().unwrap())))
         .json(&json!({"patient_id": pid}))
         .send()
         .await
@@ -196,7 +196,7 @@ async fn clinic_day_happy_path(app) {
     // Password reset by a one-time link.
     let reset = body(
         admin
-            .post(app.url(&format!("/users/{}/reset-link", pu["id"])))
+            .post(app.url(&format!("/users/{}/reset-link", pu["id"].as_str().unwrap())))
             .send()
             .await
             .unwrap(),
@@ -226,7 +226,7 @@ async fn clinic_day_happy_path(app) {
         200
     );
     assert_eq!(
-        doc.delete(app.url(&format!("/tokens/{}", tok["id"])))
+        doc.delete(app.url(&format!("/tokens/{}", tok["id"].as_str().unwrap())))
             .send()
             .await
             .unwrap()

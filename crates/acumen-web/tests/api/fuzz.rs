@@ -161,7 +161,7 @@ async fn every_json_endpoint_survives_a_bounded_fuzz(app) {
     let doc_client = app.login("doc@north.test").await;
     // Ids that exist: a patient with a course, a session and an adverse event.
     let p = new_patient(&app, &doc_client, "Fuzz").await;
-    let course = new_course(&app, &doc_client, p).await;
+    let course = new_course(&app, &doc_client, &p).await;
     let s = body(doc_client.post(app.url(&format!("/courses/{course}/sessions"))).json(&session_json("LI4")).send().await.unwrap()).await;
     let known = vec![p.to_string(), course.to_string(), s["id"].to_string(), "1".into(), "2".into()];
     // The fuzz runs with an admin's API token (a logout would end a cookie

@@ -199,23 +199,23 @@ pub fn outcome_json(value: f64, source: &str) -> Value {
 }
 
 /// Creates a patient and returns its id.
-pub async fn new_patient(app: &TestApp, c: &Client, name: &str) -> i64 {
+pub async fn new_patient(app: &TestApp, c: &Client, name: &str) -> String {
     new_patient_from(app, c, &patient_json(name)).await
 }
 
 /// Creates a patient from a full record and returns its id.
-pub async fn new_patient_from(app: &TestApp, c: &Client, patient: &Value) -> i64 {
+pub async fn new_patient_from(app: &TestApp, c: &Client, patient: &Value) -> String {
     let r = c.post(app.url("/patients")).json(patient).send().await.unwrap();
-    body(r).await["id"].as_i64().unwrap()
+    body(r).await["id"].as_str().unwrap().to_string()
 }
 
 /// Starts a course for a patient and returns its id.
-pub async fn new_course(app: &TestApp, c: &Client, patient: i64) -> i64 {
+pub async fn new_course(app: &TestApp, c: &Client, patient: &str) -> String {
     let r = c
         .post(app.url(&format!("/patients/{patient}/courses")))
         .json(&course_json())
         .send()
         .await
         .unwrap();
-    body(r).await["id"].as_i64().unwrap()
+    body(r).await["id"].as_str().unwrap().to_string()
 }

@@ -100,9 +100,9 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         )
         .await
         .unwrap()[0]
-        .id;
+        .clone();
     let (status, _) = post(
-        &format!("/patients/{patient}/courses/new"),
+        &format!("/patients/{}/courses/new", patient.public_id),
         vec![
             ("condition", "diabetic_polyneuropathy"),
             ("style", "tcm"),
@@ -113,7 +113,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
     .await;
     assert_eq!(status, 422);
     let (status, _) = post(
-        &format!("/patients/{patient}/courses/new"),
+        &format!("/patients/{}/courses/new", patient.public_id),
         vec![
             ("condition", "diabetic_polyneuropathy"),
             ("style", "tcm"),
@@ -135,11 +135,11 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
                 clinic_id: 1,
             },
             "course",
-            patient,
+            patient.id,
         )
         .await
         .unwrap()[0]
-        .id;
+        .public_id.clone();
     let (status, html) = post(
         &format!("/courses/{course}/outcomes/new"),
         vec![
@@ -187,7 +187,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
     let south = browser(&app, "doc@south.test").await;
     assert_eq!(
         south
-            .get(page(&app, &format!("/patients/{patient}")))
+            .get(page(&app, &format!("/patients/{}", patient.public_id)))
             .send()
             .await
             .unwrap()

@@ -29,7 +29,7 @@ async fn other_clinics_and_other_patients_are_404(app) {
     let south = app.login("doc@south.test").await;
     let p1 = new_patient(&app, &doc, "Alice").await;
     let p2 = new_patient(&app, &doc, "Bob").await;
-    let course = new_course(&app, &doc, p2).await;
+    let course = new_course(&app, &doc, &p2).await;
     for path in [
         format!("/patients/{p1}"),
         format!("/patients/{p1}/export"),
@@ -97,7 +97,7 @@ async fn researchers_never_see_phi(app) {
     let doc = app.login("doc@north.test").await;
     for i in 0..12 {
         let p = new_patient(&app, &doc, &format!("Zelda{i}")).await;
-        let c = new_course(&app, &doc, p).await;
+        let c = new_course(&app, &doc, &p).await;
         doc.post(app.url(&format!("/courses/{c}/outcomes"))).json(&json!({"instrument": "nrs_average", "recall": "24h", "value": 7, "timepoint": "baseline", "date": "2026-09-30", "source": "clinician"})).send().await.unwrap();
         doc.post(app.url(&format!("/courses/{c}/outcomes")))
             .json(&outcome_json(4.0, "clinician"))
@@ -133,8 +133,9 @@ async fn researchers_never_see_phi(app) {
             .unwrap(),
     )
     .await["id"]
-        .as_i64()
-        .unwrap();
+        .as_str()
+        .unwrap()
+        .to_string();
     south
         .post(app.url(&format!("/patients/{p}/courses")))
         .json(&course_json())
@@ -158,7 +159,7 @@ on_both! {
 async fn bad_input_is_422_naming_the_field(app) {
     let doc = app.login("doc@north.test").await;
     let p = new_patient(&app, &doc, "Alice").await;
-    let c = new_course(&app, &doc, p).await;
+    let c = new_course(&app, &doc, &p).await;
     let r = doc
         .post(app.url(&format!("/courses/{c}/outcomes")))
         .json(&outcome_json(11.0, "clinician"))
@@ -332,9 +333,9 @@ async fn unknown_fields_are_refused_on_every_write_endpoint(app) {
     let doc = app.login("doc@north.test").await;
     let admin = app.login("admin@north.test").await;
     let pid = new_patient(&app, &doc, "Typo").await;
-    let cid = new_course(&app, &doc, pid).await;
+    let cid = new_course(&app, &doc, &pid).await;
     let s = body(doc.post(app.url(&format!("/courses/{cid}/sessions"))).json(&session_json("ST36")).send().await.unwrap()).await;
-    let sid = s["id"].as_i64().expect("session created");
+    let sid = s["id"].as_str().expect("session created").to_string();
     let pu = body(admin.post(app.url("/users")).json(&json!({"email": "typo@portal.test", "name": "T", "role": "patient", "password": PASSWORD})).send().await.unwrap()).await;
     let anon = reqwest::Client::new();
     let cases: Vec<(&reqwest::Client, reqwest::Method, String, serde_json::Value, &[&str])> = vec![
@@ -352,7 +353,7 @@ async fn unknown_fields_are_refused_on_every_write_endpoint(app) {
         (&doc, reqwest::Method::POST, "/safety/check".into(), json!({"patient_id": pid, "session": {"points": ["ST36"]}}), &[]),
         (&doc, reqwest::Method::POST, "/tokens".into(), json!({"name": "script"}), &[]),
         (&admin, reqwest::Method::POST, "/users".into(), json!({"email": "t2@portal.test", "name": "T", "role": "patient", "password": PASSWORD}), &[]),
-        (&admin, reqwest::Method::POST, format!("/users/{}/link", pu["id"]), json!({"patient_id": pid}), &[]),
+        (&admin, reqwest::Method::POST, format!("/users/{}/link", pu["id"].as_str().unwrap()), json!({"patient_id": pid}), &[]),
         (&admin, reqwest::Method::PUT, "/clinic/answers-visibility".into(), json!({"public": false}), &[]),
         (&anon, reqwest::Method::POST, "/auth/login".into(), login_body("doc@north.test", PASSWORD), &[]),
         (&anon, reqwest::Method::POST, "/auth/reset".into(), json!({"token": "x", "password": "a-new-password-2026"}), &[]),
@@ -374,7 +375,7 @@ on_both! {
 async fn a_course_keeps_its_end_date_and_reason(app) {
     let doc = app.login("doc@north.test").await;
     let pid = new_patient(&app, &doc, "Ender").await;
-    let cid = new_course(&app, &doc, pid).await;
+    let cid = new_course(&app, &doc, &pid).await;
     let mut data = course_json();
     data["status"] = json!("stopped");
     data["end"] = json!("2026-11-20");

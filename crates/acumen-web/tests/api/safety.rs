@@ -28,7 +28,7 @@ async fn hard_stop_refuses_override_is_audited_and_warnings_are_stored(app) {
     let doc = app.login("doc@north.test").await;
     let admin = app.login("admin@north.test").await;
     let patient = new_patient_from(&app, &doc, &risky_patient()).await;
-    let course = new_course(&app, &doc, patient).await;
+    let course = new_course(&app, &doc, &patient).await;
     let sessions = app.url(&format!("/courses/{course}/sessions"));
     // LR3 and LI4 on an insensate foot and hand (diabetes) without this visit's
     // skin check; LI4 in pregnancy.
@@ -65,7 +65,7 @@ async fn hard_stop_refuses_override_is_audited_and_warnings_are_stored(app) {
     let r = doc.post(&sessions).json(&s).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let b = body(r).await;
-    let id = b["id"].as_i64().unwrap();
+    let id = b["id"].as_str().unwrap().to_string();
     let stored = rule_ids(&b["data"]["safety"]["findings"]);
     assert_eq!(
         stored,

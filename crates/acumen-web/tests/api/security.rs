@@ -317,7 +317,7 @@ on_both! {
 async fn idempotency_keys_are_scoped_and_bound_to_their_body(app) {
     let doc = app.login("doc@north.test").await;
     let p = new_patient(&app, &doc, "Alice").await;
-    let course = new_course(&app, &doc, p).await;
+    let course = new_course(&app, &doc, &p).await;
     let post = |url: String, body: serde_json::Value| {
         let doc = doc.clone();
         async move {
@@ -398,5 +398,58 @@ async fn accounts_are_per_clinic_and_login_failures_look_alike(app) {
     // With two clinics in the database, a login must name its clinic.
     let r = c.post(app.url("/auth/login")).json(&json!({"email": "doc@north.test", "password": PASSWORD})).send().await.unwrap();
     assert_eq!(r.status(), 401);
+}
+}
+
+fn is_opaque(v: &serde_json::Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+// 7. Ids are opaque: nothing in one clinic's answers moves with another
+//    clinic's writes, and internal keys are not accepted in URLs.
+on_both! {
+async fn ids_are_opaque_and_never_show_other_clinics_activity(app) {
+    let north = app.login("doc@north.test").await;
+    let south = app.login("doc@south.test").await;
+    let admin = app.login("admin@north.test").await;
+    let first = crate::helpers::body(north.post(app.url("/patients")).json(&patient_json("Ann")).send().await.unwrap()).await;
+    let audit_before = crate::helpers::body(admin.get(app.url("/audit")).send().await.unwrap()).await;
+    for i in 0..5 {
+        let r = south.post(app.url("/patients")).json(&patient_json(&format!("South{i}"))).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let second = crate::helpers::body(north.post(app.url("/patients")).json(&patient_json("Bea")).send().await.unwrap()).await;
+    for rec in [&first, &second] {
+        assert!(is_opaque(&rec["id"]) && is_opaque(&rec["patient_id"]), "{rec}");
+    }
+    let course = new_course(&app, &north, second["id"].as_str().unwrap()).await;
+    let c = crate::helpers::body(north.get(app.url(&format!("/courses/{course}"))).send().await.unwrap()).await;
+    assert!(is_opaque(&c["id"]) && c["patient_id"] == second["id"], "{c}");
+    // North's audit log numbers North's entries only: South's five writes left no gap.
+    let audit_after = crate::helpers::body(admin.get(app.url("/audit")).send().await.unwrap()).await;
+    let seqs: Vec<i64> = audit_after.as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+    assert!(seqs.len() > audit_before.as_array().unwrap().len());
+    let last = audit_after.as_array().unwrap().iter().rev().find(|e| e["action"] == "create").unwrap();
+    assert!(is_opaque(&last["record_id"]) && is_opaque(&last["user_id"]), "{last}");
+    assert!(last.get("clinic_id").is_none() && last.get("id").is_none());
+    // Users and tokens too; no clinic id in a user.
+    let me = crate::helpers::body(north.get(app.url("/me")).send().await.unwrap()).await;
+    assert!(is_opaque(&me["id"]) && me.get("clinic_id").is_none(), "{me}");
+    let token = crate::helpers::body(north.post(app.url("/tokens")).json(&json!({"name": "t"})).send().await.unwrap()).await;
+    assert!(is_opaque(&token["id"]), "{token}");
+    // An internal key, another clinic's id and a made-up id are one and the same 404.
+    let south_patient = crate::helpers::body(south.get(app.url("/patients")).send().await.unwrap()).await[0]["id"].clone();
+    let mut answers = Vec::new();
+    for id in ["1".to_string(), "2".into(), south_patient.as_str().unwrap().to_string(), "0".repeat(32)] {
+        let r = north.get(app.url(&format!("/patients/{id}"))).send().await.unwrap();
+        answers.push((r.status().as_u16(), r.text().await.unwrap()));
+    }
+    assert!(answers.iter().all(|a| *a == answers[0]) && answers[0].0 == 404, "{answers:?}");
+    // The OpenAPI document says so.
+    let doc = crate::helpers::body(north.get(app.url("/openapi.json")).send().await.unwrap()).await;
+    assert_eq!(doc["components"]["schemas"]["Record"]["properties"]["id"]["type"], "string");
+    assert_eq!(doc["paths"]["/api/v1/patients/{id}"]["get"]["parameters"][0]["schema"]["type"], "string");
 }
 }
