@@ -122,12 +122,7 @@ impl IntoResponse for ApiError {
             ),
             ApiError::TooMany(secs) => {
                 let body = json!({"error": "too_many_attempts", "message": self.to_string(), "retry_after": secs});
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(axum::http::header::RETRY_AFTER, secs.to_string())],
-                    Json(body),
-                )
-                    .into_response();
+                return retry_after(StatusCode::TOO_MANY_REQUESTS, *secs, body);
             }
             ApiError::Busy => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -135,22 +130,12 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Overloaded => {
                 let body = json!({"error": "overloaded", "message": self.to_string()});
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    [(axum::http::header::RETRY_AFTER, "60")],
-                    Json(body),
-                )
-                    .into_response();
+                return retry_after(StatusCode::SERVICE_UNAVAILABLE, 60, body);
             }
             ApiError::Unavailable(detail) => {
                 tracing::error!(error = %detail, "database unavailable");
                 let body = json!({"error": "unavailable", "message": self.to_string()});
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    [(axum::http::header::RETRY_AFTER, "5")],
-                    Json(body),
-                )
-                    .into_response();
+                return retry_after(StatusCode::SERVICE_UNAVAILABLE, 5, body);
             }
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
@@ -162,6 +147,16 @@ impl IntoResponse for ApiError {
         };
         (status, Json(body)).into_response()
     }
+}
+
+/// An answer that says when to try again.
+fn retry_after(status: StatusCode, secs: i64, body: serde_json::Value) -> Response {
+    (
+        status,
+        [(axum::http::header::RETRY_AFTER, secs.to_string())],
+        Json(body),
+    )
+        .into_response()
 }
 
 /// A 422 naming one field and the rule it breaks.

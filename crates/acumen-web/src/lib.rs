@@ -87,8 +87,6 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     use records as r;
     use users as u;
-    let https = state.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-    let marked = state.clone();
     let api = Router::new()
         .route("/auth/login", post(u::login))
         .route("/auth/logout", post(u::logout))
@@ -179,11 +177,21 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/static/app.css", get(pages::css))
         .route("/answers", get(answers::html_answers))
-        .nest("/api/v1", api)
-        .layer(DefaultBodyLimit::max(1024 * 1024))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            security::panic_response,
-        ));
+        .nest("/api/v1", api);
+    harden(router, state)
+}
+
+/// The layers every answer passes: the body limit, the panic answer, the
+/// security headers and the outer middleware ([`security::mark`]).
+pub fn harden(router: Router<AppState>, state: AppState) -> Router {
+    let https = state.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    let marked = state.clone();
+    let router =
+        router
+            .layer(DefaultBodyLimit::max(1024 * 1024))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                security::panic_response,
+            ));
     security::with_headers(router, https)
         .layer(middleware::from_fn(move |req, next| {
             security::mark(marked.clone(), req, next)

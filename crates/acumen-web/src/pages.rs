@@ -288,7 +288,13 @@ pub async fn patients(State(st): State<AppState>, who: Option<Authed>, Query(s):
     if !who.is_staff() {
         return error_page(ApiError::Forbidden("staff only".into()));
     }
-    let q = s.q.unwrap_or_default();
+    // Control characters are dropped and the search is cut at 200 characters.
+    let q: String =
+        s.q.unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
     let limit = 200;
     match st.store.patients(&who.actor(), q.trim()).await {
         Ok(list) => {

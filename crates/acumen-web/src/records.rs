@@ -149,7 +149,14 @@ pub async fn list_patients(State(st): State<AppState>, who: Authed, Query(s): Qu
         return Ok(Json(json!([out(&visible_patient(&st, &who, id).await?)])));
     }
     staff_only(&who)?;
-    let rows = st.store.patients(&who.actor(), s.q.as_deref().unwrap_or("")).await?;
+    let q = s.q.as_deref().unwrap_or("").trim();
+    if q.chars().any(char::is_control) || q.chars().count() > 200 {
+        return Err(crate::error::invalid(
+            "q",
+            "must be at most 200 characters without control characters",
+        ));
+    }
+    let rows = st.store.patients(&who.actor(), q).await?;
     Ok(Json(Value::Array(rows.iter().map(out).collect())))
 }
 

@@ -270,8 +270,12 @@ pub async fn mark(st: AppState, req: Request<axum::body::Body>, next: Next) -> R
             tracing::error!(%method, %path, "handler panicked");
         }
         if status == axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+            // The body names the request id; the headers the layers set stay.
             let body = serde_json::json!({"error": "internal", "message": "internal error", "request_id": rid});
-            res = (status, axum::Json(body)).into_response();
+            *res.body_mut() = axum::body::Body::from(body.to_string());
+            res.headers_mut().remove(header::CONTENT_LENGTH);
+            res.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         tracing::info!(%method, %path, status = status.as_u16(), "request");
         let h = res.headers_mut();
@@ -291,6 +295,49 @@ pub async fn mark(st: AppState, req: Request<axum::body::Body>, next: Next) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server with the real layers around one route that panics, with the
+    /// given public URL; its base URL.
+    async fn serve_panicking(public_url: Option<&str>) -> String {
+        let dir = std::env::temp_dir().join(format!("acumen-sec-{}-{}", std::process::id(), request_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("t.db");
+        let store = acumen_store::SqliteStore::open(db.to_str().unwrap(), b"unit-test-key-0123456789abcdef012345")
+            .await
+            .unwrap();
+        let state = AppState::new(std::sync::Arc::new(store), public_url.map(str::to_string))
+            .await
+            .unwrap();
+        let boom = Router::new().route(
+            "/boom",
+            axum::routing::get(|| async {
+                let v: Vec<u8> = Vec::new();
+                v[1].to_string()
+            }),
+        );
+        let app = crate::harden(boom, state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        base
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_with_its_request_id_and_https_adds_hsts() {
+        let base = serve_panicking(Some("https://clinic.example")).await;
+        let r = reqwest::get(format!("{base}/boom"))
+            .await
+            .expect("an answer, not a dropped connection");
+        assert_eq!(r.status(), 500);
+        let rid = r.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(r.headers()["strict-transport-security"], HSTS);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["request_id"], rid.as_str());
+        assert_eq!(body["message"], "internal error");
+        let plain = serve_panicking(None).await;
+        let r = reqwest::get(format!("{plain}/boom")).await.unwrap();
+        assert!(r.headers().get("strict-transport-security").is_none());
+    }
 
     #[test]
     fn next_paths_of_a_strict_form_only() {

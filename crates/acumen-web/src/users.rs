@@ -81,6 +81,15 @@ pub async fn start_session(
     password: &str,
     old: Option<String>,
 ) -> ApiResult<(acumen_store::User, String)> {
+    // A control character in a login field is a failure like any other
+    // (it is never part of a code or an address).
+    if [clinic.unwrap_or(""), email]
+        .iter()
+        .any(|t| t.chars().any(char::is_control))
+    {
+        tracing::info!("login failed");
+        return Err(ApiError::Unauthorized);
+    }
     let clinic = match clinic.map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => code.to_lowercase(),
         None => sole_clinic(st).await?.unwrap_or_default(),
@@ -217,6 +226,9 @@ pub async fn create_token(
 
 /// `DELETE /tokens/{id}`
 pub async fn revoke_token(State(st): State<AppState>, who: Authed, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    if !crate::ids::is_public_id(&id) {
+        return Err(ApiError::NotFound);
+    }
     st.store.revoke_token(who.user.id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -346,6 +358,9 @@ async fn patient_key(st: &AppState, who: &Authed, public: &str) -> ApiResult<i64
 
 /// A user of the caller's clinic by public id (404 otherwise).
 async fn clinic_user(st: &AppState, who: &Authed, public: &str) -> ApiResult<acumen_store::User> {
+    if !crate::ids::is_public_id(public) {
+        return Err(ApiError::NotFound);
+    }
     st.store
         .user_by_public_id(who.user.clinic_id, public)
         .await

@@ -134,17 +134,18 @@ fn a_key_beside_the_database_is_warned_about_until_moved() {
     let beside = PathBuf::from(format!("{}.audit-key", db.display()));
     assert!(beside.exists());
     // Inside the database's folder: refused.
-    let same = acumen(None)
-        .args([
+    let move_key = |to: &Path| {
+        let args = [
             "admin",
             "move-audit-key",
             "--db",
             db.to_str().unwrap(),
             "--to",
-            d.join("k2").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+            to.to_str().unwrap(),
+        ];
+        acumen(None).args(args).output().unwrap()
+    };
+    let same = move_key(&d.join("k2"));
     assert_eq!(same.status.code(), Some(2), "{}", text(&same));
     assert!(text(&same).contains("in the database's folder"));
     // Serving warns at start while the key sits beside the database.
@@ -169,17 +170,7 @@ fn a_key_beside_the_database_is_warned_about_until_moved() {
         "{log}"
     );
     let target = elsewhere.join("audit.key");
-    let moved = acumen(None)
-        .args([
-            "admin",
-            "move-audit-key",
-            "--db",
-            db.to_str().unwrap(),
-            "--to",
-            target.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let moved = move_key(&target);
     assert!(moved.status.success(), "{}", text(&moved));
     assert!(!beside.exists() && target.exists());
     let log = serve_text(crate::helpers::free_port());
@@ -198,4 +189,16 @@ fn a_key_beside_the_database_is_warned_about_until_moved() {
         .unwrap();
     assert_eq!(lost.status.code(), Some(2));
     assert!(text(&lost).contains("no audit key found"), "{}", text(&lost));
+}
+
+#[test]
+fn serving_beyond_loopback_needs_a_public_url() {
+    let d = dir("listen");
+    let db = d.join("clinic.db");
+    let out = acumen(Some(KEY))
+        .args(["serve", "--db", db.to_str().unwrap(), "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("give --public-url"), "{}", text(&out));
 }

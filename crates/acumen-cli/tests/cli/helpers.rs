@@ -112,3 +112,15 @@ pub fn run_meta_csv(tag: &str, name: &str, csv: &str, args: &[&str]) -> std::pro
         .output()
         .unwrap()
 }
+
+/// A cookie client that names the site (`base` without `/api/v1`) as its
+/// Origin, as a browser does on every write.
+pub fn browser(base: &str) -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert("origin", base.trim_end_matches("/api/v1").parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(h)
+        .build()
+        .unwrap()
+}

@@ -50,19 +50,8 @@ fn serve(db: &str, port: u16, log: &std::path::Path) -> std::process::Child {
     )
 }
 
-/// A cookie client that names the site as its Origin, as a browser does.
-fn browser(base: &str) -> reqwest::Client {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert("origin", base.trim_end_matches("/api/v1").parse().unwrap());
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .default_headers(h)
-        .build()
-        .unwrap()
-}
-
 async fn login(base: &str) -> reqwest::Client {
-    let c = browser(base);
+    let c = crate::helpers::browser(base);
     let r = c
         .post(format!("{base}/auth/login"))
         .json(&json!({"email": "practitioner@demo.acumen.test", "password": "demo-password-2026"}))

@@ -63,19 +63,8 @@ fn setup(tag: &str) -> (std::path::PathBuf, u16, std::path::PathBuf) {
     (db, free_port(), log)
 }
 
-/// A cookie client that names the site as its Origin, as a browser does.
-fn browser(base: &str) -> reqwest::Client {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert("origin", base.trim_end_matches("/api/v1").parse().unwrap());
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .default_headers(h)
-        .build()
-        .unwrap()
-}
-
 async fn login(base: &str) -> reqwest::Client {
-    let c = browser(base);
+    let c = crate::helpers::browser(base);
     let r = c
         .post(format!("{base}/auth/login"))
         .json(&json!({"email": "op@clinic.test", "password": PASSWORD}))
@@ -262,7 +251,7 @@ async fn demo_data_never_reaches_researchers_or_logs() {
     let log = db.with_extension("log");
     let mut server = spawn_server(&["--demo", "--db", db.to_str().unwrap()], port, &log);
     let base = format!("http://127.0.0.1:{port}/api/v1");
-    let c = browser(&base);
+    let c = crate::helpers::browser(&base);
     let r = c
         .post(format!("{base}/auth/login"))
         .json(&json!({"email": "researcher@demo.acumen.test", "password": "demo-password-2026"}))

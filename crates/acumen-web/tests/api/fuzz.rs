@@ -187,6 +187,11 @@ async fn every_json_endpoint_survives_a_bounded_fuzz(app) {
                     url_path = url_path.replace("{id}", &id);
                 }
                 url_path = url_path.replace("{code}", ["LI4", "XX99", "%FF", "li4"][case % 4]);
+                if m == Method::GET && rng.random_bool(0.3) {
+                    let long = "x".repeat(300);
+                    let v = ["%00", "%1B%5B2J", "a%0Ab", "%FF%FE", long.as_str()][case % 5];
+                    url_path = format!("{url_path}?q={v}&clinic={v}&region={v}&flag={v}");
+                }
                 let url = format!("{origin}{url_path}");
                 let mut req = api.request(m.clone(), &url);
                 if rng.random_bool(0.85) {

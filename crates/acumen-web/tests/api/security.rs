@@ -453,3 +453,69 @@ async fn ids_are_opaque_and_never_show_other_clinics_activity(app) {
     assert_eq!(doc["paths"]["/api/v1/patients/{id}"]["get"]["parameters"][0]["schema"]["type"], "string");
 }
 }
+
+// 10. Input hygiene: implausible dates, untrimmed text, huge notes, control
+//     characters and 1e309 are refused with a 422 naming the field; a reset
+//     revokes API tokens.
+on_both! {
+async fn malformed_values_are_422_naming_the_field(app) {
+    let doc = app.login("doc@north.test").await;
+    let p = new_patient(&app, &doc, "Hana").await;
+    let post = |path: String, body: String| {
+        let doc = doc.clone();
+        async move {
+            let r = doc.post(path).header("content-type", "application/json").body(body).send().await.unwrap();
+            (r.status().as_u16(), crate::helpers::body(r).await)
+        }
+    };
+    let url = app.url(&format!("/patients/{p}/courses"));
+    for date in ["0000-01-01", "-0001-01-01", "9999-12-31"] {
+        let mut c = course_json();
+        c["start"] = json!(date);
+        let (s, b) = post(url.clone(), c.to_string()).await;
+        assert_eq!(s, 422, "{date}: {b}");
+        assert_eq!(b["errors"][0]["field"], "start", "{date}: {b}");
+    }
+    let mut c = course_json();
+    c["start"] = json!(" 2026-01-01 ");
+    c["consent_version"] = json!("  v2\t");
+    let (s, stored) = post(url.clone(), c.to_string()).await;
+    assert_eq!(s, 201, "{stored}");
+    assert_eq!((stored["data"]["start"].as_str(), stored["data"]["consent_version"].as_str()), (Some("2026-01-01"), Some("v2")));
+    let course = stored["id"].as_str().unwrap().to_string();
+    let sessions = app.url(&format!("/courses/{course}/sessions"));
+    let mut s1 = session_json("LI4");
+    s1["note"] = json!("x".repeat(1_000_000));
+    let (s, b) = post(sessions.clone(), s1.to_string()).await;
+    assert_eq!((s, b["errors"][0]["field"].as_str()), (422, Some("note")), "{}", &b.to_string()[..200.min(b.to_string().len())]);
+    for (field, value) in [("note", "NUL \u{0} here"), ("note", "ESC \u{1b}[2J"), ("stimulation", "man\nual")] {
+        let mut s1 = session_json("LI4");
+        s1[field] = json!(value);
+        let (s, b) = post(sessions.clone(), s1.to_string()).await;
+        assert_eq!((s, b["errors"][0]["field"].as_str()), (422, Some(field)), "{value:?}: {b}");
+    }
+    let mut s1 = session_json("LI4");
+    s1["note"] = json!("line one\nline two\tindented");
+    let (s, b) = post(sessions.clone(), s1.to_string()).await;
+    assert_eq!(s, 201, "newlines and tabs in a note are kept: {b}");
+    let body = outcome_json(5.0, "clinician").to_string().replace("5.0", "1e309");
+    let (s, b) = post(app.url(&format!("/courses/{course}/outcomes")), body).await;
+    assert_eq!((s, b["errors"][0]["field"].as_str()), (422, Some("value")), "{b}");
+    let (s, _) = post(app.url("/patients"), "{not json".into()).await;
+    assert_eq!(s, 400, "only a body that is not JSON at all is a 400");
+
+    // A password reset ends sessions and revokes the user's API tokens.
+    let admin = app.login("admin@north.test").await;
+    let token = crate::helpers::body(doc.post(app.url("/tokens")).json(&json!({"name": "script"})).send().await.unwrap()).await;
+    let bearer = token["token"].as_str().unwrap().to_string();
+    let api = Client::new();
+    assert_eq!(api.get(app.url("/me")).bearer_auth(&bearer).send().await.unwrap().status(), 200);
+    let users = crate::helpers::body(admin.get(app.url("/users")).send().await.unwrap()).await;
+    let doc_id = users.as_array().unwrap().iter().find(|u| u["email"] == "doc@north.test").unwrap()["id"].as_str().unwrap().to_string();
+    let link = crate::helpers::body(admin.post(app.url(&format!("/users/{doc_id}/reset-link"))).send().await.unwrap()).await;
+    let r = api.post(app.url("/auth/reset")).json(&json!({"token": link["token"], "password": "a brand new password"})).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(api.get(app.url("/me")).bearer_auth(&bearer).send().await.unwrap().status(), 401, "token revoked");
+    assert_eq!(doc.get(app.url("/me")).send().await.unwrap().status(), 401, "session ended");
+}
+}
