@@ -1,7 +1,7 @@
 //! Authentication: argon2id passwords (hashed off the async executor),
 //! session cookies and Bearer API tokens (random 256-bit values stored as
-//! SHA-256 hashes), the 30-minute idle expiry, and the cross-origin check
-//! for cookie-authenticated writes.
+//! SHA-256 hashes), the 30-minute sliding idle expiry and the 12-hour
+//! absolute lifetime. (The origin rule for cookie writes is in `security`.)
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -143,10 +143,12 @@ impl FromRequestParts<AppState> for Authed {
                 .token_user(&token_hash(token.trim()))
                 .await
                 .map_err(|_| ApiError::Unauthorized)?;
-            return Ok(Authed {
+            let who = Authed {
                 user,
                 via_cookie: false,
-            });
+            };
+            parts.extensions.insert(who.clone());
+            return Ok(who);
         }
         let token = cookie_token(parts).ok_or(ApiError::Unauthorized)?;
         let now = now_secs();

@@ -165,6 +165,20 @@ async fn a_clinic_moves_to_postgres_and_survives_sigkill_during_concurrent_write
     server.wait().unwrap();
     let out = run(&["audit", "verify", "--db", &server_url]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The head anchors the PostgreSQL chain too: the server logged it at start,
+    // `audit head` prints it, and `verify --anchor` finds it (and not a made-up one).
+    let head = String::from_utf8_lossy(&run(&["audit", "head", "--db", &server_url]).stdout).to_string();
+    let anchor = head.trim().strip_prefix("audit head ").unwrap().to_string();
+    let out = run(&["audit", "verify", "--db", &server_url, "--anchor", &anchor]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (id, _) = anchor.split_once(':').unwrap();
+    let forged = format!("{id}:{}", "0".repeat(64));
+    let out = run(&["audit", "verify", "--db", &server_url, "--anchor", &forged]);
+    assert_eq!(out.status.code(), Some(2), "a head the log does not hold");
     let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logs.contains("audit head at start"),
+        "the server anchors the head in its log"
+    );
     assert!(!logs.contains("Durable"), "patient data in the server log");
 }
