@@ -63,6 +63,10 @@ async fn login(base: &str) -> reqwest::Client {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(pg_tests),
+    ignore = "needs PostgreSQL: set ACUMEN_TEST_PG_URL when building and running (.ci/run does)"
+)]
 async fn a_clinic_moves_to_postgres_and_survives_sigkill_during_concurrent_writes() {
     let Some(url) = pg_url() else { return };
     let admin = PgConnectOptions::from_str(&url).unwrap();

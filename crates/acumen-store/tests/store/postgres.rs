@@ -10,6 +10,10 @@ use sqlx::{ConnectOptions, Connection};
 use crate::helpers::{clinic_with_practitioner, drop_server_connections, pg_url, postgres, unique, KEY, MIGRATE, NEW};
 
 #[tokio::test]
+#[cfg_attr(
+    not(pg_tests),
+    ignore = "needs PostgreSQL: set ACUMEN_TEST_PG_URL when building and running (.ci/run does)"
+)]
 async fn row_level_security_limits_the_server_role_to_the_named_clinic() {
     let Some(url) = pg_url() else { return };
     let b = postgres(&url).await;
@@ -64,6 +68,10 @@ async fn row_level_security_limits_the_server_role_to_the_named_clinic() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(pg_tests),
+    ignore = "needs PostgreSQL: set ACUMEN_TEST_PG_URL when building and running (.ci/run does)"
+)]
 async fn the_server_cannot_delete_or_rewrite_history_and_research_sees_only_views() {
     let Some(url) = pg_url() else { return };
     let b = postgres(&url).await;
@@ -106,6 +114,10 @@ async fn the_server_cannot_delete_or_rewrite_history_and_research_sees_only_view
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(pg_tests),
+    ignore = "needs PostgreSQL: set ACUMEN_TEST_PG_URL when building and running (.ci/run does)"
+)]
 async fn the_server_refuses_to_run_as_the_table_owner_or_on_an_unmigrated_database() {
     let Some(url) = pg_url() else { return };
     let b = postgres(&url).await;
@@ -142,6 +154,10 @@ async fn the_server_refuses_to_run_as_the_table_owner_or_on_an_unmigrated_databa
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(pg_tests),
+    ignore = "needs PostgreSQL: set ACUMEN_TEST_PG_URL when building and running (.ci/run does)"
+)]
 async fn an_owner_that_is_not_a_superuser_migrates_as_docs_operations_says() {
     let Some(url) = pg_url() else { return };
     let admin = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
@@ -191,6 +207,10 @@ async fn an_owner_that_is_not_a_superuser_migrates_as_docs_operations_says() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(pg_tests),
+    ignore = "needs PostgreSQL: set ACUMEN_TEST_PG_URL when building and running (.ci/run does)"
+)]
 async fn after_the_database_drops_the_servers_connections_writes_resume() {
     let Some(url) = pg_url() else { return };
     let b = postgres(&url).await;

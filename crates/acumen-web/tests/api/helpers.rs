@@ -24,6 +24,10 @@ macro_rules! on_both {
                 $body
             }
             #[tokio::test]
+            #[cfg_attr(
+                not(pg_tests),
+                ignore = "needs PostgreSQL: set ACUMEN_TEST_PG_URL when building and running (.ci/run does)"
+            )]
             async fn postgres() {
                 let Some($app) = crate::helpers::spawn_pg().await else {
                     return;

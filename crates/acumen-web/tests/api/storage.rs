@@ -152,6 +152,10 @@ async fn openapi_describes_every_body() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(pg_tests),
+    ignore = "needs PostgreSQL: set ACUMEN_TEST_PG_URL when building and running (.ci/run does)"
+)]
 async fn a_write_the_database_cannot_take_is_503_with_retry_after_and_the_next_succeeds() {
     let Some(app) = spawn_pg().await else { return };
     let doc = app.login("doc@north.test").await;
