@@ -154,11 +154,7 @@ pub async fn set_visibility(
     who: Authed,
     Body(v): Body<Visibility>,
 ) -> ApiResult<Json<Value>> {
-    if who.user.role != "admin" {
-        return Err(ApiError::Forbidden(
-            "only an admin decides whether the answers page is public".into(),
-        ));
-    }
+    crate::access::admin_only(&who, "only an admin decides whether the answers page is public")?;
     st.store.set_answers_public(&who.actor(), v.public).await?;
     clinic(State(st), who).await
 }

@@ -95,11 +95,6 @@ impl Authed {
             clinic_id: self.user.clinic_id,
         }
     }
-
-    /// Whether the caller may see and treat the clinic's patients.
-    pub fn is_staff(&self) -> bool {
-        self.user.role == "admin" || self.user.role == "practitioner"
-    }
 }
 
 /// The session token from the Cookie header.

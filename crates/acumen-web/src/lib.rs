@@ -9,6 +9,7 @@
 //! takes a bound listener and a shutdown signal so tests can bind port 0.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod answers;
 pub mod answers_page;
 pub mod auth;

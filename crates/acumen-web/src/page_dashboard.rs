@@ -42,7 +42,7 @@ struct Dashboard {
 /// `GET /`
 pub async fn dashboard(State(st): State<AppState>, who: Option<Authed>) -> Response {
     let Some(who) = who else { return to_login("/") };
-    if who.user.role == "patient" {
+    if who.role() == acumen_domain::Role::Patient {
         return Redirect::to("/diary").into_response();
     }
     if !who.is_staff() {

@@ -14,6 +14,7 @@ use serde_json::Value;
 use acumen_domain::{OutcomeInput, Validate};
 use acumen_plot::{chart_svg, Chart, Join, RefLine};
 
+use crate::access::visible;
 use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::ApiError;
@@ -21,7 +22,7 @@ use crate::form::{f, posted, Field, FormPage, Kind, Posted};
 use crate::ids::Pid;
 use crate::page_records::{page, staff, submit};
 use crate::pages::{error_page, render, to_login, UserView};
-use crate::records::{create_outcome, visible};
+use crate::records::create_outcome;
 use crate::AppState;
 
 fn outcome_fields() -> Vec<Field> {
@@ -273,7 +274,7 @@ async fn diary_page(
 /// `GET /diary`
 pub async fn diary(State(st): State<AppState>, who: Option<Authed>) -> Response {
     let Some(who) = who else { return to_login("/diary") };
-    if who.user.role != "patient" {
+    if who.role() != acumen_domain::Role::Patient {
         return error_page(ApiError::Forbidden("the diary is for patients".into()));
     }
     match diary_page(&st, &who, None, vec![], &HashMap::new()).await {
@@ -289,7 +290,7 @@ pub async fn diary_submit(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let Some(who) = who else { return to_login("/diary") };
-    if who.user.role != "patient" {
+    if who.role() != acumen_domain::Role::Patient {
         return error_page(ApiError::Forbidden("the diary is for patients".into()));
     }
     let course = match active_course(&st, &who).await {

@@ -12,13 +12,14 @@ use serde_json::Value;
 
 use acumen_domain::{AdverseEventInput, CourseInput, PatientInput, SessionInput};
 
+use crate::access::visible;
 use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::form::{f, posted, refused, to_json, views, Field, FormPage, Kind, Posted};
 use crate::ids::Pid;
 use crate::pages::{error_page, render, to_login, UserView};
-use crate::records::{self, visible};
+use crate::records;
 use crate::AppState;
 
 const YES_NO: [(&str, &str); 3] = [("no", "no"), ("yes", "yes"), ("unknown", "unknown")];
@@ -592,7 +593,7 @@ pub async fn create_portal(
         v["patient_id"] = serde_json::json!(public);
         Ok(())
     }) {
-        Ok(b) => match records::visible_patient(&st, &who, id).await {
+        Ok(b) => match crate::access::visible_patient(&st, &who, id).await {
             Ok(_) => done(
                 crate::users::create_user(State(st.clone()), who.clone(), Body(b)).await,
                 |_| format!("/patients/{public}"),

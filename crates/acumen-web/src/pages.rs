@@ -14,10 +14,11 @@ use serde_json::Value;
 use acumen_plot::{chart_svg, Chart, Join, RefLine};
 use acumen_store::Record;
 
+use crate::access::visible_patient;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::ids::Pid;
-use crate::records::{out, visible_patient};
+use crate::records::out;
 use crate::users::{start_session, ClientAddr};
 use crate::AppState;
 
@@ -37,7 +38,7 @@ impl UserView {
         UserView {
             name: who.user.name.clone(),
             staff: who.is_staff(),
-            patient: who.user.role == "patient",
+            patient: who.role() == acumen_domain::Role::Patient,
         }
     }
 }
@@ -161,7 +162,7 @@ pub async fn login(
     let old = crate::auth::cookie_in(&headers);
     match start_session(&st, &addr, Some(&f.clinic), &f.email, &f.password, old).await {
         Ok((user, cookie)) => {
-            let dest = if user.role == "patient" {
+            let dest = if crate::access::role_of(&user.role) == acumen_domain::Role::Patient {
                 "/diary".to_string()
             } else {
                 safe_next(f.next.as_deref())
@@ -536,7 +537,7 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
         user: Some(UserView::of(who)),
         simulated: st.demo,
         id: p.public_id.clone(),
-        admin: who.user.role == "admin",
+        admin: who.role() == acumen_domain::Role::Admin,
         name: patient_name(&p),
         born: p.data.get("year_of_birth").map(|y| y.to_string()).unwrap_or_default(),
         sex: text(&p.data, "sex"),

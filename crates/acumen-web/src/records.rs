@@ -14,6 +14,7 @@ use acumen_domain::{
 };
 use acumen_store::{Placement, Record};
 
+use crate::access::{admin_only, staff_only, visible, visible_patient};
 use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
@@ -33,45 +34,6 @@ pub fn out(r: &Record) -> Value {
         }
     }
     v
-}
-
-pub(crate) fn staff_only(who: &Authed) -> ApiResult<()> {
-    match who.user.role.as_str() {
-        "admin" | "practitioner" => Ok(()),
-        "researcher" => Err(ApiError::Forbidden(
-            "researchers receive de-identified aggregates only".into(),
-        )),
-        _ => Err(ApiError::Forbidden("only clinic staff may do this".into())),
-    }
-}
-
-/// The patient record, if the caller may see it (another clinic's or another
-/// patient's record is "not found").
-pub(crate) async fn visible_patient(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
-    match who.user.role.as_str() {
-        "researcher" => {
-            return Err(ApiError::Forbidden(
-                "researchers receive de-identified aggregates only".into(),
-            ))
-        }
-        "patient" if who.user.patient_id != Some(id) => return Err(ApiError::NotFound),
-        _ => {}
-    }
-    Ok(st.store.record(&who.actor(), "patient", id).await?)
-}
-
-/// A non-patient record, if the caller may see its patient.
-pub(crate) async fn visible(st: &AppState, who: &Authed, kind: &str, id: i64) -> ApiResult<Record> {
-    if who.user.role == "researcher" {
-        return Err(ApiError::Forbidden(
-            "researchers receive de-identified aggregates only".into(),
-        ));
-    }
-    let r = st.store.record(&who.actor(), kind, id).await?;
-    if who.user.role == "patient" && who.user.patient_id != r.patient_id {
-        return Err(ApiError::NotFound);
-    }
-    Ok(r)
 }
 
 fn idem(h: &HeaderMap) -> ApiResult<Option<acumen_store::IdemKey>> {
@@ -144,7 +106,7 @@ pub struct Search {
 
 /// `GET /patients`
 pub async fn list_patients(State(st): State<AppState>, who: Authed, Query(s): Query<Search>) -> ApiResult<Json<Value>> {
-    if who.user.role == "patient" {
+    if who.role() == acumen_domain::Role::Patient {
         let id = who.user.patient_id.ok_or(ApiError::NotFound)?;
         return Ok(Json(json!([out(&visible_patient(&st, &who, id).await?)])));
     }
@@ -215,9 +177,7 @@ pub async fn update_patient(
 
 /// `GET /patients/{id}/versions` (admins)
 pub async fn patient_versions(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
-    if who.user.role != "admin" {
-        return Err(ApiError::Forbidden("only admins read old versions".into()));
-    }
+    admin_only(&who, "only admins read old versions")?;
     // Authors by their public ids (the internal keys never leave the server).
     let authors: std::collections::HashMap<i64, String> = st
         .store
@@ -341,7 +301,7 @@ pub async fn create_session(
             findings,
         });
     }
-    if !hard.is_empty() && who.user.role != "practitioner" {
+    if !hard.is_empty() && who.role() != acumen_domain::Role::Practitioner {
         return Err(ApiError::Forbidden(
             "only a practitioner may override a safety hard stop".into(),
         ));
@@ -395,14 +355,14 @@ pub async fn create_outcome(
     Body(b): Body<OutcomeInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let course = visible(&st, &who, "course", id).await?;
-    if who.user.role == "patient" && b.source != "patient" {
+    if who.role() == acumen_domain::Role::Patient && b.source != "patient" {
         return Err(ApiError::Invalid(acumen_domain::Invalid {
             errors: vec![acumen_domain::FieldError {
                 field: "source".into(),
                 rule: "must be patient for a patient's own diary".into(),
             }],
         }));
-    } else if who.user.role != "patient" {
+    } else if who.role() != acumen_domain::Role::Patient {
         staff_only(&who)?;
     }
     let v = b.validate()?;
@@ -454,9 +414,7 @@ pub async fn create_adverse(
 
 /// `GET /audit` (admins): the clinic's audit log.
 pub async fn audit_log(State(st): State<AppState>, who: Authed) -> ApiResult<Json<Value>> {
-    if who.user.role != "admin" {
-        return Err(ApiError::Forbidden("only admins read the audit log".into()));
-    }
+    admin_only(&who, "only admins read the audit log")?;
     // The clinic's entries numbered 1, 2, ... and naming users and records by
     // their public ids: the log's global ids would show other clinics' activity.
     let clinic = who.user.clinic_id;
@@ -486,7 +444,7 @@ pub async fn audit_log(State(st): State<AppState>, who: Authed) -> ApiResult<Jso
 
 /// `GET /research/aggregates` (researchers)
 pub async fn research(State(st): State<AppState>, who: Authed) -> ApiResult<Json<Value>> {
-    if who.user.role != "researcher" {
+    if who.role() != acumen_domain::Role::Researcher {
         return Err(ApiError::Forbidden("aggregates are for researcher accounts".into()));
     }
     st.store

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use acumen_domain::plan::day_of;
 use acumen_domain::{check, Finding, PlannedSessionInput, ProfileInput, SafetyProfile, Severity};
 
+use crate::access::{staff_only, visible, visible_patient};
 use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::{invalid, ApiError, ApiResult};
-use crate::records::{staff_only, visible, visible_patient};
 use crate::AppState;
 
 /// The course a check is for, when not stored.

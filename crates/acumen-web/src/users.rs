@@ -248,23 +248,6 @@ pub struct CreateUser {
     pub patient_id: Option<String>,
 }
 
-fn admin_only(who: &Authed) -> ApiResult<()> {
-    if who.user.role == "admin" {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("only admins manage users".into()))
-    }
-}
-
-fn role_name(r: Role) -> &'static str {
-    match r {
-        Role::Admin => "admin",
-        Role::Practitioner => "practitioner",
-        Role::Patient => "patient",
-        Role::Researcher => "researcher",
-    }
-}
-
 /// Password rule.
 pub fn check_password(p: &str) -> ApiResult<()> {
     if p.chars().count() < 8 || p.len() > 256 {
@@ -281,7 +264,7 @@ pub fn check_password(p: &str) -> ApiResult<()> {
 
 /// `GET /users`
 pub async fn list_users(State(st): State<AppState>, who: Authed) -> ApiResult<Json<Value>> {
-    admin_only(&who)?;
+    crate::access::admin_only(&who, "only admins manage users")?;
     Ok(Json(Value::Array(
         st.store
             .users(who.user.clinic_id)
@@ -298,7 +281,7 @@ pub async fn create_user(
     who: Authed,
     Body(u): Body<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    admin_only(&who)?;
+    crate::access::admin_only(&who, "only admins manage users")?;
     let email_ok = u
         .email
         .split_once('@')
@@ -324,7 +307,7 @@ pub async fn create_user(
             clinic_id: who.user.clinic_id,
             email: u.email,
             name: u.name,
-            role: role_name(u.role).into(),
+            role: crate::access::role_name(u.role).into(),
             password_hash: hash,
             patient_id,
         })
@@ -374,10 +357,10 @@ pub async fn link_patient(
     Path(id): Path<String>,
     Body(l): Body<Link>,
 ) -> ApiResult<Json<Value>> {
-    admin_only(&who)?;
+    crate::access::admin_only(&who, "only admins manage users")?;
     let u = clinic_user(&st, &who, &id).await?;
     let id = u.id;
-    if u.role != "patient" {
+    if crate::access::role_of(&u.role) != acumen_domain::Role::Patient {
         return Err(Invalid {
             errors: vec![FieldError {
                 field: "patient_id".into(),
@@ -397,7 +380,7 @@ pub async fn reset_link(
     who: Authed,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    admin_only(&who)?;
+    crate::access::admin_only(&who, "only admins manage users")?;
     let id = clinic_user(&st, &who, &id).await?.id;
     let token = new_token();
     st.store

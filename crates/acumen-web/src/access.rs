@@ -1,0 +1,89 @@
+//! Who may do what, in one place: the caller's role as
+//! [`acumen_domain::Role`] (never compared as text), and the guards every
+//! handler and page uses — staff only, admins only, and the record
+//! visibility rules (another clinic's record, or another patient's, is
+//! "not found"; researchers get aggregates only).
+
+use acumen_domain::Role;
+use acumen_store::Record;
+
+use crate::auth::Authed;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// The role a stored role name stands for (the store's CHECK constraint
+/// allows only the four; anything else is treated as the least trusted).
+pub fn role_of(name: &str) -> Role {
+    match name {
+        "admin" => Role::Admin,
+        "practitioner" => Role::Practitioner,
+        "researcher" => Role::Researcher,
+        _ => Role::Patient,
+    }
+}
+
+/// The stored name of a role.
+pub fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Admin => "admin",
+        Role::Practitioner => "practitioner",
+        Role::Patient => "patient",
+        Role::Researcher => "researcher",
+    }
+}
+
+impl Authed {
+    /// The caller's role.
+    pub fn role(&self) -> Role {
+        role_of(&self.user.role)
+    }
+
+    /// Whether the caller may see and treat the clinic's patients.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role(), Role::Admin | Role::Practitioner)
+    }
+}
+
+fn researchers_refused() -> ApiError {
+    ApiError::Forbidden("researchers receive de-identified aggregates only".into())
+}
+
+/// Clinic staff (admins and practitioners) only.
+pub fn staff_only(who: &Authed) -> ApiResult<()> {
+    match who.role() {
+        Role::Admin | Role::Practitioner => Ok(()),
+        Role::Researcher => Err(researchers_refused()),
+        Role::Patient => Err(ApiError::Forbidden("only clinic staff may do this".into())),
+    }
+}
+
+/// Admins only; `what` says what is refused ("only admins read the audit log").
+pub fn admin_only(who: &Authed, what: &str) -> ApiResult<()> {
+    if who.role() == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(what.into()))
+    }
+}
+
+/// The patient record, if the caller may see it.
+pub async fn visible_patient(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
+    match who.role() {
+        Role::Researcher => return Err(researchers_refused()),
+        Role::Patient if who.user.patient_id != Some(id) => return Err(ApiError::NotFound),
+        _ => {}
+    }
+    Ok(st.store.record(&who.actor(), "patient", id).await?)
+}
+
+/// A non-patient record, if the caller may see its patient.
+pub async fn visible(st: &AppState, who: &Authed, kind: &str, id: i64) -> ApiResult<Record> {
+    if who.role() == Role::Researcher {
+        return Err(researchers_refused());
+    }
+    let r = st.store.record(&who.actor(), kind, id).await?;
+    if who.role() == Role::Patient && who.user.patient_id != r.patient_id {
+        return Err(ApiError::NotFound);
+    }
+    Ok(r)
+}
