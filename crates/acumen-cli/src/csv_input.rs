@@ -1,5 +1,5 @@
 //! Reading a CSV file into an untyped table (the parsing is
-//! `acumen_web::csv_table`, shared with the evidence page's uploads).
+//! `acumen_meta::csv`, shared with the evidence page's uploads).
 
 use acumen_meta::Table;
 use anyhow::{Context, Result};
@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Parses CSV bytes (as read from `name`) into a table.
 pub fn parse_csv(bytes: &[u8], name: &str) -> Result<Table> {
-    acumen_web::csv_table::parse_csv(bytes, name).map_err(anyhow::Error::msg)
+    acumen_meta::csv::parse_csv(bytes, name).map_err(anyhow::Error::msg)
 }
 
 /// Reads and parses a CSV file.

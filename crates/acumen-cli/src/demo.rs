@@ -49,9 +49,7 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<(
     let clinic = store
         .create_clinic("Simulated Demo Clinic (SIMULATED DATA)", true)
         .await?;
-    let hash = acumen_web::auth::hash_password(DEMO_PASSWORD.into())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = acumen_store::password::hash(DEMO_PASSWORD)?;
     let user = |email: &str, name: &str, role: &str| NewUser {
         clinic_id: clinic.id,
         email: email.into(),

@@ -1,15 +1,15 @@
 //! Plot files for `acumen meta`: the plot data come from
-//! `acumen_web::evidence_plots`; this writes SVG or PNG (by the file's
+//! `acumen_plot::from_analysis`; this writes SVG or PNG (by the file's
 //! extension).
 
 use std::path::Path;
 
 use acumen_meta::Analysis;
+use acumen_plot::from_analysis::{cumul_forest, forest, funnel};
 use acumen_plot::{forest_svg, funnel_svg, svg_to_png, Transf};
-use acumen_web::evidence_plots::{cumul_forest, forest, funnel};
 use anyhow::{anyhow, bail, Context, Result};
 
-pub use acumen_web::evidence_plots::default_transf;
+pub use acumen_plot::from_analysis::default_transf;
 
 /// Plot options.
 #[derive(Debug, Clone, Default)]

@@ -49,7 +49,11 @@ pub struct PointsArgs {
 
 /// Runs the command and returns its output.
 pub fn run(a: &PointsArgs) -> anyhow::Result<String> {
-    let (region, flag) = acumen_web::points::filters(a.region.as_deref(), a.flag.as_deref())?;
+    let (region, flag) =
+        acumen_knowledge::points::filters(a.region.as_deref(), a.flag.as_deref()).map_err(|errors| {
+            let words: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("{}", words.join("; "))
+        })?;
     let mut rows: Vec<PointInfo> = search(&Query {
         text: a.q.as_deref(),
         region,

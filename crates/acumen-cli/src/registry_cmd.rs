@@ -308,9 +308,7 @@ pub async fn admin(cmd: &AdminCmd) -> Result<()> {
         bail!("the admin password must be at least 8 characters (stdin or ACUMEN_ADMIN_PASSWORD)");
     }
     let store = open_store(db).await?;
-    let hash = acumen_web::auth::hash_password(password)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = acumen_store::password::hash(&password)?;
     let clinic = store.create_clinic(name, false).await?;
     let user = store
         .create_user(NewUser {

@@ -15,7 +15,9 @@ pub mod hygiene;
 pub mod inputs;
 pub mod plan;
 pub mod profile;
+pub mod role;
 pub mod safety;
+pub mod valid;
 
 pub use error::{FieldError, Invalid};
 pub use inputs::*;

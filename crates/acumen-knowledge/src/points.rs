@@ -409,3 +409,48 @@ mod tests {
         assert_eq!(fold_pinyin("Zhōnglǚshù"), "zhonglvshu");
     }
 }
+
+/// A search filter that names no region or flag: the field and the rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    /// `region` or `flag`.
+    pub field: &'static str,
+    /// What is allowed.
+    pub rule: String,
+}
+
+impl std::fmt::Display for FilterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.rule)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+/// Parses the region and flag filters of a point search (empty = none);
+/// every filter that names nothing known is reported.
+pub fn filters(region: Option<&str>, flag: Option<&str>) -> Result<(Option<Region>, Option<Flag>), Vec<FilterError>> {
+    let region = region.filter(|s| !s.is_empty());
+    let flag = flag.filter(|s| !s.is_empty());
+    let (r, f) = (region.and_then(Region::parse), flag.and_then(Flag::parse));
+    let mut errors = Vec::new();
+    if region.is_some() && r.is_none() {
+        let all: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
+        errors.push(FilterError {
+            field: "region",
+            rule: format!("must be one of {}", all.join(", ")),
+        });
+    }
+    if flag.is_some() && f.is_none() {
+        let all: Vec<&str> = Flag::ALL.iter().map(|f| f.as_str()).collect();
+        errors.push(FilterError {
+            field: "flag",
+            rule: format!("must be one of {}", all.join(", ")),
+        });
+    }
+    if errors.is_empty() {
+        Ok((r, f))
+    } else {
+        Err(errors)
+    }
+}

@@ -22,6 +22,7 @@
 pub mod analysis;
 pub mod budget;
 pub mod confint;
+pub mod csv;
 pub mod design;
 pub mod diag;
 pub mod dist;

@@ -4,11 +4,13 @@
 //! sessions (Kaplan-Meier curves, pain diaries), written as SVG by a small,
 //! deterministic string builder (byte-stable output), and turned into PNG by
 //! resvg with a font that ships in this crate. Pure: no files, no system
-//! fonts, no network; the caller writes the bytes.
+//! fonts, no network; the caller writes the bytes. `from_analysis` turns an
+//! engine analysis into forest, funnel and cumulative-forest data.
 #![deny(missing_docs)]
 
 pub mod curve;
 pub mod forest;
+pub mod from_analysis;
 pub mod funnel;
 pub mod png;
 pub mod scale;

@@ -55,6 +55,7 @@ macro_rules! audit_entry_from_row {
 pub mod audit;
 pub mod error;
 pub mod model;
+pub mod password;
 #[macro_use]
 mod shared;
 pub mod pg;

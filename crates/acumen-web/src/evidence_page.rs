@@ -12,9 +12,9 @@ use acumen_plot::{forest_svg, funnel_svg};
 
 use crate::auth::Authed;
 use crate::engine_pool::MAX_UPLOAD_BYTES;
-use crate::evidence_plots::{default_transf, fmt_p, forest, funnel, het_note};
 use crate::pages::{render, to_login, UserView};
 use crate::AppState;
+use acumen_plot::from_analysis::{default_transf, fmt_p, forest, funnel, het_note};
 
 /// Bundled data sets: (id, words, measure, CSV).
 pub const DATASETS: [(&str, &str, &str, &str); 3] = [
@@ -85,7 +85,7 @@ pub async fn evidence(State(st): State<AppState>, who: Option<Authed>) -> Respon
 }
 
 fn run(csv: &[u8], name: &str, measure: &str, method: &str, budget: Budget) -> Result<ResultView, String> {
-    let table = crate::csv_table::parse_csv(csv, name)?;
+    let table = acumen_meta::csv::parse_csv(csv, name)?;
     let escalc = if measure.is_empty() {
         None
     } else {

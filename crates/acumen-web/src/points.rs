@@ -6,7 +6,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use acumen_domain::error::Check;
 use acumen_domain::Invalid;
 use acumen_knowledge::points::{flag_sources, search, Query as PointQuery};
 use acumen_knowledge::trials::{describe, trial_points};
@@ -25,22 +24,17 @@ pub struct PointSearch {
     pub flag: Option<String>,
 }
 
-/// Parses the region and flag filters of a point search, naming the bad one.
-pub fn filters(region: Option<&str>, flag: Option<&str>) -> Result<(Option<Region>, Option<Flag>), Invalid> {
-    let mut c = Check::default();
-    let region = region.filter(|s| !s.is_empty());
-    let flag = flag.filter(|s| !s.is_empty());
-    let r = region.and_then(Region::parse);
-    let f = flag.and_then(Flag::parse);
-    if region.is_some() && r.is_none() {
-        let all: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
-        c.fail("region", format!("must be one of {}", all.join(", ")));
-    }
-    if flag.is_some() && f.is_none() {
-        let all: Vec<&str> = Flag::ALL.iter().map(|f| f.as_str()).collect();
-        c.fail("flag", format!("must be one of {}", all.join(", ")));
-    }
-    c.finish((r, f))
+/// The point-search filters, a bad one a 422 naming it.
+fn filters(region: Option<&str>, flag: Option<&str>) -> Result<(Option<Region>, Option<Flag>), Invalid> {
+    acumen_knowledge::points::filters(region, flag).map_err(|errors| Invalid {
+        errors: errors
+            .into_iter()
+            .map(|e| acumen_domain::FieldError {
+                field: e.field.into(),
+                rule: e.rule,
+            })
+            .collect(),
+    })
 }
 
 /// `GET /points`

@@ -1,11 +1,11 @@
 //! Forest, funnel and cumulative forest plots built from an analysis: the
 //! plot data the CLI writes to files and the evidence page draws inline.
-//! Pure: returns the plot structs; drawing is `acumen_plot`.
+//! Pure: returns the plot structs; drawing is the rest of this crate.
 
+use crate::{Block, Forest, Funnel, StudyRow, Summary, Transf};
 use acumen_meta::diag::trimfill::trimfill;
 use acumen_meta::dist::qnorm;
 use acumen_meta::{Analysis, Fit, Method};
-use acumen_plot::{Block, Forest, Funnel, StudyRow, Summary, Transf};
 
 /// The default scale for a measure: ratios are shown back-transformed.
 pub fn default_transf(measure: Option<&str>) -> Transf {

@@ -1,8 +1,8 @@
 //! CSV bytes into an untyped table, with errors that name the file and row:
-//! header required, comma separator, optional UTF-8 BOM. Shared by the CLI
-//! (files) and the evidence page (uploads).
+//! header required, comma separator, optional UTF-8 BOM. Bytes in, a
+//! `Table` out (no IO): the CLI reads the file, the evidence page the upload.
 
-use acumen_meta::Table;
+use crate::Table;
 
 /// Parses CSV bytes (from the file or upload called `name`) into a table.
 pub fn parse_csv(bytes: &[u8], name: &str) -> Result<Table, String> {
