@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod gate;
 pub mod hygiene;
 pub mod inputs;
 pub mod plan;

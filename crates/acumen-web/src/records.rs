@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use acumen_domain::{
     check, AdverseEventInput, ConditionInput, CourseInput, OutcomeInput, PatientInput, ScreeningInput, SessionInput,
-    Severity, Validate,
+    Validate,
 };
 use acumen_store::{Placement, Record};
 
@@ -19,8 +19,9 @@ use crate::auth::Authed;
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::Pid;
-use crate::safety::{ids, patient_context};
+use crate::safety::patient_context;
 use crate::AppState;
+use acumen_domain::gate::{gate, Gate};
 
 /// A record as the API shows it.
 pub fn out(r: &Record) -> Value {
@@ -288,43 +289,38 @@ pub async fn create_session(
     let intent = course.data.get("intent").and_then(Value::as_str).unwrap_or("treatment");
     let plan = v.plan(intent);
     let findings = check(&profile, &conditions, &plan);
-    let hard = ids(&findings, Severity::HardStop);
     let overriding = v.get().override_reason.as_ref().is_some_and(|r| !r.trim().is_empty());
-    if !hard.is_empty() && !overriding {
-        return Err(ApiError::Safety {
+    let practitioner = who.role() == acumen_domain::Role::Practitioner;
+    let (safety, audit) = match gate(findings, overriding, practitioner, plan.has_rationale) {
+        Gate::Allowed { safety, audit } => (safety, audit),
+        Gate::HardStop { rule_ids, findings } => return Err(ApiError::Safety {
             code: "safety_hard_stop",
             message: format!(
                 "refused by safety rule {}; correct the session, or a practitioner may override with override_reason",
-                hard.join(", ")
+                rule_ids.join(", ")
             ),
-            rule_ids: hard,
+            rule_ids,
             findings,
-        });
-    }
-    if !hard.is_empty() && who.role() != acumen_domain::Role::Practitioner {
-        return Err(ApiError::Forbidden(
-            "only a practitioner may override a safety hard stop".into(),
-        ));
-    }
-    let rationale = ids(&findings, Severity::NeedsRationale);
-    if !rationale.is_empty() && !plan.has_rationale {
-        return Err(ApiError::Safety {
-            code: "safety_needs_rationale",
-            message: format!(
-                "safety rule {} needs a rationale for this point selection",
-                rationale.join(", ")
-            ),
-            rule_ids: rationale,
-            findings,
-        });
-    }
-    let mut data = to_value(v);
-    data["safety"] = json!({"findings": findings, "overridden": hard});
-    let audit: Vec<String> = if hard.is_empty() {
-        vec![]
-    } else {
-        vec![format!("safety_override:{}", hard.join(","))]
+        }),
+        Gate::OverrideNotAllowed => {
+            return Err(ApiError::Forbidden(
+                "only a practitioner may override a safety hard stop".into(),
+            ))
+        }
+        Gate::NeedsRationale { rule_ids, findings } => {
+            return Err(ApiError::Safety {
+                code: "safety_needs_rationale",
+                message: format!(
+                    "safety rule {} needs a rationale for this point selection",
+                    rule_ids.join(", ")
+                ),
+                rule_ids,
+                findings,
+            })
+        }
     };
+    let mut data = to_value(v);
+    data["safety"] = to_value(&safety);
     let at = Placement {
         patient_id: Some(patient_id),
         parent_id: Some(id),

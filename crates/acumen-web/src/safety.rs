@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use acumen_domain::plan::day_of;
-use acumen_domain::{check, Finding, PlannedSessionInput, ProfileInput, SafetyProfile, Severity};
+use acumen_domain::{check, PlannedSessionInput, ProfileInput, SafetyProfile, Severity};
 
 use crate::access::{staff_only, visible, visible_patient};
 use crate::auth::Authed;
@@ -54,15 +54,6 @@ pub async fn patient_context(st: &AppState, who: &Authed, patient_id: i64) -> Ap
         .filter_map(|r| r.data.get("code").and_then(Value::as_str).map(str::to_string))
         .collect();
     Ok((profile, conditions))
-}
-
-/// Rule ids of the findings with `severity`.
-pub fn ids(findings: &[Finding], severity: Severity) -> Vec<&'static str> {
-    findings
-        .iter()
-        .filter(|f| f.severity == severity)
-        .map(|f| f.rule_id)
-        .collect()
 }
 
 /// `POST /safety/check`
@@ -115,8 +106,8 @@ pub async fn check_handler(
     let findings = check(&profile, &conditions, &plan);
     Ok(Json(json!({
         "at": day.to_string(),
-        "hard_stop": !ids(&findings, Severity::HardStop).is_empty(),
-        "needs_rationale": !ids(&findings, Severity::NeedsRationale).is_empty() && !plan.has_rationale,
+        "hard_stop": !acumen_domain::gate::rule_ids(&findings, Severity::HardStop).is_empty(),
+        "needs_rationale": !acumen_domain::gate::rule_ids(&findings, Severity::NeedsRationale).is_empty() && !plan.has_rationale,
         "findings": findings,
     })))
 }
