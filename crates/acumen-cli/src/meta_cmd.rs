@@ -438,13 +438,13 @@ pub fn run_to_writer(a: &MetaArgs, w: &mut impl std::io::Write) -> Result<()> {
             serde_json::to_writer_pretty(&mut *w, &crate::json_out::analysis_json(&analysis))?;
             writeln!(w)?;
         }
-        Outcome::Rma(analysis) => w.write_all(crate::report::render(&analysis, a.measure.as_deref()).as_bytes())?,
+        Outcome::Rma(analysis) => w.write_all(crate::meta_text::render(&analysis, a.measure.as_deref()).as_bytes())?,
         Outcome::Mh(m) if json => {
             serde_json::to_writer_pretty(&mut *w, &crate::json_out::mh_json(&m))?;
             writeln!(w)?;
         }
         Outcome::Mh(m) => {
-            w.write_all(crate::report::render_mh(&m, &a.method, a.measure.as_deref().unwrap_or("")).as_bytes())?
+            w.write_all(crate::meta_text::render_mh(&m, &a.method, a.measure.as_deref().unwrap_or("")).as_bytes())?
         }
     }
     Ok(())

@@ -293,15 +293,17 @@ pub async fn create_session(
     let practitioner = who.role() == acumen_domain::Role::Practitioner;
     let (safety, audit) = match gate(findings, overriding, practitioner, plan.has_rationale) {
         Gate::Allowed { safety, audit } => (safety, audit),
-        Gate::HardStop { rule_ids, findings } => return Err(ApiError::Safety {
-            code: "safety_hard_stop",
-            message: format!(
+        Gate::HardStop { rule_ids, findings } => {
+            return Err(ApiError::Safety {
+                code: "safety_hard_stop",
+                message: format!(
                 "refused by safety rule {}; correct the session, or a practitioner may override with override_reason",
                 rule_ids.join(", ")
             ),
-            rule_ids,
-            findings,
-        }),
+                rule_ids,
+                findings,
+            })
+        }
         Gate::OverrideNotAllowed => {
             return Err(ApiError::Forbidden(
                 "only a practitioner may override a safety hard stop".into(),

@@ -3,7 +3,7 @@
 use acumen_meta::{Analysis, Test};
 use std::fmt::Write;
 
-use crate::report_blocks::{diagnostics, exp_line, f4, is_ratio, pfmt, series, tests};
+use crate::meta_text_blocks::{diagnostics, exp_line, f4, is_ratio, pfmt, series, tests};
 
 /// Renders the report.
 pub fn render(a: &Analysis, measure: Option<&str>) -> String {
