@@ -191,7 +191,10 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<(
                 .validate()
                 .map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
             let findings = check(&profile, &[cond.code.to_string()], &valid.plan("treatment"));
-            session["safety"] = json!({"findings": findings, "overridden": []});
+            session["safety"] = serde_json::to_value(acumen_domain::gate::SessionSafety {
+                findings,
+                overridden: vec![],
+            })?;
             let (s, _) = store.insert_record(&actor, "session", under, session, None).await?;
             let frac = n as f64 / planned as f64;
             let noise: f64 = rng.random_range(-0.8..0.8);

@@ -4,7 +4,7 @@
 //! needs a rationale refuses it until one is written; otherwise the session
 //! is stored with its findings, and an override is audited by rule.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::safety::{Finding, Severity};
 
@@ -15,6 +15,40 @@ pub struct SessionSafety {
     pub findings: Vec<Finding>,
     /// The hard stops a practitioner overrode (empty when none).
     pub overridden: Vec<&'static str>,
+}
+
+/// A session's safety record as it is read back from storage (`data.safety`;
+/// rule ids as text): the one reader of what [`SessionSafety`] writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct StoredSafety {
+    /// The findings' rule ids, in order.
+    #[serde(default)]
+    pub findings: Vec<StoredFinding>,
+    /// The hard stops that were overridden.
+    #[serde(default)]
+    pub overridden: Vec<String>,
+}
+
+/// One stored finding (its other fields are for display and are not read).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StoredFinding {
+    /// Rule id (`PTX_DEPTH`, ...).
+    pub rule_id: String,
+}
+
+impl StoredSafety {
+    /// The safety record of a session's data (empty when it has none).
+    pub fn of(session_data: &serde_json::Value) -> Self {
+        session_data
+            .get("safety")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    }
+
+    /// The findings' rule ids.
+    pub fn rule_ids(&self) -> Vec<String> {
+        self.findings.iter().map(|f| f.rule_id.clone()).collect()
+    }
 }
 
 /// The verdict on a session write.
@@ -128,5 +162,21 @@ mod tests {
         assert!(matches!(gate(preg(), false, true, false), Gate::NeedsRationale { .. }));
         assert!(matches!(gate(preg(), false, true, true), Gate::Allowed { ref audit, .. } if audit.is_empty()));
         assert!(matches!(gate(vec![], false, false, false), Gate::Allowed { .. }));
+    }
+
+    #[test]
+    fn the_stored_record_reads_back_what_the_gate_wrote() {
+        let Gate::Allowed { safety, .. } = gate(vec![finding(Severity::HardStop, "PTX_DEPTH")], true, true, false)
+        else {
+            panic!("allowed with an override")
+        };
+        let data = serde_json::json!({"number": 1, "safety": serde_json::to_value(&safety).unwrap()});
+        let back = StoredSafety::of(&data);
+        assert_eq!(back.rule_ids(), ["PTX_DEPTH"]);
+        assert_eq!(back.overridden, ["PTX_DEPTH"]);
+        assert_eq!(
+            StoredSafety::of(&serde_json::json!({"number": 1})),
+            StoredSafety::default()
+        );
     }
 }

@@ -113,13 +113,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
         .iter()
         .filter(|r| r.kind == "session")
         .filter_map(|r| {
-            let rules: Vec<&str> = r
-                .data
-                .pointer("/safety/overridden")?
-                .as_array()?
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
+            let rules = acumen_domain::gate::StoredSafety::of(&r.data).overridden;
             (!rules.is_empty()).then(|| Item {
                 patient_id: r.patient_public_id.clone().unwrap_or_default(),
                 name: name(r.patient_id),

@@ -480,19 +480,9 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
                 .flatten()
                 .map(|p| text(p, "code"))
                 .collect();
-            let findings: Vec<String> = s
-                .data
-                .pointer("/safety/findings")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|f| text(f, "rule_id"))
-                .collect();
-            let overridden = s
-                .data
-                .pointer("/safety/overridden")
-                .and_then(Value::as_array)
-                .is_some_and(|a| !a.is_empty());
+            let safety = acumen_domain::gate::StoredSafety::of(&s.data);
+            let findings = safety.rule_ids();
+            let overridden = !safety.overridden.is_empty();
             rows.push(SessionRow {
                 id: s.public_id.clone(),
                 number: s.data.get("number").map(|n| n.to_string()).unwrap_or_default(),
