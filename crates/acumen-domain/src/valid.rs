@@ -20,6 +20,12 @@ impl<T> Valid<T> {
     }
 }
 
+/// Whether `s` has the form of a public id: 32 lower-case hex digits (what
+/// the server names records, users and tokens by).
+pub fn is_public_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Something that can be validated.
 pub trait Validate: Sized {
     /// Checks every rule; on success the value is wrapped as `Valid`.

@@ -167,6 +167,16 @@ macro_rules! shared_store {
                 Ok(out)
             }
 
+            async fn sole_clinic_code(&self) -> Result<Option<String>> {
+                let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM clinics ORDER BY id LIMIT 2")
+                    .fetch_all(&self.read)
+                    .await?;
+                Ok(match codes.as_slice() {
+                    [only] => Some(only.clone()),
+                    _ => None,
+                })
+            }
+
             async fn is_demo(&self) -> Result<bool> {
                 Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM clinics WHERE demo)")
                     .fetch_one(&self.read)
@@ -474,19 +484,13 @@ macro_rules! shared_store {
                             // One writer task runs these statements in turn: the count
                             // and the insert cannot interleave with another attempt's.
                             let since = now_s - window;
-                            let count = |col: &'static str, v: String| {
-                                sqlx::query(if col == "account" {
-                                    "SELECT count(*) AS n, min(at) AS first FROM \
-                                     (SELECT at FROM login_failures WHERE account = $1 AND at >= $2 ORDER BY at DESC LIMIT $3) AS recent"
-                                } else {
-                                    "SELECT count(*) AS n, min(at) AS first FROM \
-                                     (SELECT at FROM login_failures WHERE address = $1 AND at >= $2 ORDER BY at DESC LIMIT $3) AS recent"
-                                })
-                                .bind(v)
-                                .bind(since)
-                            };
-                            let a = count("account", account.clone()).bind(max_account).fetch_one(&mut *c).await?;
-                            let b = count("address", address.clone()).bind(max_address).fetch_one(&mut *c).await?;
+                            // The most recent `max` attempts in the window: how many, and the oldest.
+                            const BY_ACCOUNT: &str = "SELECT count(*) AS n, min(at) AS first FROM \
+                                (SELECT at FROM login_failures WHERE account = $1 AND at >= $2 ORDER BY at DESC LIMIT $3) AS recent";
+                            const BY_ADDRESS: &str = "SELECT count(*) AS n, min(at) AS first FROM \
+                                (SELECT at FROM login_failures WHERE address = $1 AND at >= $2 ORDER BY at DESC LIMIT $3) AS recent";
+                            let a = sqlx::query(BY_ACCOUNT).bind(&account).bind(since).bind(max_account).fetch_one(&mut *c).await?;
+                            let b = sqlx::query(BY_ADDRESS).bind(&address).bind(since).bind(max_address).fetch_one(&mut *c).await?;
                             let (na, nb): (i64, i64) = (a.get("n"), b.get("n"));
                             if na >= max_account || nb >= max_address {
                                 // Free again when the oldest of the counted attempts leaves the window.
@@ -593,15 +597,12 @@ macro_rules! shared_store {
                                 .bind(&ts)
                                 .fetch_one(&mut *c)
                                 .await?;
-                            let patient_id = if kind == "patient" {
+                            if kind == "patient" {
                                 sqlx::query("UPDATE records SET patient_id = id WHERE id = $1")
                                     .bind(id)
                                     .execute(&mut *c)
                                     .await?;
-                                Some(id)
-                            } else {
-                                at.patient_id
-                            };
+                            }
                             sqlx::query(&format!(
                                 "INSERT INTO record_versions (record_id, version, data, author_id, created_at) VALUES ($1, 1, $2{JSONB}, $3, $4)"
                             ))
@@ -630,7 +631,6 @@ macro_rules! shared_store {
                             for action in &also_audit {
                                 append(c, chain, Some(&actor), action, Some(&kind), Some(id)).await?;
                             }
-                            let _ = (patient_id, data);
                             let row = sqlx::query(&format!("SELECT {RECORD_COLS} FROM records WHERE id = $1"))
                                 .bind(id)
                                 .fetch_one(&mut *c)

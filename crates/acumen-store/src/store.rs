@@ -33,6 +33,8 @@ pub trait Store: Send + Sync + 'static {
     async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>>;
     /// Every clinic, by id.
     async fn clinics(&self) -> Result<Vec<Clinic>>;
+    /// The code of the database's clinic when it holds exactly one.
+    async fn sole_clinic_code(&self) -> Result<Option<String>>;
     /// Whether any clinic in this database is a demo clinic.
     async fn is_demo(&self) -> Result<bool>;
 

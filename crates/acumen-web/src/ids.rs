@@ -38,12 +38,17 @@ impl FromRequestParts<AppState> for Pid {
         if !is_public_id(&public) {
             return Ok(Pid(NO_RECORD, String::new()));
         }
-        let key = st.store.record_key(&who.actor(), &public).await.unwrap_or(NO_RECORD);
-        Ok(Pid(key, public))
+        Ok(Pid(record_key(st, &who, &public).await, public))
     }
 }
 
-/// Whether `s` has the form of a public id (32 lower-case hex digits).
-pub fn is_public_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+pub use acumen_domain::valid::is_public_id;
+
+/// The internal key of the caller's clinic's record named `public`, or
+/// [`NO_RECORD`] when it names none (or is not an id at all).
+pub async fn record_key(st: &AppState, who: &Authed, public: &str) -> i64 {
+    if !is_public_id(public) {
+        return NO_RECORD;
+    }
+    st.store.record_key(&who.actor(), public).await.unwrap_or(NO_RECORD)
 }

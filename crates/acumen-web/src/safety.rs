@@ -67,22 +67,8 @@ pub async fn check_handler(
         None => time::OffsetDateTime::now_utc().date(),
         Some(a) => day_of(a).ok_or_else(|| invalid("at", "must be a date YYYY-MM-DD or an RFC 3339 date-time"))?,
     };
-    let key = |public: &str| {
-        let (st, actor) = (st.clone(), who.actor());
-        let public = public.to_string();
-        async move {
-            if crate::ids::is_public_id(&public) {
-                st.store
-                    .record_key(&actor, &public)
-                    .await
-                    .unwrap_or(crate::ids::NO_RECORD)
-            } else {
-                crate::ids::NO_RECORD
-            }
-        }
-    };
     let patient_key = match &req.patient_id {
-        Some(p) => Some(key(p).await),
+        Some(p) => Some(crate::ids::record_key(&st, &who, p).await),
         None => None,
     };
     let (profile, conditions) = match (patient_key, req.profile) {
@@ -96,7 +82,7 @@ pub async fn check_handler(
     };
     let mut intent = req.course.and_then(|c| c.intent);
     if let Some(cid) = &req.course_id {
-        let course = visible(&st, &who, "course", key(cid).await).await?;
+        let course = visible(&st, &who, "course", crate::ids::record_key(&st, &who, cid).await).await?;
         if patient_key.is_some() && course.patient_id != patient_key {
             return Err(invalid("course_id", "is not a course of this patient"));
         }

@@ -77,17 +77,12 @@ pub fn safe_next(n: Option<&str>) -> String {
 /// Whether a percent-escape in `p` decodes to a slash, backslash or a
 /// control character (`/%2F%2Fevil`, `/%5Cevil`, `/%0A`).
 fn percent_decoded_is_unsafe(p: &str) -> bool {
-    let b = p.as_bytes();
-    (0..b.len()).any(|i| {
-        b[i] == b'%'
-            && match (b.get(i + 1), b.get(i + 2)) {
-                (Some(h), Some(l)) => match u8::from_str_radix(&format!("{}{}", *h as char, *l as char), 16) {
-                    Ok(v) => v < 0x20 || v == 0x7f || v == b'/' || v == b'\\' || v >= 0x80,
-                    Err(_) => true,
-                },
-                _ => true,
-            }
-    })
+    p.match_indices('%').any(
+        |(i, _)| match p.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
+            Some(v) => v < 0x20 || v == 0x7f || v == b'/' || v == b'\\' || v >= 0x80,
+            None => true,
+        },
+    )
 }
 
 /// The origins a browser write may come from: the configured public URL's

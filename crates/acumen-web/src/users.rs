@@ -94,19 +94,13 @@ pub async fn start_session(
         Some(code) => code.to_lowercase(),
         None => sole_clinic(st).await?.unwrap_or_default(),
     };
-    let l = Login {
-        clinic: Some(clinic.clone()),
-        email: email.to_string(),
-        password: password.to_string(),
-    };
-    let addr = addr.to_string();
     let now = now_secs();
     // Counted before the hash is checked: parallel attempts cannot all pass
     // a count read before any of them failed.
     let gate = st
         .store
         .reserve_login(
-            &format!("{clinic}/{}", l.email.trim()),
+            &format!("{clinic}/{}", email.trim()),
             &addr,
             now,
             WINDOW_SECS,
@@ -125,14 +119,14 @@ pub async fn start_session(
     // Every failure (no such clinic, no such account, wrong password) takes
     // the same path and gets the same answer.
     let user = match st.store.clinic_by_code(&clinic).await {
-        Ok(c) => st.store.user_by_email(c.id, &l.email).await.ok().filter(|u| u.active),
+        Ok(c) => st.store.user_by_email(c.id, email).await.ok().filter(|u| u.active),
         Err(_) => None,
     };
     // Verify against a dummy hash when the account does not exist, so timing does not tell.
     let hash = user
         .as_ref()
         .map_or_else(|| st.dummy_hash.clone(), |u| u.password_hash.clone());
-    let ok = verify_password(l.password, hash).await && user.is_some();
+    let ok = verify_password(password.to_string(), hash).await && user.is_some();
     let Some(user) = user.filter(|_| ok) else {
         tracing::info!("login failed");
         return Err(ApiError::Unauthorized);
@@ -154,11 +148,7 @@ pub async fn start_session(
 
 /// The code of the database's only clinic (login may leave it out then).
 pub async fn sole_clinic(st: &AppState) -> ApiResult<Option<String>> {
-    let clinics = st.store.clinics().await?;
-    Ok(match clinics.as_slice() {
-        [only] => Some(only.code.clone()),
-        _ => None,
-    })
+    Ok(st.store.sole_clinic_code().await?)
 }
 
 /// The `Set-Cookie` value of a session token that lives `max_age` more
@@ -328,15 +318,9 @@ pub struct Link {
 /// The internal key of a patient record of the caller's clinic, named by
 /// its public id (404 otherwise, as for any record the caller cannot see).
 async fn patient_key(st: &AppState, who: &Authed, public: &str) -> ApiResult<i64> {
-    let key = if crate::ids::is_public_id(public) {
-        st.store.record_key(&who.actor(), public).await.ok()
-    } else {
-        None
-    };
-    match key {
-        Some(k) if st.store.record(&who.actor(), "patient", k).await.is_ok() => Ok(k),
-        _ => Err(ApiError::NotFound),
-    }
+    let key = crate::ids::record_key(st, who, public).await;
+    st.store.record(&who.actor(), "patient", key).await?;
+    Ok(key)
 }
 
 /// A user of the caller's clinic by public id (404 otherwise).

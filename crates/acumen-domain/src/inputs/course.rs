@@ -66,10 +66,9 @@ const STYLES: [&str; 7] = [
 impl Validate for CourseInput {
     fn validate(self) -> Result<Valid<Self>, Invalid> {
         let mut c = Check::default();
-        let public = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         match &self.practitioner_id {
             None => {}
-            Some(PractitionerRef::Public(s)) if public(s) => {}
+            Some(PractitionerRef::Public(s)) if crate::valid::is_public_id(s) => {}
             Some(_) => c.fail(
                 "practitioner_id",
                 "must be the practitioner's id as /api/v1/users gives it (32 hex digits)",
