@@ -15,54 +15,14 @@
 //! [`transfer`] moves an SQLite registry into PostgreSQL, verified table by table.
 #![deny(missing_docs)]
 
-/// A `Record` from a row of either backend (`data` selected as JSON text).
-macro_rules! record_from_row {
-    ($r:expr) => {
-        crate::model::Record {
-            id: $r.get("id"),
-            public_id: $r.get("public_id"),
-            patient_public_id: $r.get("patient_public_id"),
-            parent_public_id: $r.get("parent_public_id"),
-            kind: $r.get("kind"),
-            clinic_id: $r.get("clinic_id"),
-            patient_id: $r.get("patient_id"),
-            parent_id: $r.get("parent_id"),
-            version: $r.get("version"),
-            data: crate::json($r.get::<String, _>("data").as_str()),
-            created_at: $r.get("created_at"),
-            updated_at: $r.get("updated_at"),
-        }
-    };
-}
-
-/// An `AuditEntry` from a row of either backend.
-macro_rules! audit_entry_from_row {
-    ($r:expr) => {
-        crate::model::AuditEntry {
-            id: $r.get("id"),
-            at: $r.get("at"),
-            user_id: $r.get("user_id"),
-            role: $r.get("role"),
-            clinic_id: $r.get("clinic_id"),
-            action: $r.get("action"),
-            record_kind: $r.get("record_kind"),
-            record_id: $r.get("record_id"),
-            hmac: $r.get("hmac"),
-        }
-    };
-}
-
 pub mod audit;
 pub mod error;
 pub mod model;
 pub mod password;
-#[macro_use]
-mod shared;
 pub mod pg;
-mod pg_store;
 pub mod research;
+pub mod sql;
 pub mod sqlite;
-mod sqlite_store;
 pub mod store;
 pub mod transfer;
 pub mod writer;
@@ -72,6 +32,7 @@ pub use model::{
     Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordVersion, User, IDEMPOTENCY_TTL_SECS,
 };
 pub use pg::PgStore;
+pub use sql::SqlStore;
 pub use sqlite::SqliteStore;
 pub use store::{Placement, Store};
 
@@ -103,14 +64,6 @@ pub(crate) fn now() -> String {
 /// Stored JSON text as a value (`null` if it is not JSON).
 pub(crate) fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap_or(serde_json::Value::Null)
-}
-
-/// A bound argument of a one-statement write.
-pub(crate) enum Arg {
-    /// An integer.
-    I(i64),
-    /// Text.
-    S(String),
 }
 
 #[cfg(test)]

@@ -12,14 +12,16 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{ConnectOptions, PgConnection, PgPool, Postgres, Row};
+use sqlx::{Column, ConnectOptions, PgConnection, PgPool, Postgres, Row as _, TypeInfo};
 
 use crate::error::StoreError;
-use crate::model::{Actor, Record, User};
+use crate::research::{CourseRow, PainRow};
+use crate::sql::row::bind;
+use crate::sql::{Arg, Conn, Dialect, Row, SqlStore, Val};
 use crate::store::Result;
-use crate::writer::{Backend, BoxFuture, Chain, Writer};
-use crate::Arg;
+use crate::writer::{Backend, BoxFuture, Writer};
 
 /// Key of the advisory lock that serializes audit appends.
 const AUDIT_LOCK: i64 = 0x6163_756d_656e;
@@ -28,10 +30,7 @@ const AUDIT_LOCK: i64 = 0x6163_756d_656e;
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Registry storage in a PostgreSQL database.
-pub struct PgStore {
-    pub(crate) read: PgPool,
-    pub(crate) writer: Writer<Postgres>,
-}
+pub type PgStore = SqlStore<Postgres>;
 
 impl Backend for Postgres {
     const BEGIN: &'static str = "BEGIN";
@@ -49,67 +48,66 @@ impl Backend for Postgres {
     }
 }
 
-/// Names the clinic whose rows the rest of the transaction may see.
-pub(crate) async fn scope(c: &mut PgConnection, clinic_id: i64) -> Result<()> {
-    sqlx::query("SELECT set_config('acumen.clinic_id', $1, true)")
-        .bind(clinic_id.to_string())
-        .execute(&mut *c)
-        .await?;
-    Ok(())
-}
+impl Dialect for Postgres {
+    const JSONB: &'static str = "::jsonb";
+    const JSON_TEXT: &'static str = "::text";
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const NEW_PUBLIC_ID: &'static str = "replace(gen_random_uuid()::text, '-', '')";
+    const RECORD_COLS: &'static str = "id, kind, clinic_id, patient_id, parent_id, version, data::text AS data, created_at, updated_at, public_id, \
+        (SELECT p.public_id FROM records p WHERE p.id = records.patient_id) AS patient_public_id, \
+        (SELECT q.public_id FROM records q WHERE q.id = records.parent_id) AS parent_public_id";
+    const SCOPE: Option<&'static str> = Some("SELECT set_config('acumen.clinic_id', $1, true)");
+    const SHUTDOWN: Option<&'static str> = None;
 
-/// Appends the chain's next entry.
-pub(crate) async fn append(
-    c: &mut PgConnection,
-    chain: &mut Chain,
-    actor: Option<&Actor>,
-    action: &str,
-    kind: Option<&str>,
-    record_id: Option<i64>,
-) -> Result<()> {
-    crate::shared::insert_audit(chain.next(actor, action, kind, record_id))
-        .execute(&mut *c)
-        .await?;
-    Ok(())
-}
-
-/// The cast a JSON parameter needs.
-pub(crate) const JSONB: &str = "::jsonb";
-/// The cast that reads JSON as text.
-pub(crate) const JSON_TEXT: &str = "::text";
-/// Locks the row read for an update.
-pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
-
-/// The columns of a record, JSON as text.
-pub(crate) const RECORD_COLS: &str =
-    "id, kind, clinic_id, patient_id, parent_id, version, data::text AS data, created_at, updated_at, public_id, (SELECT p.public_id FROM records p WHERE p.id = records.patient_id) AS patient_public_id, (SELECT q.public_id FROM records q WHERE q.id = records.parent_id) AS parent_public_id";
-/// A new random public id (128 bits as 32 hex digits).
-pub(crate) const NEW_PUBLIC_ID: &str = "replace(gen_random_uuid()::text, '-', '')";
-
-pub(crate) fn record_from(r: &PgRow) -> Record {
-    record_from_row!(r)
-}
-
-pub(crate) fn user_from(r: &PgRow) -> User {
-    User {
-        id: r.get("id"),
-        clinic_id: r.get("clinic_id"),
-        email: r.get("email"),
-        name: r.get("name"),
-        role: r.get("role"),
-        patient_id: r.get("patient_id"),
-        public_id: r.get("public_id"),
-        patient_public_id: r.get("patient_public_id"),
-        active: r.get("active"),
-        password_hash: r.get("password_hash"),
+    fn conn(c: &mut PgConnection) -> &mut dyn Conn {
+        c
     }
+
+    fn research(pool: &PgPool) -> BoxFuture<'_, Result<(Vec<CourseRow>, Vec<PainRow>)>> {
+        Box::pin(crate::research::pg_rows(pool))
+    }
+}
+
+#[async_trait]
+impl Conn for PgConnection {
+    async fn run(&mut self, sql: &str, args: &[Arg]) -> Result<u64> {
+        Ok(bind(sqlx::query(sql), args).execute(&mut *self).await?.rows_affected())
+    }
+
+    async fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
+        let rows = bind(sqlx::query(sql), args).fetch_all(&mut *self).await?;
+        rows.iter().map(plain).collect()
+    }
+}
+
+/// A row as plain values, by the columns' types.
+fn plain(r: &PgRow) -> Result<Row> {
+    let mut cols = Vec::with_capacity(r.len());
+    for (i, col) in r.columns().iter().enumerate() {
+        let v = match col.type_info().name() {
+            "INT8" => r.try_get::<Option<i64>, _>(i)?.map_or(Val::Null, Val::I),
+            "INT4" => r.try_get::<Option<i32>, _>(i)?.map_or(Val::Null, |v| Val::I(v.into())),
+            "INT2" => r.try_get::<Option<i16>, _>(i)?.map_or(Val::Null, |v| Val::I(v.into())),
+            "BOOL" => r.try_get::<Option<bool>, _>(i)?.map_or(Val::Null, Val::B),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => r.try_get::<Option<String>, _>(i)?.map_or(Val::Null, Val::S),
+            "VOID" => Val::Null,
+            other => {
+                return Err(StoreError::Integrity(format!(
+                    "column {}: unexpected PostgreSQL type {other}",
+                    col.name()
+                )))
+            }
+        };
+        cols.push((col.name().to_string(), v));
+    }
+    Ok(Row::new(cols))
 }
 
 fn options(url: &str) -> Result<PgConnectOptions> {
     Ok(PgConnectOptions::from_str(url)?)
 }
 
-impl PgStore {
+impl SqlStore<Postgres> {
     /// Runs the migrations as the owner at `owner_url` (creating the roles
     /// `acumen_app`, `acumen_research` and `acumen_views` if missing).
     pub async fn migrate(owner_url: &str) -> Result<()> {
@@ -151,9 +149,11 @@ impl PgStore {
             ));
         }
         let conn = opts.connect().await?;
-        Ok(PgStore {
+        Ok(SqlStore {
+            admin: pool.clone(),
             read: pool,
             writer: Writer::spawn(conn, opts, audit_key, None),
+            checkpoint: None,
         })
     }
 
@@ -163,16 +163,5 @@ impl PgStore {
     /// The pool (tests check row-level security and privileges through it).
     pub fn pool(&self) -> &PgPool {
         &self.read
-    }
-
-    /// Rows of the actor's clinic for `sql` (whose `$1` is the clinic id).
-    pub(crate) async fn clinic_rows(&self, clinic_id: i64, sql: &str, args: Vec<Arg>) -> Result<Vec<PgRow>> {
-        let mut tx = self.read.begin().await?;
-        scope(&mut tx, clinic_id).await?;
-        let rows = crate::shared::bind_args(sqlx::query(sql).bind(clinic_id), args)
-            .fetch_all(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(rows)
     }
 }

@@ -8,22 +8,19 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{ConnectOptions, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Column, ConnectOptions, Row as _, Sqlite, SqliteConnection, SqlitePool, TypeInfo, ValueRef};
 
 use crate::error::StoreError;
-use crate::model::{Actor, Record, User};
+use crate::research::{CourseRow, PainRow};
+use crate::sql::row::bind;
+use crate::sql::{Arg, Conn, Dialect, Row, SqlStore, Val};
 use crate::store::Result;
-use crate::writer::{Backend, BoxFuture, Chain, Writer};
-use crate::Arg;
+use crate::writer::{Backend, BoxFuture, Writer};
 
 /// Registry storage in one SQLite file.
-pub struct SqliteStore {
-    pub(crate) read: SqlitePool,
-    pub(crate) admin: SqlitePool,
-    pub(crate) writer: Writer<Sqlite>,
-    checkpoint: PathBuf,
-}
+pub type SqliteStore = SqlStore<Sqlite>;
 
 impl Backend for Sqlite {
     const BEGIN: &'static str = "BEGIN IMMEDIATE";
@@ -37,58 +34,67 @@ impl Backend for Sqlite {
     }
 }
 
-/// Appends the chain's next entry.
-pub(crate) async fn append(
-    c: &mut SqliteConnection,
-    chain: &mut Chain,
-    actor: Option<&Actor>,
-    action: &str,
-    kind: Option<&str>,
-    record_id: Option<i64>,
-) -> Result<()> {
-    crate::shared::insert_audit(chain.next(actor, action, kind, record_id))
-        .execute(&mut *c)
-        .await?;
-    Ok(())
-}
+impl Dialect for Sqlite {
+    // JSON is text in SQLite: no casts.
+    const JSONB: &'static str = "";
+    const JSON_TEXT: &'static str = "";
+    // The writer holds the database lock: no row locks.
+    const FOR_UPDATE: &'static str = "";
+    const NEW_PUBLIC_ID: &'static str = "lower(hex(randomblob(16)))";
+    const RECORD_COLS: &'static str = "id, kind, clinic_id, patient_id, parent_id, version, data, created_at, updated_at, public_id, \
+        (SELECT p.public_id FROM records p WHERE p.id = records.patient_id) AS patient_public_id, \
+        (SELECT q.public_id FROM records q WHERE q.id = records.parent_id) AS parent_public_id";
+    // Row-level security is PostgreSQL's: SQLite names no clinic.
+    const SCOPE: Option<&'static str> = None;
+    // Folds the write-ahead log into the file, so that the file alone is the database.
+    const SHUTDOWN: Option<&'static str> = Some("PRAGMA wal_checkpoint(TRUNCATE)");
 
-pub(crate) fn record_from(r: &sqlx::sqlite::SqliteRow) -> Record {
-    record_from_row!(r)
-}
+    fn conn(c: &mut SqliteConnection) -> &mut dyn Conn {
+        c
+    }
 
-pub(crate) fn user_from(r: &sqlx::sqlite::SqliteRow) -> User {
-    User {
-        id: r.get("id"),
-        clinic_id: r.get("clinic_id"),
-        email: r.get("email"),
-        name: r.get("name"),
-        role: r.get("role"),
-        patient_id: r.get("patient_id"),
-        public_id: r.get("public_id"),
-        patient_public_id: r.get("patient_public_id"),
-        active: r.get::<i64, _>("active") != 0,
-        password_hash: r.get("password_hash"),
+    fn research(pool: &SqlitePool) -> BoxFuture<'_, Result<(Vec<CourseRow>, Vec<PainRow>)>> {
+        Box::pin(crate::research::sqlite_rows(pool))
     }
 }
 
-/// JSON is text in SQLite: no casts.
-pub(crate) const JSONB: &str = "";
-/// JSON is text in SQLite: no casts.
-pub(crate) const JSON_TEXT: &str = "";
-/// SQLite's writer holds the database lock: no row locks.
-pub(crate) const FOR_UPDATE: &str = "";
+#[async_trait]
+impl Conn for SqliteConnection {
+    async fn run(&mut self, sql: &str, args: &[Arg]) -> Result<u64> {
+        Ok(bind(sqlx::query(sql), args).execute(&mut *self).await?.rows_affected())
+    }
 
-/// Row-level security is PostgreSQL's: the SQLite store names no clinic.
-pub(crate) async fn scope(_: &mut SqliteConnection, _clinic_id: i64) -> Result<()> {
-    Ok(())
+    async fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
+        let rows = bind(sqlx::query(sql), args).fetch_all(&mut *self).await?;
+        rows.iter().map(plain).collect()
+    }
 }
 
-pub(crate) const RECORD_COLS: &str =
-    "id, kind, clinic_id, patient_id, parent_id, version, data, created_at, updated_at, public_id, (SELECT p.public_id FROM records p WHERE p.id = records.patient_id) AS patient_public_id, (SELECT q.public_id FROM records q WHERE q.id = records.parent_id) AS parent_public_id";
-/// A new random public id (128 bits as 32 hex digits).
-pub(crate) const NEW_PUBLIC_ID: &str = "lower(hex(randomblob(16)))";
+/// A row as plain values: SQLite's integers (booleans among them) and text.
+fn plain(r: &SqliteRow) -> Result<Row> {
+    let mut cols = Vec::with_capacity(r.len());
+    for (i, col) in r.columns().iter().enumerate() {
+        let raw = r.try_get_raw(i)?;
+        let v = if raw.is_null() {
+            Val::Null
+        } else {
+            match raw.type_info().name() {
+                "TEXT" => Val::S(r.try_get_unchecked(i)?),
+                "INTEGER" | "BOOLEAN" | "INT8" | "INT4" | "NUMERIC" => Val::I(r.try_get_unchecked(i)?),
+                other => {
+                    return Err(StoreError::Integrity(format!(
+                        "column {}: unexpected SQLite type {other}",
+                        col.name()
+                    )))
+                }
+            }
+        };
+        cols.push((col.name().to_string(), v));
+    }
+    Ok(Row::new(cols))
+}
 
-impl SqliteStore {
+impl SqlStore<Sqlite> {
     /// Opens (creating if missing) the database file at `url` (`sqlite:PATH`
     /// or a path), runs the migrations, and keys the audit chain with
     /// `audit_key`. The audit head is checkpointed to `PATH.audit-head`.
@@ -135,11 +141,11 @@ impl SqliteStore {
             .await?;
         let checkpoint = PathBuf::from(format!("{}.audit-head", path.display()));
         let conn = opts.connect().await?;
-        Ok(SqliteStore {
+        Ok(SqlStore {
             read,
             admin,
             writer: Writer::spawn(conn, opts, audit_key, Some(checkpoint.clone())),
-            checkpoint,
+            checkpoint: Some(checkpoint),
         })
     }
 
@@ -169,25 +175,13 @@ impl SqliteStore {
         &self.admin
     }
 
-    /// The audit head checkpoint file.
-    pub fn checkpoint_path(&self) -> &PathBuf {
-        &self.checkpoint
-    }
-
     /// Reads the checkpointed audit head.
     pub fn read_checkpoint(&self) -> Option<(i64, String)> {
-        crate::audit::read_checkpoint_file(&self.checkpoint).map(|c| c.committed)
+        self.read_checkpoint_full().map(|c| c.committed)
     }
 
     /// Reads the checkpoint with the head a batch was committing, if any.
     pub fn read_checkpoint_full(&self) -> Option<crate::audit::Checkpoint> {
-        crate::audit::read_checkpoint_file(&self.checkpoint)
-    }
-
-    /// Rows of a clinic for `sql` (whose `$1` is the clinic id).
-    pub(crate) async fn clinic_rows(&self, clinic_id: i64, sql: &str, args: Vec<Arg>) -> Result<Vec<SqliteRow>> {
-        Ok(crate::shared::bind_args(sqlx::query(sql).bind(clinic_id), args)
-            .fetch_all(&self.read)
-            .await?)
+        self.checkpoint.as_deref().and_then(crate::audit::read_checkpoint_file)
     }
 }

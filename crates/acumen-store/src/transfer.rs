@@ -266,7 +266,7 @@ async fn pg_rows(c: &mut PgConnection, t: &Table, clinics: &[i64]) -> Result<Row
     for scope in scopes {
         let mut tx = c.begin().await?;
         if let Some(clinic) = scope {
-            crate::pg::scope(&mut tx, clinic).await?;
+            crate::sql::scope::<sqlx::Postgres>(&mut *tx, clinic).await?;
         }
         for r in sqlx::query(&sql).fetch_all(&mut *tx).await? {
             let mut row = Vec::with_capacity(t.cols.len());
@@ -413,7 +413,7 @@ pub async fn sqlite_to_postgres(from: &std::path::Path, to_owner_url: &str) -> R
                     }
                 })
                 .collect();
-            crate::pg::scope(&mut tx, clinic.parse().unwrap_or_default()).await?;
+            crate::sql::scope::<sqlx::Postgres>(&mut *tx, clinic.parse().unwrap_or_default()).await?;
             insert(&mut tx, t, &mine).await?;
         }
     }
