@@ -1,19 +1,13 @@
 //! # acumen-cli
 //!
 //! The `acumen` command: a thin shell that reads files, calls the pure
-//! engine crates and writes tables or JSON.
+//! engine crates and writes tables or JSON. `meta/` is `acumen meta`;
+//! `registry/` the commands on a clinic registry (the only ones that touch
+//! a database, and `serve` and `report` the only ones that use the web
+//! crate); `points` and `simulate` stand alone.
 #![deny(missing_docs)]
 
-pub mod audit_cmd;
-pub mod csv_input;
-pub mod db_cmd;
-pub mod demo;
-pub mod json_out;
-pub mod meta_cmd;
-pub mod meta_text;
-pub mod meta_text_blocks;
-pub mod plots;
-pub mod points_cmd;
-pub mod registry_cmd;
-pub mod report_cmd;
-pub mod simulate_cmd;
+pub mod meta;
+pub mod points;
+pub mod registry;
+pub mod simulate;

@@ -4,13 +4,20 @@ use std::future::Future;
 use std::io::Write;
 use std::process::ExitCode;
 
-use acumen_cli::audit_cmd::AuditCmd;
-use acumen_cli::db_cmd::{self, BackupArgs, MigrateDbArgs, RestoreArgs};
-use acumen_cli::meta_cmd::{run_to_writer, MetaArgs};
-use acumen_cli::points_cmd::PointsArgs;
-use acumen_cli::registry_cmd::{self, AdminCmd, DemoArgs, ServeArgs};
-use acumen_cli::report_cmd::ReportArgs;
-use acumen_cli::simulate_cmd::SimulateArgs;
+use acumen_cli::meta::{run_to_writer, MetaArgs};
+use acumen_cli::points::PointsArgs;
+use acumen_cli::registry::audit::AuditCmd;
+use acumen_cli::registry::report::ReportArgs;
+use acumen_cli::registry::{
+    admin::{self, AdminCmd},
+    demo::{self, DemoArgs},
+    serve::{self, ServeArgs},
+};
+use acumen_cli::registry::{
+    backup::{self, BackupArgs, RestoreArgs},
+    migrate::{self, MigrateDbArgs},
+};
+use acumen_cli::simulate::SimulateArgs;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -94,16 +101,16 @@ fn main() -> ExitCode {
                 .and_then(|_| Ok(out.flush()?))
                 .map(|_| String::new())
         }
-        Command::Serve(a) => block(registry_cmd::serve(a)),
-        Command::Admin(c) => block(registry_cmd::admin(c)),
-        Command::Audit(c) => block(acumen_cli::audit_cmd::audit(c)),
-        Command::Demo(a) => block(registry_cmd::demo(a)),
-        Command::Backup(a) => block(db_cmd::backup(a)),
-        Command::Restore(a) => block(db_cmd::restore(a)),
-        Command::MigrateDb(a) => block(db_cmd::migrate_db(a)),
-        Command::Simulate(a) => acumen_cli::simulate_cmd::run(a),
-        Command::Points(a) => acumen_cli::points_cmd::run(a),
-        Command::Report(a) => block(acumen_cli::report_cmd::run(a)),
+        Command::Serve(a) => block(serve::serve(a)),
+        Command::Admin(c) => block(admin::admin(c)),
+        Command::Audit(c) => block(acumen_cli::registry::audit::audit(c)),
+        Command::Demo(a) => block(demo::demo(a)),
+        Command::Backup(a) => block(backup::backup(a)),
+        Command::Restore(a) => block(backup::restore(a)),
+        Command::MigrateDb(a) => block(migrate::migrate_db(a)),
+        Command::Simulate(a) => acumen_cli::simulate::run(a),
+        Command::Points(a) => acumen_cli::points::run(a),
+        Command::Report(a) => block(acumen_cli::registry::report::run(a)),
     };
     match result {
         Ok(out) => {

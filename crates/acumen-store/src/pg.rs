@@ -18,7 +18,7 @@ use sqlx::{Column, ConnectOptions, PgConnection, PgPool, Postgres, Row as _, Typ
 
 use crate::error::StoreError;
 use crate::research::{CourseRow, PainRow};
-use crate::sql::row::bind;
+use crate::sql::bind;
 use crate::sql::{Arg, Conn, Dialect, Row, SqlStore, Val};
 use crate::store::Result;
 use crate::writer::{Backend, BoxFuture, Writer};
@@ -53,7 +53,8 @@ impl Dialect for Postgres {
     const JSON_TEXT: &'static str = "::text";
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const NEW_PUBLIC_ID: &'static str = "replace(gen_random_uuid()::text, '-', '')";
-    const RECORD_COLS: &'static str = "id, kind, clinic_id, patient_id, parent_id, version, data::text AS data, created_at, updated_at, public_id, \
+    const RECORD_COLS: &'static str =
+        "id, kind, clinic_id, patient_id, parent_id, version, data::text AS data, created_at, updated_at, public_id, \
         (SELECT p.public_id FROM records p WHERE p.id = records.patient_id) AS patient_public_id, \
         (SELECT q.public_id FROM records q WHERE q.id = records.parent_id) AS parent_public_id";
     const SCOPE: Option<&'static str> = Some("SELECT set_config('acumen.clinic_id', $1, true)");

@@ -14,7 +14,7 @@ use sqlx::{Column, ConnectOptions, Row as _, Sqlite, SqliteConnection, SqlitePoo
 
 use crate::error::StoreError;
 use crate::research::{CourseRow, PainRow};
-use crate::sql::row::bind;
+use crate::sql::bind;
 use crate::sql::{Arg, Conn, Dialect, Row, SqlStore, Val};
 use crate::store::Result;
 use crate::writer::{Backend, BoxFuture, Writer};
@@ -41,7 +41,8 @@ impl Dialect for Sqlite {
     // The writer holds the database lock: no row locks.
     const FOR_UPDATE: &'static str = "";
     const NEW_PUBLIC_ID: &'static str = "lower(hex(randomblob(16)))";
-    const RECORD_COLS: &'static str = "id, kind, clinic_id, patient_id, parent_id, version, data, created_at, updated_at, public_id, \
+    const RECORD_COLS: &'static str =
+        "id, kind, clinic_id, patient_id, parent_id, version, data, created_at, updated_at, public_id, \
         (SELECT p.public_id FROM records p WHERE p.id = records.patient_id) AS patient_public_id, \
         (SELECT q.public_id FROM records q WHERE q.id = records.parent_id) AS parent_public_id";
     // Row-level security is PostgreSQL's: SQLite names no clinic.

@@ -150,3 +150,33 @@ impl FromRequestParts<AppState> for Authed {
         Ok(who)
     }
 }
+
+/// The session cookie for `token`, living `max_age` seconds (Secure behind an https public URL).
+pub fn session_cookie(st: &crate::AppState, token: &str, max_age: i64) -> String {
+    let secure = if st.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
+}
+
+/// The cookie that ends the session in the browser.
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+}
+
+/// The client's IP address (what the per-address login limit counts).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or("unknown".into(), |c| c.0.ip().to_string());
+        Ok(ClientAddr(addr))
+    }
+}

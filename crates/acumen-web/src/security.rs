@@ -255,7 +255,7 @@ pub async fn mark(st: AppState, req: Request<axum::body::Body>, next: Next) -> R
         // Sliding expiry: an authenticated answer renews the session cookie.
         if let Some((token, left)) = renew.take() {
             if !res.headers().contains_key(header::SET_COOKIE) {
-                if let Ok(v) = HeaderValue::from_str(&crate::users::session_cookie(&st, &token, left)) {
+                if let Ok(v) = HeaderValue::from_str(&crate::auth::session_cookie(&st, &token, left)) {
                     res.headers_mut().insert(header::SET_COOKIE, v);
                 }
             }

@@ -1,7 +1,7 @@
 //! Arbitrary CSV bytes and options never panic: they give a result or an error.
 
-use acumen_cli::csv_input::parse_csv;
-use acumen_cli::meta_cmd::{options, MetaArgs};
+use acumen_cli::meta::args::{options, MetaArgs};
+use acumen_cli::meta::csv_input::parse_csv;
 use acumen_meta::analyse;
 use proptest::prelude::*;
 
@@ -67,11 +67,11 @@ proptest! {
         std::fs::write(&path, &csv).unwrap();
         let mut args = args;
         args.file = path;
-        match acumen_cli::meta_cmd::run(&args) {
+        match acumen_cli::meta::run::run(&args) {
             // Every iterative step stays within its limit: the tau^2
             // iterations of the fit, of trim-and-fill's filled fit, and of
             // every subgroup fit are counted, not timed.
-            Ok(acumen_cli::meta_cmd::Outcome::Rma(a)) => {
+            Ok(acumen_cli::meta::run::Outcome::Rma(a)) => {
                 prop_assert!(a.fit.iterations <= maxiter, "{} iterations > {maxiter}", a.fit.iterations);
                 if let Some(t) = &a.trimfill {
                     prop_assert!(t.fit.iterations <= maxiter);

@@ -1,6 +1,6 @@
 //! Shared helpers: running `acumen meta` in-process and comparing JSON.
 
-use acumen_cli::meta_cmd::{run_to_string, MetaArgs};
+use acumen_cli::meta::{run_to_string, MetaArgs};
 use acumen_meta::tolerance::close;
 use clap::Parser;
 use serde_json::Value;

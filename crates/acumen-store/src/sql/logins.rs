@@ -44,10 +44,16 @@ impl<D: Dialect> SqlStore<D> {
                     // and the insert cannot interleave with another attempt's.
                     let since = now_s - limits.window;
                     let a = c
-                        .found(&recent("account"), &[(&account).into(), since.into(), limits.max_account.into()])
+                        .found(
+                            &recent("account"),
+                            &[(&account).into(), since.into(), limits.max_account.into()],
+                        )
                         .await?;
                     let b = c
-                        .found(&recent("address"), &[(&address).into(), since.into(), limits.max_address.into()])
+                        .found(
+                            &recent("address"),
+                            &[(&address).into(), since.into(), limits.max_address.into()],
+                        )
                         .await?;
                     let (na, nb) = (a.int("n")?, b.int("n")?);
                     if na >= limits.max_account || nb >= limits.max_address {

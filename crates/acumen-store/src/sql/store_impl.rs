@@ -1,78 +1,35 @@
-//! `impl Store for SqlStore<D>`: clinics, users, sessions, API tokens and
-//! password resets here; login limits (`logins.rs`) and records and the
-//! audit log (`records.rs`) are called from here.
+//! `impl Store for SqlStore<D>`, with what a clinical write and its
+//! caller's login session run kept here: session and token lookups, records
+//! (create with its first version, idempotency key and audit entries in one
+//! transaction; read; list; update as a new version or a conflict; versions;
+//! a patient's whole file) and the audit log. Clinics, users, tokens and
+//! resets are `accounts.rs`; login limits `logins.rs`. (About 550 lines: one
+//! trait impl and the record writes it runs, so the path of a session write
+//! stays in one file.)
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use super::{all, append, clinic_from, scope, user_from, Dialect, SqlStore};
+use super::{accounts, all, append, record_from, request_hash, scope, user_from, Arg, Dialect, SqlStore};
 use crate::error::StoreError;
 use crate::model::{Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordVersion, User};
 use crate::now;
 use crate::store::{Placement, Result, Store};
+use crate::writer::Chain;
 
 #[async_trait]
 impl<D: Dialect> Store for SqlStore<D> {
     async fn create_clinic(&self, name: &str, demo: bool) -> Result<Clinic> {
-        let name = name.to_string();
-        let base = if demo { "demo".to_string() } else { crate::clinic_code(&name) };
-        self.writer
-            .write(move |c, _| {
-                Box::pin(async move {
-                    let c = D::conn(c);
-                    // The first free code of base, base-2, base-3, ...
-                    for n in 1.. {
-                        let code = if n == 1 { base.clone() } else { format!("{base}-{n}") };
-                        let row = c
-                            .row(
-                                "INSERT INTO clinics (name, demo, created_at, code) VALUES ($1, $2, $3, $4) \
-                                 ON CONFLICT (code) DO NOTHING RETURNING id",
-                                &[(&name).into(), demo.into(), now().into(), (&code).into()],
-                            )
-                            .await?;
-                        if let Some(row) = row {
-                            return Ok(Clinic {
-                                id: row.int("id")?,
-                                name,
-                                code,
-                                demo,
-                                answers_public: false,
-                            });
-                        }
-                    }
-                    unreachable!("the codes are endless")
-                })
-            })
-            .await
+        accounts::create_clinic(self, name, demo).await
     }
 
     async fn clinic(&self, id: i64) -> Result<Clinic> {
-        let r = self
-            .read_found(
-                "SELECT id, name, code, demo, answers_public FROM clinics WHERE id = $1",
-                &[id.into()],
-            )
-            .await?;
-        clinic_from(&r)
+        accounts::clinic(self, id).await
     }
 
     async fn set_answers_public(&self, actor: &Actor, public: bool) -> Result<()> {
-        let actor = actor.clone();
-        self.writer
-            .write(move |c, chain| {
-                Box::pin(async move {
-                    let c = D::conn(c);
-                    c.run(
-                        "UPDATE clinics SET answers_public = $1 WHERE id = $2",
-                        &[public.into(), actor.clinic_id.into()],
-                    )
-                    .await?;
-                    let action = if public { "answers_public_on" } else { "answers_public_off" };
-                    append(c, chain, Some(&actor), action, Some("clinic"), Some(actor.clinic_id)).await
-                })
-            })
-            .await
+        accounts::set_answers_public(self, actor, public).await
     }
 
     async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
@@ -80,143 +37,47 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn clinics(&self) -> Result<Vec<Clinic>> {
-        let rows = self
-            .read_rows("SELECT id, name, code, demo, answers_public FROM clinics ORDER BY id", &[])
-            .await?;
-        all(&rows, clinic_from)
+        accounts::clinics(self).await
     }
 
     async fn sole_clinic_code(&self) -> Result<Option<String>> {
-        let rows = self.read_rows("SELECT code FROM clinics ORDER BY id LIMIT 2", &[]).await?;
-        match rows.as_slice() {
-            [only] => Ok(Some(only.text("code")?)),
-            _ => Ok(None),
-        }
+        accounts::sole_clinic_code(self).await
     }
 
     async fn is_demo(&self) -> Result<bool> {
-        let r = self
-            .read_found("SELECT EXISTS (SELECT 1 FROM clinics WHERE demo) AS demo", &[])
-            .await?;
-        r.flag("demo")
+        accounts::is_demo(self).await
     }
 
     async fn create_user(&self, u: NewUser) -> Result<User> {
-        self.writer
-            .write(move |c, _| {
-                Box::pin(async move {
-                    let c = D::conn(c);
-                    let email = u.email.trim().to_lowercase();
-                    scope::<D>(c, u.clinic_id).await?;
-                    let sql = format!(
-                        "INSERT INTO users (clinic_id, email, name, role, password_hash, patient_id, created_at, public_id, patient_public_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, {}, \
-                         (SELECT r.public_id FROM records r WHERE r.id = $6 AND r.clinic_id = $1)) \
-                         RETURNING id, public_id, patient_public_id",
-                        D::NEW_PUBLIC_ID
-                    );
-                    let args = [
-                        u.clinic_id.into(),
-                        (&email).into(),
-                        (&u.name).into(),
-                        (&u.role).into(),
-                        (&u.password_hash).into(),
-                        u.patient_id.into(),
-                        now().into(),
-                    ];
-                    let row = match c.found(&sql, &args).await {
-                        Err(StoreError::Db(sqlx::Error::Database(d))) if d.is_unique_violation() => {
-                            return Err(StoreError::Taken("this e-mail".into()))
-                        }
-                        other => other?,
-                    };
-                    Ok(User {
-                        id: row.int("id")?,
-                        clinic_id: u.clinic_id,
-                        email,
-                        name: u.name,
-                        role: u.role,
-                        patient_id: u.patient_id,
-                        public_id: row.text("public_id")?,
-                        patient_public_id: row.opt_text("patient_public_id")?,
-                        active: true,
-                        password_hash: u.password_hash,
-                    })
-                })
-            })
-            .await
+        accounts::create_user(self, u).await
     }
 
     async fn user_by_email(&self, clinic_id: i64, email: &str) -> Result<User> {
-        let r = self
-            .read_found(
-                "SELECT * FROM users WHERE clinic_id = $1 AND email = $2",
-                &[clinic_id.into(), email.trim().to_lowercase().into()],
-            )
-            .await?;
-        user_from(&r)
+        accounts::user_by_email(self, clinic_id, email).await
     }
 
     async fn clinic_by_code(&self, code: &str) -> Result<Clinic> {
-        let r = self
-            .read_found(
-                "SELECT id, name, code, demo, answers_public FROM clinics WHERE code = $1",
-                &[code.trim().to_lowercase().into()],
-            )
-            .await?;
-        clinic_from(&r)
+        accounts::clinic_by_code(self, code).await
     }
 
     async fn user(&self, id: i64) -> Result<User> {
-        user_from(&self.read_found("SELECT * FROM users WHERE id = $1", &[id.into()]).await?)
+        user_from(
+            &self
+                .read_found("SELECT * FROM users WHERE id = $1", &[id.into()])
+                .await?,
+        )
     }
 
     async fn users(&self, clinic_id: i64) -> Result<Vec<User>> {
-        let rows = self
-            .read_rows("SELECT * FROM users WHERE clinic_id = $1 ORDER BY id", &[clinic_id.into()])
-            .await?;
-        all(&rows, user_from)
+        accounts::users(self, clinic_id).await
     }
 
     async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
-        let hash = hash.to_string();
-        self.writer
-            .write(move |c, _| {
-                Box::pin(async move {
-                    let c = D::conn(c);
-                    c.run(
-                        "UPDATE users SET password_hash = $1 WHERE id = $2",
-                        &[hash.into(), user_id.into()],
-                    )
-                    .await?;
-                    c.run("DELETE FROM auth_sessions WHERE user_id = $1", &[user_id.into()])
-                        .await?;
-                    Ok(())
-                })
-            })
-            .await
+        accounts::set_password(self, user_id, hash).await
     }
 
     async fn link_patient(&self, user_id: i64, patient_id: i64) -> Result<()> {
-        self.writer
-            .write(move |c, _| {
-                Box::pin(async move {
-                    let c = D::conn(c);
-                    let clinic = c
-                        .found("SELECT clinic_id FROM users WHERE id = $1", &[user_id.into()])
-                        .await?
-                        .int("clinic_id")?;
-                    scope::<D>(c, clinic).await?;
-                    c.run(
-                        "UPDATE users SET patient_id = $1, patient_public_id = \
-                         (SELECT r.public_id FROM records r WHERE r.id = $1 AND r.clinic_id = $3) WHERE id = $2",
-                        &[patient_id.into(), user_id.into(), clinic.into()],
-                    )
-                    .await?;
-                    Ok(())
-                })
-            })
-            .await
+        accounts::link_patient(self, user_id, patient_id).await
     }
 
     async fn record_key(&self, actor: &Actor, public_id: &str) -> Result<i64> {
@@ -232,31 +93,30 @@ impl<D: Dialect> Store for SqlStore<D> {
 
     async fn public_ids(&self, clinic_id: i64) -> Result<HashMap<i64, String>> {
         let rows = self
-            .clinic_rows(clinic_id, "SELECT id, public_id FROM records WHERE clinic_id = $1", vec![])
+            .clinic_rows(
+                clinic_id,
+                "SELECT id, public_id FROM records WHERE clinic_id = $1",
+                vec![],
+            )
             .await?;
         rows.iter().map(|r| Ok((r.int("id")?, r.text("public_id")?))).collect()
     }
 
     async fn user_by_public_id(&self, clinic_id: i64, public_id: &str) -> Result<User> {
-        let r = self
-            .read_found(
-                "SELECT * FROM users WHERE clinic_id = $1 AND public_id = $2",
-                &[clinic_id.into(), public_id.into()],
-            )
-            .await?;
-        user_from(&r)
+        accounts::user_by_public_id(self, clinic_id, public_id).await
     }
 
     async fn create_session(&self, token_hash: &str, user_id: i64, now_s: i64) -> Result<()> {
-        self.exec(
-            "INSERT INTO auth_sessions (token_hash, user_id, created_at, last_seen) VALUES ($1, $2, $3, $4)",
-            vec![token_hash.into(), user_id.into(), now_s.into(), now_s.into()],
-        )
-        .await
-        .map(drop)
+        accounts::create_session(self, token_hash, user_id, now_s).await
     }
 
-    async fn session_user(&self, token_hash: &str, now_s: i64, idle_secs: i64, max_age_secs: i64) -> Result<(User, i64)> {
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now_s: i64,
+        idle_secs: i64,
+        max_age_secs: i64,
+    ) -> Result<(User, i64)> {
         let row = self
             .read_found(
                 "SELECT user_id, created_at, last_seen FROM auth_sessions WHERE token_hash = $1",
@@ -282,26 +142,11 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        self.exec("DELETE FROM auth_sessions WHERE token_hash = $1", vec![token_hash.into()])
-            .await
-            .map(drop)
+        accounts::delete_session(self, token_hash).await
     }
 
     async fn create_token(&self, user_id: i64, token_hash: &str, name: &str) -> Result<String> {
-        let (token_hash, name) = (token_hash.to_string(), name.to_string());
-        self.writer
-            .write(move |c, _| {
-                Box::pin(async move {
-                    let sql = format!(
-                        "INSERT INTO api_tokens (user_id, token_hash, name, created_at, public_id) \
-                         VALUES ($1, $2, $3, $4, {}) RETURNING public_id",
-                        D::NEW_PUBLIC_ID
-                    );
-                    let args = [user_id.into(), token_hash.into(), name.into(), now().into()];
-                    D::conn(c).found(&sql, &args).await?.text("public_id")
-                })
-            })
-            .await
+        accounts::create_token(self, user_id, token_hash, name).await
     }
 
     async fn token_user(&self, token_hash: &str) -> Result<User> {
@@ -319,56 +164,15 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn revoke_token(&self, user_id: i64, token_id: &str) -> Result<()> {
-        let n = self
-            .exec(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE public_id = $2 AND user_id = $3 AND revoked_at IS NULL",
-                vec![now().into(), token_id.into(), user_id.into()],
-            )
-            .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        accounts::revoke_token(self, user_id, token_id).await
     }
 
     async fn create_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<()> {
-        self.exec(
-            "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
-            vec![token_hash.into(), user_id.into(), expires_at.into()],
-        )
-        .await
-        .map(drop)
+        accounts::create_reset(self, user_id, token_hash, expires_at).await
     }
 
     async fn use_reset(&self, token_hash: &str, now_s: i64, new_hash: &str) -> Result<i64> {
-        let (token_hash, new_hash) = (token_hash.to_string(), new_hash.to_string());
-        self.writer
-            .write(move |c, _| {
-                Box::pin(async move {
-                    let c = D::conn(c);
-                    let uid = c
-                        .found(
-                            "UPDATE password_resets SET used = true \
-                             WHERE token_hash = $1 AND NOT used AND expires_at > $2 RETURNING user_id",
-                            &[token_hash.into(), now_s.into()],
-                        )
-                        .await?
-                        .int("user_id")?;
-                    c.run(
-                        "UPDATE users SET password_hash = $1 WHERE id = $2",
-                        &[new_hash.into(), uid.into()],
-                    )
-                    .await?;
-                    c.run("DELETE FROM auth_sessions WHERE user_id = $1", &[uid.into()]).await?;
-                    c.run(
-                        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-                        &[now().into(), uid.into()],
-                    )
-                    .await?;
-                    Ok(uid)
-                })
-            })
-            .await
+        accounts::use_reset(self, token_hash, now_s, new_hash).await
     }
 
     async fn reserve_login(
@@ -442,14 +246,20 @@ impl<D: Dialect> Store for SqlStore<D> {
         self.everything_on(actor, patient_id).await
     }
 
-    async fn audit(&self, actor: Option<&Actor>, action: &str, kind: Option<&str>, record_id: Option<i64>) -> Result<()> {
+    async fn audit(
+        &self,
+        actor: Option<&Actor>,
+        action: &str,
+        kind: Option<&str>,
+        record_id: Option<i64>,
+    ) -> Result<()> {
         let actor = actor.cloned();
         let (action, kind) = (action.to_string(), kind.map(str::to_string));
         self.writer
             .write(move |c, chain| {
-                Box::pin(async move {
-                    append(D::conn(c), chain, actor.as_ref(), &action, kind.as_deref(), record_id).await
-                })
+                Box::pin(
+                    async move { append(D::conn(c), chain, actor.as_ref(), &action, kind.as_deref(), record_id).await },
+                )
             })
             .await
     }
@@ -486,5 +296,281 @@ impl<D: Dialect> Store for SqlStore<D> {
     async fn research_aggregates(&self, min_cell: i64) -> Result<serde_json::Value> {
         let (courses, pain) = D::research(&self.read).await?;
         Ok(crate::research::aggregates(&courses, &pain, min_cell))
+    }
+}
+
+/// The record kinds that hang from a patient (the others from a parent record).
+fn parent_column(kind: &str) -> &'static str {
+    if matches!(kind, "condition" | "screening" | "course") {
+        "patient_id"
+    } else {
+        "parent_id"
+    }
+}
+
+impl<D: Dialect> SqlStore<D> {
+    pub(crate) async fn records_of_kinds(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
+        let sql = format!(
+            "SELECT {} FROM records WHERE clinic_id = $1 AND kind = $2 ORDER BY id",
+            D::RECORD_COLS
+        );
+        // One transaction, so the kinds are read from one snapshot.
+        let mut tx = self.read.begin().await?;
+        scope::<D>(D::conn(&mut tx), clinic_id).await?;
+        let mut out = Vec::new();
+        for kind in kinds {
+            let rows = D::conn(&mut tx).rows(&sql, &[clinic_id.into(), (*kind).into()]).await?;
+            out.extend(all(&rows, record_from)?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub(crate) async fn insert(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        at: Placement,
+        data: serde_json::Value,
+        key: Option<&IdemKey>,
+        also_audit: &[String],
+    ) -> Result<(Record, bool)> {
+        let (actor, kind) = (actor.clone(), kind.to_string());
+        let key = key.cloned();
+        let body_hash = request_hash(&kind, at, &data);
+        let also_audit = also_audit.to_vec();
+        self.writer
+            .write(move |c, chain| {
+                Box::pin(async move {
+                    let c = D::conn(c);
+                    scope::<D>(c, actor.clinic_id).await?;
+                    if let Some(key) = &key {
+                        if let Some(earlier) = Self::earlier(c, &actor, key, &body_hash).await? {
+                            return Ok((earlier, false));
+                        }
+                    }
+                    let ts = now();
+                    let text = data.to_string();
+                    let sql = format!(
+                        "INSERT INTO records (clinic_id, kind, patient_id, parent_id, version, data, created_at, updated_at, public_id) \
+                         VALUES ($1, $2, $3, $4, 1, $5{}, $6, $6, {}) RETURNING id",
+                        D::JSONB,
+                        D::NEW_PUBLIC_ID
+                    );
+                    let args = [
+                        actor.clinic_id.into(),
+                        (&kind).into(),
+                        at.patient_id.into(),
+                        at.parent_id.into(),
+                        (&text).into(),
+                        (&ts).into(),
+                    ];
+                    let id = c.found(&sql, &args).await?.int("id")?;
+                    if kind == "patient" {
+                        c.run("UPDATE records SET patient_id = id WHERE id = $1", &[id.into()]).await?;
+                    }
+                    Self::add_version(c, id, 1, &text, actor.user_id, &ts).await?;
+                    if let Some(key) = &key {
+                        c.run(
+                            "INSERT INTO idempotency (user_id, scope, key, body_hash, record_id, created_at, created_epoch) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            &[
+                                actor.user_id.into(),
+                                (&key.scope).into(),
+                                (&key.key).into(),
+                                (&body_hash).into(),
+                                id.into(),
+                                (&ts).into(),
+                                key.now.into(),
+                            ],
+                        )
+                        .await?;
+                    }
+                    Self::audit_each(c, chain, &actor, &kind, id, &also_audit).await?;
+                    Ok((Self::by_key(c, id).await?, true))
+                })
+            })
+            .await
+    }
+
+    /// The record an earlier request with this key created, when the key is
+    /// fresh and the request the same; a stale key is forgotten.
+    async fn earlier(c: &mut dyn super::Conn, actor: &Actor, key: &IdemKey, body_hash: &str) -> Result<Option<Record>> {
+        let ids = [actor.user_id.into(), (&key.scope).into(), (&key.key).into()];
+        let prev = c
+            .row(
+                "SELECT record_id, body_hash, created_epoch FROM idempotency \
+                 WHERE user_id = $1 AND scope = $2 AND key = $3",
+                &ids,
+            )
+            .await?;
+        let Some(p) = prev else { return Ok(None) };
+        if key.now - p.int("created_epoch")? < crate::IDEMPOTENCY_TTL_SECS {
+            if p.text("body_hash")? != body_hash {
+                return Err(StoreError::KeyReused);
+            }
+            return Ok(Some(Self::by_key(c, p.int("record_id")?).await?));
+        }
+        c.run(
+            "DELETE FROM idempotency WHERE user_id = $1 AND scope = $2 AND key = $3",
+            &ids,
+        )
+        .await?;
+        Ok(None)
+    }
+
+    /// A record by its key, inside the writer's transaction.
+    async fn by_key(c: &mut dyn super::Conn, id: i64) -> Result<Record> {
+        let sql = format!("SELECT {} FROM records WHERE id = $1", D::RECORD_COLS);
+        record_from(&c.found(&sql, &[id.into()]).await?)
+    }
+
+    async fn add_version(c: &mut dyn super::Conn, id: i64, v: i64, text: &str, author: i64, ts: &str) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO record_versions (record_id, version, data, author_id, created_at) VALUES ($1, $2, $3{}, $4, $5)",
+            D::JSONB
+        );
+        c.run(&sql, &[id.into(), v.into(), text.into(), author.into(), ts.into()])
+            .await?;
+        Ok(())
+    }
+
+    /// `create` and then each further action, about record `id`.
+    async fn audit_each(
+        c: &mut dyn super::Conn,
+        chain: &mut Chain,
+        actor: &Actor,
+        kind: &str,
+        id: i64,
+        also: &[String],
+    ) -> Result<()> {
+        append(c, chain, Some(actor), "create", Some(kind), Some(id)).await?;
+        for action in also {
+            append(c, chain, Some(actor), action, Some(kind), Some(id)).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn one_record(&self, actor: &Actor, kind: &str, id: i64) -> Result<Record> {
+        let sql = format!(
+            "SELECT {} FROM records WHERE clinic_id = $1 AND id = $2 AND kind = $3",
+            D::RECORD_COLS
+        );
+        let rows = self
+            .clinic_rows(actor.clinic_id, &sql, vec![id.into(), kind.into()])
+            .await?;
+        let r = record_from(rows.first().ok_or(StoreError::NotFound)?)?;
+        crate::Store::audit(self, Some(actor), "read", Some(kind), Some(id)).await?;
+        Ok(r)
+    }
+
+    pub(crate) async fn records_under(&self, actor: &Actor, kind: &str, parent_id: i64) -> Result<Vec<Record>> {
+        let sql = format!(
+            "SELECT {} FROM records WHERE clinic_id = $1 AND kind = $2 AND {} = $3 ORDER BY id",
+            D::RECORD_COLS,
+            parent_column(kind)
+        );
+        let rows = self
+            .clinic_rows(actor.clinic_id, &sql, vec![kind.into(), parent_id.into()])
+            .await?;
+        all(&rows, record_from)
+    }
+
+    pub(crate) async fn find_patients(&self, actor: &Actor, query: &str) -> Result<Vec<Record>> {
+        let q = format!("%{}%", query.trim().to_lowercase());
+        let sql = format!(
+            "SELECT {} FROM records WHERE kind = 'patient' AND clinic_id = $1 AND ($2 = '%%' OR \
+             lower((data->>'given_name') || ' ' || (data->>'family_name')) LIKE $2) ORDER BY id",
+            D::RECORD_COLS
+        );
+        let rows = self.clinic_rows(actor.clinic_id, &sql, vec![Arg::S(q)]).await?;
+        crate::Store::audit(self, Some(actor), "list", Some("patient"), None).await?;
+        all(&rows, record_from)
+    }
+
+    pub(crate) async fn update(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        id: i64,
+        expected_version: i64,
+        data: serde_json::Value,
+    ) -> Result<Record> {
+        let (actor, kind) = (actor.clone(), kind.to_string());
+        self.writer
+            .write(move |c, chain| {
+                Box::pin(async move {
+                    let c = D::conn(c);
+                    scope::<D>(c, actor.clinic_id).await?;
+                    let sql = format!(
+                        "SELECT {} FROM records WHERE id = $1 AND kind = $2 AND clinic_id = $3{}",
+                        D::RECORD_COLS,
+                        D::FOR_UPDATE
+                    );
+                    let row = c
+                        .found(&sql, &[id.into(), (&kind).into(), actor.clinic_id.into()])
+                        .await?;
+                    let mut rec = record_from(&row)?;
+                    if rec.version != expected_version {
+                        return Err(StoreError::Conflict {
+                            expected: expected_version,
+                            current: rec.version,
+                        });
+                    }
+                    let ts = now();
+                    let text = data.to_string();
+                    let v = rec.version + 1;
+                    let sql = format!(
+                        "UPDATE records SET version = $1, data = $2{}, updated_at = $3 WHERE id = $4 AND version = $5",
+                        D::JSONB
+                    );
+                    c.run(
+                        &sql,
+                        &[v.into(), (&text).into(), (&ts).into(), id.into(), rec.version.into()],
+                    )
+                    .await?;
+                    Self::add_version(c, id, v, &text, actor.user_id, &ts).await?;
+                    append(c, chain, Some(&actor), "update", Some(&kind), Some(id)).await?;
+                    rec.version = v;
+                    rec.data = data;
+                    rec.updated_at = ts;
+                    Ok(rec)
+                })
+            })
+            .await
+    }
+
+    pub(crate) async fn record_versions(&self, actor: &Actor, id: i64) -> Result<Vec<RecordVersion>> {
+        let sql = format!(
+            "SELECT v.version, v.data{} AS data, v.author_id, v.created_at FROM record_versions v \
+             JOIN records r ON r.id = v.record_id WHERE r.clinic_id = $1 AND v.record_id = $2 ORDER BY v.version",
+            D::JSON_TEXT
+        );
+        let rows = self.clinic_rows(actor.clinic_id, &sql, vec![id.into()]).await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        crate::Store::audit(self, Some(actor), "read_versions", None, Some(id)).await?;
+        all(&rows, |r| {
+            Ok(RecordVersion {
+                version: r.int("version")?,
+                data: r.json("data")?,
+                author_id: r.int("author_id")?,
+                created_at: r.text("created_at")?,
+            })
+        })
+    }
+
+    pub(crate) async fn everything_on(&self, actor: &Actor, patient_id: i64) -> Result<Vec<Record>> {
+        let sql = format!(
+            "SELECT {} FROM records WHERE clinic_id = $1 AND patient_id = $2 ORDER BY id",
+            D::RECORD_COLS
+        );
+        let rows = self.clinic_rows(actor.clinic_id, &sql, vec![patient_id.into()]).await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        crate::Store::audit(self, Some(actor), "export", Some("patient"), Some(patient_id)).await?;
+        all(&rows, record_from)
     }
 }

@@ -1,0 +1,317 @@
+//! A simulated demo clinic (`acumen demo`, `acumen serve --demo`): every
+//! name is invented and every record is marked SIMULATED. Seeded and
+//! reproducible. Adverse events follow the per-patient rates in
+//! `data/demo_adverse_event_rates.csv` (Witt et al. 2009).
+
+use acumen_domain::{check, SafetyProfile, SessionInput, Validate};
+use acumen_knowledge::conditions::CONDITIONS;
+use acumen_store::{Actor, NewUser, Placement, Store};
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use super::{db_path, is_postgres, open_sqlite};
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde_json::json;
+
+/// Password of every demo account (printed by `serve --demo`).
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+/// Per-patient, per-course adverse-event probabilities (see the data file).
+const AE_RATES: [(&str, f64); 5] = [
+    ("bleeding_haematoma", 0.06),
+    ("needle_site_pain", 0.02),
+    ("fainting_vasovagal", 0.005),
+    ("nausea", 0.005),
+    ("pneumothorax", 0.000_009),
+];
+
+const GIVEN: [&str; 16] = [
+    "Ada", "Ben", "Cleo", "Dev", "Ema", "Finn", "Gus", "Hana", "Ivo", "Jia", "Kai", "Lea", "Milo", "Nia", "Omar", "Pia",
+];
+const FAMILY: [&str; 12] = [
+    "Simwell", "Demoson", "Fictor", "Samplova", "Mockford", "Testaro", "Pretendi", "Imagin", "Invento", "Synthe",
+    "Madeup", "Notreal",
+];
+
+/// Points per condition, as used in the neuropathy trials (data/SOURCES in shared notes).
+fn points_for(condition: &str) -> &'static [&'static str] {
+    match condition {
+        "diabetic_polyneuropathy" | "polyneuropathy_unspecified" => &["ST36", "SP6", "KI3", "LR3", "EX-LE10"],
+        "chemotherapy_induced" => &["LI4", "PC6", "LR3", "GB42", "EX-LE10", "EX-UE9"],
+        "carpal_tunnel" => &["PC7", "PC6", "LI4", "TE5"],
+        "postherpetic_neuralgia" => &["LI4", "LR3", "GB34", "EX-B2"],
+        "trigeminal_neuralgia" => &["ST7", "SI18", "LI4", "LR3"],
+        _ => &["LI4", "LR3", "ST36", "GB34"],
+    }
+}
+
+/// Fills `store` with one simulated clinic of `patients` patients.
+pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<()> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let clinic = store
+        .create_clinic("Simulated Demo Clinic (SIMULATED DATA)", true)
+        .await?;
+    let hash = acumen_store::password::hash(DEMO_PASSWORD)?;
+    let user = |email: &str, name: &str, role: &str| NewUser {
+        clinic_id: clinic.id,
+        email: email.into(),
+        name: name.into(),
+        role: role.into(),
+        password_hash: hash.clone(),
+        patient_id: None,
+    };
+    store
+        .create_user(user("admin@demo.acumen.test", "Demo Admin", "admin"))
+        .await?;
+    let doc = store
+        .create_user(user(
+            "practitioner@demo.acumen.test",
+            "Demo Practitioner",
+            "practitioner",
+        ))
+        .await?;
+    store
+        .create_user(user("researcher@demo.acumen.test", "Demo Researcher", "researcher"))
+        .await?;
+    let portal = store
+        .create_user(user("patient@demo.acumen.test", "Demo Patient", "patient"))
+        .await?;
+    let actor = Actor {
+        user_id: doc.id,
+        role: "practitioner".into(),
+        clinic_id: clinic.id,
+    };
+    for i in 0..patients {
+        let cond = &CONDITIONS[rng.random_range(0..CONDITIONS.len())];
+        let sex = ["female", "male"][rng.random_range(0..2)];
+        let p = json!({
+            "given_name": GIVEN[rng.random_range(0..GIVEN.len())], "family_name": format!("{} (SIMULATED)", FAMILY[rng.random_range(0..FAMILY.len())]),
+            "email": format!("sim{i:04}@example.invalid"), "year_of_birth": rng.random_range(1940..2000), "sex": sex,
+            "safety": {"pregnancy": "no", "diabetes": cond.code == "diabetic_polyneuropathy", "anticoagulant": rng.random_bool(0.12),
+                       "reduced_sensation": if cond.code == "diabetic_polyneuropathy" { vec!["feet"] } else { vec![] }}
+        });
+        let profile: SafetyProfile = serde_json::from_value(p["safety"].clone())?;
+        let (patient, _) = store
+            .insert_record(
+                &actor,
+                "patient",
+                Placement {
+                    patient_id: None,
+                    parent_id: None,
+                },
+                p,
+                None,
+            )
+            .await?;
+        let at = Placement {
+            patient_id: Some(patient.id),
+            parent_id: Some(patient.id),
+        };
+        if i == 0 {
+            store.link_patient(portal.id, patient.id).await?;
+        }
+        store
+            .insert_record(
+                &actor,
+                "condition",
+                at,
+                json!({"code": cond.code, "regions": cond.regions}),
+                None,
+            )
+            .await?;
+        let interview: Vec<bool> = (0..7).map(|_| rng.random_bool(0.55)).collect();
+        let exam: Vec<bool> = (0..3).map(|_| rng.random_bool(0.5)).collect();
+        store
+            .insert_record(
+                &actor,
+                "screening",
+                at,
+                json!({"date": "2026-01-05", "interview": interview, "examination": exam}),
+                None,
+            )
+            .await?;
+        let planned: u32 = rng.random_range(6..=12);
+        let start_day = rng.random_range(1..=28);
+        let start = format!("2026-02-{start_day:02}");
+        // A third do not respond; about one in six drops out. The last 5% of
+        // patients are still in their course.
+        let responder = rng.random_bool(0.65);
+        let dropout_at = if rng.random_bool(0.17) {
+            rng.random_range(2..planned)
+        } else {
+            planned + 1
+        };
+        let final_drop = if responder {
+            rng.random_range(0.35..0.7)
+        } else {
+            rng.random_range(-0.1..0.2)
+        };
+        let ongoing = i >= patients - patients / 20;
+        let attended = if ongoing {
+            rng.random_range(1..planned)
+        } else {
+            planned.min(dropout_at)
+        };
+        let mut course = json!({"condition": cond.code, "practitioner_id": doc.public_id, "style": "tcm", "intent": "treatment",
+                            "planned_sessions": planned, "sessions_per_week": 1, "start": start, "consent_version": "demo-v1",
+                            "status": if ongoing { "active" } else if dropout_at <= planned { "stopped" } else { "completed" }});
+        if !ongoing && dropout_at <= planned {
+            course["end_reason"] = json!("stopped attending (simulated)");
+        }
+        let (c, _) = store.insert_record(&actor, "course", at, course, None).await?;
+        let under = Placement {
+            patient_id: Some(patient.id),
+            parent_id: Some(c.id),
+        };
+        let baseline: f64 = rng.random_range(4..=9) as f64;
+        let outcome = |v: f64, tp: &str, n: Option<u32>, date: String| json!({"instrument": "nrs_average", "recall": "24h", "value": v, "timepoint": tp, "session_number": n, "date": date, "source": "clinician"});
+        store
+            .insert_record(
+                &actor,
+                "outcome",
+                under,
+                outcome(baseline, "baseline", None, start.clone()),
+                None,
+            )
+            .await?;
+        let mut had_ae = false;
+        for n in 1..=attended {
+            let day = start_day + 7 * (n - 1);
+            let date = format!("2026-{:02}-{:02}", 2 + (day - 1) / 28, (day - 1) % 28 + 1);
+            let pts: Vec<_> = points_for(cond.code)
+                .iter()
+                .map(|code| {
+                    let paravertebral = code.starts_with("EX-B");
+                    json!({"code": code, "side": "bilateral", "depth_mm": if paravertebral { 8 } else { 10 },
+                       "angle": if paravertebral { "oblique" } else { "perpendicular" }})
+                })
+                .collect();
+            let mut session = json!({"at": date, "number": n, "points": pts, "stimulation": "manual", "retention_min": 20,
+                                 "deqi_sought": true, "deqi_obtained": rng.random_bool(0.8), "skin_check": ["none"]});
+            // The safety rules run as they do for a session entered through the API.
+            let valid = serde_json::from_value::<SessionInput>(session.clone())?
+                .validate()
+                .map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
+            let findings = check(&profile, &[cond.code.to_string()], &valid.plan("treatment"));
+            session["safety"] = serde_json::to_value(acumen_domain::gate::SessionSafety {
+                findings,
+                overridden: vec![],
+            })?;
+            let (s, _) = store.insert_record(&actor, "session", under, session, None).await?;
+            let frac = n as f64 / planned as f64;
+            let noise: f64 = rng.random_range(-0.8..0.8);
+            let v = (baseline * (1.0 - final_drop * frac) + noise).round().clamp(0.0, 10.0);
+            store
+                .insert_record(
+                    &actor,
+                    "outcome",
+                    under,
+                    outcome(v, "session", Some(n), date.clone()),
+                    None,
+                )
+                .await?;
+            // The patient's global impression at the last session attended.
+            if n == attended {
+                let relief = 1.0 - v / baseline;
+                let pgic = if relief >= 0.5 {
+                    1
+                } else if relief >= 0.3 {
+                    2
+                } else if relief >= 0.1 {
+                    3
+                } else {
+                    4
+                };
+                let g = json!({"instrument": "pgic", "value": pgic, "timepoint": "session", "session_number": n,
+                               "date": date, "source": "patient"});
+                store.insert_record(&actor, "outcome", under, g, None).await?;
+            }
+            if !had_ae {
+                for (kind, p) in AE_RATES {
+                    if rng.random_bool(p / planned as f64) {
+                        had_ae = true;
+                        let serious = kind == "pneumothorax";
+                        let ae = json!({"type": kind, "severity": if serious { "severe" } else { "mild" }, "ctcae_grade": if serious { 3 } else { 1 },
+                                        "serious": serious, "causality": "probable", "outcome": "recovered", "onset": date, "resolved": date});
+                        store
+                            .insert_record(
+                                &actor,
+                                "adverse_event",
+                                Placement {
+                                    patient_id: Some(patient.id),
+                                    parent_id: Some(s.id),
+                                },
+                                ae,
+                                None,
+                            )
+                            .await?;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `acumen demo` options.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Database file to create.
+    #[arg(long, default_value = "acumen-demo.db")]
+    pub db: String,
+    /// Number of simulated patients.
+    #[arg(long, default_value_t = 320)]
+    pub patients: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+/// Whether an existing file is an Acumen demo database (read-only look; nothing is written).
+pub(crate) async fn is_demo_file(path: &Path) -> Result<bool> {
+    use sqlx::ConnectOptions;
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true);
+    let mut conn = opts
+        .connect()
+        .await
+        .with_context(|| format!("{}: not a SQLite database", path.display()))?;
+    let demo: Option<i64> = sqlx::query_scalar("SELECT MAX(demo) FROM clinics")
+        .fetch_one(&mut conn)
+        .await
+        .ok()
+        .flatten();
+    Ok(demo == Some(1))
+}
+
+/// Creates a demo database (refuses to overwrite an existing file).
+pub async fn demo(a: &DemoArgs) -> Result<()> {
+    let path = db_path(&a.db);
+    if path.exists() {
+        bail!(
+            "{}: already exists; the demo is only written to a new file",
+            path.display()
+        );
+    }
+    if is_postgres(&a.db) {
+        bail!("the demo is written to a new SQLite file; move it into PostgreSQL with `acumen migrate-db`");
+    }
+    let store = open_sqlite(&a.db).await?;
+    eprintln!(
+        "acumen: generating {} simulated patients into {} ...",
+        a.patients,
+        path.display()
+    );
+    generate(&store, a.patients, a.seed).await?;
+    store.shutdown().await?;
+    println!(
+        "created SIMULATED demo database {} ({} patients, seed {})",
+        path.display(),
+        a.patients,
+        a.seed
+    );
+    Ok(())
+}

@@ -1,0 +1,353 @@
+//! Outcome entry (staff, on the generic form over the API handler) and the
+//! patient's pain diary (tap scales; each answer is checked first, then
+//! written through the same API handler).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde_json::Value;
+
+use acumen_domain::{OutcomeInput, Validate};
+use acumen_plot::{chart_svg, Chart, Join, RefLine};
+
+use super::form::{f, posted, Field, FormPage, Kind, Posted};
+use super::forms::{page, staff, submit};
+use super::layout::{error_page, render, to_login, UserView};
+use crate::access::visible;
+use crate::access::Pid;
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::service::records::add_outcome;
+use crate::AppState;
+
+fn outcome_fields() -> Vec<Field> {
+    vec![
+        f(
+            "instrument",
+            "Measure",
+            Kind::Select(vec![
+                ("nrs_average", "Average pain, 0-10 (NRS)"),
+                ("nrs_worst", "Worst pain, 0-10 (NRS)"),
+                ("sleep_interference", "Sleep interference, 0-10"),
+                ("pgic", "Global impression of change (PGIC, 1-7)"),
+            ]),
+        ),
+        f("value", "Value", Kind::Number),
+        f(
+            "recall",
+            "Recall period (NRS)",
+            Kind::Select(vec![
+                ("24h", "last 24 hours"),
+                ("7d", "last 7 days"),
+                ("", "not applicable (PGIC)"),
+            ]),
+        ),
+        f(
+            "timepoint",
+            "When",
+            Kind::Select(vec![
+                ("session", "at a session"),
+                ("baseline", "baseline, before session 1"),
+                ("follow_up", "follow-up"),
+            ]),
+        ),
+        f("session_number", "Session number", Kind::Integer),
+        f("date", "Date", Kind::Date),
+    ]
+}
+
+/// The public id and name of a course's patient.
+async fn course_of(st: &AppState, who: &Authed, course_id: i64) -> Result<(String, String), ApiError> {
+    let course = visible(st, who, "course", course_id).await?;
+    let pid = course.patient_id.ok_or(ApiError::NotFound)?;
+    let p = st.store.record(&who.actor(), "patient", pid).await?;
+    Ok((p.public_id.clone(), super::layout::patient_name(&p)))
+}
+
+fn outcome_page(st: &AppState, who: &Authed, course: &str, patient: (String, String), p: &Posted) -> FormPage {
+    let fields = outcome_fields();
+    let mut pg = page(
+        st,
+        who,
+        &format!("New outcome for {}", patient.1),
+        format!("/courses/{course}/outcomes/new"),
+        format!("/patients/{}", patient.0),
+        &fields,
+        p,
+    );
+    pg.submit = "Save outcome".into();
+    pg
+}
+
+/// `GET /courses/{id}/outcomes/new`
+pub async fn outcome_form(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let who = match staff(&who, &format!("/courses/{public}/outcomes/new")) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let mut p = Posted::new();
+    p.insert("date".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
+    match course_of(&st, &who, id).await {
+        Ok(patient) => render(&outcome_page(&st, &who, &public, patient, &p)),
+        Err(e) => error_page(e),
+    }
+}
+
+/// `POST /courses/{id}/outcomes/new`: through the same service as the API.
+pub async fn outcome_submit(
+    State(st): State<AppState>,
+    who: Option<Authed>,
+    Pid(id, public): Pid,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let who = match staff(&who, &format!("/courses/{public}/outcomes/new")) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let patient = match course_of(&st, &who, id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(e),
+    };
+    let (p, fields) = (posted(pairs), outcome_fields());
+    let to = format!("/patients/{}", patient.0);
+    let form = outcome_page(&st, &who, &public, patient, &p);
+    let (st2, who2) = (st.clone(), who.clone());
+    submit::<OutcomeInput, _, _>(
+        &fields,
+        &p,
+        |v| {
+            v["source"] = Value::String("clinician".into());
+            Ok(())
+        },
+        |b| async move { add_outcome(&st2, &who2, None, id, b).await },
+        |_| to,
+        form,
+    )
+    .await
+}
+
+/// A tap scale of the diary.
+pub struct ScaleView {
+    /// Field name.
+    pub name: String,
+    /// Question.
+    pub label: String,
+    /// (value, words).
+    pub values: Vec<(String, String)>,
+    /// Chosen value.
+    pub chosen: String,
+    /// Anchors in words.
+    pub hint: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/diary.html")]
+struct Diary {
+    user: Option<UserView>,
+    simulated: bool,
+    saved: Option<String>,
+    errors: Vec<String>,
+    has_course: bool,
+    scales: Vec<ScaleView>,
+    chart: String,
+}
+
+const DIARY: [(&str, &str, u8, u8, &str); 4] = [
+    (
+        "nrs_average",
+        "Your average pain in the last 24 hours",
+        0,
+        10,
+        "0 = no pain, 10 = worst pain imaginable",
+    ),
+    (
+        "nrs_worst",
+        "Your worst pain in the last 24 hours",
+        0,
+        10,
+        "0 = no pain, 10 = worst pain imaginable",
+    ),
+    (
+        "sleep_interference",
+        "How much pain disturbed your sleep last night",
+        0,
+        10,
+        "0 = not at all, 10 = could not sleep",
+    ),
+    (
+        "pgic",
+        "Since treatment began, your condition is",
+        1,
+        7,
+        "1 = very much improved, 4 = no change, 7 = very much worse",
+    ),
+];
+
+fn scales(chosen: &HashMap<String, String>) -> Vec<ScaleView> {
+    DIARY
+        .iter()
+        .map(|(name, label, lo, hi, hint)| ScaleView {
+            name: name.to_string(),
+            label: label.to_string(),
+            values: (*lo..=*hi).map(|v| (v.to_string(), v.to_string())).collect(),
+            chosen: chosen.get(*name).cloned().unwrap_or_default(),
+            hint: hint.to_string(),
+        })
+        .collect()
+}
+
+/// The patient's latest active course, if any.
+async fn active_course(st: &AppState, who: &Authed) -> Result<Option<(i64, i64)>, ApiError> {
+    let Some(pid) = who.user.patient_id else {
+        return Ok(None);
+    };
+    let courses = st.store.children(&who.actor(), "course", pid).await?;
+    Ok(courses
+        .iter()
+        .rev()
+        .find(|c| c.data.get("status").and_then(Value::as_str) == Some("active"))
+        .map(|c| (pid, c.id)))
+}
+
+async fn diary_page(
+    st: &AppState,
+    who: &Authed,
+    saved: Option<String>,
+    errors: Vec<String>,
+    chosen: &HashMap<String, String>,
+) -> Result<Diary, ApiError> {
+    let course = active_course(st, who).await?;
+    let mut chart = String::new();
+    if let Some((_, cid)) = course {
+        let outcomes = st.store.children(&who.actor(), "outcome", cid).await?;
+        let mut by_day: Vec<(time::Date, f64)> = outcomes
+            .iter()
+            .filter(|o| o.data.get("instrument").and_then(Value::as_str) == Some("nrs_average"))
+            .filter_map(|o| {
+                let d = acumen_domain::plan::day_of(o.data.get("date")?.as_str()?)?;
+                Some((d, o.data.get("value")?.as_f64()?))
+            })
+            .collect();
+        by_day.sort_by_key(|x| x.0);
+        let first = by_day.first().map(|x| x.0);
+        let points: Vec<(f64, f64)> = by_day
+            .iter()
+            .map(|(d, v)| (first.map_or(0.0, |f| (*d - f).whole_days() as f64), *v))
+            .collect();
+        let base = points.first().map(|p| p.1);
+        chart = chart_svg(&Chart {
+            title: "Your average pain by day since your first entry".into(),
+            points,
+            band: vec![],
+            join: Join::Lines,
+            marks: vec![],
+            refs: base
+                .map(|b| {
+                    vec![RefLine {
+                        y: b,
+                        label: format!("start {b}"),
+                        dashed: true,
+                    }]
+                })
+                .unwrap_or_default(),
+            y_range: (0.0, 10.0),
+            xlab: "Days since your first entry".into(),
+            ylab: "Pain (0-10)".into(),
+        });
+    }
+    Ok(Diary {
+        user: Some(UserView::of(who)),
+        simulated: st.demo,
+        saved,
+        errors,
+        has_course: course.is_some(),
+        scales: scales(chosen),
+        chart,
+    })
+}
+
+/// `GET /diary`
+pub async fn diary(State(st): State<AppState>, who: Option<Authed>) -> Response {
+    let Some(who) = who else { return to_login("/diary") };
+    if who.role() != acumen_domain::Role::Patient {
+        return error_page(ApiError::Forbidden("the diary is for patients".into()));
+    }
+    match diary_page(&st, &who, None, vec![], &HashMap::new()).await {
+        Ok(d) => render(&d),
+        Err(e) => error_page(e),
+    }
+}
+
+/// `POST /diary`: one outcome per answered scale, dated today.
+pub async fn diary_submit(
+    State(st): State<AppState>,
+    who: Option<Authed>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let Some(who) = who else { return to_login("/diary") };
+    if who.role() != acumen_domain::Role::Patient {
+        return error_page(ApiError::Forbidden("the diary is for patients".into()));
+    }
+    let course = match active_course(&st, &who).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Redirect::to("/diary").into_response(),
+        Err(e) => return error_page(e),
+    };
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let mut valid = Vec::new();
+    let mut errors = Vec::new();
+    for (name, label, ..) in DIARY {
+        let Some(v) = f.get(name).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let input = OutcomeInput {
+            instrument: name.to_string(),
+            recall: (name != "pgic").then(|| "24h".to_string()),
+            value: v.trim().parse().unwrap_or(f64::NAN),
+            timepoint: "follow_up".into(),
+            session_number: None,
+            date: today.clone(),
+            source: "patient".into(),
+        };
+        // Every answer is checked before any is written: no partial entry.
+        match input.clone().validate() {
+            Ok(_) => valid.push(input),
+            Err(inv) => errors.extend(inv.errors.into_iter().map(|e| format!("{label}: {}", e.rule))),
+        }
+    }
+    if valid.is_empty() && errors.is_empty() {
+        errors.push("Tap at least one answer.".into());
+    }
+    if !errors.is_empty() {
+        return match diary_page(&st, &who, None, errors, &f).await {
+            Ok(d) => (StatusCode::UNPROCESSABLE_ENTITY, render(&d)).into_response(),
+            Err(e) => error_page(e),
+        };
+    }
+    for o in &valid {
+        let r = add_outcome(&st, &who, None, course.1, o.clone()).await;
+        if let Err(e) = r {
+            return error_page(e);
+        }
+    }
+    match diary_page(
+        &st,
+        &who,
+        Some(format!(
+            "Saved {} answer{} for {today}.",
+            valid.len(),
+            if valid.len() == 1 { "" } else { "s" }
+        )),
+        vec![],
+        &HashMap::new(),
+    )
+    .await
+    {
+        Ok(d) => render(&d),
+        Err(e) => error_page(e),
+    }
+}

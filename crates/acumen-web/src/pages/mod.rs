@@ -1,0 +1,65 @@
+//! The server-rendered pages (askama, `templates/pages/`) for clinic staff
+//! and patients. Each page handler reads its session (a visitor without one
+//! is sent to the login page), calls [`crate::service`] functions — the
+//! same ones the JSON API calls — and renders a template; a form that is
+//! refused is shown again with what was typed and the reasons in words.
+
+pub mod answers;
+pub mod answers_page;
+pub mod chart;
+pub mod dashboard;
+pub mod diary;
+pub mod evidence;
+pub mod form;
+pub mod forms;
+pub mod history;
+pub mod layout;
+pub mod login;
+pub mod patients;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+
+/// The page routes.
+pub fn routes() -> Router<AppState> {
+    use forms as rf;
+    Router::new()
+        .route("/", get(dashboard::dashboard))
+        .route("/login", get(login::login_form).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/patients", get(patients::patients))
+        .route("/patients/new", get(rf::new_patient).post(rf::create_patient))
+        .route("/patients/{id}", get(chart::patient))
+        .route(
+            "/patients/{id}/courses/new",
+            get(rf::new_course).post(rf::create_course),
+        )
+        .route(
+            "/patients/{id}/conditions/new",
+            get(history::new_condition).post(history::create_condition),
+        )
+        .route(
+            "/patients/{id}/screenings/new",
+            get(history::new_screening).post(history::create_screening),
+        )
+        .route("/patients/{id}/portal", get(rf::new_portal).post(rf::create_portal))
+        .route(
+            "/courses/{id}/sessions/new",
+            get(rf::new_session).post(rf::create_session),
+        )
+        .route(
+            "/sessions/{id}/adverse-events/new",
+            get(rf::new_adverse).post(rf::create_adverse),
+        )
+        .route(
+            "/courses/{id}/outcomes/new",
+            get(diary::outcome_form).post(diary::outcome_submit),
+        )
+        .route("/diary", get(diary::diary).post(diary::diary_submit))
+        .route("/evidence", get(evidence::evidence).post(evidence::evidence_run))
+        .route("/answers", get(answers::html_answers))
+        .route("/static/session.js", get(layout::session_js))
+        .route("/static/app.css", get(layout::css))
+}
