@@ -59,6 +59,9 @@ pub enum MetaError {
     /// The model cannot be fitted (too few studies, no convergence, ...).
     #[error("{0}")]
     Model(String),
+    /// An option that is malformed or does not apply, in the caller's words.
+    #[error("{0}")]
+    Usage(String),
     /// The caller stopped the analysis (its time budget ran out).
     #[error("the analysis was stopped: it ran past its time budget")]
     Cancelled,

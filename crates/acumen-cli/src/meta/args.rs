@@ -1,13 +1,11 @@
-//! `acumen meta` options: names and defaults as metafor's `rma`, and how
-//! they become the engine's `AnalysisOptions` (every unknown or
-//! inapplicable value refused in one line).
+//! `acumen meta` options: names and defaults as metafor's `rma` (the
+//! engine's [`Request`], see `acumen_meta::request`), the CSV file, the
+//! output format and the plot files.
 
 use std::path::PathBuf;
 
-use acumen_meta::analysis::Blocks;
-use acumen_meta::diag::permutest::Permutations;
-use acumen_meta::{AddTo, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, VType};
-use anyhow::{anyhow, bail, Result};
+use acumen_meta::{AnalysisOptions, MetaError, Request};
+use anyhow::Result;
 use clap::Args;
 
 /// Options of `acumen meta` (names and defaults as metafor's `rma`).
@@ -122,159 +120,54 @@ pub struct MetaArgs {
     pub favours: Option<String>,
 }
 
-/// How studies are pooled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pooling {
-    /// Inverse-variance models (rma.uni).
-    Rma,
-    /// Mantel-Haenszel.
-    Mh,
-    /// Peto's one-step method.
-    Peto,
-}
-
-/// The pooling the arguments ask for.
-pub fn pooling(a: &MetaArgs) -> Pooling {
-    match a.method.as_str() {
-        "MH" => Pooling::Mh,
-        "PETO" => Pooling::Peto,
-        _ => Pooling::Rma,
+impl MetaArgs {
+    /// The analysis asked for, in the engine's terms.
+    pub fn request(&self) -> Request {
+        Request {
+            measure: self.measure.clone(),
+            vtype: self.vtype.clone(),
+            add: self.add,
+            to: self.to.clone(),
+            drop00: self.drop00.clone(),
+            method: self.method.clone(),
+            test: self.test.clone(),
+            level: self.level,
+            mods: self.mods.clone(),
+            btt: self.btt.clone(),
+            weights: self.weights.clone(),
+            tau2: self.tau2,
+            unweighted: self.unweighted,
+            maxiter: self.maxiter,
+            newmods: self.newmods.clone(),
+            subgroup: self.subgroup.clone(),
+            all: self.all,
+            leave1out: self.leave1out,
+            influence: self.influence,
+            regtest: self.regtest,
+            ranktest: self.ranktest,
+            trimfill: self.trimfill,
+            // A cumulative forest plot needs the cumulative analysis.
+            cumul: self.cumul || self.cumul_forest.is_some(),
+            cumul_order: self.cumul_order.clone(),
+            permutations: self.permutations.clone(),
+            seed: self.seed,
+            reduced_mods: self.reduced_mods.clone(),
+            wald: self.wald.clone(),
+            no_correct: self.no_correct,
+        }
     }
 }
 
-fn parse_indices(s: &str, what: &str) -> Result<Vec<usize>> {
-    s.split(',')
-        .map(|v| {
-            v.trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|&j| j >= 1)
-                .ok_or_else(|| anyhow!("--{what}: '{}' is not a coefficient number (1, 2, ...)", v.trim()))
-        })
-        .collect()
-}
-
-fn opt_err(option: &'static str, value: &str, allowed: &str) -> anyhow::Error {
-    MetaError::Option {
-        option,
-        value: value.into(),
-        allowed: allowed.into(),
-    }
-    .into()
-}
-
-fn parse_list(text: &str, what: &str) -> Result<Vec<f64>> {
-    text.split(',')
-        .map(|v| {
-            v.trim()
-                .parse::<f64>()
-                .map_err(|_| anyhow!("--{what}: '{}' is not a number (write e.g. \"1.5,0;2,1\")", v.trim()))
-        })
-        .collect()
-}
-
-/// Turns the arguments into analysis options.
+/// Turns the arguments into analysis options (`--format` and the plot
+/// options are the command's own; the rest are the engine's [`Request`]).
 pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
-    let vtype = match a.vtype.as_str() {
-        "LS" => VType::LS,
-        "UB" => VType::UB,
-        v => return Err(opt_err("vtype", v, "LS, UB")),
-    };
-    let to = match a.to.as_str() {
-        "only0" => AddTo::Only0,
-        "all" => AddTo::All,
-        "if0all" => AddTo::If0All,
-        "none" => AddTo::None,
-        v => return Err(opt_err("to", v, "only0, all, if0all, none")),
-    };
-    let drop00 = match a.drop00.as_deref() {
-        None => pooling(a) != Pooling::Rma,
-        Some("yes" | "TRUE" | "true") => true,
-        Some("no" | "FALSE" | "false") => false,
-        Some(v) => return Err(opt_err("drop00", v, "yes, no")),
-    };
-    if let Some(add) = a.add {
-        if !(add >= 0.0) || !add.is_finite() {
-            bail!("--add must be a finite number >= 0, got {add}");
-        }
-    }
-    if !(a.level > 0.0 && a.level < 100.0) {
-        bail!("--level must lie between 0 and 100 (e.g. 95), got {}", a.level);
-    }
-    if a.maxiter == 0 {
-        bail!("--maxiter must be at least 1");
-    }
-    if let Some(t) = a.tau2 {
-        if !(t >= 0.0) || !t.is_finite() {
-            bail!("--tau2 must be a finite number >= 0, got {t}");
-        }
-    }
-    let escalc = match &a.measure {
-        None => None,
-        Some(m) => Some(EscalcOptions {
-            measure: m.parse::<Measure>()?,
-            vtype,
-            add: a.add,
-            to,
-            drop00,
-        }),
-    };
-    let btt = a.btt.as_deref().map(|s| parse_indices(s, "btt")).transpose()?;
-    let wald = a.wald.as_deref().map(|s| parse_indices(s, "wald")).transpose()?;
-    let permutations = match a.permutations.as_deref() {
-        None => None,
-        Some("exact") => Some(Permutations::Exact),
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if n >= 2 => Some(Permutations::Random(n)),
-            _ => return Err(opt_err("permutations", v, "exact, or a number of permutations >= 2")),
-        },
-    };
-    let newmods = match &a.newmods {
-        None => None,
-        Some(s) => Some(
-            s.split(';')
-                .map(|r| parse_list(r, "newmods"))
-                .collect::<Result<Vec<_>>>()?,
-        ),
-    };
     if !matches!(a.format.as_str(), "table" | "json") {
-        return Err(opt_err("format", &a.format, "table, json"));
+        return Err(MetaError::Option {
+            option: "format",
+            value: a.format.clone(),
+            allowed: "table, json".into(),
+        }
+        .into());
     }
-    Ok(AnalysisOptions {
-        escalc,
-        fit: FitOptions {
-            method: if pooling(a) == Pooling::Rma {
-                a.method.parse()?
-            } else {
-                acumen_meta::Method::EE
-            },
-            test: a.test.parse()?,
-            level: a.level,
-            tau2: a.tau2,
-            weighted: !a.unweighted,
-            weights: None,
-            btt,
-            maxiter: a.maxiter,
-            skip_r2: false,
-            budget: Default::default(),
-        },
-        weights_column: a.weights.clone(),
-        mods: a.mods.clone(),
-        newmods,
-        subgroup: a.subgroup.clone(),
-        all: a.all,
-        blocks: Blocks {
-            leave1out: a.leave1out,
-            influence: a.influence,
-            regtest: a.regtest,
-            ranktest: a.ranktest,
-            trimfill: a.trimfill,
-            cumul: a.cumul || a.cumul_forest.is_some(),
-        },
-        cumul_order: a.cumul_order.clone(),
-        permutations,
-        seed: a.seed,
-        reduced_mods: a.reduced_mods.clone(),
-        wald,
-    })
+    Ok(a.request().options()?)
 }

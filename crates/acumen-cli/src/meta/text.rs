@@ -201,7 +201,7 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
 }
 
 /// Renders a Mantel-Haenszel or Peto result.
-pub fn render_mh(m: &crate::meta::run::MhOutcome, method: &str, measure: &str) -> String {
+pub fn render_mh(m: &acumen_meta::mh_analysis::MhOutcome, method: &str, measure: &str) -> String {
     let f = &m.fit;
     let mut s = String::new();
     let name = if method == "PETO" {

@@ -71,7 +71,7 @@ proptest! {
             // Every iterative step stays within its limit: the tau^2
             // iterations of the fit, of trim-and-fill's filled fit, and of
             // every subgroup fit are counted, not timed.
-            Ok(acumen_cli::meta::run::Outcome::Rma(a)) => {
+            Ok(acumen_meta::Outcome::Rma(a)) => {
                 prop_assert!(a.fit.iterations <= maxiter, "{} iterations > {maxiter}", a.fit.iterations);
                 if let Some(t) = &a.trimfill {
                     prop_assert!(t.fit.iterations <= maxiter);

@@ -1,7 +1,6 @@
 //! Shared helpers: running `acumen meta` in-process and comparing JSON.
 
 use acumen_cli::meta::{run_to_string, MetaArgs};
-use acumen_meta::tolerance::close;
 use clap::Parser;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -30,43 +29,6 @@ pub fn run_json(dir: &std::path::Path, args: &[String]) -> Result<Value, String>
     a.file = dir.join(&a.file);
     let out = run_to_string(&a).map_err(|e| format!("{e:#}"))?;
     serde_json::from_str(&out).map_err(|e| e.to_string())
-}
-
-/// Compares `actual` with `expected`, collecting mismatches. Keys missing
-/// from `expected` objects are not checked, except at the top level.
-pub fn compare(path: &str, expected: &Value, actual: &Value, slack: f64, errs: &mut Vec<String>) {
-    match (expected, actual) {
-        (Value::Null, Value::Null) => {}
-        (Value::Number(e), Value::Number(a)) => {
-            let (e, a) = (e.as_f64().unwrap(), a.as_f64().unwrap());
-            if !close(a, e, slack) {
-                errs.push(format!(
-                    "{path}: expected {e:e}, got {a:e} (rel diff {:.2e})",
-                    (a - e).abs() / e.abs().max(1e-300)
-                ));
-            }
-        }
-        (Value::String(e), Value::String(a)) if e == a => {}
-        (Value::Bool(e), Value::Bool(a)) if e == a => {}
-        (Value::Array(e), Value::Array(a)) => {
-            if e.len() != a.len() {
-                errs.push(format!("{path}: expected {} elements, got {}", e.len(), a.len()));
-                return;
-            }
-            for (i, (x, y)) in e.iter().zip(a).enumerate() {
-                compare(&format!("{path}[{i}]"), x, y, slack, errs);
-            }
-        }
-        (Value::Object(e), Value::Object(a)) => {
-            for (k, v) in e {
-                match a.get(k) {
-                    Some(w) => compare(&format!("{path}.{k}"), v, w, slack, errs),
-                    None => errs.push(format!("{path}.{k}: missing")),
-                }
-            }
-        }
-        _ => errs.push(format!("{path}: expected {expected}, got {actual}")),
-    }
 }
 
 /// A free loopback port.

@@ -6,7 +6,6 @@ mod e2e;
 mod engine_edges;
 mod fuzz;
 mod helpers;
-mod metafor_cases;
 mod points;
 mod postgres;
 mod registry;

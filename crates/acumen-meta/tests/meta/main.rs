@@ -2,4 +2,6 @@
 
 mod dist_vs_r;
 mod escalc_hand;
+mod helpers;
+mod metafor_cases;
 mod properties;

@@ -1,12 +1,12 @@
 //! The JSON form of an analysis: metafor's names with `.` written `_`,
 //! full double precision, NA as null and infinities as "Inf"/"-Inf".
 
-use acumen_meta::confint::HetConfint;
-use acumen_meta::diag::ranktest::RankTest;
-use acumen_meta::diag::regtest::{Egger, RegTest};
-use acumen_meta::diag::StepSeries;
-use acumen_meta::predict::Prediction;
-use acumen_meta::{Analysis, Fit, FitStats};
+use crate::confint::HetConfint;
+use crate::diag::ranktest::RankTest;
+use crate::diag::regtest::{Egger, RegTest};
+use crate::diag::StepSeries;
+use crate::predict::Prediction;
+use crate::{Analysis, Fit, FitStats};
 use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
@@ -92,7 +92,7 @@ fn stats(s: &FitStats) -> Value {
 }
 
 /// The model-level values of the `fit` block.
-fn fit_json(f: &Fit, dropped: &[acumen_meta::Dropped]) -> Value {
+fn fit_json(f: &Fit, dropped: &[crate::Dropped]) -> Value {
     let vb: Vec<Value> = (0..f.p)
         .map(|r| nums(&(0..f.p).map(|c| f.vb[(r, c)]).collect::<Vec<_>>()))
         .collect();
@@ -129,7 +129,7 @@ fn fit_json(f: &Fit, dropped: &[acumen_meta::Dropped]) -> Value {
     })
 }
 
-fn fit_out<'a>(f: &'a Fit, dropped: &[acumen_meta::Dropped]) -> FitOut<'a> {
+fn fit_out<'a>(f: &'a Fit, dropped: &[crate::Dropped]) -> FitOut<'a> {
     let model = match fit_json(f, dropped) {
         Value::Object(m) => m,
         _ => Map::new(),
@@ -278,7 +278,7 @@ fn diagnostics_json(a: &Analysis, m: &mut Map<String, Value>) {
 /// Mantel-Haenszel or Peto pooling as JSON: `escalc` over every row, `fit`
 /// (with `yi`/`vi`, weights and residuals per data row, as metafor's
 /// `yi.f`/`vi.f`), and the blocks metafor has for these models.
-pub fn mh_json(m: &crate::meta::run::MhOutcome) -> Value {
+pub fn mh_json(m: &crate::mh_analysis::MhOutcome) -> Value {
     let (f, e) = (&m.fit, &m.escalc);
     let mut fit = json!({
         "k": f.k, "k_yi": f.k_yi, "b": nums(&[f.b]), "se": nums(&[f.se]), "stat": nums(&[f.stat]),

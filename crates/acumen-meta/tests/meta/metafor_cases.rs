@@ -1,15 +1,73 @@
 //! Every case of `fixtures/metafor_cases.json` (written by
-//! `fixtures/make_fixtures.R` with metafor 3.8) must match.
+//! `fixtures/make_fixtures.R` with R 4.2 and metafor 3.8) must match: the
+//! case's `acumen meta` arguments become a [`Request`], the engine runs on
+//! the CSV, and its JSON (`acumen_meta::json`) is compared with metafor's
+//! within the tolerances of `acumen_meta::tolerance`.
 
-use crate::helpers::{compare, root, run_json};
-use serde_json::Value;
+use acumen_meta::json::{analysis_json, mh_json};
+use acumen_meta::{Outcome, Request};
+use serde_json::{Map, Value};
+
+use crate::helpers::{compare, fixtures};
+
+/// The options that take no value.
+const FLAGS: [&str; 9] = [
+    "all",
+    "unweighted",
+    "leave1out",
+    "influence",
+    "regtest",
+    "ranktest",
+    "trimfill",
+    "cumul",
+    "no_correct",
+];
+
+/// A case's arguments (`FILE --key value --flag ...`) as the CSV's path and a request.
+fn request(args: &[String]) -> Result<(String, Request), String> {
+    let mut it = args.iter();
+    let file = it.next().ok_or("no file")?.clone();
+    let mut m = Map::new();
+    while let Some(a) = it.next() {
+        let key = a
+            .strip_prefix("--")
+            .ok_or_else(|| format!("'{a}' is not an option"))?
+            .replace('-', "_");
+        if FLAGS.contains(&key.as_str()) {
+            m.insert(key, Value::Bool(true));
+            continue;
+        }
+        let v = it.next().ok_or_else(|| format!("--{key} needs a value"))?;
+        let value = match key.as_str() {
+            // The command's own output option.
+            "format" => continue,
+            "add" | "level" | "tau2" => Value::from(v.parse::<f64>().map_err(|e| format!("--{key}: {e}"))?),
+            "maxiter" | "seed" => Value::from(v.parse::<u64>().map_err(|e| format!("--{key}: {e}"))?),
+            _ => Value::String(v.clone()),
+        };
+        m.insert(key, value);
+    }
+    let req = serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())?;
+    Ok((file, req))
+}
+
+/// Runs a case's analysis and returns its JSON.
+fn run(args: &[String]) -> Result<Value, String> {
+    let (file, req) = request(args)?;
+    let bytes = std::fs::read(fixtures().join(&file)).map_err(|e| format!("{file}: {e}"))?;
+    let table = acumen_meta::csv::parse_csv(&bytes, &file)?;
+    let opts = req.options().map_err(|e| e.to_string())?;
+    match req.run(&table, &opts).map_err(|e| e.to_string())? {
+        Outcome::Rma(a) => serde_json::to_value(analysis_json(&a)).map_err(|e| e.to_string()),
+        Outcome::Mh(m) => Ok(mh_json(&m)),
+    }
+}
 
 #[test]
 fn all_metafor_cases_match() {
-    let dir = root().join("fixtures");
-    let text = std::fs::read_to_string(dir.join("metafor_cases.json")).expect("fixtures present");
+    let text = std::fs::read_to_string(fixtures().join("metafor_cases.json")).expect("fixtures present");
     let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
-    assert!(cases.len() >= 60, "at least 60 reference cases");
+    assert!(cases.len() >= 185, "the 185 reference cases");
     let mut failures = Vec::new();
     for case in &cases {
         let name = case["name"].as_str().unwrap();
@@ -21,7 +79,7 @@ fn all_metafor_cases_match() {
             .collect();
         let slack = case["slack"].as_f64().unwrap_or(0.0);
         let expected = &case["expected"];
-        match run_json(&dir, &args) {
+        match run(&args) {
             Err(e) => failures.push(format!("{name}: error: {e}")),
             Ok(actual) => {
                 let mut errs = Vec::new();
@@ -58,6 +116,13 @@ fn all_metafor_cases_match() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// An unknown option in a request is refused, not ignored.
+#[test]
+fn a_request_refuses_unknown_options() {
+    let e = request(&["data/smd.csv".into(), "--mesure".into(), "SMD".into()]).unwrap_err();
+    assert!(e.contains("unknown field `mesure`"), "{e}");
 }
 
 fn check_random_permutations(e: &Value, a: &Value, n: f64, errs: &mut Vec<String>) {

@@ -1,0 +1,299 @@
+//! An analysis as a caller asks for it: metafor's option names and defaults
+//! (`rma(measure=, method="REML", test="z", level=95, mods=, ...)`) as plain
+//! values, and their conversion into [`AnalysisOptions`] with every unknown
+//! or inapplicable value refused in one line. `acumen meta`'s arguments fill
+//! one; a JSON object (unknown fields refused) fills one too.
+
+use serde::Deserialize;
+
+use crate::analysis::{Analysis, Blocks};
+use crate::diag::permutest::Permutations;
+use crate::mh_analysis::MhOutcome;
+use crate::{AddTo, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, Table, VType};
+
+/// The options of an analysis, named and defaulted as metafor's.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Request {
+    /// Effect size to compute with escalc (SMD, MD, OR, RR, ...); none: use yi/vi columns.
+    pub measure: Option<String>,
+    /// Variance type for escalc (LS or UB).
+    pub vtype: String,
+    /// Value added to cells of 2x2 tables (default 0.5 where a zero cell needs it).
+    pub add: Option<f64>,
+    /// When `add` applies: only0, all, if0all, none.
+    pub to: String,
+    /// Drop studies with no events in both arms (yes or no; default yes for MH and Peto).
+    pub drop00: Option<String>,
+    /// τ² estimator (REML, DL, ML, HE, HS, HSk, SJ, PM, EB, PMM, GENQ, GENQM, SQGEN, EE, FE) or MH, PETO.
+    pub method: String,
+    /// Test of the coefficients: z, t or knha.
+    pub test: String,
+    /// Confidence level in percent.
+    pub level: f64,
+    /// Moderators as a formula (`~ x + factor(g)`).
+    pub mods: Option<String>,
+    /// Coefficients tested together (1-based, comma separated).
+    pub btt: Option<String>,
+    /// A column of weights.
+    pub weights: Option<String>,
+    /// A fixed τ².
+    pub tau2: Option<f64>,
+    /// Unweighted least squares.
+    pub unweighted: bool,
+    /// The iteration limit of every iterative step.
+    pub maxiter: usize,
+    /// Moderator values to predict at (`1.5,0;2,1`).
+    pub newmods: Option<String>,
+    /// A column to fit subgroups by.
+    pub subgroup: Option<String>,
+    /// Every block that applies.
+    pub all: bool,
+    /// Leave-one-out analysis.
+    pub leave1out: bool,
+    /// Influence diagnostics.
+    pub influence: bool,
+    /// Egger's regression test.
+    pub regtest: bool,
+    /// Begg's rank correlation test.
+    pub ranktest: bool,
+    /// Trim-and-fill.
+    pub trimfill: bool,
+    /// Cumulative analysis.
+    pub cumul: bool,
+    /// The column that orders the cumulative analysis.
+    pub cumul_order: Option<String>,
+    /// Permutation tests: `exact` or a number of random permutations.
+    pub permutations: Option<String>,
+    /// Seed of the random permutations.
+    pub seed: u64,
+    /// The reduced model of a likelihood-ratio test.
+    pub reduced_mods: Option<String>,
+    /// Coefficients of a Wald test (1-based).
+    pub wald: Option<String>,
+    /// Mantel-Haenszel without the continuity correction of its test.
+    pub no_correct: bool,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            measure: None,
+            vtype: "LS".into(),
+            add: None,
+            to: "only0".into(),
+            drop00: None,
+            method: "REML".into(),
+            test: "z".into(),
+            level: 95.0,
+            mods: None,
+            btt: None,
+            weights: None,
+            tau2: None,
+            unweighted: false,
+            maxiter: 100,
+            newmods: None,
+            subgroup: None,
+            all: false,
+            leave1out: false,
+            influence: false,
+            regtest: false,
+            ranktest: false,
+            trimfill: false,
+            cumul: false,
+            cumul_order: None,
+            permutations: None,
+            seed: 1,
+            reduced_mods: None,
+            wald: None,
+            no_correct: false,
+        }
+    }
+}
+
+/// How the studies are pooled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooling {
+    /// Inverse-variance models (`rma.uni`).
+    Rma,
+    /// Mantel-Haenszel (`rma.mh`).
+    Mh,
+    /// Peto's method (`rma.peto`).
+    Peto,
+}
+
+/// What an analysis computed.
+pub enum Outcome {
+    /// An inverse-variance analysis.
+    Rma(Box<Analysis>),
+    /// Mantel-Haenszel or Peto pooling, with the per-row escalc values.
+    Mh(Box<MhOutcome>),
+}
+
+fn usage(msg: String) -> MetaError {
+    MetaError::Usage(msg)
+}
+
+fn parse_indices(s: &str, what: &str) -> Result<Vec<usize>, MetaError> {
+    s.split(',')
+        .map(|v| {
+            v.trim().parse::<usize>().ok().filter(|&j| j >= 1).ok_or_else(|| {
+                usage(format!(
+                    "--{what}: '{}' is not a coefficient number (1, 2, ...)",
+                    v.trim()
+                ))
+            })
+        })
+        .collect()
+}
+
+fn opt_err(option: &'static str, value: &str, allowed: &str) -> MetaError {
+    MetaError::Option {
+        option,
+        value: value.into(),
+        allowed: allowed.into(),
+    }
+}
+
+fn parse_list(text: &str, what: &str) -> Result<Vec<f64>, MetaError> {
+    text.split(',')
+        .map(|v| {
+            v.trim().parse::<f64>().map_err(|_| {
+                usage(format!(
+                    "--{what}: '{}' is not a number (write e.g. \"1.5,0;2,1\")",
+                    v.trim()
+                ))
+            })
+        })
+        .collect()
+}
+
+impl Request {
+    /// How the studies are pooled (`method` MH or PETO, else inverse-variance).
+    pub fn pooling(&self) -> Pooling {
+        match self.method.as_str() {
+            "MH" => Pooling::Mh,
+            "PETO" => Pooling::Peto,
+            _ => Pooling::Rma,
+        }
+    }
+
+    /// The engine's options; every unknown or inapplicable value is an error.
+    pub fn options(&self) -> Result<AnalysisOptions, MetaError> {
+        let a = self;
+        let vtype = match a.vtype.as_str() {
+            "LS" => VType::LS,
+            "UB" => VType::UB,
+            v => return Err(opt_err("vtype", v, "LS, UB")),
+        };
+        let to = match a.to.as_str() {
+            "only0" => AddTo::Only0,
+            "all" => AddTo::All,
+            "if0all" => AddTo::If0All,
+            "none" => AddTo::None,
+            v => return Err(opt_err("to", v, "only0, all, if0all, none")),
+        };
+        let drop00 = match a.drop00.as_deref() {
+            None => a.pooling() != Pooling::Rma,
+            Some("yes" | "TRUE" | "true") => true,
+            Some("no" | "FALSE" | "false") => false,
+            Some(v) => return Err(opt_err("drop00", v, "yes, no")),
+        };
+        if let Some(add) = a.add {
+            if !(add >= 0.0) || !add.is_finite() {
+                return Err(usage(format!("--add must be a finite number >= 0, got {add}")));
+            }
+        }
+        if !(a.level > 0.0 && a.level < 100.0) {
+            return Err(usage(format!(
+                "--level must lie between 0 and 100 (e.g. 95), got {}",
+                a.level
+            )));
+        }
+        if a.maxiter == 0 {
+            return Err(usage(format!("--maxiter must be at least 1")));
+        }
+        if let Some(t) = a.tau2 {
+            if !(t >= 0.0) || !t.is_finite() {
+                return Err(usage(format!("--tau2 must be a finite number >= 0, got {t}")));
+            }
+        }
+        let escalc = match &a.measure {
+            None => None,
+            Some(m) => Some(EscalcOptions {
+                measure: m.parse::<Measure>()?,
+                vtype,
+                add: a.add,
+                to,
+                drop00,
+            }),
+        };
+        let btt = a.btt.as_deref().map(|s| parse_indices(s, "btt")).transpose()?;
+        let wald = a.wald.as_deref().map(|s| parse_indices(s, "wald")).transpose()?;
+        let permutations = match a.permutations.as_deref() {
+            None => None,
+            Some("exact") => Some(Permutations::Exact),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if n >= 2 => Some(Permutations::Random(n)),
+                _ => return Err(opt_err("permutations", v, "exact, or a number of permutations >= 2")),
+            },
+        };
+        let newmods = match &a.newmods {
+            None => None,
+            Some(s) => Some(
+                s.split(';')
+                    .map(|r| parse_list(r, "newmods"))
+                    .collect::<Result<Vec<_>, MetaError>>()?,
+            ),
+        };
+        Ok(AnalysisOptions {
+            escalc,
+            fit: FitOptions {
+                method: if a.pooling() == Pooling::Rma {
+                    a.method.parse()?
+                } else {
+                    crate::Method::EE
+                },
+                test: a.test.parse()?,
+                level: a.level,
+                tau2: a.tau2,
+                weighted: !a.unweighted,
+                weights: None,
+                btt,
+                maxiter: a.maxiter,
+                skip_r2: false,
+                budget: Default::default(),
+            },
+            weights_column: a.weights.clone(),
+            mods: a.mods.clone(),
+            newmods,
+            subgroup: a.subgroup.clone(),
+            all: a.all,
+            blocks: Blocks {
+                leave1out: a.leave1out,
+                influence: a.influence,
+                regtest: a.regtest,
+                ranktest: a.ranktest,
+                trimfill: a.trimfill,
+                cumul: a.cumul,
+            },
+            cumul_order: a.cumul_order.clone(),
+            permutations,
+            seed: a.seed,
+            reduced_mods: a.reduced_mods.clone(),
+            wald,
+        })
+    }
+}
+
+impl Request {
+    /// Runs the analysis on `table` with `opts` (from [`Request::options`]).
+    pub fn run(&self, table: &Table, opts: &AnalysisOptions) -> Result<Outcome, MetaError> {
+        match self.pooling() {
+            Pooling::Rma => Ok(Outcome::Rma(Box::new(crate::analyse(table, opts)?))),
+            _ => Ok(Outcome::Mh(Box::new(crate::mh_analysis::analyse_mh(
+                table, self, opts,
+            )?))),
+        }
+    }
+}
