@@ -9,8 +9,13 @@ set -euo pipefail
 out="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-cargo build --release -j2 -p acumen-cli
-bin="$PWD/target/release/acumen"
+# ACUMEN_BIN=path/to/acumen uses a binary already built (e.g. target/debug/acumen).
+if [ -n "${ACUMEN_BIN:-}" ]; then
+  bin="$(realpath "$ACUMEN_BIN")"
+else
+  cargo build --release -j2 -p acumen-cli
+  bin="$PWD/target/release/acumen"
+fi
 export ACUMEN_AUDIT_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 "$bin" demo --db "$work/demo.db" > /dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

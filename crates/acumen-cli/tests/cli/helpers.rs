@@ -1,8 +1,7 @@
-//! Shared helpers: running `acumen meta` in-process and comparing JSON.
+//! Shared helpers: parsing `acumen meta` arguments, servers on free ports, the browser.
 
-use acumen_cli::meta::{run_to_string, MetaArgs};
+use acumen_cli::meta::MetaArgs;
 use clap::Parser;
-use serde_json::Value;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -21,14 +20,6 @@ pub fn parse_args(args: &[String]) -> MetaArgs {
     let mut all = vec!["acumen-meta".to_string()];
     all.extend(args.iter().cloned());
     Wrapper::try_parse_from(all).expect("fixture arguments parse").args
-}
-
-/// Runs `acumen meta` with `args` relative to `dir` and returns its JSON.
-pub fn run_json(dir: &std::path::Path, args: &[String]) -> Result<Value, String> {
-    let mut a = parse_args(args);
-    a.file = dir.join(&a.file);
-    let out = run_to_string(&a).map_err(|e| format!("{e:#}"))?;
-    serde_json::from_str(&out).map_err(|e| e.to_string())
 }
 
 /// A free loopback port.

@@ -16,6 +16,7 @@ pub mod history;
 pub mod layout;
 pub mod login;
 pub mod patients;
+pub mod session_forms;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -47,11 +48,11 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/portal", get(rf::new_portal).post(rf::create_portal))
         .route(
             "/courses/{id}/sessions/new",
-            get(rf::new_session).post(rf::create_session),
+            get(session_forms::new_session).post(session_forms::create_session),
         )
         .route(
             "/sessions/{id}/adverse-events/new",
-            get(rf::new_adverse).post(rf::create_adverse),
+            get(session_forms::new_adverse).post(session_forms::create_adverse),
         )
         .route(
             "/courses/{id}/outcomes/new",
