@@ -78,7 +78,7 @@ impl Check {
 
     /// A day (a date or an RFC 3339 date-time) within the clinical window.
     pub fn day(&mut self, v: &str, field: &str) -> Option<time::Date> {
-        match crate::plan::day_of(v) {
+        match day_of(v) {
             Some(d) => self.in_window(d, field),
             None => {
                 self.fail(
@@ -114,4 +114,16 @@ impl Check {
             Err(Invalid { errors: self.errors })
         }
     }
+}
+
+/// Parses a day from a date (`2026-11-25`) or an RFC 3339 date-time.
+pub fn day_of(s: &str) -> Option<time::Date> {
+    let s = s.trim();
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .ok()
+        .or_else(|| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .ok()
+                .map(|t| t.date())
+        })
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use acumen_knowledge::is_valid_point;
 
+pub use crate::error::day_of;
 use crate::error::{Check, Invalid};
 use crate::profile::SafetyProfile;
 
@@ -369,18 +370,6 @@ impl ProfileInput {
         }
         c.finish(parsed)
     }
-}
-
-/// Parses a day from a date (`2026-11-25`) or an RFC 3339 date-time.
-pub fn day_of(s: &str) -> Option<time::Date> {
-    let s = s.trim();
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .ok()
-        .or_else(|| {
-            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                .ok()
-                .map(|t| t.date())
-        })
 }
 
 /// Reads a side word; anything but left or right counts as both sides.

@@ -446,7 +446,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     Ok(fit)
 }
 
-use crate::residuals::{dot, marginal_residuals, pseudo_r2};
+use crate::residuals::{dot, marginal_residuals};
 
 impl Fit {
     /// Options for refitting this model on other data (as metafor's
@@ -499,5 +499,47 @@ pub fn omnibus(b: &[f64], vb: &DMatrix<f64>, btt: &[usize], ddf: Option<usize>) 
             };
             (q, p, (m, Some(d)))
         }
+    }
+}
+
+/// metafor's pseudo-R^2 (its default definition): the proportional
+/// reduction in tau^2 against the intercept-only model, or for
+/// equal-effects models the adjusted R^2 of the weighted regression.
+fn pseudo_r2(f: &Fit) -> Result<f64, MetaError> {
+    let k = f.k;
+    if f.opts.method.is_equal_effects() {
+        let first = f.yi[0];
+        if f.yi.iter().all(|y| *y == first) {
+            return Ok(0.0);
+        }
+        let wt: Vec<f64> = if !f.opts.weighted {
+            vec![1.0; k]
+        } else {
+            f.opts
+                .weights
+                .clone()
+                .unwrap_or_else(|| f.vi.iter().map(|v| 1.0 / v).collect())
+        };
+        let pr = Proj::new(&f.x, wt.clone())?;
+        let rss = pr.rss(&f.yi);
+        let sw: f64 = wt.iter().sum();
+        let ybar = wt.iter().zip(&f.yi).map(|(w, y)| w * y).sum::<f64>() / sw;
+        let tss: f64 = wt.iter().zip(&f.yi).map(|(w, y)| w * (y - ybar).powi(2)).sum();
+        let r2 = 1.0 - rss / tss;
+        let adj = 1.0 - (1.0 - r2) * ((k as f64 - 1.0) / (k as f64 - f.p as f64));
+        return Ok((100.0 * adj).max(0.0));
+    }
+    let mut o = f.opts.clone();
+    o.tau2 = None;
+    o.btt = None;
+    match fit(&f.yi, &f.vi, Design::intercept(k), &o) {
+        Ok(r0) => {
+            if r0.tau2 == 0.0 {
+                Ok(0.0)
+            } else {
+                Ok((100.0 * (r0.tau2 - f.tau2) / r0.tau2).max(0.0))
+            }
+        }
+        Err(_) => Ok(f64::NAN),
     }
 }

@@ -110,8 +110,6 @@ fn split_top(s: &str, at: &[char], first: char) -> Vec<(char, String)> {
     out
 }
 
-pub use crate::model_frame::{model_frame, ModelFrame};
-
 impl Var {
     /// R's name of the variable (the prefix of its columns).
     pub fn label(&self) -> String {

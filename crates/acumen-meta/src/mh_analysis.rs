@@ -9,7 +9,6 @@ use crate::diag::regtest::{regtest, RegTest};
 use crate::diag::StepSeries;
 use crate::mh::{mantel_haenszel, MhFit, MhOptions};
 use crate::mh_diag::{mh_cumul, mh_equal_effects_fit, mh_leave1out};
-use crate::request::{Pooling, Request};
 use crate::{AnalysisOptions, MetaError, Table};
 
 /// A Mantel-Haenszel or Peto analysis with the blocks metafor has for it.
@@ -31,49 +30,29 @@ pub struct MhOutcome {
     pub ranktest: Option<RankTest>,
 }
 
-/// Options that have no meaning for a table-based method: an error, never dropped.
-fn refuse_for_mh(a: &Request) -> Result<(), MetaError> {
-    let m = &a.method;
-    let none = "metafor has none for Mantel-Haenszel or Peto fits; use --method EE for an inverse-variance equal-effects model";
-    for (given, what) in [
-        (a.influence, "--influence (influence diagnostics)"),
-        (a.trimfill, "--trimfill (trim-and-fill)"),
-        (a.permutations.is_some(), "--permutations (permutation tests)"),
-    ] {
-        if given {
-            return Err(MetaError::Usage(format!(
-                "{what} is not available for --method {m}: {none}"
-            )));
-        }
-    }
-    for (given, what) in [
-        (a.newmods.is_some(), "--newmods"),
-        (a.reduced_mods.is_some(), "--reduced-mods"),
-        (a.wald.is_some(), "--wald"),
-        (a.weights.is_some(), "--weights"),
-        (a.tau2.is_some(), "--tau2"),
-        (a.btt.is_some(), "--btt"),
-        (a.unweighted, "--unweighted"),
-        (a.test != "z", "--test"),
-    ] {
-        if given {
-            return Err(MetaError::Usage(format!(
-                "{what} does not apply to --method {m} (an equal-effects pooling of 2x2 tables with a z test)"
-            )));
-        }
-    }
-    Ok(())
+/// What a Mantel-Haenszel or Peto pooling needs beyond the analysis options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MhRequest<'a> {
+    /// Peto's method (else Mantel-Haenszel).
+    pub peto: bool,
+    /// The continuity correction of the MH test.
+    pub correct: bool,
+    /// Confidence level in percent.
+    pub level: f64,
+    /// Whether the caller asked for drop00 explicitly (escalc then drops too).
+    pub drop00_given: bool,
+    /// The method's name, for messages (`MH`, `PETO`).
+    pub method: &'a str,
 }
 
-/// Pools the 2x2 tables of `table` as `a` asks (MH or PETO) with the blocks asked for.
-pub fn analyse_mh(table: &Table, a: &Request, opts: &AnalysisOptions) -> Result<MhOutcome, MetaError> {
+/// Pools the 2x2 tables of `table` (MH or Peto) with the blocks `opts` asks for.
+pub fn analyse_mh(table: &Table, opts: &AnalysisOptions, a: &MhRequest) -> Result<MhOutcome, MetaError> {
     let eo = opts.escalc.ok_or_else(|| {
         MetaError::Usage(format!(
             "--method {} pools 2x2 tables: give --measure (OR, RR or RD for MH; PETO for PETO)",
             a.method
         ))
     })?;
-    refuse_for_mh(a)?;
     if opts.mods.is_some() || opts.subgroup.is_some() {
         return Err(MetaError::Usage(format!(
             "--method {} pools without moderators or subgroups",
@@ -92,13 +71,13 @@ pub fn analyse_mh(table: &Table, a: &Request, opts: &AnalysisOptions) -> Result<
     let n = table.n_rows();
     let mo = MhOptions {
         escalc: eo,
-        correct: !a.no_correct,
+        correct: a.correct,
         level: a.level,
     };
-    let peto = a.pooling() == Pooling::Peto;
+    let peto = a.peto;
     let fit = mantel_haenszel(&cols, n, &mo, peto)?;
     let plain = crate::EscalcOptions {
-        drop00: a.drop00.is_some() && eo.drop00,
+        drop00: a.drop00_given && eo.drop00,
         ..eo
     };
     let escalc = crate::escalc::escalc(&plain, &cols, n)?;

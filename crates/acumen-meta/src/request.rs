@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::analysis::{Analysis, Blocks};
 use crate::diag::permutest::Permutations;
-use crate::mh_analysis::MhOutcome;
+use crate::mh_analysis::{analyse_mh, MhOutcome, MhRequest};
 use crate::{AddTo, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, Table, VType};
 
 /// The options of an analysis, named and defaulted as metafor's.
@@ -291,9 +291,51 @@ impl Request {
     pub fn run(&self, table: &Table, opts: &AnalysisOptions) -> Result<Outcome, MetaError> {
         match self.pooling() {
             Pooling::Rma => Ok(Outcome::Rma(Box::new(crate::analyse(table, opts)?))),
-            _ => Ok(Outcome::Mh(Box::new(crate::mh_analysis::analyse_mh(
-                table, self, opts,
-            )?))),
+            p => {
+                refuse_for_mh(self)?;
+                let mh = MhRequest {
+                    peto: p == Pooling::Peto,
+                    correct: !self.no_correct,
+                    level: self.level,
+                    drop00_given: self.drop00.is_some(),
+                    method: &self.method,
+                };
+                Ok(Outcome::Mh(Box::new(analyse_mh(table, opts, &mh)?)))
+            }
         }
     }
+}
+
+/// Options that have no meaning for a table-based method: an error, never dropped.
+fn refuse_for_mh(a: &Request) -> Result<(), MetaError> {
+    let m = &a.method;
+    let none = "metafor has none for Mantel-Haenszel or Peto fits; use --method EE for an inverse-variance equal-effects model";
+    for (given, what) in [
+        (a.influence, "--influence (influence diagnostics)"),
+        (a.trimfill, "--trimfill (trim-and-fill)"),
+        (a.permutations.is_some(), "--permutations (permutation tests)"),
+    ] {
+        if given {
+            return Err(MetaError::Usage(format!(
+                "{what} is not available for --method {m}: {none}"
+            )));
+        }
+    }
+    for (given, what) in [
+        (a.newmods.is_some(), "--newmods"),
+        (a.reduced_mods.is_some(), "--reduced-mods"),
+        (a.wald.is_some(), "--wald"),
+        (a.weights.is_some(), "--weights"),
+        (a.tau2.is_some(), "--tau2"),
+        (a.btt.is_some(), "--btt"),
+        (a.unweighted, "--unweighted"),
+        (a.test != "z", "--test"),
+    ] {
+        if given {
+            return Err(MetaError::Usage(format!(
+                "{what} does not apply to --method {m} (an equal-effects pooling of 2x2 tables with a z test)"
+            )));
+        }
+    }
+    Ok(())
 }

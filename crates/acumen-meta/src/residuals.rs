@@ -1,11 +1,9 @@
-//! What `rma.uni` reports after the fit: the marginal residuals
-//! (`rstandard`, with their hat values) and the pseudo-R² of a
-//! meta-regression (from the intercept-only refit).
+//! The marginal residuals `rma.uni` reports after the fit (`rstandard`:
+//! residuals, their standard errors and z values, from the hat values).
 
 use crate::design::Design;
 use crate::error::MetaError;
-use crate::fit::{fit, Fit};
-use crate::proj::{quad_form, spd_inverse, xtux, Proj};
+use crate::proj::{quad_form, spd_inverse, xtux};
 
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(a, b)| a * b).sum()
@@ -79,46 +77,4 @@ pub(crate) fn marginal_residuals(
         }
     }
     Ok((resid, se, z))
-}
-
-/// metafor's pseudo-R^2 (its default definition): the proportional
-/// reduction in tau^2 against the intercept-only model, or for
-/// equal-effects models the adjusted R^2 of the weighted regression.
-pub(crate) fn pseudo_r2(f: &Fit) -> Result<f64, MetaError> {
-    let k = f.k;
-    if f.opts.method.is_equal_effects() {
-        let first = f.yi[0];
-        if f.yi.iter().all(|y| *y == first) {
-            return Ok(0.0);
-        }
-        let wt: Vec<f64> = if !f.opts.weighted {
-            vec![1.0; k]
-        } else {
-            f.opts
-                .weights
-                .clone()
-                .unwrap_or_else(|| f.vi.iter().map(|v| 1.0 / v).collect())
-        };
-        let pr = Proj::new(&f.x, wt.clone())?;
-        let rss = pr.rss(&f.yi);
-        let sw: f64 = wt.iter().sum();
-        let ybar = wt.iter().zip(&f.yi).map(|(w, y)| w * y).sum::<f64>() / sw;
-        let tss: f64 = wt.iter().zip(&f.yi).map(|(w, y)| w * (y - ybar).powi(2)).sum();
-        let r2 = 1.0 - rss / tss;
-        let adj = 1.0 - (1.0 - r2) * ((k as f64 - 1.0) / (k as f64 - f.p as f64));
-        return Ok((100.0 * adj).max(0.0));
-    }
-    let mut o = f.opts.clone();
-    o.tau2 = None;
-    o.btt = None;
-    match fit(&f.yi, &f.vi, Design::intercept(k), &o) {
-        Ok(r0) => {
-            if r0.tau2 == 0.0 {
-                Ok(0.0)
-            } else {
-                Ok((100.0 * (r0.tau2 - f.tau2) / r0.tau2).max(0.0))
-            }
-        }
-        Err(_) => Ok(f64::NAN),
-    }
 }
