@@ -188,3 +188,27 @@ async fn a_write_the_database_cannot_take_is_503_with_retry_after_and_the_next_s
         "only the acknowledged write is there"
     );
 }
+
+/// The document served is the one committed in `docs/openapi.json`, so a
+/// change to the API shows as a diff in review. Write it anew with
+/// `ACUMEN_BLESS_OPENAPI=1 cargo test -p acumen-web --test api openapi_document`.
+#[tokio::test]
+async fn openapi_document_is_the_committed_one() {
+    let app = spawn().await;
+    let served: serde_json::Value = reqwest::get(app.url("/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var_os("ACUMEN_BLESS_OPENAPI").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&served).unwrap() + "\n").unwrap();
+    }
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("docs/openapi.json is committed")).unwrap();
+    assert!(
+        served == committed,
+        "the served OpenAPI document differs from docs/openapi.json; if the change is meant, bless it (see the test's doc)"
+    );
+}
