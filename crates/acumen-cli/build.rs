@@ -1,9 +1,16 @@
-//! Sets `cfg(pg_tests)` when `ACUMEN_TEST_PG_URL` is set at build time, so
-//! that the PostgreSQL tests run there and are listed as "ignored" (with the
-//! reason) where no PostgreSQL server was given, instead of passing silently.
+//! Sets `cfg(pg_tests)` when `ACUMEN_TEST_PG_URL` is set at build time, and
+//! `cfg(browser_tests)` when `ACUMEN_TEST_BROWSER=1` is (Chromium and the e2e
+//! packages installed), so that those tests run there and are listed as
+//! "ignored" (with the reason) elsewhere, instead of passing silently or
+//! failing for want of a browser. `.ci/run` sets both.
 fn main() {
     println!("cargo:rerun-if-env-changed=ACUMEN_TEST_PG_URL");
+    println!("cargo:rerun-if-env-changed=ACUMEN_TEST_BROWSER");
     println!("cargo::rustc-check-cfg=cfg(pg_tests)");
+    println!("cargo::rustc-check-cfg=cfg(browser_tests)");
+    if std::env::var("ACUMEN_TEST_BROWSER").is_ok_and(|v| v == "1") {
+        println!("cargo:rustc-cfg=browser_tests");
+    }
     if std::env::var("ACUMEN_TEST_PG_URL").is_ok_and(|u| !u.is_empty()) {
         println!("cargo:rustc-cfg=pg_tests");
     }

@@ -17,7 +17,7 @@ use crate::AppState;
 
 /// `GET /courses/{id}`
 pub async fn get(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
-    Ok(Json(out(&crate::access::visible(&st, &who, "course", id).await?)))
+    Ok(Json(out(&rec::course(&st, &who, id).await?)))
 }
 
 /// `PUT /courses/{id}`

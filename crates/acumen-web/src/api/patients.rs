@@ -40,7 +40,7 @@ pub async fn create(
 
 /// `GET /patients/{id}`
 pub async fn get(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
-    Ok(Json(out(&crate::access::visible_patient(&st, &who, id).await?)))
+    Ok(Json(out(&rec::patient(&st, &who, id).await?)))
 }
 
 /// `PUT /patients/{id}`

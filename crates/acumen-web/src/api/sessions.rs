@@ -16,7 +16,7 @@ use crate::AppState;
 
 /// `GET /sessions/{id}`
 pub async fn get(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {
-    Ok(Json(out(&crate::access::visible(&st, &who, "session", id).await?)))
+    Ok(Json(out(&rec::session(&st, &who, id).await?)))
 }
 
 /// `GET /sessions/{id}/adverse-events`

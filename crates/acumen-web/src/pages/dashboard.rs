@@ -55,12 +55,11 @@ pub async fn dashboard(State(st): State<AppState>, who: Option<Authed>) -> Respo
 }
 
 async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiError> {
-    let clinic = st.store.clinic(who.user.clinic_id).await?;
-    let records = st
-        .store
-        .clinic_records(clinic.id, &crate::service::answers::KINDS)
-        .await?;
-    let patients = st.store.patients(&who.actor(), "").await?;
+    let crate::service::day::ClinicDay {
+        clinic,
+        records,
+        patients,
+    } = crate::service::day::clinic_day(st, who).await?;
     let names: BTreeMap<i64, String> = patients.iter().map(|p| (p.id, patient_name(p))).collect();
     let name = |id: Option<i64>| id.and_then(|i| names.get(&i)).cloned().unwrap_or_default();
     let active: Vec<&Record> = records

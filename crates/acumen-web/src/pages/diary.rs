@@ -17,7 +17,6 @@ use acumen_plot::{chart_svg, Chart, Join, RefLine};
 use super::form::{f, posted, Field, FormPage, Kind, Posted};
 use super::forms::{page, staff, submit};
 use super::layout::{error_page, render, to_login, UserView};
-use crate::access::visible;
 use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -62,9 +61,7 @@ fn outcome_fields() -> Vec<Field> {
 
 /// The public id and name of a course's patient.
 async fn course_of(st: &AppState, who: &Authed, course_id: i64) -> Result<(String, String), ApiError> {
-    let course = visible(st, who, "course", course_id).await?;
-    let pid = course.patient_id.ok_or(ApiError::NotFound)?;
-    let p = st.store.record(&who.actor(), "patient", pid).await?;
+    let p = crate::service::day::course_patient(st, who, course_id).await?;
     Ok((p.public_id.clone(), super::layout::patient_name(&p)))
 }
 
@@ -200,19 +197,6 @@ fn scales(chosen: &HashMap<String, String>) -> Vec<ScaleView> {
         .collect()
 }
 
-/// The patient's latest active course, if any.
-async fn active_course(st: &AppState, who: &Authed) -> Result<Option<(i64, i64)>, ApiError> {
-    let Some(pid) = who.user.patient_id else {
-        return Ok(None);
-    };
-    let courses = st.store.children(&who.actor(), "course", pid).await?;
-    Ok(courses
-        .iter()
-        .rev()
-        .find(|c| c.data.get("status").and_then(Value::as_str) == Some("active"))
-        .map(|c| (pid, c.id)))
-}
-
 async fn diary_page(
     st: &AppState,
     who: &Authed,
@@ -220,10 +204,9 @@ async fn diary_page(
     errors: Vec<String>,
     chosen: &HashMap<String, String>,
 ) -> Result<Diary, ApiError> {
-    let course = active_course(st, who).await?;
+    let course = crate::service::day::my_diary(st, who).await?;
     let mut chart = String::new();
-    if let Some((_, cid)) = course {
-        let outcomes = st.store.children(&who.actor(), "outcome", cid).await?;
+    if let Some((_, outcomes)) = &course {
         let mut by_day: Vec<(time::Date, f64)> = outcomes
             .iter()
             .filter(|o| o.data.get("instrument").and_then(Value::as_str) == Some("nrs_average"))
@@ -292,7 +275,7 @@ pub async fn diary_submit(
     if who.role() != acumen_domain::Role::Patient {
         return error_page(ApiError::Forbidden("the diary is for patients".into()));
     }
-    let course = match active_course(&st, &who).await {
+    let course = match crate::service::day::my_active_course(&st, &who).await {
         Ok(Some(c)) => c,
         Ok(None) => return Redirect::to("/diary").into_response(),
         Err(e) => return error_page(e),
@@ -329,7 +312,7 @@ pub async fn diary_submit(
         };
     }
     for o in &valid {
-        let r = add_outcome(&st, &who, None, course.1, o.clone()).await;
+        let r = add_outcome(&st, &who, None, course, o.clone()).await;
         if let Err(e) = r {
             return error_page(e);
         }

@@ -350,7 +350,7 @@ pub async fn create_portal(
         v["patient_id"] = serde_json::json!(public);
         Ok(())
     }) {
-        Ok(b) => match crate::access::visible_patient(&st, &who, id).await {
+        Ok(b) => match crate::service::records::patient(&st, &who, id).await {
             Ok(_) => done(crate::service::accounts::create_user(&st, &who, b).await, |_| {
                 format!("/patients/{public}")
             }),

@@ -14,11 +14,11 @@ use acumen_domain::{AdverseEventInput, SessionInput};
 use super::form::{f, posted, Field, FormPage, Kind, Posted};
 use super::forms::{page, staff, submit};
 use super::layout::{error_page, render};
-use crate::access::visible;
 use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::service::records::{self as rec};
+use crate::service::records::{course as visible_course, session as visible_session};
 use crate::AppState;
 
 fn session_fields() -> Vec<Field> {
@@ -132,7 +132,7 @@ fn session_page(st: &AppState, who: &Authed, course: &str, patient: &str, p: &Po
 
 /// The public id of a course's patient.
 async fn patient_of(st: &AppState, who: &Authed, course: i64) -> Result<String, ApiError> {
-    visible(st, who, "course", course)
+    visible_course(st, who, course)
         .await?
         .patient_public_id
         .ok_or(ApiError::NotFound)
@@ -201,7 +201,7 @@ pub async fn new_adverse(State(st): State<AppState>, who: Option<Authed>, Pid(id
         Ok(w) => w,
         Err(r) => return r,
     };
-    let patient = match visible(&st, &who, "session", id).await {
+    let patient = match visible_session(&st, &who, id).await {
         Ok(s) => s.patient_public_id.clone().unwrap_or_default(),
         Err(e) => return error_page(e),
     };
@@ -231,7 +231,7 @@ pub async fn create_adverse(
         Ok(w) => w,
         Err(r) => return r,
     };
-    let patient = match visible(&st, &who, "session", id).await {
+    let patient = match visible_session(&st, &who, id).await {
         Ok(s) => s.patient_public_id.clone().unwrap_or_default(),
         Err(e) => return error_page(e),
     };

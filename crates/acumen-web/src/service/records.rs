@@ -107,6 +107,21 @@ pub async fn patients(st: &AppState, who: &Authed, q: &str) -> ApiResult<Vec<Rec
     Ok(st.store.patients(&who.actor(), q).await?)
 }
 
+/// A patient the caller may see (staff, or the patient themself).
+pub async fn patient(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
+    visible_patient(st, who, id).await
+}
+
+/// A course the caller may see.
+pub async fn course(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
+    visible(st, who, "course", id).await
+}
+
+/// A session the caller may see.
+pub async fn session(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
+    visible(st, who, "session", id).await
+}
+
 /// Registers a patient (staff).
 pub async fn create_patient(st: &AppState, who: &Authed, key: Option<IdemKey>, p: PatientInput) -> ApiResult<Written> {
     staff_only(who)?;
