@@ -38,6 +38,7 @@ pub mod mh_diag;
 pub mod model_frame;
 pub mod predict;
 pub mod proj;
+pub mod quadform;
 pub mod request;
 pub mod residuals;
 pub mod root;

@@ -16,7 +16,7 @@ use acumen_store::Record;
 
 use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// The role a stored role name stands for (the store's CHECK constraint
 /// allows only the four; anything else is treated as the least trusted).

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use acumen_store::{Actor, User};
 
 use crate::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "acumen_session";
@@ -152,7 +152,7 @@ impl FromRequestParts<AppState> for Authed {
 }
 
 /// The session cookie for `token`, living `max_age` seconds (Secure behind an https public URL).
-pub fn session_cookie(st: &crate::AppState, token: &str, max_age: i64) -> String {
+pub fn session_cookie(st: &crate::state::AppState, token: &str, max_age: i64) -> String {
     let secure = if st.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) {
         "; Secure"
     } else {

@@ -12,7 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument;
 
 use crate::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 
 /// The Content-Security-Policy of every answer: scripts only from this
 /// origin (no inline script), no framing, forms post only here. Inline

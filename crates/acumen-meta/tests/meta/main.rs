@@ -2,6 +2,7 @@
 
 mod dist_vs_r;
 mod escalc_hand;
+mod genq;
 mod helpers;
 mod metafor_cases;
 mod properties;

@@ -81,7 +81,12 @@ fn all_metafor_cases_match() {
         let expected = &case["expected"];
         match run(&args) {
             Err(e) => failures.push(format!("{name}: error: {e}")),
-            Ok(actual) => {
+            Ok(mut actual) => {
+                // The reference R has no CompQuadForm, so metafor wrote no GENQ interval;
+                // it is checked against mpmath in `genq.rs`.
+                if args.iter().any(|a| a == "GENQ") && expected.get("confint").is_none() {
+                    actual.as_object_mut().unwrap().remove("confint");
+                }
                 let mut errs = Vec::new();
                 let (ek, ak): (Vec<_>, Vec<_>) = (
                     expected.as_object().unwrap().keys().collect(),

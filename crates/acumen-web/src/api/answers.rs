@@ -10,7 +10,7 @@ use crate::api::request::Body;
 use crate::auth::Authed;
 use crate::error::ApiResult;
 use crate::service::answers::{allowed_clinic, compute, set_public, ClinicView, Which};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `GET /api/v1/answers`
 pub async fn answers(

@@ -13,7 +13,7 @@ use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::ApiResult;
 use crate::service::records::{self as rec, Under};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `GET /courses/{id}`
 pub async fn get(State(st): State<AppState>, who: Authed, Pid(id, _): Pid) -> ApiResult<Json<Value>> {

@@ -17,7 +17,7 @@ pub mod users;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {

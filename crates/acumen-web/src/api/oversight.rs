@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::auth::Authed;
 use crate::error::ApiResult;
 use crate::service::oversight::{self, AuditLine};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `GET /audit` (admins): the clinic's audit log.
 pub async fn audit_log(State(st): State<AppState>, who: Authed) -> ApiResult<Json<Vec<AuditLine>>> {

@@ -14,7 +14,7 @@ use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::ApiResult;
 use crate::service::records::{self as rec, PatientChild};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Search parameters for the patient list.
 #[derive(Deserialize)]

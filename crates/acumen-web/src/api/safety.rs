@@ -7,7 +7,7 @@ use crate::api::request::Body;
 use crate::auth::Authed;
 use crate::error::ApiResult;
 use crate::service::sessions::{check_plan, CheckRequest, CheckResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `POST /safety/check`
 pub async fn check(

@@ -12,7 +12,7 @@ use crate::api::request::Body;
 use crate::auth::{clear_cookie, cookie_in, session_cookie, Authed, ClientAddr, IDLE_SECS};
 use crate::error::ApiResult;
 use crate::service::accounts::{self, CreateUser};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `POST /auth/login` body.
 #[derive(Deserialize)]

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::service::answers::{allowed_clinic, compute, Which};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `GET /answers`
 pub async fn html_answers(State(st): State<AppState>, who: Option<Authed>, Query(w): Query<Which>) -> Response {

@@ -16,7 +16,7 @@ use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::service::chart::{Chart, CourseChart};
-use crate::AppState;
+use crate::state::AppState;
 
 /// " on 2026-12-01 (reason)" for a course that ended, else "".
 fn course_end(data: &serde_json::Value) -> String {

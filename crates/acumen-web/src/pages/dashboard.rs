@@ -13,7 +13,7 @@ use acumen_store::Record;
 use super::layout::{error_page, patient_name, render, text, to_login, UserView};
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 
 /// A line on the dashboard.
 pub struct Item {

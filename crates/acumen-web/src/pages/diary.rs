@@ -21,7 +21,7 @@ use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::service::records::add_outcome;
-use crate::AppState;
+use crate::state::AppState;
 
 fn outcome_fields() -> Vec<Field> {
     vec![

@@ -13,7 +13,7 @@ use acumen_plot::{forest_svg, funnel_svg};
 use super::layout::{render, to_login, UserView};
 use crate::auth::Authed;
 use crate::engine_pool::MAX_UPLOAD_BYTES;
-use crate::AppState;
+use crate::state::AppState;
 use acumen_plot::from_analysis::{default_transf, fmt_p, forest, funnel, het_note};
 
 /// Bundled data sets: (id, words, measure, CSV).

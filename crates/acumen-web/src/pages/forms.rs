@@ -19,7 +19,7 @@ use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
 use crate::service::records::{self as rec, Written};
-use crate::AppState;
+use crate::state::AppState;
 
 const YES_NO: [(&str, &str); 3] = [("no", "no"), ("yes", "yes"), ("unknown", "unknown")];
 

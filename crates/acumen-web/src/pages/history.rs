@@ -13,7 +13,7 @@ use super::forms::{page, staff, submit};
 use super::layout::render;
 use crate::access::Pid;
 use crate::auth::Authed;
-use crate::AppState;
+use crate::state::AppState;
 
 fn condition_fields() -> Vec<Field> {
     let conditions: Vec<(&str, &str)> = acumen_knowledge::conditions::CONDITIONS

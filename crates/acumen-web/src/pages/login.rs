@@ -13,7 +13,7 @@ use crate::auth::{clear_cookie, cookie_in, session_cookie, Authed, ClientAddr, I
 use crate::error::ApiError;
 use crate::security::safe_next;
 use crate::service::accounts;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "pages/login.html")]

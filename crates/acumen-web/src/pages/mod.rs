@@ -21,7 +21,7 @@ pub mod session_forms;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The page routes.
 pub fn routes() -> Router<AppState> {

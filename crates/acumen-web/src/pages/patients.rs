@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::layout::{error_page, patient_name, render, safety_words, to_login, UserView};
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 
 /// A row of the patient list.
 pub struct PatientRow {

@@ -19,7 +19,7 @@ use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::service::records::{self as rec};
 use crate::service::records::{course as visible_course, session as visible_session};
-use crate::AppState;
+use crate::state::AppState;
 
 fn session_fields() -> Vec<Field> {
     vec![

@@ -11,7 +11,7 @@ use acumen_store::{LoginGate, NewUser, User};
 use crate::access::{admin_only, role_name, role_of};
 use crate::auth::{hash_password, new_token, now_secs, token_hash, verify_password, Authed};
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Failed logins per account (clinic code and e-mail) within the window before it is locked.
 pub const MAX_FAILURES: i64 = 5;

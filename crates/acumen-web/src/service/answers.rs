@@ -12,7 +12,7 @@ use acumen_store::Store;
 
 use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Record kinds the figures read (never the patient records themselves).
 pub const KINDS: [&str; 4] = ["course", "session", "outcome", "adverse_event"];

@@ -7,7 +7,7 @@ use acumen_store::Record;
 use crate::access::{staff_only, visible_patient};
 use crate::auth::Authed;
 use crate::error::ApiResult;
-use crate::AppState;
+use crate::state::AppState;
 
 /// A course and what hangs from it.
 pub struct CourseChart {

@@ -11,7 +11,7 @@ use acumen_store::{Clinic, Record};
 use crate::access::{staff_only, visible};
 use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// The dashboard's reading of the clinic.
 pub struct ClinicDay {

@@ -9,7 +9,7 @@ use acumen_domain::Role;
 use crate::access::admin_only;
 use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// One entry of a clinic's audit log as its admins see it: numbered within
 /// the clinic, users and records by their public ids (the log's global ids

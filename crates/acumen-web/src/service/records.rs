@@ -14,7 +14,7 @@ use acumen_store::{IdemKey, Placement, Record, RecordVersion};
 use crate::access::{staff_only, visible, visible_patient};
 use crate::auth::Authed;
 use crate::error::{invalid, ApiError, ApiResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// A record written, and whether this request created it (`false`: the
 /// idempotent retry of an earlier request, which wrote nothing).

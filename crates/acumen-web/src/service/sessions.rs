@@ -22,7 +22,7 @@ use super::records::Written;
 use crate::access::{staff_only, visible, visible_patient};
 use crate::auth::Authed;
 use crate::error::{invalid, ApiError, ApiResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// A course as a check names it inline.
 #[derive(Debug, Deserialize)]
