@@ -123,9 +123,13 @@ fn interval(f: &Fit, lb: f64, ub: f64, lb_sign: &'static str, ub_sign: &'static 
     }
 }
 
-/// uniroot of `h` on `[lo, hi]` (R's stepping and tolerance), the first error kept.
-fn solve(h: &dyn Fn(f64) -> Result<f64, MetaError>, lo: f64, hi: f64) -> Result<f64, MetaError> {
-    let (h_lo, h_hi) = (h(lo)?, h(hi)?);
+/// uniroot of `h` on `[lo, hi]`, where it is `h_lo` and `h_hi` (R's stepping
+/// and tolerance), the first error kept.
+fn solve(
+    h: &dyn Fn(f64) -> Result<f64, MetaError>,
+    (lo, h_lo): (f64, f64),
+    (hi, h_hi): (f64, f64),
+) -> Result<f64, MetaError> {
     let mut err = None;
     let r = zeroin(
         |t| match h(t) {
@@ -203,7 +207,9 @@ fn genq_confint(f: &Fit) -> Result<HetConfint, MetaError> {
         ub_sign = ">";
         tmax
     } else {
-        solve(&|t| Ok((1.0 - right(t)?) - alpha / 2.0), tmin, tmax)?
+        // The ends are known already: each evaluation is an eigen decomposition.
+        let h = |g: f64| (1.0 - g) - alpha / 2.0;
+        solve(&|t| Ok(h(right(t)?)), (tmin, h(g_min)), (tmax, h(g_max)))?
     };
     // The lower bound (both lie above tau2.max when even there Q is too far left).
     let lb = if g_max < alpha / 2.0 {
@@ -216,7 +222,8 @@ fn genq_confint(f: &Fit) -> Result<HetConfint, MetaError> {
         }
         tmin
     } else {
-        solve(&|t| Ok(right(t)? - alpha / 2.0), tmin, tmax)?
+        let h = |g: f64| g - alpha / 2.0;
+        solve(&|t| Ok(h(right(t)?)), (tmin, h(g_min)), (tmax, h(g_max)))?
     };
     Ok(interval(f, lb, ub, lb_sign, ub_sign))
 }

@@ -161,6 +161,11 @@ impl MetaArgs {
 /// Turns the arguments into analysis options (`--format` and the plot
 /// options are the command's own; the rest are the engine's [`Request`]).
 pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
+    options_of(a, &a.request())
+}
+
+/// [`options`] for the request `req` made from `a` (built once by the caller).
+pub fn options_of(a: &MetaArgs, req: &Request) -> Result<AnalysisOptions> {
     if !matches!(a.format.as_str(), "table" | "json") {
         return Err(MetaError::Option {
             option: "format",
@@ -169,5 +174,5 @@ pub fn options(a: &MetaArgs) -> Result<AnalysisOptions> {
         }
         .into());
     }
-    Ok(a.request().options()?)
+    Ok(req.options()?)
 }

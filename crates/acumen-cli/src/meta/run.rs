@@ -7,12 +7,12 @@ use anyhow::{anyhow, bail, Result};
 
 use crate::meta::csv_input::read_csv;
 
-use super::args::{options, MetaArgs};
+use super::args::{options_of, MetaArgs};
 
 /// Runs the analysis; errors about the data are prefixed with the file name.
 pub fn run(a: &MetaArgs) -> Result<Outcome> {
-    let opts = options(a)?;
     let req = a.request();
+    let opts = options_of(a, &req)?;
     if req.pooling() != Pooling::Rma && (a.forest.is_some() || a.funnel.is_some() || a.cumul_forest.is_some()) {
         bail!("plots are drawn for inverse-variance models; use --method EE for an equal-effects forest plot");
     }
