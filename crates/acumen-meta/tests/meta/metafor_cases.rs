@@ -67,7 +67,7 @@ fn run(args: &[String]) -> Result<Value, String> {
 fn all_metafor_cases_match() {
     let text = std::fs::read_to_string(fixtures().join("metafor_cases.json")).expect("fixtures present");
     let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
-    assert!(cases.len() >= 185, "the 185 reference cases");
+    assert!(cases.len() >= 186, "the 186 reference cases");
     let mut failures = Vec::new();
     for case in &cases {
         let name = case["name"].as_str().unwrap();
@@ -151,4 +151,29 @@ fn check_random_permutations(e: &Value, a: &Value, n: f64, errs: &mut Vec<String
             a["exact"], a["n_perm"], e["exact"], e["n_perm"]
         ));
     }
+}
+
+/// Issue 14: under DLIT a deletion fit that does not converge leaves that
+/// study's diagnostics missing; metafor 3.8 still classifies every other
+/// study, and the study itself is NA (R's `NA | FALSE`), not FALSE.
+#[test]
+fn dlit_influence_classifies_where_a_deletion_fit_does_not_converge() {
+    let text = std::fs::read_to_string(fixtures().join("metafor_cases.json")).expect("fixtures present");
+    let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let case = cases
+        .iter()
+        .find(|c| c["name"] == "diag_DLIT_deletion_not_converging")
+        .expect("the case is in the fixtures");
+    let args: Vec<String> = case["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let ours = run(&args).unwrap();
+    // metafor 3.8.1: influence(rma(yi, vi, method = "DLIT"))$is.infl
+    let metafor = serde_json::json!([false, false, false, null, true]);
+    assert_eq!(case["expected"]["influence"]["is_infl"], metafor);
+    assert_eq!(ours["influence"]["is_infl"], metafor);
+    assert!(ours["influence"]["tau2_del"][3].is_null());
 }
