@@ -18,6 +18,7 @@ pub mod plan;
 pub mod profile;
 pub mod role;
 pub mod safety;
+pub mod schedule;
 pub mod valid;
 
 pub use error::{FieldError, Invalid};

@@ -1,6 +1,7 @@
 //! Validation rules of the registry's inputs.
 
 mod safety;
+mod schedule;
 
 use acumen_domain::*;
 use serde_json::json;
