@@ -5,8 +5,6 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use acumen_knowledge::is_valid_point;
-
 pub use crate::error::day_of;
 use crate::error::{Check, Invalid};
 use crate::profile::SafetyProfile;
@@ -401,13 +399,16 @@ impl PlannedSessionInput {
                     angle,
                 } => (code, side.as_deref(), *depth_mm, angle.clone()),
             };
-            let code = code.trim().to_ascii_uppercase();
-            if !is_valid_point(&code) {
-                c.fail(
-                    format!("session.points[{i}].code"),
-                    format!("'{code}' is not a WHO point code (e.g. LI4, SP6, EX-LE10)"),
-                );
-            }
+            let code = match acumen_knowledge::aliases::resolve(code) {
+                Some(who) => who.to_string(),
+                None => {
+                    c.fail(
+                        format!("session.points[{i}].code"),
+                        acumen_knowledge::aliases::unknown_message(code),
+                    );
+                    code.trim().to_ascii_uppercase()
+                }
+            };
             if let Some(s) = side {
                 c.ensure(
                     ["left", "right", "bilateral", "both", "none"].contains(&s),

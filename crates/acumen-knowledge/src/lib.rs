@@ -8,6 +8,7 @@
 //! The tables live in `data/` as text, each with its source (`SOURCES.md`).
 #![deny(missing_docs)]
 
+pub mod aliases;
 pub mod conditions;
 pub mod points;
 pub mod trials;

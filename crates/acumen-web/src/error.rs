@@ -42,6 +42,10 @@ pub enum ApiError {
     /// Stale version.
     #[error("the record changed; current version is {0}")]
     Conflict(i64),
+    /// The write does not fit the record's state (a session on a finished
+    /// course): 409 with what to do.
+    #[error("{0}")]
+    Closed(String),
     /// The first request with this Idempotency-Key is still being answered (409).
     #[error("a request with this Idempotency-Key is still in progress; retry when it has been answered")]
     InFlight,
@@ -112,6 +116,7 @@ impl IntoResponse for ApiError {
                 StatusCode::CONFLICT,
                 json!({"error": "conflict", "message": self.to_string(), "current_version": v}),
             ),
+            ApiError::Closed(m) => (StatusCode::CONFLICT, json!({"error": "course_closed", "message": m})),
             ApiError::InFlight => (
                 StatusCode::CONFLICT,
                 json!({"error": "in_progress", "message": self.to_string()}),

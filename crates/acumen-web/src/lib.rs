@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 pub mod engine_pool;
 pub mod error;
+pub mod flash;
 pub mod pages;
 pub mod security;
 pub mod service;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub engine: Arc<engine_pool::EnginePool>,
     /// Idempotent requests being answered (a retry meanwhile answers 409).
     pub in_flight: security::InFlight,
+    /// Refused forms waiting for their GET (post/redirect/get).
+    pub flash: crate::flash::Flash<crate::pages::form::Refusal>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
                 engine_pool::BUDGET,
             )),
             in_flight: Default::default(),
+            flash: Default::default(),
         })
     }
 }

@@ -21,8 +21,8 @@
   var list = document.getElementById("point-list");
   var picked = document.getElementById("picked");
   picked.style.display = "block";
-  // Findings next to the points, not at the end of the form.
-  area.parentNode.parentNode.insertBefore(live, area.parentNode.nextSibling);
+  // The override box is shown only while a hard stop applies.
+  var overrideBox = document.getElementById("override_reason-field");
 
   fetch("/api/v1/points", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (pts) {
     pts.forEach(function (p) {
@@ -74,6 +74,31 @@
     };
   }
 
+  var KINDS = { hard_stop: "Hard stop", needs_rationale: "Needs a rationale", warning: "Warning", info: "Note", invalid: "Check" };
+
+  // "Label (https://...); Other (https://...)" as links, as the server writes them.
+  function sources(text) {
+    var span = document.createElement("span");
+    span.className = "sources";
+    span.appendChild(document.createTextNode(" Source: "));
+    var re = /\((https?:[^)]+)\)/g, last = 0, m, first = true;
+    function tidy(t) { return t.replace(/^[\s;,]+|[\s;,]+$/g, ""); }
+    while ((m = re.exec(text))) {
+      var label = tidy(text.slice(last, m.index));
+      if (!first) span.appendChild(document.createTextNode("; "));
+      var a = document.createElement("a");
+      a.href = m[1];
+      a.rel = "noopener noreferrer";
+      a.textContent = label || m[1];
+      span.appendChild(a);
+      last = re.lastIndex;
+      first = false;
+    }
+    var rest = tidy(text.slice(last));
+    if (rest) span.appendChild(document.createTextNode((first ? "" : "; ") + rest));
+    return span;
+  }
+
   var timer = null;
   function check() {
     clearTimeout(timer);
@@ -87,21 +112,30 @@
         body: JSON.stringify({ patient_id: patient, course_id: course, at: at, session: s })
       }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, b: b }; }); }).then(function (res) {
         live.innerHTML = "";
+        var items = res.ok ? res.b.findings : (res.b.errors || []).map(function (e) { return { severity: "invalid", reason: e.field + " " + e.rule }; });
+        if (overrideBox) {
+          var typed = (document.getElementById("override_reason") || {}).value;
+          overrideBox.hidden = !(res.ok && res.b.hard_stop) && !typed;
+        }
         var h = document.createElement("h2");
         h.textContent = "Safety findings";
         live.appendChild(h);
-        var ul = document.createElement("ul");
-        var items = res.ok ? res.b.findings : (res.b.errors || []).map(function (e) { return { severity: "invalid", rule_id: e.field, reason: e.rule }; });
         if (!items.length) {
           var p = document.createElement("p");
           p.textContent = "No safety findings for these points.";
           live.appendChild(p);
           return;
         }
+        var ul = document.createElement("ul");
+        ul.className = "findings";
         items.forEach(function (f) {
           var li = document.createElement("li");
           li.className = "finding " + f.severity;
-          li.textContent = f.severity.replace("_", " ") + " — " + f.rule_id + ": " + f.reason;
+          var b = document.createElement("strong");
+          b.textContent = (KINDS[f.severity] || "Check") + ":";
+          li.appendChild(b);
+          li.appendChild(document.createTextNode(" " + f.reason + (f.points && f.points.length ? " (" + f.points.join(", ") + ")" : "")));
+          if (f.source) li.appendChild(sources(f.source));
           ul.appendChild(li);
         });
         live.appendChild(ul);

@@ -21,6 +21,47 @@ pub const AE_TYPES: [&str; 12] = [
     "other",
 ];
 
+/// Each adverse-event type in the words a clinician uses on a form; the
+/// code is what is stored (the taxonomy of the registry's research notes).
+pub const AE_TYPE_WORDS: [(&str, &str); 12] = [
+    ("bleeding_haematoma", "Bruising or bleeding"),
+    ("needle_site_pain", "Pain at a needle site"),
+    ("fainting_vasovagal", "Fainting or feeling faint"),
+    ("nausea", "Nausea"),
+    ("fatigue", "Tiredness"),
+    ("symptom_aggravation", "Symptoms worse"),
+    ("infection", "Infection at a needle site"),
+    ("pneumothorax", "Collapsed lung (pneumothorax)"),
+    ("nerve_injury", "Nerve injury"),
+    ("burn", "Burn (moxibustion or heat)"),
+    ("forgotten_needle", "Needle left in"),
+    ("other", "Something else (describe it)"),
+];
+
+/// Causality in words.
+pub const CAUSALITY_WORDS: [(&str, &str); 5] = [
+    ("unrelated", "Unrelated to acupuncture"),
+    ("unlikely", "Unlikely"),
+    ("possible", "Possible"),
+    ("probable", "Probable"),
+    ("definite", "Definite"),
+];
+
+/// Outcomes in words.
+pub const OUTCOME_WORDS: [(&str, &str); 6] = [
+    ("recovered", "Recovered"),
+    ("recovering", "Recovering"),
+    ("not_recovered", "Not recovered"),
+    ("sequelae", "Recovered with lasting effects"),
+    ("fatal", "Fatal"),
+    ("unknown", "Unknown"),
+];
+
+/// The words of a code in one of the tables above (the code itself when unknown).
+pub fn words_of<'a>(table: &[(&'a str, &'a str)], code: &'a str) -> &'a str {
+    table.iter().find(|(c, _)| *c == code).map_or(code, |(_, w)| w)
+}
+
 /// An adverse event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdverseEventInput {
@@ -53,7 +94,7 @@ impl Validate for AdverseEventInput {
         c.ensure(
             AE_TYPES.contains(&self.kind.as_str()),
             "type",
-            "must be an adverse-event type from the list (bleeding_haematoma, needle_site_pain, ...)",
+            "must be one of the adverse-event types (bleeding_haematoma for bruising or bleeding, needle_site_pain, ...)",
         );
         if self.kind == "other" {
             c.ensure(

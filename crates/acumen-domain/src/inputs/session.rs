@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use acumen_knowledge::is_valid_point;
-
 use crate::error::{Check, Invalid};
 use crate::plan::{day_of, side_of, Plan, PlannedPoint, SkinCheckInput};
 use crate::valid::{Valid, Validate};
@@ -85,12 +83,12 @@ impl Validate for SessionInput {
             "must list 1 to 60 points",
         );
         for (i, p) in self.points.iter_mut().enumerate() {
-            p.code = p.code.trim().to_ascii_uppercase();
-            if !is_valid_point(&p.code) {
-                c.fail(
+            match acumen_knowledge::aliases::resolve(&p.code) {
+                Some(code) => p.code = code.to_string(),
+                None => c.fail(
                     format!("points[{i}].code"),
-                    format!("'{}' is not a WHO point code (e.g. LI4, SP6, EX-LE10)", p.code),
-                );
+                    acumen_knowledge::aliases::unknown_message(&p.code),
+                ),
             }
             c.ensure(
                 ["left", "right", "bilateral", "none"].contains(&p.side.as_str()),

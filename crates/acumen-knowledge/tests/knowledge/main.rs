@@ -1,6 +1,8 @@
 //! The knowledge base: WHO counts, the safety flag lists as the issue and
 //! the sources state them, and the trial counts.
 
+mod aliases;
+
 use acumen_knowledge::points::{search, Query, MERIDIANS};
 use acumen_knowledge::trials::usage;
 use acumen_knowledge::{point, points, Flag, Limb, Region};

@@ -196,7 +196,7 @@ pub fn document() -> Value {
         "/api/v1/patients/{id}/screenings": {"get": op("DN4 screenings", None, ("200", recs.clone()), e), "post": op("Add a DN4 screening", Some("Screening"), ("201", rec.clone()), e)},
         "/api/v1/patients/{id}/courses": {"get": op("Treatment courses", None, ("200", recs.clone()), e), "post": op("Start a course", Some("Course"), ("201", rec.clone()), e)},
         "/api/v1/courses/{id}": {"get": op("A course", None, ("200", rec.clone()), e), "put": op("Correct a course (new version; 409 if stale)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
-        "/api/v1/courses/{id}/sessions": {"get": op("Sessions", None, ("200", recs.clone()), e), "post": op("Record a session", Some("Session"), ("201", rec.clone()), e)},
+        "/api/v1/courses/{id}/sessions": {"get": op("Sessions", None, ("200", recs.clone()), e), "post": op("Record a session (409 on a course that has ended)", Some("Session"), ("201", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
         "/api/v1/courses/{id}/outcomes": {"get": op("Outcomes", None, ("200", recs.clone()), e), "post": op("Record an outcome (patients: their own diary)", Some("Outcome"), ("201", rec.clone()), e)},
         "/api/v1/sessions/{id}": {"get": op("A session", None, ("200", rec.clone()), e)},
         "/api/v1/sessions/{id}/adverse-events": {"get": op("Adverse events", None, ("200", recs.clone()), e), "post": op("Record an adverse event", Some("AdverseEvent"), ("201", rec), e)},
@@ -218,7 +218,7 @@ pub fn document() -> Value {
     paths["/api/v1/safety/check"]["post"]
         .as_object_mut()
         .map(|o| o.remove("parameters"));
-    paths["/api/v1/courses/{id}/sessions"]["post"]["description"] = json!("Runs the safety rules first: a hard stop answers 422 (error safety_hard_stop, naming the rules) unless a practitioner gives override_reason (audited as safety_override:RULES); a pregnancy-caution point needs a rationale (422 safety_needs_rationale). Warnings are stored with the session under data.safety and returned as findings.");
+    paths["/api/v1/courses/{id}/sessions"]["post"]["description"] = json!("Runs the safety rules first: a hard stop answers 422 (error safety_hard_stop, naming the rules) unless a practitioner gives override_reason (audited as safety_override:RULES); a pregnancy-caution point needs a rationale (422 safety_needs_rationale). Warnings are stored with the session under data.safety and returned as findings. A course that is completed or stopped answers 409 (error course_closed): reopen it first (PUT the course with status active).");
     paths["/api/v1/courses/{id}"]["put"]["requestBody"] = update("Course");
     if let Some(map) = paths.as_object_mut() {
         for (path, item) in map.iter_mut() {

@@ -4,14 +4,15 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
 use acumen_domain::ScreeningInput;
 use acumen_plot::{chart_svg, Chart as LineChart, Join, RefLine};
 use acumen_store::Record;
 
-use super::layout::{error_page, patient_name, render, safety_words, text, to_login, UserView};
+use super::banner::Banner;
+use super::layout::{error_page, patient_name, render, text, to_login, UserView};
 use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -39,8 +40,18 @@ pub struct CourseView {
     pub id: String,
     /// Heading.
     pub title: String,
+    /// active, completed or stopped.
+    pub status: String,
+    /// Takes sessions (active).
+    pub active: bool,
     /// One line.
     pub summary: String,
+    /// Progress at a glance: session n of planned, the next visit.
+    pub progress: String,
+    /// What to measure at the next session.
+    pub next: String,
+    /// Measures scheduled and recorded, and those missing.
+    pub completion: String,
     /// Pain chart (SVG made by the plot crate).
     pub chart: String,
     /// Caption.
@@ -61,8 +72,8 @@ pub struct SessionRow {
     pub points: String,
     /// Safety findings in a few words.
     pub safety: String,
-    /// Adverse events recorded.
-    pub events: usize,
+    /// Adverse events: date, type, severity, causality, outcome.
+    pub events: Vec<String>,
 }
 
 #[derive(Template)]
@@ -73,9 +84,8 @@ struct PatientPage {
     id: String,
     admin: bool,
     name: String,
-    born: String,
     sex: String,
-    safety: Vec<String>,
+    banner: Option<Banner>,
     conditions: Vec<String>,
     screenings: Vec<String>,
     courses: Vec<CourseView>,
@@ -155,13 +165,104 @@ pub async fn patient(State(st): State<AppState>, who: Option<Authed>, Pid(id, pu
     }
 }
 
+/// An adverse event in one line: "2026-11-20 · Bruising or bleeding · mild, grade 1 · possible · recovered".
+fn event_line(e: &Value) -> String {
+    use acumen_domain::{words_of, AE_TYPE_WORDS, CAUSALITY_WORDS, OUTCOME_WORDS};
+    format!(
+        "{} · {} · {}, grade {} · causality {} · {}{}",
+        text(e, "onset"),
+        words_of(&AE_TYPE_WORDS, &text(e, "type")),
+        text(e, "severity"),
+        e.get("ctcae_grade").map(|g| g.to_string()).unwrap_or_default(),
+        words_of(&CAUSALITY_WORDS, &text(e, "causality")).to_lowercase(),
+        words_of(&OUTCOME_WORDS, &text(e, "outcome")).to_lowercase(),
+        if e.get("serious").and_then(Value::as_bool) == Some(true) {
+            " · serious"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The stored findings of a session in words ("none" without any).
+fn safety_line(session: &Value) -> String {
+    let findings: Vec<String> = session
+        .pointer("/safety/findings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let kind = match text(f, "severity").as_str() {
+                "hard_stop" => "hard stop",
+                "needs_rationale" => "needs a rationale",
+                "warning" => "warning",
+                _ => "note",
+            };
+            format!("{kind}: {}", text(f, "reason"))
+        })
+        .collect();
+    let overridden = !acumen_domain::gate::StoredSafety::of(session).overridden.is_empty();
+    match (findings.is_empty(), overridden) {
+        (true, _) => "none".into(),
+        (false, false) => findings.join("; "),
+        (false, true) => format!("{} (hard stop overridden)", findings.join("; ")),
+    }
+}
+
+/// The course's progress, next measures and completion, from the schedule.
+fn progress(
+    c: &Record,
+    sessions: &[(Record, Vec<Record>)],
+    outcomes: &[Record],
+    today: time::Date,
+) -> (String, String, String) {
+    use acumen_domain::schedule::{schedule, CourseFacts, OutcomeFact, SessionFact, Visit};
+    let Some(facts) = CourseFacts::of(&c.data) else {
+        return (String::new(), String::new(), String::new());
+    };
+    let ss: Vec<SessionFact> = sessions.iter().filter_map(|(s, _)| SessionFact::of(&s.data)).collect();
+    let os: Vec<OutcomeFact> = outcomes.iter().filter_map(|o| OutcomeFact::of(&o.data)).collect();
+    let sch = schedule(&facts, &ss, &os, today);
+    let visit = match sch.visit {
+        Visit::None => String::new(),
+        Visit::Upcoming { on } => format!(" · next session expected {on}"),
+        Visit::Today => " · next session expected today".into(),
+        Visit::Overdue { since, days } => format!(" · next session overdue since {since} ({days} days)"),
+    };
+    let progress = format!("Session {} of {} planned{visit}", sch.sessions, sch.planned);
+    let next: Vec<String> = sch.next.iter().map(|m| m.words()).collect();
+    let next = if next.is_empty() {
+        String::new()
+    } else {
+        format!("At the next session: {}.", next.join(", "))
+    };
+    let (done, all) = sch.completion();
+    let missing: Vec<String> = sch.missing().map(|d| d.measure.words()).collect();
+    let completion = if all == 0 {
+        String::new()
+    } else if missing.is_empty() {
+        format!("Measures recorded: {done} of {all}.")
+    } else {
+        format!("Measures recorded: {done} of {all}; missing: {}.", missing.join(", "))
+    };
+    (progress, next, completion)
+}
+
 async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPage, ApiError> {
     let Chart {
         patient: p,
         conditions,
         screenings,
-        courses,
+        mut courses,
     } = crate::service::chart::chart(st, who, id).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    // The active course first, then the latest.
+    courses.sort_by(|a, b| {
+        let active = |c: &CourseChart| text(&c.course.data, "status") == "active";
+        active(b)
+            .cmp(&active(a))
+            .then_with(|| text(&b.course.data, "start").cmp(&text(&a.course.data, "start")))
+    });
     let mut views = Vec::new();
     for CourseChart {
         course: c,
@@ -171,8 +272,9 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
     {
         let (chart, caption) = pain_chart(outcomes);
         let mut rows = Vec::new();
-        for (s, events) in sessions {
-            let events = events.len();
+        let mut ordered: Vec<&(Record, Vec<Record>)> = sessions.iter().collect();
+        ordered.sort_by_key(|(s, _)| s.data.get("number").and_then(Value::as_u64).unwrap_or(0));
+        for (s, events) in ordered {
             let pts: Vec<String> = s
                 .data
                 .get("points")
@@ -181,44 +283,35 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
                 .flatten()
                 .map(|p| text(p, "code"))
                 .collect();
-            let safety = acumen_domain::gate::StoredSafety::of(&s.data);
-            let findings = safety.rule_ids();
-            let overridden = !safety.overridden.is_empty();
             rows.push(SessionRow {
                 id: s.public_id.clone(),
                 number: s.data.get("number").map(|n| n.to_string()).unwrap_or_default(),
-                date: text(&s.data, "at"),
+                date: text(&s.data, "at").chars().take(10).collect(),
                 points: pts.join(", "),
-                safety: if findings.is_empty() {
-                    "none".into()
-                } else {
-                    format!(
-                        "{}{}",
-                        findings.join(", "),
-                        if overridden { " (hard stop overridden)" } else { "" }
-                    )
-                },
-                events,
+                safety: safety_line(&s.data),
+                events: events.iter().map(|e| event_line(&e.data)).collect(),
             });
         }
+        let status = text(&c.data, "status");
+        let (progress, next, completion) = progress(c, sessions, outcomes, today);
         views.push(CourseView {
             id: c.public_id.clone(),
-            title: format!(
-                "{} course from {}",
-                text(&c.data, "condition").replace('_', " "),
-                text(&c.data, "start")
-            ),
+            title: format!("{} course", super::banner::course_words(&c.data)),
+            active: status == "active",
             summary: format!(
-                "{}{} · {} of {} planned sessions recorded · intent {}",
-                text(&c.data, "status"),
+                "{}{} · {} sessions a week · intent {}",
+                status,
                 course_end(&c.data),
-                sessions.len(),
                 c.data
-                    .get("planned_sessions")
+                    .get("sessions_per_week")
                     .map(|v| v.to_string())
                     .unwrap_or_default(),
                 text(&c.data, "intent")
             ),
+            status,
+            progress,
+            next,
+            completion,
             chart,
             caption,
             sessions: rows,
@@ -230,9 +323,11 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
         id: p.public_id.clone(),
         admin: who.role() == acumen_domain::Role::Admin,
         name: patient_name(&p),
-        born: p.data.get("year_of_birth").map(|y| y.to_string()).unwrap_or_default(),
         sex: text(&p.data, "sex"),
-        safety: safety_words(p.data.get("safety").unwrap_or(&Value::Null)),
+        banner: Some(Banner::of(
+            &p,
+            &courses.iter().map(|c| c.course.clone()).collect::<Vec<_>>(),
+        )),
         conditions: conditions
             .iter()
             .map(|c| {
@@ -262,4 +357,16 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
             .collect(),
         courses: views,
     })
+}
+
+/// `POST /courses/{id}/reopen`: reopens a finished course (an audited
+/// correction) and returns to the chart.
+pub async fn reopen(State(st): State<AppState>, who: Option<Authed>, Pid(id, public): Pid) -> Response {
+    let Some(who) = who else {
+        return to_login(&format!("/courses/{public}/sessions/new"));
+    };
+    match crate::service::records::reopen_course(&st, &who, id).await {
+        Ok(c) => Redirect::to(&format!("/patients/{}", c.patient_public_id.unwrap_or_default())).into_response(),
+        Err(e) => error_page(e),
+    }
 }

@@ -88,10 +88,18 @@ pub async fn outcome_form(State(st): State<AppState>, who: Option<Authed>, Pid(i
     };
     let mut p = Posted::new();
     p.insert("date".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
-    match course_of(&st, &who, id).await {
-        Ok(patient) => render(&outcome_page(&st, &who, &public, patient, &p)),
-        Err(e) => error_page(e),
-    }
+    let pid = match crate::service::day::course_patient(&st, &who, id).await {
+        Ok(patient) => patient,
+        Err(e) => return error_page(e),
+    };
+    let pg = outcome_page(
+        &st,
+        &who,
+        &public,
+        (pid.public_id.clone(), super::layout::patient_name(&pid)),
+        &p,
+    );
+    super::forms::with_banner(&st, &who, pid.id, pg, &outcome_fields()).await
 }
 
 /// `POST /courses/{id}/outcomes/new`: through the same service as the API.
@@ -111,9 +119,11 @@ pub async fn outcome_submit(
     };
     let (p, fields) = (posted(pairs), outcome_fields());
     let to = format!("/patients/{}", patient.0);
-    let form = outcome_page(&st, &who, &public, patient, &p);
+    let here = format!("/courses/{public}/outcomes/new");
     let (st2, who2) = (st.clone(), who.clone());
     submit::<OutcomeInput, _, _>(
+        &st,
+        &who,
         &fields,
         &p,
         |v| {
@@ -122,7 +132,7 @@ pub async fn outcome_submit(
         },
         |b| async move { add_outcome(&st2, &who2, None, id, b).await },
         |_| to,
-        form,
+        &here,
     )
     .await
 }

@@ -7,12 +7,13 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value};
 
-use super::layout::{render, UserView};
+use super::layout::{error_page, render, source_links, UserView};
+use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The kind of input.
 #[derive(Debug, Clone)]
@@ -48,6 +49,8 @@ pub struct Field {
     pub kind: Kind,
     /// Hint under the field.
     pub hint: &'static str,
+    /// Must be filled in (an empty value is refused before anything else).
+    pub required: bool,
 }
 
 /// Shorthand for a field.
@@ -57,6 +60,15 @@ pub fn f(path: &'static str, label: &'static str, kind: Kind) -> Field {
         label,
         kind,
         hint: "",
+        required: false,
+    }
+}
+
+/// Shorthand for a field that must be filled in.
+pub fn req(path: &'static str, label: &'static str, kind: Kind) -> Field {
+    Field {
+        required: true,
+        ..f(path, label, kind)
     }
 }
 
@@ -78,6 +90,9 @@ pub struct FieldView {
     pub hint: String,
     /// Message.
     pub error: Option<String>,
+    /// Extra class of the field's wrapper (`electro` for the electrical
+    /// stimulation fields, shown only for electroacupuncture).
+    pub class: String,
 }
 
 /// A page with one form.
@@ -90,6 +105,8 @@ pub struct FormPage {
     pub simulated: bool,
     /// Heading.
     pub title: String,
+    /// The patient the form writes about (clinical forms).
+    pub banner: Option<super::banner::Banner>,
     /// Where it posts.
     pub action: String,
     /// Button.
@@ -100,8 +117,12 @@ pub struct FormPage {
     pub errors: Vec<(String, String)>,
     /// Fields.
     pub fields: Vec<FieldView>,
-    /// Extra content shown under the errors (safety findings).
-    pub notes: Vec<String>,
+    /// The safety findings of a refused session, once, in words.
+    pub notes: Vec<NoteView>,
+    /// A hard stop was found: the override box is shown.
+    pub hard_stop: bool,
+    /// Fields not shown (the override box without a hard stop).
+    pub hide: Vec<String>,
     /// A script of this crate to enhance the form (point picker), if any.
     pub script: Option<String>,
 }
@@ -158,7 +179,16 @@ pub fn to_json(fields: &[Field], p: &Posted) -> (Value, HashMap<String, String>)
                     .map(|s| Value::String(s.clone()))
                     .collect(),
             )),
-            _ if raw.is_empty() => None,
+            _ if raw.is_empty() => {
+                if fd.required {
+                    let what = match fd.kind {
+                        Kind::Select(_) => "must be chosen",
+                        _ => "is required",
+                    };
+                    errors.insert(fd.path.to_string(), what.to_string());
+                }
+                None
+            }
             Kind::Number => match raw.replace(',', ".").parse::<f64>() {
                 Ok(x) if x.is_finite() => Some(serde_json::json!(x)),
                 _ => {
@@ -180,6 +210,74 @@ pub fn to_json(fields: &[Field], p: &Posted) -> (Value, HashMap<String, String>)
         }
     }
     (Value::Object(root), errors)
+}
+
+/// A safety finding as a form shows it.
+#[derive(Debug, Clone)]
+pub struct NoteView {
+    /// "Hard stop", "Needs a rationale", "Warning", "Note".
+    pub kind: String,
+    /// CSS class: hard_stop, needs_rationale, warning, info.
+    pub class: String,
+    /// Why, in plain words.
+    pub reason: String,
+    /// The points concerned, if any.
+    pub points: String,
+    /// The sources: (words, link; empty when the source has none).
+    pub sources: Vec<(String, String)>,
+}
+
+impl NoteView {
+    /// From a finding of the rules.
+    pub fn of(f: &acumen_domain::Finding) -> NoteView {
+        use acumen_domain::Severity::*;
+        let (kind, class) = match f.severity {
+            HardStop => ("Hard stop", "hard_stop"),
+            NeedsRationale => ("Needs a rationale", "needs_rationale"),
+            Warning => ("Warning", "warning"),
+            Info => ("Note", "info"),
+        };
+        NoteView {
+            kind: kind.into(),
+            class: class.into(),
+            reason: f.reason.clone(),
+            points: f.points.join(", "),
+            sources: source_links(f.source),
+        }
+    }
+}
+
+/// A refused form, kept for the GET after the redirect.
+#[derive(Debug, Clone, Default)]
+pub struct Refusal {
+    /// What was typed.
+    pub posted: Posted,
+    /// Messages by field path ("form" for the whole form).
+    pub errors: HashMap<String, String>,
+    /// Safety findings.
+    pub notes: Vec<NoteView>,
+    /// A hard stop was found.
+    pub hard_stop: bool,
+}
+
+/// A rule as a sentence after the field's label: "Severity is required."
+fn sentence(label: &str, rule: &str) -> String {
+    let rule = rule.trim().trim_end_matches('.');
+    let starts_lower = rule.chars().next().is_some_and(char::is_lowercase);
+    if starts_lower {
+        format!("{label} {rule}.")
+    } else {
+        format!("{rule}.")
+    }
+}
+
+/// The field's wrapper class.
+fn class_of(path: &str) -> &'static str {
+    if path.starts_with("electro.") {
+        "electro"
+    } else {
+        ""
+    }
 }
 
 /// The fields with their typed values and messages.
@@ -221,59 +319,120 @@ pub fn views(fields: &[Field], p: &Posted, errors: &HashMap<String, String>) -> 
                             || k.starts_with(&format!("{}[", fd.path))
                             || k.starts_with(&format!("{}.", fd.path))
                     })
-                    .map(|(k, v)| if k == fd.path { v.clone() } else { format!("{k}: {v}") })
-                    .reduce(|a, b| format!("{a}; {b}")),
+                    .map(|(k, v)| {
+                        if k == fd.path {
+                            sentence(fd.label, v)
+                        } else {
+                            sentence(&nested_label(fd.label, &k[fd.path.len()..]), v)
+                        }
+                    })
+                    .reduce(|a, b| format!("{a} {b}")),
+                class: class_of(fd.path).into(),
             }
         })
         .collect()
 }
 
-/// The page again with the messages of a refused write (422), or the
-/// error page for anything else.
-pub fn refused(mut page: FormPage, fields: &[Field], p: &Posted, e: ApiError) -> Response {
-    let mut errors: HashMap<String, String> = HashMap::new();
-    match e {
-        ApiError::Invalid(inv) => {
-            for x in inv.errors {
-                let key = x.field.trim_start_matches("body").to_string();
-                errors
-                    .entry(if key.is_empty() { "form".into() } else { key })
-                    .or_insert(x.rule);
-            }
+/// "Points, line 2: code" for `[1].code` under the points field.
+fn nested_label(label: &str, rest: &str) -> String {
+    let short = label.split([',', ':', '(']).next().unwrap_or(label).trim();
+    let mut out = short.to_string();
+    let rest = rest.trim_start_matches('.');
+    if let Some(r) = rest.strip_prefix('[') {
+        let (n, after) = r.split_once(']').unwrap_or((r, ""));
+        if let Ok(i) = n.parse::<usize>() {
+            out.push_str(&format!(", line {}", i + 1));
         }
-        ApiError::Safety { message, findings, .. } => {
-            errors.insert("form".into(), message.replace("override_reason", "an override reason"));
-            page.notes = findings
-                .iter()
-                .map(|f| {
-                    format!("{:?} {}: {} ({})", f.severity, f.rule_id, f.reason, f.source)
-                        .replace("HardStop", "Hard stop")
-                        .replace("NeedsRationale", "Needs a rationale")
-                })
-                .collect();
+        let after = after.trim_start_matches('.');
+        if !after.is_empty() {
+            out.push_str(&format!(": {}", after.replace('_', " ")));
         }
-        other => return super::layout::error_page(other),
+    } else if !rest.is_empty() {
+        out.push_str(&format!(": {}", rest.replace('_', " ")));
     }
-    page.fields = views(fields, p, &errors);
+    out
+}
+
+/// Shows a refusal on the form: the fields with what was typed and their
+/// messages, the summary at the top, the findings and the override box.
+pub fn apply(page: &mut FormPage, fields: &[Field], r: &Refusal) {
+    page.fields = views(fields, &r.posted, &r.errors);
+    page.notes = r.notes.clone();
+    page.hard_stop = r.hard_stop;
+    // A hidden field shows again when the refusal is a hard stop (the
+    // override box) or when something was typed in it.
+    page.hide
+        .retain(|h| !(r.hard_stop && h == "override_reason") && first(&r.posted, h).is_empty());
     let known: Vec<&str> = fields.iter().map(|f| f.path).collect();
-    page.errors = errors
+    page.errors = r
+        .errors
         .iter()
         .map(|(k, v)| {
-            let label = fields
-                .iter()
-                .find(|f| k == f.path || k.starts_with(f.path))
-                .map(|f| f.label);
+            let field = fields.iter().find(|f| k == f.path || k.starts_with(f.path));
             let anchor = known
                 .iter()
                 .find(|p| k.starts_with(**p))
                 .map_or("main".to_string(), |p| p.to_string());
-            match label {
-                Some(l) => (anchor, format!("{l}: {v}")),
+            match field {
+                Some(f) if k == f.path => (anchor, sentence(f.label, v)),
+                Some(f) => (anchor, sentence(&nested_label(f.label, &k[f.path.len()..]), v)),
                 None if k == "form" => (anchor, v.clone()),
-                None => (anchor, format!("{k}: {v}")),
+                None => (anchor, sentence(&k.replace('_', " "), v)),
             }
         })
         .collect();
     page.errors.sort();
-    (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+}
+
+/// What a refused write says, kept for the form's next GET; anything but
+/// a refusal (422) is the error page.
+fn refusal(p: &Posted, e: ApiError) -> Result<Refusal, ApiError> {
+    let mut r = Refusal {
+        posted: p.clone(),
+        ..Default::default()
+    };
+    match e {
+        ApiError::Invalid(inv) => {
+            for x in inv.errors {
+                let key = x.field.trim_start_matches("body").trim_start_matches('.').to_string();
+                r.errors
+                    .entry(if key.is_empty() { "form".into() } else { key })
+                    .or_insert(x.rule);
+            }
+        }
+        ApiError::Safety { code, findings, .. } => {
+            r.hard_stop = code == "safety_hard_stop";
+            let msg = if r.hard_stop {
+                "Not saved: a safety hard stop applies (see the findings below). Change the plan, or, as the practitioner, give a reason to override it."
+            } else {
+                "Not saved: this point selection needs a written rationale (see the findings below)."
+            };
+            r.errors.insert("form".into(), msg.into());
+            r.notes = findings.iter().map(NoteView::of).collect();
+        }
+        other => return Err(other),
+    }
+    Ok(r)
+}
+
+/// A refused write: what was typed and the reasons are kept for the
+/// form's own address and the browser is sent there (303), so that going
+/// back and forward never resubmits; anything but a refusal is the error
+/// page.
+pub fn refused(st: &AppState, who: &Authed, action: &str, p: &Posted, e: ApiError) -> Response {
+    match refusal(p, e) {
+        Ok(r) => {
+            st.flash.put(who.user.id, action, r);
+            Redirect::to(action).into_response()
+        }
+        Err(other) => error_page(other),
+    }
+}
+
+/// A form page: with the refusal its last POST left, if any.
+pub fn shown(st: &AppState, who: &Authed, mut page: FormPage, fields: &[Field]) -> Response {
+    if let Some(r) = st.flash.take(who.user.id, &page.action) {
+        apply(&mut page, fields, &r);
+    }
+    render(&page)
 }

@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use acumen_domain::{CourseInput, PatientInput};
 
-use super::form::{f, posted, refused, to_json, views, Field, FormPage, Kind, Posted};
-use super::layout::{error_page, render, to_login, UserView};
+use super::form::{f, posted, refused, shown, to_json, views, Field, FormPage, Kind, Posted};
+use super::layout::{error_page, to_login, UserView};
 use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
@@ -123,12 +123,15 @@ pub(crate) fn page(
         user: Some(UserView::of(who)),
         simulated: st.demo,
         title: title.into(),
+        banner: None,
         action,
         submit: "Save".into(),
         cancel,
         errors: vec![],
         fields: views(fields, p, &Default::default()),
         notes: vec![],
+        hard_stop: false,
+        hide: vec![],
         script: None,
     }
 }
@@ -154,25 +157,51 @@ fn body<T: DeserializeOwned>(
         return Err(ApiError::Invalid(acumen_domain::Invalid { errors: errs }));
     }
     serde_path_to_error::deserialize(v).map_err(|e| {
-        let field = e.path().to_string();
+        let path = e.path().to_string();
         ApiError::Invalid(acumen_domain::Invalid {
-            errors: vec![acumen_domain::FieldError {
-                field,
-                rule: e.into_inner().to_string(),
-            }],
+            errors: vec![serde_rule(&path, &e.into_inner().to_string())],
         })
     })
+}
+
+/// A serde message in a clinician's words, at the field it is about.
+fn serde_rule(path: &str, msg: &str) -> acumen_domain::FieldError {
+    let path = if path == "." { "" } else { path };
+    let quoted = |m: &str| m.split('`').nth(1).unwrap_or("").to_string();
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let (field, rule) = if msg.starts_with("missing field") {
+        (join(&quoted(msg)), "is required".to_string())
+    } else if msg.starts_with("unknown field") {
+        (join(&quoted(msg)), "is not a field of this form".to_string())
+    } else if msg.starts_with("unknown variant") {
+        (path.to_string(), "is not one of the choices".to_string())
+    } else if msg.contains("expected u") || msg.contains("expected i") {
+        (path.to_string(), "must be a whole number".to_string())
+    } else if msg.contains("expected f") {
+        (path.to_string(), "must be a number".to_string())
+    } else {
+        (path.to_string(), "is not valid here".to_string())
+    };
+    acumen_domain::FieldError { field, rule }
 }
 
 /// Parses the posted form as the body `T`, calls the API handler with it,
 /// and redirects to `to` on success or shows `form` again with the messages.
 pub(crate) async fn submit<T, F, Fut>(
+    st: &AppState,
+    who: &Authed,
     fields: &[Field],
     p: &Posted,
     extra: impl FnOnce(&mut Value) -> Result<(), (String, String)>,
     call: F,
     to: impl FnOnce(&Written) -> String,
-    form: FormPage,
+    action: &str,
 ) -> Response
 where
     T: DeserializeOwned,
@@ -183,11 +212,23 @@ where
         Ok(b) => done(call(b).await, to),
         Err(e) => Err(e),
     };
-    result.unwrap_or_else(|e| refused(form, fields, p, e))
+    result.unwrap_or_else(|e| refused(st, who, action, p, e))
 }
 
 fn done<T>(r: ApiResult<T>, to: impl FnOnce(&T) -> String) -> Result<Response, ApiError> {
     Ok(Redirect::to(&to(&r?)).into_response())
+}
+
+/// A clinical form about patient `id`: with the patient banner, and the
+/// refusal its last POST left, if any.
+pub(crate) async fn with_banner(st: &AppState, who: &Authed, id: i64, mut pg: FormPage, fields: &[Field]) -> Response {
+    match super::banner::banner(st, who, id).await {
+        Ok(b) => {
+            pg.banner = Some(b);
+            shown(st, who, pg, fields)
+        }
+        Err(e) => error_page(e),
+    }
 }
 
 pub(crate) fn staff(who: &Option<Authed>, here: &str) -> Result<Authed, Response> {
@@ -204,15 +245,17 @@ pub async fn new_patient(State(st): State<AppState>, who: Option<Authed>) -> Res
         Ok(w) => w,
         Err(r) => return r,
     };
-    render(&page(
+    let fields = patient_fields();
+    let pg = page(
         &st,
         &who,
         "New patient",
         "/patients/new".into(),
         "/patients".into(),
-        &patient_fields(),
+        &fields,
         &Posted::new(),
-    ))
+    );
+    shown(&st, &who, pg, &fields)
 }
 
 /// `POST /patients/new`
@@ -228,6 +271,8 @@ pub async fn create_patient(
     let p = posted(pairs);
     let fields = patient_fields();
     submit::<PatientInput, _, _>(
+        &st,
+        &who,
         &fields,
         &p,
         |_| Ok(()),
@@ -236,15 +281,7 @@ pub async fn create_patient(
             async move { rec::create_patient(&st2, &who2, None, b).await }
         },
         |w| format!("/patients/{}", w.record.public_id),
-        page(
-            &st,
-            &who,
-            "New patient",
-            "/patients/new".into(),
-            "/patients".into(),
-            &fields,
-            &p,
-        ),
+        "/patients/new",
     )
     .await
 }
@@ -263,15 +300,17 @@ pub async fn new_course(State(st): State<AppState>, who: Option<Authed>, Pid(id,
     p.insert("start".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
     p.insert("consent_version".into(), vec!["v1".into()]);
     p.insert("sessions_per_week".into(), vec!["1".into()]);
-    render(&page(
+    let fields = course_fields();
+    let pg = page(
         &st,
         &who,
         "New treatment course",
         here,
         format!("/patients/{public}"),
-        &course_fields(),
+        &fields,
         &p,
-    ))
+    );
+    with_banner(&st, &who, id, pg, &fields).await
 }
 
 /// `POST /patients/{id}/courses/new`
@@ -289,6 +328,8 @@ pub async fn create_course(
     let p = posted(pairs);
     let fields = course_fields();
     submit::<CourseInput, _, _>(
+        &st,
+        &who,
         &fields,
         &p,
         |_| Ok(()),
@@ -297,15 +338,7 @@ pub async fn create_course(
             async move { rec::add_course(&st2, &who2, None, id, b).await }
         },
         |_| format!("/patients/{public}"),
-        page(
-            &st,
-            &who,
-            "New treatment course",
-            here,
-            format!("/patients/{public}"),
-            &fields,
-            &p,
-        ),
+        &here,
     )
     .await
 }
@@ -320,15 +353,17 @@ pub async fn new_portal(State(st): State<AppState>, who: Option<Authed>, Pid(id,
     if id == crate::access::NO_RECORD {
         return error_page(crate::error::ApiError::NotFound);
     }
-    render(&page(
+    let fields = portal_fields();
+    let pg = page(
         &st,
         &who,
         "Portal login for this patient",
         here,
         format!("/patients/{public}"),
-        &portal_fields(),
+        &fields,
         &Posted::new(),
-    ))
+    );
+    with_banner(&st, &who, id, pg, &fields).await
 }
 
 /// `POST /patients/{id}/portal`
@@ -358,20 +393,5 @@ pub async fn create_portal(
         },
         Err(e) => Err(e),
     };
-    result.unwrap_or_else(|e| {
-        refused(
-            page(
-                &st,
-                &who,
-                "Portal login for this patient",
-                here.clone(),
-                format!("/patients/{public}"),
-                &fields,
-                &p,
-            ),
-            &fields,
-            &p,
-            e,
-        )
-    })
+    result.unwrap_or_else(|e| refused(&st, &who, &here, &p, e))
 }

@@ -9,8 +9,7 @@ use serde_json::Value;
 use acumen_domain::{ConditionInput, ScreeningInput};
 
 use super::form::{f, posted, Field, Kind, Posted};
-use super::forms::{page, staff, submit};
-use super::layout::render;
+use super::forms::{page, staff, submit, with_banner};
 use crate::access::Pid;
 use crate::auth::Authed;
 use crate::state::AppState;
@@ -97,15 +96,22 @@ pub async fn new_condition(State(st): State<AppState>, who: Option<Authed>, Pid(
     if id == crate::access::NO_RECORD {
         return super::layout::error_page(crate::error::ApiError::NotFound);
     }
-    render(&page(
+    with_banner(
         &st,
         &who,
-        "Add a condition",
-        here,
-        format!("/patients/{public}"),
+        id,
+        page(
+            &st,
+            &who,
+            "Add a condition",
+            here,
+            format!("/patients/{public}"),
+            &condition_fields(),
+            &today(),
+        ),
         &condition_fields(),
-        &today(),
-    ))
+    )
+    .await
 }
 
 /// `POST /patients/{id}/conditions/new`
@@ -121,23 +127,16 @@ pub async fn create_condition(
         Err(r) => return r,
     };
     let (p, fields) = (posted(pairs), condition_fields());
-    let form = page(
-        &st,
-        &who,
-        "Add a condition",
-        here,
-        format!("/patients/{public}"),
-        &fields,
-        &p,
-    );
     let (st2, who2) = (st.clone(), who.clone());
     submit::<ConditionInput, _, _>(
+        &st,
+        &who,
         &fields,
         &p,
         |_| Ok(()),
         |b| async move { crate::service::records::add_condition(&st2, &who2, None, id, b).await },
         |_| format!("/patients/{public}"),
-        form,
+        &here,
     )
     .await
 }
@@ -152,15 +151,22 @@ pub async fn new_screening(State(st): State<AppState>, who: Option<Authed>, Pid(
     if id == crate::access::NO_RECORD {
         return super::layout::error_page(crate::error::ApiError::NotFound);
     }
-    render(&page(
+    with_banner(
         &st,
         &who,
-        "DN4 screening",
-        here,
-        format!("/patients/{public}"),
+        id,
+        page(
+            &st,
+            &who,
+            "DN4 screening",
+            here,
+            format!("/patients/{public}"),
+            &screening_fields(),
+            &today(),
+        ),
         &screening_fields(),
-        &today(),
-    ))
+    )
+    .await
 }
 
 /// `POST /patients/{id}/screenings/new`
@@ -176,23 +182,16 @@ pub async fn create_screening(
         Err(r) => return r,
     };
     let (p, fields) = (posted(pairs), screening_fields());
-    let form = page(
-        &st,
-        &who,
-        "DN4 screening",
-        here,
-        format!("/patients/{public}"),
-        &fields,
-        &p,
-    );
     let (st2, who2) = (st.clone(), who.clone());
     submit::<ScreeningInput, _, _>(
+        &st,
+        &who,
         &fields,
         &p,
         dn4_arrays,
         |b| async move { crate::service::records::add_screening(&st2, &who2, None, id, b).await },
         |_| format!("/patients/{public}"),
-        form,
+        &here,
     )
     .await
 }

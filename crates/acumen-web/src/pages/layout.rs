@@ -51,7 +51,12 @@ pub fn to_login(next: &str) -> Response {
 
 /// An error page for a page request (not JSON).
 pub fn error_page(e: ApiError) -> Response {
+    let closed;
     let (status, text) = match &e {
+        ApiError::Closed(m) => {
+            closed = format!("{}{}.", m[..1].to_uppercase(), &m[1..]);
+            (axum::http::StatusCode::CONFLICT, closed.as_str())
+        }
         ApiError::NotFound => (axum::http::StatusCode::NOT_FOUND, "Not found."),
         ApiError::Forbidden(_) => (axum::http::StatusCode::FORBIDDEN, "You may not see this page."),
         ApiError::Busy => (
@@ -83,6 +88,27 @@ pub async fn css() -> Response {
         include_str!("../../static/app.css"),
     )
         .into_response()
+}
+
+/// A source text ("Label (https://...); Other (https://...)") as its parts:
+/// each link with the words before it, and any words without a link (with
+/// an empty link).
+pub fn source_links(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    let tidy = |t: &str| t.trim().trim_matches(|c: char| c == ';' || c == ',').trim().to_string();
+    while let Some(i) = rest.find("(http") {
+        let Some(j) = rest[i..].find(')') else { break };
+        let label = tidy(&rest[..i]);
+        let url = rest[i + 1..i + j].trim().to_string();
+        out.push((if label.is_empty() { url.clone() } else { label }, url));
+        rest = &rest[i + j + 1..];
+    }
+    let last = tidy(rest);
+    if !last.is_empty() {
+        out.push((last, String::new()));
+    }
+    out
 }
 
 /// A text field of a JSON object ("" when absent).

@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod answers_page;
+pub mod banner;
 pub mod chart;
 pub mod dashboard;
 pub mod diary;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/patients", get(patients::patients))
         .route("/patients/new", get(rf::new_patient).post(rf::create_patient))
         .route("/patients/{id}", get(chart::patient))
+        .route("/courses/{id}/reopen", post(chart::reopen))
         .route(
             "/patients/{id}/courses/new",
             get(rf::new_course).post(rf::create_course),

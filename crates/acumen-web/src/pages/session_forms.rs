@@ -10,10 +10,12 @@ use axum::Form;
 use serde_json::Value;
 
 use acumen_domain::{AdverseEventInput, SessionInput};
+use acumen_store::Record;
 
-use super::form::{f, posted, Field, FormPage, Kind, Posted};
+use super::banner::{banner, Banner};
+use super::form::{f, posted, req, shown, Field, FormPage, Kind, Posted};
 use super::forms::{page, staff, submit};
-use super::layout::{error_page, render};
+use super::layout::error_page;
 use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -23,63 +25,57 @@ use crate::state::AppState;
 
 fn session_fields() -> Vec<Field> {
     vec![
-        f("at", "Date", Kind::Date),
-        f("number", "Session number", Kind::Integer),
+        req("at", "Date", Kind::Date),
+        req("number", "Session number", Kind::Integer),
         Field {
-            path: "points",
-            label: "Points, one per line: code, side, depth in mm, angle",
-            kind: Kind::Area,
-            hint: "e.g. \"LI4 bilateral\" or \"GB21 left 8 oblique\"; type a code, pinyin or region in the picker to add one",
+            hint: "e.g. \"LR3 bilateral\" or \"GB21 left 8 oblique\"; LV3, St36 or Ren12 are read as the WHO codes; type a code, pinyin or region in the picker to add one",
+            ..req("points", "Points, one per line: code, side, depth in mm, angle", Kind::Area)
         },
-        f("stimulation", "Stimulation", Kind::Select(vec![("manual", "manual"), ("electrical", "electrical")])),
-        f("electro.frequency_hz", "Electrical: frequency (Hz)", Kind::Number),
-        f("electro.waveform", "Electrical: waveform", Kind::Text),
+        req(
+            "stimulation",
+            "Stimulation",
+            Kind::Select(vec![("manual", "manual needling"), ("electrical", "electroacupuncture")]),
+        ),
+        f("electro.frequency_hz", "Electroacupuncture: frequency (Hz)", Kind::Number),
+        f("electro.waveform", "Electroacupuncture: waveform", Kind::Text),
         f("retention_min", "Retention (minutes)", Kind::Number),
         f("deqi_sought", "De qi sought", Kind::Check),
         f("skin_check", "Skin check of feet and hands at this visit", Kind::Multi(vec![("none", "done, nothing found"), ("ulcer", "ulcer"), ("fissure", "fissure"), ("oedema", "oedema")])),
         f("rationale", "Rationale for the point selection", Kind::Area),
-        f("override_reason", "Override a hard stop: reason (practitioners)", Kind::Area),
+        f("override_reason", "Override the hard stop: your reason (practitioners)", Kind::Area),
         f("note", "Note", Kind::Area),
     ]
 }
 
+/// A select with no choice made yet: the first option asks for one.
+fn choose(options: &[(&'static str, &'static str)]) -> Kind {
+    let mut o = vec![("", "Choose one")];
+    o.extend_from_slice(options);
+    Kind::Select(o)
+}
+
 fn adverse_fields() -> Vec<Field> {
-    let types: Vec<(&str, &str)> = acumen_domain::AE_TYPES.iter().map(|t| (*t, *t)).collect();
+    use acumen_domain::{AE_TYPE_WORDS, CAUSALITY_WORDS, OUTCOME_WORDS};
     vec![
-        f("type", "Type", Kind::Select(types)),
+        req("type", "What happened", choose(&AE_TYPE_WORDS)),
         f("description", "Description", Kind::Area),
-        f(
+        req(
             "severity",
             "Severity",
-            Kind::Select(vec![("mild", "mild"), ("moderate", "moderate"), ("severe", "severe")]),
+            choose(&[("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")]),
         ),
-        f("ctcae_grade", "CTCAE grade (1-5)", Kind::Integer),
+        Field {
+            hint: "1 mild, 2 moderate, 3 severe, 4 life-threatening, 5 death",
+            ..req("ctcae_grade", "CTCAE grade (1-5)", Kind::Integer)
+        },
         f("serious", "Serious adverse event", Kind::Check),
-        f(
-            "causality",
-            "Causality",
-            Kind::Select(vec![
-                ("unrelated", "unrelated"),
-                ("unlikely", "unlikely"),
-                ("possible", "possible"),
-                ("probable", "probable"),
-                ("definite", "definite"),
-            ]),
-        ),
+        Field {
+            hint: "How likely the acupuncture caused it",
+            ..req("causality", "Causality", choose(&CAUSALITY_WORDS))
+        },
         f("action", "Action taken", Kind::Text),
-        f(
-            "outcome",
-            "Outcome",
-            Kind::Select(vec![
-                ("recovered", "recovered"),
-                ("recovering", "recovering"),
-                ("not_recovered", "not recovered"),
-                ("sequelae", "sequelae"),
-                ("fatal", "fatal"),
-                ("unknown", "unknown"),
-            ]),
-        ),
-        f("onset", "Onset", Kind::Date),
+        req("outcome", "Outcome", choose(&OUTCOME_WORDS)),
+        req("onset", "Onset", Kind::Date),
         f("resolved", "Resolved", Kind::Date),
     ]
 }
@@ -89,11 +85,24 @@ fn points_from_lines(v: &mut Value) -> Result<(), (String, String)> {
     let text = v.get("points").and_then(Value::as_str).unwrap_or("").to_string();
     let mut out = Vec::new();
     for (i, line) in text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
-        let mut it = line
+        let tokens: Vec<&str> = line
             .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|s| !s.is_empty());
-        let code = it.next().unwrap_or("").to_string();
-        let side = it.next().unwrap_or("bilateral").to_string();
+            .filter(|s| !s.is_empty())
+            .collect();
+        // The code may be written in parts ("Liv 3", "ex le 10"): the
+        // longest start of the line that names a point is the code.
+        let parts = (1..=tokens.len().min(3))
+            .rev()
+            .find(|k| acumen_knowledge::aliases::resolve(&tokens[..*k].join(" ")).is_some())
+            .unwrap_or(1);
+        let code = tokens[..parts.min(tokens.len())].join(" ");
+        let mut it = tokens.into_iter().skip(parts);
+        let side = match it.next().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("both") | Some("b") => "bilateral".to_string(),
+            Some("l") => "left".to_string(),
+            Some("r") => "right".to_string(),
+            Some(other) => other.to_string(),
+        };
         let mut p = serde_json::json!({"code": code, "side": side});
         if let Some(d) = it.next() {
             let depth: f64 = d
@@ -116,26 +125,28 @@ fn points_from_lines(v: &mut Value) -> Result<(), (String, String)> {
     Ok(())
 }
 
-fn session_page(st: &AppState, who: &Authed, course: &str, patient: &str, p: &Posted) -> FormPage {
+fn session_page(st: &AppState, who: &Authed, course: &str, banner: Banner, p: &Posted) -> FormPage {
     let mut pg = page(
         st,
         who,
         "New session",
         format!("/courses/{course}/sessions/new"),
-        format!("/patients/{patient}"),
+        banner.href.clone(),
         &session_fields(),
         p,
     );
+    pg.banner = Some(banner);
+    pg.hide = vec!["override_reason".into()];
     pg.script = Some("/static/session.js".into());
     pg
 }
 
-/// The public id of a course's patient.
-async fn patient_of(st: &AppState, who: &Authed, course: i64) -> Result<String, ApiError> {
-    visible_course(st, who, course)
-        .await?
-        .patient_public_id
-        .ok_or(ApiError::NotFound)
+/// A course that takes sessions, and its patient's banner.
+async fn open_course(st: &AppState, who: &Authed, course: i64) -> Result<(Record, Banner), ApiError> {
+    let c = visible_course(st, who, course).await?;
+    crate::service::sessions::open_course(&c)?;
+    let b = banner(st, who, c.patient_id.ok_or(ApiError::NotFound)?).await?;
+    Ok((c, b))
 }
 
 /// `GET /courses/{id}/sessions/new`
@@ -145,21 +156,32 @@ pub async fn new_session(State(st): State<AppState>, who: Option<Authed>, Pid(id
         Ok(w) => w,
         Err(r) => return r,
     };
-    let patient = match patient_of(&st, &who, id).await {
-        Ok(p) => p,
+    let (_, banner) = match open_course(&st, &who, id).await {
+        Ok(x) => x,
         Err(e) => return error_page(e),
     };
     let next = st
         .store
         .children(&who.actor(), "session", id)
         .await
-        .map(|s| s.len() + 1)
+        .map(|s| {
+            s.iter()
+                .filter_map(|r| r.data.get("number").and_then(Value::as_u64))
+                .max()
+                .unwrap_or(0)
+                + 1
+        })
         .unwrap_or(1);
     let mut p = Posted::new();
     p.insert("at".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
     p.insert("number".into(), vec![next.to_string()]);
     p.insert("retention_min".into(), vec!["20".into()]);
-    render(&session_page(&st, &who, &public, &patient, &p))
+    shown(
+        &st,
+        &who,
+        session_page(&st, &who, &public, banner, &p),
+        &session_fields(),
+    )
 }
 
 /// `POST /courses/{id}/sessions/new`
@@ -174,14 +196,15 @@ pub async fn create_session(
         Ok(w) => w,
         Err(r) => return r,
     };
-    let patient = match patient_of(&st, &who, id).await {
-        Ok(p) => p,
+    let patient = match visible_course(&st, &who, id).await {
+        Ok(c) => c.patient_public_id.unwrap_or_default(),
         Err(e) => return error_page(e),
     };
     let p = posted(pairs);
-    let fields = session_fields();
     submit::<SessionInput, _, _>(
-        &fields,
+        &st,
+        &who,
+        &session_fields(),
         &p,
         points_from_lines,
         |b| {
@@ -189,7 +212,7 @@ pub async fn create_session(
             async move { crate::service::sessions::add_session(&st2, &who2, None, id, b).await }
         },
         |_| format!("/patients/{patient}"),
-        session_page(&st, &who, &public, &patient, &p),
+        &here,
     )
     .await
 }
@@ -201,22 +224,35 @@ pub async fn new_adverse(State(st): State<AppState>, who: Option<Authed>, Pid(id
         Ok(w) => w,
         Err(r) => return r,
     };
-    let patient = match visible_session(&st, &who, id).await {
-        Ok(s) => s.patient_public_id.clone().unwrap_or_default(),
+    let session = match visible_session(&st, &who, id).await {
+        Ok(s) => s,
+        Err(e) => return error_page(e),
+    };
+    let b = match banner(&st, &who, session.patient_id.unwrap_or(crate::access::NO_RECORD)).await {
+        Ok(b) => b,
         Err(e) => return error_page(e),
     };
     let mut p = Posted::new();
     p.insert("onset".into(), vec![time::OffsetDateTime::now_utc().date().to_string()]);
-    p.insert("ctcae_grade".into(), vec!["1".into()]);
-    render(&page(
-        &st,
-        &who,
-        "New adverse event",
-        here,
-        format!("/patients/{patient}"),
-        &adverse_fields(),
-        &p,
-    ))
+    let fields = adverse_fields();
+    let title = format!(
+        "Adverse event after session {} on {}",
+        session.data.get("number").map(|n| n.to_string()).unwrap_or_default(),
+        day(&session.data)
+    );
+    let mut pg = page(&st, &who, &title, here, b.href.clone(), &fields, &p);
+    pg.banner = Some(b);
+    shown(&st, &who, pg, &fields)
+}
+
+/// The day of a stored session.
+fn day(s: &Value) -> String {
+    s.get("at")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .chars()
+        .take(10)
+        .collect()
 }
 
 /// `POST /sessions/{id}/adverse-events/new`
@@ -236,9 +272,10 @@ pub async fn create_adverse(
         Err(e) => return error_page(e),
     };
     let p = posted(pairs);
-    let fields = adverse_fields();
     submit::<AdverseEventInput, _, _>(
-        &fields,
+        &st,
+        &who,
+        &adverse_fields(),
         &p,
         |_| Ok(()),
         |b| {
@@ -246,15 +283,7 @@ pub async fn create_adverse(
             async move { rec::add_adverse(&st2, &who2, None, id, b).await }
         },
         |_| format!("/patients/{patient}"),
-        page(
-            &st,
-            &who,
-            "New adverse event",
-            here.clone(),
-            format!("/patients/{patient}"),
-            &fields,
-            &p,
-        ),
+        &here,
     )
     .await
 }

@@ -242,6 +242,30 @@ pub async fn update_course(st: &AppState, who: &Authed, id: i64, version: i64, c
         .await?)
 }
 
+/// Reopens a course that has ended (staff): a new version with status
+/// active and no end day or reason, audited as every correction is; the
+/// chart's "Reopen" button. A course that is active is left as it is.
+pub async fn reopen_course(st: &AppState, who: &Authed, id: i64) -> ApiResult<Record> {
+    staff_only(who)?;
+    let course = visible(st, who, "course", id).await?;
+    if course.data.get("status").and_then(Value::as_str).unwrap_or("active") == "active" {
+        return Ok(course);
+    }
+    let mut data = course.data.clone();
+    if let Some(m) = data.as_object_mut() {
+        m.insert("status".into(), Value::String("active".into()));
+        m.remove("end");
+        m.remove("end_reason");
+    }
+    let c: CourseInput =
+        serde_json::from_value(data).map_err(|e| ApiError::Internal(format!("stored course {id}: {e}")))?;
+    let v = c.validate()?;
+    Ok(st
+        .store
+        .update_record(&who.actor(), "course", id, course.version, to_value(v))
+        .await?)
+}
+
 /// The sessions or outcomes of a course, or the adverse events of a session.
 pub async fn under(st: &AppState, who: &Authed, what: Under, id: i64) -> ApiResult<Vec<Record>> {
     let (parent, child) = what.kinds();

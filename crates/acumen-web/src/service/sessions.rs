@@ -116,6 +116,17 @@ pub async fn check_plan(st: &AppState, who: &Authed, req: CheckRequest) -> ApiRe
     })
 }
 
+/// Refuses a course that has ended: a session is added only to an active
+/// course; a finished one is reopened first (an audited change).
+pub fn open_course(course: &acumen_store::Record) -> ApiResult<()> {
+    match course.data.get("status").and_then(Value::as_str).unwrap_or("active") {
+        "active" => Ok(()),
+        status => Err(ApiError::Closed(format!(
+            "this course is {status}; reopen it before adding a session, or start a new course"
+        ))),
+    }
+}
+
 /// Records a session of course `course_id` (staff).
 pub async fn add_session(
     st: &AppState,
@@ -126,6 +137,7 @@ pub async fn add_session(
 ) -> ApiResult<Written> {
     staff_only(who)?;
     let course = visible(st, who, "course", course_id).await?;
+    open_course(&course)?;
     let v = b.validate()?;
     let patient_id = course.patient_id.ok_or(ApiError::NotFound)?;
     let (profile, conditions) = patient_context(st, who, patient_id).await?;

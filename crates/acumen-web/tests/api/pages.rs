@@ -1,4 +1,5 @@
-//! The HTML pages: every form answers a refusal (422) or a redirect for the
+//! The HTML pages: every form answers a refusal (shown again after a
+//! redirect to itself) or a redirect onwards for the
 //! inputs a browser can send — never a 500 — and keeps what was typed; the
 //! pages need a session and send anonymous visitors to the login page.
 
@@ -38,11 +39,26 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
 
     let doc = browser(&app, "doc@north.test").await;
     let origin = app.base.trim_end_matches("/api/v1").to_string();
+    // A refused form answers 303 back to its own address (post/redirect/get)
+    // and that GET shows the messages and what was typed, once: reported here
+    // as "refused" with the page. A saved form answers 303 elsewhere: "saved".
     let post = |path: &str, form: Vec<(&str, &str)>| {
         let req = doc.post(page(&app, path)).header("Origin", origin.clone()).form(&form);
+        let (doc, path, url) = (doc.clone(), path.to_string(), page(&app, path));
         async move {
             let r = req.send().await.unwrap();
-            (r.status().as_u16(), r.text().await.unwrap())
+            let status = r.status().as_u16();
+            let to = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+            match (status, to) {
+                (303, Some(to)) if to == path => {
+                    let html = doc.get(&url).send().await.unwrap().text().await.unwrap();
+                    let again = doc.get(&url).send().await.unwrap().text().await.unwrap();
+                    assert!(!again.contains("Not saved"), "the refusal is shown once");
+                    ("refused", html)
+                }
+                (303, Some(to)) => ("saved", to),
+                (s, _) => (if s >= 500 { "failed" } else { "other" }, format!("{s}")),
+            }
         }
     };
     for path in ["/", "/patients", "/patients/new", "/evidence", "/answers"] {
@@ -59,7 +75,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         ],
     )
     .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, "refused");
     assert!(html.contains("must be a whole number"), "{html}");
     assert!(
         html.contains("value=\"Zoë &#60;script&#62;\""),
@@ -75,7 +91,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         ],
     )
     .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, "refused");
     assert!(html.contains("must be one of female, male, other, unknown"));
     let (status, _) = post(
         "/patients/new",
@@ -87,7 +103,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         ],
     )
     .await;
-    assert_eq!(status, 303);
+    assert_eq!(status, "saved");
     let patient = app
         .store
         .patients(
@@ -111,7 +127,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         ],
     )
     .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, "refused");
     let (status, _) = post(
         &format!("/patients/{}/courses/new", patient.public_id),
         vec![
@@ -125,7 +141,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         ],
     )
     .await;
-    assert_eq!(status, 303);
+    assert_eq!(status, "saved");
     let course = app
         .store
         .children(
@@ -152,7 +168,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         ],
     )
     .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, "refused");
     assert!(html.contains("0 (none) to 10") && html.contains("value=\"11\""));
     let (status, html) = post(
         &format!("/courses/{course}/sessions/new"),
@@ -164,7 +180,7 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         ],
     )
     .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, "refused");
     assert!(html.contains("ZZ9 sideways x"), "typed points kept");
     let (status, _) = post(
         &format!("/courses/{course}/sessions/new"),
@@ -177,11 +193,88 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         ],
     )
     .await;
-    assert_eq!(status, 303);
-    let (status, _) = post("/evidence", vec![("dataset", "bcg")]).await;
+    assert_eq!(status, "saved");
+    let actor = acumen_store::Actor {
+        user_id: 2,
+        role: "practitioner".into(),
+        clinic_id: 1,
+    };
+    let course_id = app.store.record_key(&actor, &course).await.unwrap();
+    let session = app.store.children(&actor, "session", course_id).await.unwrap()[0].public_id.clone();
+    // The adverse-event form has no default: a missing causality is refused in words.
+    let (status, html) = post(
+        &format!("/sessions/{session}/adverse-events/new"),
+        vec![
+            ("type", "bleeding_haematoma"),
+            ("severity", "mild"),
+            ("ctcae_grade", "1"),
+            ("causality", ""),
+            ("outcome", "recovered"),
+            ("onset", "2026-11-02"),
+        ],
+    )
+    .await;
+    assert_eq!(status, "refused");
+    assert!(html.contains("Causality must be chosen."), "{html}");
+    assert!(html.contains("Bruising or bleeding"), "types in plain words");
+    assert!(!html.contains("missing field"), "no parser text");
+    // LV3 is LR3, stored as the WHO code.
+    let (status, _) = post(
+        &format!("/courses/{course}/sessions/new"),
+        vec![
+            ("at", "2026-11-09"),
+            ("number", "2"),
+            ("points", "LV3 left\nSt 36"),
+            ("stimulation", "manual"),
+            ("skin_check", "none"),
+        ],
+    )
+    .await;
+    assert_eq!(status, "saved");
+    let second = app.store.children(&actor, "session", course_id).await.unwrap();
+    let codes: Vec<&str> = second
+        .iter()
+        .find(|s| s.data["number"] == 2)
+        .unwrap()
+        .data["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["LR3", "ST36"]);
+    // A code that is no point is refused with the nearest one, never applied.
+    let (status, html) = post(
+        &format!("/courses/{course}/sessions/new"),
+        vec![("at", "2026-11-16"), ("number", "3"), ("points", "LR33"), ("stimulation", "manual")],
+    )
+    .await;
+    assert_eq!(status, "refused");
+    assert!(html.contains("did you mean LR3?"), "{html}");
+    // A completed course takes no session until it is reopened.
+    let c = app.store.record(&actor, "course", course_id).await.unwrap();
+    let mut done = c.data.clone();
+    done["status"] = "completed".into();
+    done["end"] = "2026-11-20".into();
+    app.store.update_record(&actor, "course", course_id, c.version, done).await.unwrap();
+    let form = vec![("at", "2026-11-23"), ("number", "3"), ("points", "LI4"), ("stimulation", "manual"), ("skin_check", "none")];
+    let (status, code) = post(&format!("/courses/{course}/sessions/new"), form.clone()).await;
+    assert_eq!((status, code.as_str()), ("other", "409"));
+    let r = doc.get(page(&app, &format!("/courses/{course}/sessions/new"))).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("This course is completed; reopen it"));
+    let (status, to) = post(&format!("/courses/{course}/reopen"), vec![]).await;
+    assert_eq!((status, to), ("saved", format!("/patients/{}", patient.public_id)));
+    let (status, _) = post(&format!("/courses/{course}/sessions/new"), form).await;
+    assert_eq!(status, "saved");
+    let chart = doc.get(page(&app, &format!("/patients/{}", patient.public_id))).send().await.unwrap().text().await.unwrap();
+    assert!(chart.contains("Session 3 of 8 planned"), "progress at a glance");
+    assert!(chart.contains("class=\"banner\""), "the patient banner");
+
+    let (status, code) = post("/evidence", vec![("dataset", "bcg")]).await;
     assert!(
-        status == 400 || status == 415 || status == 422,
-        "a non-multipart post is refused: {status}"
+        status == "other" && ["400", "415", "422"].contains(&code.as_str()),
+        "a non-multipart post is refused: {code}"
     );
     // Another clinic's patient is not found.
     let south = browser(&app, "doc@south.test").await;

@@ -386,6 +386,14 @@ async fn a_course_keeps_its_end_date_and_reason(app) {
     let d = if c.get("data").is_some() { &c["data"] } else { &c };
     assert_eq!(d["end"], "2026-11-20", "{c}");
     assert_eq!(d["end_reason"], "no benefit after 6 sessions");
+    // A stopped course takes no session (409 course_closed), and nothing is written.
+    let r = doc.post(app.url(&format!("/courses/{cid}/sessions"))).json(&session_json("LI4")).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let b = body(r).await;
+    assert_eq!(b["error"], "course_closed", "{b}");
+    assert!(b["message"].as_str().unwrap().contains("reopen"), "{b}");
+    let sessions = body(doc.get(app.url(&format!("/courses/{cid}/sessions"))).send().await.unwrap()).await;
+    assert_eq!(sessions.as_array().unwrap().len(), 0);
     // An end before the start, or an end on an active course, is refused.
     for (status, end) in [("stopped", "2026-09-01"), ("active", "2026-11-20")] {
         let mut bad = course_json();
