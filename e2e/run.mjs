@@ -147,26 +147,37 @@ try {
   await page.selectOption("[name=condition]", "diabetic_polyneuropathy");
   await page.fill("[name=planned_sessions]", "8");
   await submit();
-  await expectText("diabetic polyneuropathy course");
+  await expectText("Session 0 of 8 planned");
 
   step = "add a session with LI4 and a foot point";
   await page.click("text=Add a session");
+  // The patient banner names who the form is about.
+  if (!(await page.textContent(".banner")).includes("Ada Endtoend")) fail("no patient banner on the session form");
+  if (await page.isVisible("#override_reason")) fail("the override box shows without a hard stop");
+  if (await page.isVisible("[name='electro.frequency_hz']")) fail("electrical fields show for manual needling");
+  await page.selectOption("[name=stimulation]", "electrical");
+  if (!(await page.isVisible("[name='electro.frequency_hz']"))) fail("electrical fields hidden for electroacupuncture");
+  await page.selectOption("[name=stimulation]", "manual");
   await page.fill("#points", "LI4 bilateral");
   await page.fill("#picker", "KI3");
   await page.dispatchEvent("#picker", "change");
   await page.waitForSelector("#live li.hard_stop", { timeout: 5000 });
   const live = await page.textContent("#live");
-  if (!live.includes("FOOT_NO_SKIN_CHECK")) fail("live findings lack the foot hard stop: " + live);
-  if (!live.includes("PREG_POINT")) fail("live findings lack the pregnancy warning: " + live);
+  if (!live.includes("Hard stop:")) fail("live findings lack the foot hard stop: " + live);
+  if (!live.includes("pregnancy-caution point")) fail("live findings lack the pregnancy point: " + live);
+  if (/[A-Z]+_[A-Z_]+/.test(live)) fail("a raw rule id is shown: " + live);
+  if (!(await page.isVisible("#override_reason"))) fail("no override box with a hard stop");
   await look("session-new");
   await submit();
-  await expectText("safety_hard_stop".replace("safety_hard_stop", "refused by safety rule"));
+  await expectText("A safety hard stop applies");
   if (!(await page.inputValue("#points")).includes("KI3")) fail("chosen points lost after the hard stop");
+  await page.waitForSelector("#live li.hard_stop", { timeout: 5000 });
+  if ((await page.locator("h2:has-text('Safety findings')").count()) !== 1) fail("the findings are shown more than once");
   await look("session-refused");
   await page.fill("[name=rationale]", "LI4 for hand pain; second trimester; risks discussed and consent signed");
   await page.fill("[name=override_reason]", "Feet and hands inspected by the podiatrist this morning; report on file");
   await submit();
-  await expectText("hard stop overridden");
+  await expectText("hard stop, overridden");
 
   step = "add outcomes";
   await page.click("text=Add an outcome");
@@ -189,10 +200,45 @@ try {
   step = "add an adverse event";
   await page.click("table a:has-text('Report')");
   await look("adverse-new");
-  await page.selectOption("[name=type]", "needle_site_pain");
+  if (!(await page.textContent(".banner")).includes("Ada Endtoend")) fail("no patient banner on the adverse-event form");
+  if ((await page.inputValue("[name=causality]")) !== "") fail("causality has a default");
+  await page.selectOption("[name=type]", "bleeding_haematoma");
+  await page.selectOption("[name=severity]", "mild");
+  await page.fill("[name=ctcae_grade]", "1");
+  await page.selectOption("[name=outcome]", "recovered");
+  await submit();
+  await expectText("Causality must be chosen.");
+  if ((await page.inputValue("[name=type]")) !== "bleeding_haematoma") fail("the chosen type was lost");
+  await look("adverse-refused");
   await page.selectOption("[name=causality]", "possible");
   await submit();
-  await expectText("(1 recorded)");
+  await expectText("Bruising or bleeding · mild, grade 1 · causality possible · recovered");
+
+  step = "LV3 is read as LR3";
+  await page.click("text=Add a session");
+  await page.fill("#points", "LV3 left");
+  await page.check("[name=skin_check][value=none]");
+  await page.fill("[name=rationale]", "LR3 for foot pain");
+  await submit();
+  await expectText("LR3");
+
+  step = "a completed course takes no session";
+  const course = (await page.getAttribute("a:has-text('Add a session')", "href")).match(/courses\/([0-9a-f]{32})/)[1];
+  const put = await page.evaluate(async (id) => {
+    const c = await (await fetch(`/api/v1/courses/${id}`)).json();
+    const data = Object.assign({}, c.data, { status: "completed", end: c.data.start });
+    const r = await fetch(`/api/v1/courses/${id}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ version: c.version, data }) });
+    return r.status;
+  }, course);
+  if (put !== 200) fail(`completing the course answered ${put}`);
+  await page.reload();
+  if ((await page.locator(`a[href='/courses/${course}/sessions/new']`).count()) !== 0) fail("a completed course offers Add a session");
+  await expectText("Reopen this course");
+  await page.goto(`${base}/courses/${course}/sessions/new`);
+  await expectText("reopen it before adding a session");
+  await page.goto(patientUrl);
+  await Promise.all([page.waitForNavigation(), page.click("text=Reopen this course")]);
+  await expectText("Add a session");
   await logout();
 
   step = "create the patient's portal login (admin)";

@@ -72,6 +72,8 @@ pub struct SessionRow {
     pub points: String,
     /// Safety findings in a few words.
     pub safety: String,
+    /// The findings' reasons in full.
+    pub reasons: Vec<String>,
     /// Adverse events: date, type, severity, causality, outcome.
     pub events: Vec<String>,
 }
@@ -184,28 +186,45 @@ fn event_line(e: &Value) -> String {
     )
 }
 
-/// The stored findings of a session in words ("none" without any).
-fn safety_line(session: &Value) -> String {
-    let findings: Vec<String> = session
+/// The stored findings of a session: a short line (the kind of each
+/// finding and its points) and the reasons in full.
+fn safety_line(session: &Value) -> (String, Vec<String>) {
+    let findings: Vec<&Value> = session
         .pointer("/safety/findings")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(|f| {
-            let kind = match text(f, "severity").as_str() {
-                "hard_stop" => "hard stop",
-                "needs_rationale" => "needs a rationale",
-                "warning" => "warning",
-                _ => "note",
-            };
-            format!("{kind}: {}", text(f, "reason"))
-        })
         .collect();
     let overridden = !acumen_domain::gate::StoredSafety::of(session).overridden.is_empty();
-    match (findings.is_empty(), overridden) {
-        (true, _) => "none".into(),
-        (false, false) => findings.join("; "),
-        (false, true) => format!("{} (hard stop overridden)", findings.join("; ")),
+    let kind = |f: &Value| match text(f, "severity").as_str() {
+        "hard_stop" if overridden => "hard stop, overridden",
+        "hard_stop" => "hard stop",
+        "needs_rationale" => "rationale given",
+        "warning" => "warning",
+        _ => "note",
+    };
+    let short: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            let pts: Vec<&str> = f
+                .get("points")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            if pts.is_empty() {
+                kind(f).to_string()
+            } else {
+                format!("{} ({})", kind(f), pts.join(", "))
+            }
+        })
+        .collect();
+    let reasons = findings.iter().map(|f| text(f, "reason")).collect();
+    if short.is_empty() {
+        ("none".into(), vec![])
+    } else {
+        (short.join("; "), reasons)
     }
 }
 
@@ -288,7 +307,8 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
                 number: s.data.get("number").map(|n| n.to_string()).unwrap_or_default(),
                 date: text(&s.data, "at").chars().take(10).collect(),
                 points: pts.join(", "),
-                safety: safety_line(&s.data),
+                safety: safety_line(&s.data).0,
+                reasons: safety_line(&s.data).1,
                 events: events.iter().map(|e| event_line(&e.data)).collect(),
             });
         }

@@ -403,9 +403,9 @@ fn refusal(p: &Posted, e: ApiError) -> Result<Refusal, ApiError> {
         ApiError::Safety { code, findings, .. } => {
             r.hard_stop = code == "safety_hard_stop";
             let msg = if r.hard_stop {
-                "Not saved: a safety hard stop applies (see the findings below). Change the plan, or, as the practitioner, give a reason to override it."
+                "A safety hard stop applies (see the findings below): change the plan, or, as the practitioner, give a reason to override it."
             } else {
-                "Not saved: this point selection needs a written rationale (see the findings below)."
+                "This point selection needs a written rationale (see the findings below)."
             };
             r.errors.insert("form".into(), msg.into());
             r.notes = findings.iter().map(NoteView::of).collect();
