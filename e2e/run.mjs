@@ -100,7 +100,7 @@ try {
   await page.keyboard.press("Tab");
   await page.keyboard.type(password);
   await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
-  await expectText("Active courses");
+  await expectText("Expected today or overdue");
   await look("dashboard");
 
   step = "add a patient with a pregnancy and a diabetic foot profile";
@@ -148,6 +148,13 @@ try {
   await page.fill("[name=planned_sessions]", "8");
   await submit();
   await expectText("Session 0 of 8 planned");
+
+  step = "the day view lists the patient due today";
+  await page.goto(`${base}/`);
+  const expected = await page.textContent("section[aria-labelledby=h-expected]");
+  if (!expected.includes("Ada Endtoend, born 1988: session 1 of 8 expected today")) fail("the day view lacks Ada: " + expected);
+  await look("dashboard-day");
+  await page.goto(patientUrl);
 
   step = "add a session with LI4 and a foot point";
   await page.click("text=Add a session");

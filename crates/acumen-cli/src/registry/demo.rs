@@ -48,8 +48,11 @@ fn points_for(condition: &str) -> &'static [&'static str] {
     }
 }
 
-/// Fills `store` with one simulated clinic of `patients` patients.
-pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<()> {
+/// Fills `store` with one simulated clinic of `patients` patients. Finished
+/// courses lie in February to May 2026; the courses still running (the
+/// portal patient's and the last 5%) are dated back from `today`, so the
+/// demo's day view and diary are live on any day.
+pub async fn generate(store: &dyn Store, patients: usize, seed: u64, today: time::Date) -> Result<()> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let clinic = store
         .create_clinic("Simulated Demo Clinic (SIMULATED DATA)", true)
@@ -135,7 +138,7 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<(
             .await?;
         let planned: u32 = rng.random_range(6..=12);
         let start_day = rng.random_range(1..=28);
-        let start = format!("2026-02-{start_day:02}");
+        let lag = rng.random_range(0..=9);
         // A third do not respond; about one in six drops out. The last 5% of
         // patients are still in their course.
         let responder = rng.random_bool(0.65);
@@ -149,12 +152,22 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<(
         } else {
             rng.random_range(-0.1..0.2)
         };
-        let ongoing = i >= patients - patients / 20;
+        // The portal patient (the first) and the last 5% are still in their course.
+        let ongoing = i == 0 || i >= patients - patients / 20;
         let attended = if ongoing {
             rng.random_range(1..planned)
         } else {
             planned.min(dropout_at)
         };
+        // A running course's last session was `lag` days before today
+        // (0-6: the next is due within the week; 7-9: overdue).
+        let first_day = if ongoing {
+            today - time::Duration::days(7 * (attended as i64 - 1) + lag)
+        } else {
+            time::Date::from_calendar_date(2026, time::Month::February, start_day as u8)?
+        };
+        let day_of = |n: u32| (first_day + time::Duration::days(7 * (n as i64 - 1))).to_string();
+        let start = first_day.to_string();
         let mut course = json!({"condition": cond.code, "practitioner_id": doc.public_id, "style": "tcm", "intent": "treatment",
                             "planned_sessions": planned, "sessions_per_week": 1, "start": start, "consent_version": "demo-v1",
                             "status": if ongoing { "active" } else if dropout_at <= planned { "stopped" } else { "completed" }});
@@ -179,8 +192,7 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64) -> Result<(
             .await?;
         let mut had_ae = false;
         for n in 1..=attended {
-            let day = start_day + 7 * (n - 1);
-            let date = format!("2026-{:02}-{:02}", 2 + (day - 1) / 28, (day - 1) % 28 + 1);
+            let date = day_of(n);
             let pts: Vec<_> = points_for(cond.code)
                 .iter()
                 .map(|code| {
@@ -305,7 +317,7 @@ pub async fn demo(a: &DemoArgs) -> Result<()> {
         a.patients,
         path.display()
     );
-    generate(&store, a.patients, a.seed).await?;
+    generate(&store, a.patients, a.seed, time::OffsetDateTime::now_utc().date()).await?;
     store.shutdown().await?;
     println!(
         "created SIMULATED demo database {} ({} patients, seed {})",

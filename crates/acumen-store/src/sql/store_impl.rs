@@ -477,13 +477,32 @@ impl<D: Dialect> SqlStore<D> {
     }
 
     pub(crate) async fn find_patients(&self, actor: &Actor, query: &str) -> Result<Vec<Record>> {
-        let q = format!("%{}%", query.trim().to_lowercase());
+        // A name (either order), a year of birth, a record number (the
+        // start of the public id, 4+ hex digits) or a phone number (4+
+        // digits, spaces, dashes and brackets ignored).
+        let text = query.trim().to_lowercase();
+        let q = format!("%{text}%");
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let year = if text.len() == 4 && digits.len() == 4 {
+            digits.clone()
+        } else {
+            "-".into()
+        };
+        let hex = text.len() >= 4 && text.chars().all(|c| c.is_ascii_hexdigit());
+        let record = if hex { format!("{text}%") } else { "-".into() };
+        let phone_like = digits.len() >= 4 && text.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        let phone = if phone_like { format!("%{digits}%") } else { "-".into() };
         let sql = format!(
             "SELECT {} FROM records WHERE kind = 'patient' AND clinic_id = $1 AND ($2 = '%%' OR \
-             lower((data->>'given_name') || ' ' || (data->>'family_name')) LIKE $2) ORDER BY id",
+             lower((data->>'given_name') || ' ' || (data->>'family_name')) LIKE $2 OR \
+             lower((data->>'family_name') || ' ' || (data->>'given_name')) LIKE $2 OR \
+             CAST(data->>'year_of_birth' AS TEXT) = $3 OR public_id LIKE $4 OR \
+             replace(replace(replace(replace(replace(COALESCE(data->>'phone', ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', '') LIKE $5) \
+             ORDER BY lower(data->>'family_name'), lower(data->>'given_name'), id",
             D::RECORD_COLS
         );
-        let rows = self.clinic_rows(actor.clinic_id, &sql, vec![Arg::S(q)]).await?;
+        let args = vec![Arg::S(q), Arg::S(year), Arg::S(record), Arg::S(phone)];
+        let rows = self.clinic_rows(actor.clinic_id, &sql, args).await?;
         crate::Store::audit(self, Some(actor), "list", Some("patient"), None).await?;
         all(&rows, record_from)
     }

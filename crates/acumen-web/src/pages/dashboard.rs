@@ -1,5 +1,7 @@
-//! The clinic dashboard: active courses, patients due a baseline or an
-//! outcome measure, recent adverse events and overridden safety hard stops.
+//! The clinic's day: patients expected today or overdue (from each active
+//! course's schedule: its frequency and last session), the measures due and
+//! not recorded, open adverse events and recent safety overrides; each line
+//! links to the page where the work is done.
 
 use std::collections::BTreeMap;
 
@@ -19,12 +21,16 @@ use crate::state::AppState;
 pub struct Item {
     /// Patient (public id).
     pub patient_id: String,
-    /// Patient's name.
+    /// Patient's name, with what tells two of one name apart.
     pub name: String,
     /// What it is.
     pub what: String,
     /// When.
     pub date: String,
+    /// Where it is done.
+    pub href: String,
+    /// The link's words.
+    pub action: String,
 }
 
 #[derive(Template)]
@@ -33,7 +39,9 @@ struct Dashboard {
     user: Option<UserView>,
     simulated: bool,
     clinic: String,
+    today: String,
     active: usize,
+    expected: Vec<Item>,
     due: Vec<Item>,
     events: Vec<Item>,
     overrides: Vec<Item>,
@@ -55,62 +63,99 @@ pub async fn dashboard(State(st): State<AppState>, who: Option<Authed>) -> Respo
 }
 
 async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiError> {
+    use acumen_domain::schedule::{schedule, CourseFacts, OutcomeFact, SessionFact, Visit};
     let crate::service::day::ClinicDay {
         clinic,
         records,
         patients,
     } = crate::service::day::clinic_day(st, who).await?;
-    let names: BTreeMap<i64, String> = patients.iter().map(|p| (p.id, patient_name(p))).collect();
+    let today = time::OffsetDateTime::now_utc().date();
+    let names: BTreeMap<i64, String> = patients
+        .iter()
+        .map(|p| {
+            let born = p
+                .data
+                .get("year_of_birth")
+                .map(|y| format!(", born {y}"))
+                .unwrap_or_default();
+            (p.id, format!("{}{born}", patient_name(p)))
+        })
+        .collect();
     let name = |id: Option<i64>| id.and_then(|i| names.get(&i)).cloned().unwrap_or_default();
     let active: Vec<&Record> = records
         .iter()
         .filter(|r| r.kind == "course" && r.data.get("status").and_then(Value::as_str) == Some("active"))
         .collect();
-    let mut due = Vec::new();
+    let (mut expected, mut due) = (Vec::new(), Vec::new());
     for c in &active {
+        let Some(facts) = CourseFacts::of(&c.data) else {
+            continue;
+        };
         let mine = |kind: &'static str| {
             records
                 .iter()
                 .filter(move |r| r.kind == kind && r.parent_id == Some(c.id))
         };
-        let has_baseline = mine("outcome").any(|o| text(&o.data, "timepoint") == "baseline");
-        let last_session = mine("session")
-            .filter_map(|s| s.data.get("number").and_then(Value::as_u64))
-            .max();
-        let measured =
-            |n: u64| mine("outcome").any(|o| o.data.get("session_number").and_then(Value::as_u64) == Some(n));
-        let what = if !has_baseline {
-            Some("baseline pain measure".to_string())
-        } else {
-            last_session
-                .filter(|n| !measured(*n))
-                .map(|n| format!("pain measure for session {n}"))
+        let ss: Vec<SessionFact> = mine("session").filter_map(|s| SessionFact::of(&s.data)).collect();
+        let os: Vec<OutcomeFact> = mine("outcome").filter_map(|o| OutcomeFact::of(&o.data)).collect();
+        let sch = schedule(&facts, &ss, &os, today);
+        let patient_id = c.patient_public_id.clone().unwrap_or_default();
+        let when = match sch.visit {
+            Visit::Today => Some(("expected today".to_string(), today.to_string())),
+            Visit::Overdue { since, days } => Some((
+                format!("overdue by {days} day{}", if days == 1 { "" } else { "s" }),
+                since.to_string(),
+            )),
+            _ => None,
         };
-        if let Some(what) = what {
-            due.push(Item {
-                patient_id: c.patient_public_id.clone().unwrap_or_default(),
+        if let Some((when, date)) = when {
+            let measures: Vec<String> = sch.next.iter().map(|m| m.words()).collect();
+            expected.push(Item {
+                patient_id: patient_id.clone(),
                 name: name(c.patient_id),
-                what,
-                date: String::new(),
+                what: format!(
+                    "session {} of {} {when}; measure then: {}",
+                    sch.sessions + 1,
+                    sch.planned,
+                    measures.join(", ")
+                ),
+                date,
+                href: format!("/courses/{}/sessions/new", c.public_id),
+                action: "Record the session".into(),
+            });
+        }
+        for d in sch.missing() {
+            due.push(Item {
+                patient_id: patient_id.clone(),
+                name: name(c.patient_id),
+                what: d.measure.words(),
+                date: d.since.to_string(),
+                href: format!("/courses/{}/outcomes/new", c.public_id),
+                action: "Add the outcome".into(),
             });
         }
     }
+    expected.sort_by(|a, b| a.date.cmp(&b.date));
+    due.sort_by(|a, b| a.date.cmp(&b.date));
     let mut events: Vec<Item> = records
         .iter()
         .filter(|r| r.kind == "adverse_event")
+        .filter(|r| !matches!(text(&r.data, "outcome").as_str(), "recovered" | "sequelae" | "fatal"))
         .map(|r| Item {
             patient_id: r.patient_public_id.clone().unwrap_or_default(),
             name: name(r.patient_id),
             what: format!(
-                "{} ({})",
-                text(&r.data, "type").replace('_', " "),
-                text(&r.data, "severity")
+                "{}, {} — {}",
+                acumen_domain::words_of(&acumen_domain::AE_TYPE_WORDS, &text(&r.data, "type")),
+                text(&r.data, "severity"),
+                acumen_domain::words_of(&acumen_domain::OUTCOME_WORDS, &text(&r.data, "outcome")).to_lowercase()
             ),
             date: text(&r.data, "onset"),
+            href: format!("/patients/{}", r.patient_public_id.clone().unwrap_or_default()),
+            action: "Open the chart".into(),
         })
         .collect();
     events.sort_by(|a, b| b.date.cmp(&a.date));
-    events.truncate(10);
     let mut overrides: Vec<Item> = records
         .iter()
         .filter(|r| r.kind == "session")
@@ -119,19 +164,30 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
             (!rules.is_empty()).then(|| Item {
                 patient_id: r.patient_public_id.clone().unwrap_or_default(),
                 name: name(r.patient_id),
-                what: format!("{} — {}", rules.join(", "), text(&r.data, "override_reason")),
-                date: text(&r.data, "at"),
+                what: format!(
+                    "hard stop overridden{}",
+                    Some(text(&r.data, "override_reason"))
+                        .filter(|t| !t.is_empty())
+                        .map(|t| format!(": {t}"))
+                        .unwrap_or_default()
+                ),
+                date: text(&r.data, "at").chars().take(10).collect(),
+                href: format!("/patients/{}", r.patient_public_id.clone().unwrap_or_default()),
+                action: "Open the chart".into(),
             })
         })
         .collect();
     overrides.sort_by(|a, b| b.date.cmp(&a.date));
     overrides.truncate(10);
-    due.truncate(20);
+    events.truncate(20);
+    due.truncate(50);
     Ok(Dashboard {
         user: Some(UserView::of(who)),
         simulated: st.demo,
         clinic: clinic.name,
+        today: today.to_string(),
         active: active.len(),
+        expected,
         due,
         events,
         overrides,

@@ -14,7 +14,7 @@ use serde_json::Value;
 use acumen_domain::{OutcomeInput, Validate};
 use acumen_plot::{chart_svg, Chart, Join, RefLine};
 
-use super::form::{f, posted, Field, FormPage, Kind, Posted};
+use super::form::{f, posted, req, Field, FormPage, Kind, Posted};
 use super::forms::{page, staff, submit};
 use super::layout::{error_page, render, to_login, UserView};
 use crate::access::Pid;
@@ -35,7 +35,7 @@ fn outcome_fields() -> Vec<Field> {
                 ("pgic", "Global impression of change (PGIC, 1-7)"),
             ]),
         ),
-        f("value", "Value", Kind::Number),
+        req("value", "Value", Kind::Number),
         f(
             "recall",
             "Recall period (NRS)",
@@ -55,7 +55,7 @@ fn outcome_fields() -> Vec<Field> {
             ]),
         ),
         f("session_number", "Session number", Kind::Integer),
-        f("date", "Date", Kind::Date),
+        req("date", "Date", Kind::Date),
     ]
 }
 
@@ -159,6 +159,12 @@ struct Diary {
     saved: Option<String>,
     errors: Vec<String>,
     has_course: bool,
+    /// The active course in words, with its progress.
+    course: String,
+    /// Earlier courses in words.
+    past: Vec<String>,
+    /// Today's entry exists (the form corrects it).
+    corrects: bool,
     scales: Vec<ScaleView>,
     chart: String,
 }
@@ -215,6 +221,54 @@ async fn diary_page(
     chosen: &HashMap<String, String>,
 ) -> Result<Diary, ApiError> {
     let course = crate::service::day::my_diary(st, who).await?;
+    let courses = crate::service::day::my_courses(st, who).await?;
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let describe = |c: &acumen_store::Record| {
+        let status = c.data.get("status").and_then(Value::as_str).unwrap_or("active");
+        let end = c
+            .data
+            .get("end")
+            .and_then(Value::as_str)
+            .map(|e| format!(" to {e}"))
+            .unwrap_or_default();
+        format!("{}{end} ({status})", super::banner::course_words(&c.data))
+    };
+    let active = course.as_ref().and_then(|(id, _)| courses.iter().find(|c| c.id == *id));
+    let past: Vec<String> = courses
+        .iter()
+        .filter(|c| Some(c.id) != active.map(|a| a.id))
+        .rev()
+        .map(describe)
+        .collect();
+    let mut chosen = chosen.clone();
+    let mut corrects = false;
+    if let Some((_, outcomes)) = &course {
+        // Today's answers are shown, so the entry can be corrected.
+        for o in outcomes.iter().filter(|o| {
+            o.data.get("date").and_then(Value::as_str) == Some(today.as_str())
+                && o.data.get("source").and_then(Value::as_str) == Some("patient")
+        }) {
+            if let (Some(i), Some(v)) = (
+                o.data.get("instrument").and_then(Value::as_str),
+                o.data.get("value").and_then(Value::as_f64),
+            ) {
+                corrects = true;
+                chosen.entry(i.to_string()).or_insert_with(|| format!("{v}"));
+            }
+        }
+    }
+    let course_line = match active {
+        Some(c) => {
+            let planned = c
+                .data
+                .get("planned_sessions")
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            format!("{}, {planned} sessions planned.", describe(c))
+        }
+        None => String::new(),
+    };
+    let chosen = &chosen;
     let mut chart = String::new();
     if let Some((_, outcomes)) = &course {
         let mut by_day: Vec<(time::Date, f64)> = outcomes
@@ -258,18 +312,32 @@ async fn diary_page(
         saved,
         errors,
         has_course: course.is_some(),
+        course: course_line,
+        past,
+        corrects,
         scales: scales(chosen),
         chart,
     })
 }
 
 /// `GET /diary`
-pub async fn diary(State(st): State<AppState>, who: Option<Authed>) -> Response {
+pub async fn diary(
+    State(st): State<AppState>,
+    who: Option<Authed>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
     let Some(who) = who else { return to_login("/diary") };
     if who.role() != acumen_domain::Role::Patient {
         return error_page(ApiError::Forbidden("the diary is for patients".into()));
     }
-    match diary_page(&st, &who, None, vec![], &HashMap::new()).await {
+    // After a save (post/redirect/get): how many answers were kept.
+    let saved = q.get("saved").and_then(|n| n.parse::<usize>().ok()).map(|n| {
+        format!(
+            "Saved {n} answer{} for today. You can correct today's entry below.",
+            if n == 1 { "" } else { "s" }
+        )
+    });
+    match diary_page(&st, &who, saved, vec![], &HashMap::new()).await {
         Ok(d) => render(&d),
         Err(e) => error_page(e),
     }
@@ -321,26 +389,8 @@ pub async fn diary_submit(
             Err(e) => error_page(e),
         };
     }
-    for o in &valid {
-        let r = add_outcome(&st, &who, None, course, o.clone()).await;
-        if let Err(e) = r {
-            return error_page(e);
-        }
-    }
-    match diary_page(
-        &st,
-        &who,
-        Some(format!(
-            "Saved {} answer{} for {today}.",
-            valid.len(),
-            if valid.len() == 1 { "" } else { "s" }
-        )),
-        vec![],
-        &HashMap::new(),
-    )
-    .await
-    {
-        Ok(d) => render(&d),
+    match crate::service::day::save_diary(&st, &who, course, valid).await {
+        Ok(n) => Redirect::to(&format!("/diary?saved={n}")).into_response(),
         Err(e) => error_page(e),
     }
 }

@@ -62,6 +62,54 @@ pub async fn my_active_course(st: &AppState, who: &Authed) -> ApiResult<Option<i
         .map(|c| c.id))
 }
 
+/// The caller's own courses (patients), oldest first.
+pub async fn my_courses(st: &AppState, who: &Authed) -> ApiResult<Vec<Record>> {
+    if who.role() != Role::Patient {
+        return Err(ApiError::Forbidden("the diary is for patients".into()));
+    }
+    let Some(pid) = who.user.patient_id else {
+        return Ok(vec![]);
+    };
+    Ok(st.store.children(&who.actor(), "course", pid).await?)
+}
+
+/// Saves the caller's diary answers of one day on their course: an answer
+/// to a scale already answered that day by the patient replaces it (a new
+/// version of that outcome), so today's entry can be corrected; others are
+/// new outcomes. Every answer was validated by the caller first.
+pub async fn save_diary(
+    st: &AppState,
+    who: &Authed,
+    course: i64,
+    answers: Vec<acumen_domain::OutcomeInput>,
+) -> ApiResult<usize> {
+    let existing = st.store.children(&who.actor(), "outcome", course).await?;
+    let mut n = 0;
+    for a in answers {
+        let same = existing.iter().find(|o| {
+            let t = |k: &str| o.data.get(k).and_then(Value::as_str).unwrap_or("");
+            t("instrument") == a.instrument
+                && t("date") == a.date
+                && t("source") == "patient"
+                && t("timepoint") == "follow_up"
+        });
+        match same {
+            Some(o) => {
+                let v = acumen_domain::Validate::validate(a)?;
+                let data = serde_json::to_value(v).map_err(|e| ApiError::Internal(format!("diary: {e}")))?;
+                st.store
+                    .update_record(&who.actor(), "outcome", o.id, o.version, data)
+                    .await?;
+            }
+            None => {
+                crate::service::records::add_outcome(st, who, None, course, a).await?;
+            }
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// The caller's own active course with its outcomes (patients), if any.
 pub async fn my_diary(st: &AppState, who: &Authed) -> ApiResult<Option<(i64, Vec<Record>)>> {
     match my_active_course(st, who).await? {

@@ -289,3 +289,95 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
     );
 }
 }
+
+on_both! {
+async fn patients_are_found_by_name_year_record_number_or_phone(app) {
+    let doc = app.login("doc@north.test").await;
+    let a = new_patient(&app, &doc, "Mei").await;
+    let mut b_json = patient_json("Mei");
+    b_json["year_of_birth"] = 1980.into();
+    b_json["phone"] = "07700 900-123".into();
+    b_json["email"] = "mei2@mail.test".into();
+    let b = new_patient_from(&app, &doc, &b_json).await;
+    let ids = |q: &str| {
+        let req = doc.get(app.url("/patients")).query(&[("q", q)]);
+        async move {
+            let list = body(req.send().await.unwrap()).await;
+            list.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids("1980").await, vec![b.clone()], "year of birth");
+    assert_eq!(ids("900123").await, vec![b.clone()], "phone digits, spaces and dashes ignored");
+    assert_eq!(ids("7946 0000").await, vec![a.clone()], "phone as written");
+    assert_eq!(ids(&b[..8]).await, vec![b.clone()], "record number");
+    let both = ids("testpatient mei").await;
+    assert_eq!(both.len(), 2, "family name first");
+    // The page tells the two apart: year of birth and record number on each row.
+    let browser = app.browser_client().build().unwrap();
+    let r = browser
+        .post(format!("{}/login", app.origin()))
+        .header("Origin", app.origin())
+        .form(&[("clinic", clinic_of("doc@north.test")), ("email", "doc@north.test"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let html = browser
+        .get(format!("{}/patients?q=Mei&sort=born", app.origin()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("2 patients."), "{html}");
+    let (i57, i80) = (html.find(">1957<").unwrap(), html.find(">1980<").unwrap());
+    assert!(i57 < i80, "sorted by year of birth");
+    assert!(html.contains(&a[..8]) && html.contains(&b[..8]), "record numbers shown");
+}
+}
+
+on_both! {
+async fn a_patient_corrects_todays_diary_entry(app) {
+    let doc = app.login("doc@north.test").await;
+    let pid = new_patient(&app, &doc, "Dia").await;
+    let cid = new_course(&app, &doc, &pid).await;
+    let admin = app.login("admin@north.test").await;
+    let r = admin
+        .post(app.url("/users"))
+        .json(&serde_json::json!({"email": "dia@portal.test", "name": "Dia", "role": "patient", "password": PASSWORD, "patient_id": pid}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let me = browser(&app, "dia@portal.test").await;
+    let origin = app.origin();
+    let save = |v: &'static str| {
+        let req = me.post(page(&app, "/diary")).header("Origin", origin.clone()).form(&[("nrs_average", v)]);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.headers()["location"].to_str().unwrap().to_string())
+        }
+    };
+    // A saved entry redirects (post/redirect/get) and says what was kept.
+    assert_eq!(save("5").await, (303, "/diary?saved=1".to_string()));
+    let html = me.get(page(&app, "/diary?saved=1")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Saved 1 answer for today"), "{html}");
+    assert!(html.contains("value=\"5\" checked"), "today's answer is shown: {html}");
+    assert!(html.contains("id=\"my-course\""), "the patient sees their course");
+    // A second answer the same day corrects the first: one outcome, version 2.
+    assert_eq!(save("3").await.0, 303);
+    let outcomes = body(doc.get(app.url(&format!("/courses/{cid}/outcomes"))).send().await.unwrap()).await;
+    let mine: Vec<&serde_json::Value> = outcomes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["data"]["instrument"] == "nrs_average" && o["data"]["source"] == "patient")
+        .collect();
+    assert_eq!(mine.len(), 1, "{outcomes}");
+    assert_eq!((mine[0]["data"]["value"].as_f64(), mine[0]["version"].as_i64()), (Some(3.0), Some(2)));
+    // An 11 is refused and nothing changes.
+    let r = me.post(page(&app, "/diary")).header("Origin", origin.clone()).form(&[("nrs_average", "11")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+}
+}
