@@ -203,6 +203,21 @@ try {
   await submit();
   await page.waitForSelector("figure.chart svg");
   await look("patient-chart");
+  await page.setViewportSize({ width: 375, height: 800 });
+  const fit = await page.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    // Cells a reader sees (not a visually hidden header row) narrower than a word.
+    narrow: [...document.querySelectorAll("main td, main th")]
+      .filter((c) => {
+        const head = c.closest("thead");
+        if (head && head.getBoundingClientRect().width <= 1) return false;
+        const b = c.getBoundingClientRect();
+        return b.width < 40;
+      })
+      .map((c) => `${c.tagName} ${c.textContent.slice(0, 20)} ${Math.round(c.getBoundingClientRect().width)}`),
+  }));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  if (fit.overflow > 0 || fit.narrow.length > 0) fail(`the chart at 375 px: ${JSON.stringify(fit)}`);
 
   step = "add an adverse event";
   await page.click("table a:has-text('Report')");
@@ -264,6 +279,12 @@ try {
   await expectText("My pain diary");
   await look("diary");
   await page.setViewportSize({ width: 375, height: 800 });
+  const scale = await page.evaluate(() => {
+    const spans = [...document.querySelectorAll("fieldset:nth-of-type(1) .scale span")];
+    const r = spans.map((s) => s.getBoundingClientRect());
+    return { n: spans.length, rows: new Set(r.map((b) => Math.round(b.top))).size, min: Math.min(...r.map((b) => Math.min(b.width, b.height))) };
+  });
+  if (scale.n !== 11 || scale.rows !== 1 || scale.min < 24) fail(`the 0-10 scale at 375 px: ${JSON.stringify(scale)}`);
   await page.click("fieldset:nth-of-type(1) label:has-text('5')");
   await page.click("fieldset:nth-of-type(4) label:has-text('2')");
   await submit();

@@ -43,6 +43,8 @@ pub struct Chart {
     pub y_range: (f64, f64),
     /// x label.
     pub xlab: String,
+    /// Words for x ticks (x, words), e.g. dates; numbers when empty.
+    pub x_labels: Vec<(f64, String)>,
     /// y label.
     pub ylab: String,
 }
@@ -51,7 +53,7 @@ const W: f64 = 560.0;
 const H: f64 = 300.0;
 const L: f64 = 56.0;
 const R: f64 = 110.0;
-const T: f64 = 20.0;
+const T: f64 = 30.0;
 const B: f64 = 46.0;
 
 /// Draws the chart as SVG.
@@ -78,16 +80,23 @@ pub fn chart_svg(ch: &Chart) -> String {
     if xt.len() < 2 {
         xt = (0..=xmax.ceil() as i64).map(|t| t as f64).collect();
     }
-    for t in xt {
-        s.line(sx(t), sy(y0), sx(t), sy(y0) + 4.0, "tick", "");
-        s.text(sx(t), sy(y0) + 16.0, &c(t), "middle", 11.0, "tick-label");
+    if ch.x_labels.is_empty() {
+        for t in xt {
+            s.line(sx(t), sy(y0), sx(t), sy(y0) + 4.0, "tick", "");
+            s.text(sx(t), sy(y0) + 17.0, &c(t), "middle", 13.0, "tick-label");
+        }
+    } else {
+        for (t, words) in &ch.x_labels {
+            s.line(sx(*t), sy(y0), sx(*t), sy(y0) + 4.0, "tick", "");
+            s.text(sx(*t), sy(y0) + 17.0, words, "middle", 13.0, "tick-label");
+        }
     }
     for t in linear_ticks(y0, y1, 5) {
         s.line(L - 4.0, sy(t), L, sy(t), "tick", "");
-        s.text(L - 7.0, sy(t) + 4.0, &c(t), "end", 11.0, "tick-label");
+        s.text(L - 7.0, sy(t) + 4.0, &c(t), "end", 13.0, "tick-label");
     }
-    s.text((L + W - R) / 2.0, H - 8.0, &ch.xlab, "middle", 12.0, "xlab");
-    s.text(14.0, T - 6.0, &ch.ylab, "start", 12.0, "ylab");
+    s.text((L + W - R) / 2.0, H - 8.0, &ch.xlab, "middle", 14.0, "xlab");
+    s.text(8.0, 14.0, &ch.ylab, "start", 14.0, "ylab");
     for r in &ch.refs {
         let extra = if r.dashed {
             r#"stroke-dasharray="5,4" stroke-opacity="0.6""#

@@ -156,6 +156,7 @@ fn step_chart_draws_steps_band_and_reference_line() {
         y_range: (0.0, 1.0),
         xlab: "Session".into(),
         ylab: "Share".into(),
+        x_labels: vec![],
     });
     // Two drops, each a horizontal and a vertical segment, plus the tail.
     assert_eq!(count(&svg, "curve"), 5);

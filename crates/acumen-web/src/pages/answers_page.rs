@@ -214,6 +214,7 @@ fn km_chart(q: &Value) -> Option<String> {
         y_range: (0.0, 1.0),
         xlab: "Session".into(),
         ylab: "Share without response".into(),
+        x_labels: vec![],
     }))
 }
 

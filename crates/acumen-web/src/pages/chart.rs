@@ -149,6 +149,7 @@ pub fn pain_chart(outcomes: &[Record]) -> (String, String) {
         y_range: (0.0, 10.0),
         xlab: "Session (0 = baseline)".into(),
         ylab: "Pain (NRS 0-10)".into(),
+        x_labels: vec![],
     });
     (svg, caption)
 }

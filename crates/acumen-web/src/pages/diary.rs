@@ -12,7 +12,7 @@ use axum::Form;
 use serde_json::Value;
 
 use acumen_domain::{OutcomeInput, Validate};
-use acumen_plot::{chart_svg, Chart, Join, RefLine};
+use acumen_plot::{chart_svg, Chart, Join};
 
 use super::form::{f, posted, req, Field, FormPage, Kind, Posted};
 use super::forms::{page, staff, submit};
@@ -271,40 +271,58 @@ async fn diary_page(
     let chosen = &chosen;
     let mut chart = String::new();
     if let Some((_, outcomes)) = &course {
-        let mut by_day: Vec<(time::Date, f64)> = outcomes
+        // The patient's own answers, one point per entry (a day's entry is
+        // corrected, not added to), dated on the axis.
+        let mut entries: Vec<(time::Date, f64)> = outcomes
             .iter()
             .filter(|o| o.data.get("instrument").and_then(Value::as_str) == Some("nrs_average"))
+            .filter(|o| o.data.get("source").and_then(Value::as_str) == Some("patient"))
             .filter_map(|o| {
                 let d = acumen_domain::plan::day_of(o.data.get("date")?.as_str()?)?;
                 Some((d, o.data.get("value")?.as_f64()?))
             })
             .collect();
-        by_day.sort_by_key(|x| x.0);
-        let first = by_day.first().map(|x| x.0);
-        let points: Vec<(f64, f64)> = by_day
+        entries.sort_by_key(|x| x.0);
+        entries.dedup_by_key(|x| x.0);
+        let first = entries.first().map(|x| x.0);
+        let points: Vec<(f64, f64)> = entries
             .iter()
             .map(|(d, v)| (first.map_or(0.0, |f| (*d - f).whole_days() as f64), *v))
             .collect();
-        let base = points.first().map(|p| p.1);
-        chart = chart_svg(&Chart {
-            title: "Your average pain by day since your first entry".into(),
-            points,
-            band: vec![],
-            join: Join::Lines,
-            marks: vec![],
-            refs: base
-                .map(|b| {
-                    vec![RefLine {
-                        y: b,
-                        label: format!("start {b}"),
-                        dashed: true,
-                    }]
-                })
-                .unwrap_or_default(),
-            y_range: (0.0, 10.0),
-            xlab: "Days since your first entry".into(),
-            ylab: "Pain (0-10)".into(),
-        });
+        // At most six dated ticks: the first day, the last, and evenly between.
+        let span = points.last().map_or(0.0, |p| p.0);
+        let x_labels: Vec<(f64, String)> = match first {
+            Some(f) => {
+                let n = (span as i64).clamp(0, 5);
+                let fmt = time::macros::format_description!("[day] [month repr:short]");
+                (0..=n)
+                    .map(|i| {
+                        let x = if n == 0 {
+                            0.0
+                        } else {
+                            (span * i as f64 / n as f64).round()
+                        };
+                        let day = f + time::Duration::days(x as i64);
+                        (x, day.format(&fmt).unwrap_or_default())
+                    })
+                    .collect()
+            }
+            None => vec![],
+        };
+        if !points.is_empty() {
+            chart = chart_svg(&Chart {
+                title: "Your average pain on each day you answered".into(),
+                points,
+                band: vec![],
+                join: Join::Lines,
+                marks: vec![],
+                refs: vec![],
+                y_range: (0.0, 10.0),
+                xlab: "Day".into(),
+                ylab: "Pain (0-10)".into(),
+                x_labels,
+            });
+        }
     }
     Ok(Diary {
         user: Some(UserView::of(who)),
