@@ -70,6 +70,24 @@ async function look(name) {
   }
 }
 
+// At 375 px: how far the page overflows sideways, and the cells a reader
+// sees (not a visually hidden header row) narrower than a word.
+async function fits375() {
+  await page.setViewportSize({ width: 375, height: 800 });
+  const fit = await page.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    narrow: [...document.querySelectorAll("main td, main th")]
+      .filter((c) => {
+        const head = c.closest("thead");
+        if (head && head.getBoundingClientRect().width <= 1) return false;
+        return c.getBoundingClientRect().width < 40;
+      })
+      .map((c) => `${c.tagName} ${c.textContent.slice(0, 20)} ${Math.round(c.getBoundingClientRect().width)}`),
+  }));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  return fit;
+}
+
 async function login(email) {
   await page.goto(`${base}/login`);
   await look("login");
@@ -203,20 +221,7 @@ try {
   await submit();
   await page.waitForSelector("figure.chart svg");
   await look("patient-chart");
-  await page.setViewportSize({ width: 375, height: 800 });
-  const fit = await page.evaluate(() => ({
-    overflow: document.documentElement.scrollWidth - window.innerWidth,
-    // Cells a reader sees (not a visually hidden header row) narrower than a word.
-    narrow: [...document.querySelectorAll("main td, main th")]
-      .filter((c) => {
-        const head = c.closest("thead");
-        if (head && head.getBoundingClientRect().width <= 1) return false;
-        const b = c.getBoundingClientRect();
-        return b.width < 40;
-      })
-      .map((c) => `${c.tagName} ${c.textContent.slice(0, 20)} ${Math.round(c.getBoundingClientRect().width)}`),
-  }));
-  await page.setViewportSize({ width: 1280, height: 900 });
+  const fit = await fits375();
   if (fit.overflow > 0 || fit.narrow.length > 0) fail(`the chart at 375 px: ${JSON.stringify(fit)}`);
 
   step = "add an adverse event";
@@ -309,6 +314,10 @@ try {
   await page.goto(`${base}/answers`);
   await expectText("Can acupuncture help my nerve pain?");
   await look("answers");
+  const afit = await fits375();
+  if (afit.overflow > 0 || afit.narrow.length > 0) fail(`/answers at 375 px: ${JSON.stringify(afit)}`);
+  if ((await page.locator("a.term[href='#g-smd']").count()) !== 1) fail("SMD is not explained where it first appears");
+  if ((await page.locator("header nav a[href='/evidence']").count()) !== 1) fail("/answers has no way back");
 } catch (e) {
   const msg = String(e.message || e);
   const shown = (await page.textContent("main").catch(() => "")).replace(/\s+/g, " ").slice(0, 400);

@@ -12,10 +12,24 @@ use crate::state::AppState;
 
 /// `GET /answers`
 pub async fn html_answers(State(st): State<AppState>, who: Option<Authed>, Query(w): Query<Which>) -> Response {
+    // The menu of the signed-in user, as the other pages have it.
+    let nav: Vec<(String, String)> = match who.as_ref().map(|w| (w.is_staff(), w.role())) {
+        None => vec![],
+        Some((_, acumen_domain::Role::Patient)) => vec![
+            ("/diary".into(), "My pain diary".into()),
+            ("/diary#my-course".into(), "My course".into()),
+        ],
+        Some((true, _)) => vec![
+            ("/".into(), "Today".into()),
+            ("/patients".into(), "Patients".into()),
+            ("/evidence".into(), "Evidence".into()),
+        ],
+        Some(_) => vec![("/evidence".into(), "Evidence".into())],
+    };
     let page = async {
         let id = allowed_clinic(&st, who, w.clinic).await?;
         let a = compute(&st, id).await?;
-        super::answers_page::render(&a).map_err(|e| ApiError::Internal(format!("answers template: {e}")))
+        super::answers_page::render_with_nav(&a, nav).map_err(|e| ApiError::Internal(format!("answers template: {e}")))
     };
     match page.await {
         Ok(html) => Html(html).into_response(),

@@ -21,6 +21,30 @@ pub struct TableView {
     pub rows: Vec<Vec<String>>,
 }
 
+impl TableView {
+    /// A row's cells with their column headers (the labels of a stacked
+    /// card on a phone), whether each is a number, and its text with the
+    /// spaces inside a figure made non-breaking ("22 / 92", "95% CI",
+    /// "50% to 61%"), so a figure wraps between its parts' groups only.
+    pub fn labelled<'a>(&'a self, row: &'a [String]) -> Vec<(&'a str, String, bool)> {
+        row.iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let numeric = c
+                    .chars()
+                    .next()
+                    .is_some_and(|ch| ch.is_ascii_digit() || "−-+<>≤≥—".contains(ch))
+                    && c.chars().count() <= 40;
+                let text = c
+                    .replace(" / ", "\u{a0}/\u{a0}")
+                    .replace("95% CI", "95%\u{a0}CI")
+                    .replace("% to ", "%\u{a0}to\u{a0}");
+                (self.headers.get(i).map_or("", |h| h.as_str()), text, numeric)
+            })
+            .collect()
+    }
+}
+
 /// One question as shown.
 pub struct QuestionView {
     /// Anchor id.
@@ -65,6 +89,10 @@ pub struct AnswersPage {
     pub min_patients: usize,
     /// Questions.
     pub questions: Vec<QuestionView>,
+    /// The signed-in user's menu (href, words); empty for the public page.
+    pub nav: Vec<(String, String)>,
+    /// The glossary: (term, anchor, explanation).
+    pub glossary: Vec<(String, String, String)>,
 }
 
 fn s(v: &Value) -> String {
@@ -130,7 +158,11 @@ fn published_line(label: &str, p: &Value) -> String {
     )
 }
 
-fn forest(q: &Value) -> Option<String> {
+/// The trials' pooled SMDs, and, in a separate chart on its own axis, the
+/// clinic's uncontrolled before-after SMCRs: the two answer different
+/// questions (a difference from a control group; a change without one) and
+/// are never drawn on one axis.
+fn forest(q: &Value) -> Vec<String> {
     let te = &q["trial_evidence"]["published_pooled"];
     let row = |label: &str, p: &Value| -> Option<StudyRow> {
         Some(StudyRow {
@@ -165,30 +197,42 @@ fn forest(q: &Value) -> Option<String> {
             }
         }
     }
-    if trials.is_empty() {
-        return None;
+    let mut out = Vec::new();
+    if !trials.is_empty() {
+        out.push(forest_svg(&Forest {
+            blocks: vec![Block {
+                title: Some("Randomised trials, pooled (Feng 2023)".into()),
+                rows: trials,
+                summary: None,
+            }],
+            overall: None,
+            transf: Transf::None,
+            favours: Some(("acupuncture".into(), "control".into())),
+            xlab: "Standardized mean difference in pain, acupuncture minus control".into(),
+            est_header: "SMD [95% CI]".into(),
+            footer: vec!["Below 0: less pain with acupuncture than with the control treatment.".into()],
+        }));
     }
-    let mut blocks = vec![Block {
-        title: Some("Randomised trials, pooled (Feng 2023)".into()),
-        rows: trials,
-        summary: None,
-    }];
     if !cohort.is_empty() {
-        blocks.push(Block {
-            title: Some("This clinic, pre-post SMCR: uncontrolled cohort — not proof of effect".into()),
-            rows: cohort,
-            summary: None,
-        });
+        out.push(forest_svg(&Forest {
+            blocks: vec![Block {
+                title: Some("This clinic: change from the first to the last pain score".into()),
+                rows: cohort,
+                summary: None,
+            }],
+            overall: None,
+            transf: Transf::None,
+            favours: Some(("less pain".into(), "more pain".into())),
+            xlab: "Standardized mean change (SMCR), no control group".into(),
+            est_header: "SMCR [95% CI]".into(),
+            footer: vec![
+                "No control group: natural recovery, expectation and regression to the mean are in these numbers."
+                    .into(),
+                "Not comparable with the trials' chart and never pooled with them.".into(),
+            ],
+        }));
     }
-    Some(forest_svg(&Forest {
-        blocks,
-        overall: None,
-        transf: Transf::None,
-        favours: Some(("less pain".into(), "more pain".into())),
-        xlab: "Standardized mean difference / change".into(),
-        est_header: "Estimate [95% CI]".into(),
-        footer: vec!["Clinic rows are never pooled with the trials.".into()],
-    }))
+    out
 }
 
 fn km_chart(q: &Value) -> Option<String> {
@@ -513,6 +557,12 @@ fn view(q: &Value) -> QuestionView {
 
 /// Renders the answers as a self-contained HTML document.
 pub fn render(a: &Answers) -> Result<String, askama::Error> {
+    render_with_nav(a, vec![])
+}
+
+/// Renders the answers with the signed-in user's menu (href, words) in the
+/// header, so a page served to a user leads back.
+pub fn render_with_nav(a: &Answers, nav: Vec<(String, String)>) -> Result<String, askama::Error> {
     let v = serde_json::to_value(a).unwrap_or(Value::Null);
     let questions = v["questions"]
         .as_array()
@@ -527,6 +577,12 @@ pub fn render(a: &Answers) -> Result<String, askama::Error> {
         definitions: a.definitions.iter().map(|s| s.to_string()).collect(),
         min_patients: a.min_patients,
         questions,
+        nav,
+        glossary: super::glossary::TERMS
+            .iter()
+            .map(|(t, a, w)| (t.to_string(), a.to_string(), w.to_string()))
+            .collect(),
     }
     .render()
+    .map(|html| super::glossary::link_terms(&html))
 }

@@ -13,6 +13,7 @@ pub mod diary;
 pub mod evidence;
 pub mod form;
 pub mod forms;
+pub mod glossary;
 pub mod history;
 pub mod layout;
 pub mod login;
