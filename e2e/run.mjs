@@ -270,6 +270,9 @@ try {
 
   step = "create the patient's portal login (admin)";
   await login("admin@demo.acumen.test");
+  await page.goto(`${base}/admin`);
+  await expectText("Audit log");
+  await look("admin");
   await page.goto(`${base}/patients/${patientId}/portal`);
   await page.fill("[name=email]", `ada.${Date.now()}@example.org`);
   const email = await page.inputValue("[name=email]");

@@ -27,6 +27,8 @@ pub struct AppState {
     pub in_flight: security::InFlight,
     /// Refused forms waiting for their GET (post/redirect/get).
     pub flash: crate::flash::Flash<crate::pages::form::Refusal>,
+    /// Notices shown once after a redirect (an invitation link).
+    pub notice: crate::flash::Flash<String>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             )),
             in_flight: Default::default(),
             flash: Default::default(),
+            notice: Default::default(),
         })
     }
 }

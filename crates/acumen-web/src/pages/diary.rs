@@ -121,7 +121,7 @@ pub async fn outcome_submit(
     let to = format!("/patients/{}", patient.0);
     let here = format!("/courses/{public}/outcomes/new");
     let (st2, who2) = (st.clone(), who.clone());
-    submit::<OutcomeInput, _, _>(
+    submit::<OutcomeInput, _, _, _>(
         &st,
         &who,
         &fields,

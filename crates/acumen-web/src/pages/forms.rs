@@ -18,7 +18,7 @@ use super::layout::{error_page, to_login, UserView};
 use crate::access::Pid;
 use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
-use crate::service::records::{self as rec, Written};
+use crate::service::records::{self as rec};
 use crate::state::AppState;
 
 const YES_NO: [(&str, &str); 3] = [("no", "no"), ("yes", "yes"), ("unknown", "unknown")];
@@ -191,22 +191,24 @@ fn serde_rule(path: &str, msg: &str) -> acumen_domain::FieldError {
     acumen_domain::FieldError { field, rule }
 }
 
-/// Parses the posted form as the body `T`, calls the API handler with it,
-/// and redirects to `to` on success or shows `form` again with the messages.
-pub(crate) async fn submit<T, F, Fut>(
+/// Parses the posted form as the body `T`, calls the service function with
+/// it, and redirects to `to` on success or back to the form (`action`) with
+/// what was typed and the messages.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn submit<T, R, F, Fut>(
     st: &AppState,
     who: &Authed,
     fields: &[Field],
     p: &Posted,
     extra: impl FnOnce(&mut Value) -> Result<(), (String, String)>,
     call: F,
-    to: impl FnOnce(&Written) -> String,
+    to: impl FnOnce(&R) -> String,
     action: &str,
 ) -> Response
 where
     T: DeserializeOwned,
     F: FnOnce(T) -> Fut,
-    Fut: std::future::Future<Output = ApiResult<Written>>,
+    Fut: std::future::Future<Output = ApiResult<R>>,
 {
     let result = match body::<T>(fields, p, extra) {
         Ok(b) => done(call(b).await, to),
@@ -270,7 +272,7 @@ pub async fn create_patient(
     };
     let p = posted(pairs);
     let fields = patient_fields();
-    submit::<PatientInput, _, _>(
+    submit::<PatientInput, _, _, _>(
         &st,
         &who,
         &fields,
@@ -327,7 +329,7 @@ pub async fn create_course(
     };
     let p = posted(pairs);
     let fields = course_fields();
-    submit::<CourseInput, _, _>(
+    submit::<CourseInput, _, _, _>(
         &st,
         &who,
         &fields,

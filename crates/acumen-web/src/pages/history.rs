@@ -128,7 +128,7 @@ pub async fn create_condition(
     };
     let (p, fields) = (posted(pairs), condition_fields());
     let (st2, who2) = (st.clone(), who.clone());
-    submit::<ConditionInput, _, _>(
+    submit::<ConditionInput, _, _, _>(
         &st,
         &who,
         &fields,
@@ -183,7 +183,7 @@ pub async fn create_screening(
     };
     let (p, fields) = (posted(pairs), screening_fields());
     let (st2, who2) = (st.clone(), who.clone());
-    submit::<ScreeningInput, _, _>(
+    submit::<ScreeningInput, _, _, _>(
         &st,
         &who,
         &fields,

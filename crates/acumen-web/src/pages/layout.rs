@@ -19,6 +19,8 @@ pub struct UserView {
     pub staff: bool,
     /// A patient using the portal.
     pub patient: bool,
+    /// An admin.
+    pub admin: bool,
 }
 
 impl UserView {
@@ -28,6 +30,7 @@ impl UserView {
             name: who.user.name.clone(),
             staff: who.is_staff(),
             patient: who.role() == acumen_domain::Role::Patient,
+            admin: who.role() == acumen_domain::Role::Admin,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! same ones the JSON API calls — and renders a template; a form that is
 //! refused is shown again with what was typed and the reasons in words.
 
+pub mod admin;
 pub mod answers;
 pub mod answers_page;
 pub mod banner;
@@ -32,6 +33,11 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(dashboard::dashboard))
         .route("/login", get(login::login_form).post(login::login))
         .route("/logout", post(login::logout))
+        .route("/reset", get(admin::reset_form).post(admin::reset))
+        .route("/admin", get(admin::admin_page))
+        .route("/admin/answers", post(admin::set_answers))
+        .route("/admin/users/new", get(admin::new_user).post(admin::create_user))
+        .route("/admin/users/{id}/invite", post(admin::invite))
         .route("/patients", get(patients::patients))
         .route("/patients/new", get(rf::new_patient).post(rf::create_patient))
         .route("/patients/{id}", get(chart::patient))

@@ -201,7 +201,7 @@ pub async fn create_session(
         Err(e) => return error_page(e),
     };
     let p = posted(pairs);
-    submit::<SessionInput, _, _>(
+    submit::<SessionInput, _, _, _>(
         &st,
         &who,
         &session_fields(),
@@ -272,7 +272,7 @@ pub async fn create_adverse(
         Err(e) => return error_page(e),
     };
     let p = posted(pairs);
-    submit::<AdverseEventInput, _, _>(
+    submit::<AdverseEventInput, _, _, _>(
         &st,
         &who,
         &adverse_fields(),

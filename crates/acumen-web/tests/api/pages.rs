@@ -381,3 +381,64 @@ async fn a_patient_corrects_todays_diary_entry(app) {
     assert_eq!(r.status(), 422);
 }
 }
+
+on_both! {
+async fn an_admin_invites_users_publishes_answers_and_reads_the_audit_log(app) {
+    let admin = browser(&app, "admin@north.test").await;
+    let origin = app.origin();
+    let doc = browser(&app, "doc@north.test").await;
+    assert_eq!(doc.get(page(&app, "/admin")).send().await.unwrap().status(), 403, "admins only");
+    let html = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("doc@north.test") && html.contains("Audit log"), "{html}");
+    // An invitation link for the practitioner, shown once.
+    let users = body(app.login("admin@north.test").await.get(app.url("/users")).send().await.unwrap()).await;
+    let doc_id = users.as_array().unwrap().iter().find(|u| u["email"] == "doc@north.test").unwrap()["id"].as_str().unwrap().to_string();
+    let r = admin.post(page(&app, &format!("/admin/users/{doc_id}/invite"))).header("Origin", origin.clone()).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/admin"));
+    let html = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
+    let token: String = html.split("/reset?token=").nth(1).expect("the link is shown").chars().take_while(char::is_ascii_hexdigit).collect();
+    assert_eq!(token.len(), 64);
+    let again = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(!again.contains("/reset?token="), "shown once");
+    // The link sets a password once.
+    let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = [("token", token.as_str()), ("password", "a-chosen-password-2026")];
+    let r = anon.post(page(&app, "/reset")).header("Origin", origin.clone()).form(&form).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/login?reset=done"));
+    let r = anon.post(page(&app, "/reset")).header("Origin", origin.clone()).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 422, "used once");
+    let r = anon
+        .post(app.url("/auth/login"))
+        .json(&login_body("doc@north.test", "a-chosen-password-2026"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the new password works");
+    // The answers page made public, as the API reports it.
+    let r = admin.post(page(&app, "/admin/answers")).header("Origin", origin.clone()).form(&[("public", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let c = body(app.login("admin@north.test").await.get(app.url("/clinic")).send().await.unwrap()).await;
+    assert_eq!(c["answers_public"], true, "{c}");
+    // A new staff user through the form; a missing role is refused in words.
+    let r = admin
+        .post(page(&app, "/admin/users/new"))
+        .header("Origin", origin.clone())
+        .form(&[("name", "Nurse"), ("email", "nurse@north.test"), ("role", ""), ("password", "first-password-2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/admin/users/new");
+    let html = admin.get(page(&app, "/admin/users/new")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Role must be chosen."), "{html}");
+    let r = admin
+        .post(page(&app, "/admin/users/new"))
+        .header("Origin", origin.clone())
+        .form(&[("name", "Nurse"), ("email", "nurse@north.test"), ("role", "practitioner"), ("password", "first-password-2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/admin");
+    let html = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("nurse@north.test"));
+}
+}
