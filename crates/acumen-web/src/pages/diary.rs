@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde_json::Value;
@@ -355,7 +354,21 @@ pub async fn diary(
             if n == 1 { "" } else { "s" }
         )
     });
-    match diary_page(&st, &who, saved, vec![], &HashMap::new()).await {
+    // A refusal of the last POST, shown once.
+    let (errors, chosen) = match st.flash.take(who.user.id, "/diary") {
+        Some(r) => {
+            let mut errors: Vec<(String, String)> = r.errors.into_iter().collect();
+            errors.sort();
+            let chosen = r
+                .posted
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v.into_iter().next()?)))
+                .collect();
+            (errors.into_iter().map(|e| e.1).collect(), chosen)
+        }
+        None => (vec![], HashMap::new()),
+    };
+    match diary_page(&st, &who, saved, errors, &chosen).await {
         Ok(d) => render(&d),
         Err(e) => error_page(e),
     }
@@ -402,10 +415,18 @@ pub async fn diary_submit(
         errors.push("Tap at least one answer.".into());
     }
     if !errors.is_empty() {
-        return match diary_page(&st, &who, None, errors, &f).await {
-            Ok(d) => (StatusCode::UNPROCESSABLE_ENTITY, render(&d)).into_response(),
-            Err(e) => error_page(e),
+        // Post/redirect/get: the reasons and the taps are kept for the GET.
+        let r = super::form::Refusal {
+            posted: f.iter().map(|(k, v)| (k.clone(), vec![v.clone()])).collect(),
+            errors: errors
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (format!("{i:03}"), e.clone()))
+                .collect(),
+            ..Default::default()
         };
+        st.flash.put(who.user.id, "/diary", r);
+        return Redirect::to("/diary").into_response();
     }
     match crate::service::day::save_diary(&st, &who, course, valid).await {
         Ok(n) => Redirect::to(&format!("/diary?saved={n}")).into_response(),

@@ -376,9 +376,15 @@ async fn a_patient_corrects_todays_diary_entry(app) {
         .collect();
     assert_eq!(mine.len(), 1, "{outcomes}");
     assert_eq!((mine[0]["data"]["value"].as_f64(), mine[0]["version"].as_i64()), (Some(3.0), Some(2)));
-    // An 11 is refused and nothing changes.
+    // An 11 is refused (back to the diary, the reason shown once) and nothing changes.
     let r = me.post(page(&app, "/diary")).header("Origin", origin.clone()).form(&[("nrs_average", "11")]).send().await.unwrap();
-    assert_eq!(r.status(), 422);
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/diary"));
+    let html = me.get(page(&app, "/diary")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("0 (none) to 10"), "{html}");
+    let again = me.get(page(&app, "/diary")).send().await.unwrap().text().await.unwrap();
+    assert!(!again.contains("0 (none) to 10"), "shown once");
+    let after = body(doc.get(app.url(&format!("/courses/{cid}/outcomes"))).send().await.unwrap()).await;
+    assert_eq!(after, outcomes, "nothing written");
 }
 }
 
