@@ -213,6 +213,21 @@ fn has(outcomes: &[OutcomeFact], instrument: &str, timepoint: &str, session: Opt
     })
 }
 
+/// The schedule of a stored course (its JSON) on `today`, from its stored
+/// sessions and outcomes; None when the course has no start day. Records
+/// that lack what the schedule reads are left out.
+pub fn of_records<'a>(
+    course: &Value,
+    sessions: impl IntoIterator<Item = &'a Value>,
+    outcomes: impl IntoIterator<Item = &'a Value>,
+    today: Date,
+) -> Option<Schedule> {
+    let facts = CourseFacts::of(course)?;
+    let ss: Vec<SessionFact> = sessions.into_iter().filter_map(SessionFact::of).collect();
+    let os: Vec<OutcomeFact> = outcomes.into_iter().filter_map(OutcomeFact::of).collect();
+    Some(schedule(&facts, &ss, &os, today))
+}
+
 /// The schedule of a course on `today`, from its sessions and outcomes.
 pub fn schedule(course: &CourseFacts, sessions: &[SessionFact], outcomes: &[OutcomeFact], today: Date) -> Schedule {
     let mut recorded: Vec<SessionFact> = sessions.to_vec();

@@ -63,20 +63,30 @@ fn run(args: &[String]) -> Result<Value, String> {
     }
 }
 
+/// The reference cases of `fixtures/metafor_cases.json`.
+fn cases() -> Vec<Value> {
+    let text = std::fs::read_to_string(fixtures().join("metafor_cases.json")).expect("fixtures present");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A case's `acumen meta` arguments.
+fn args_of(case: &Value) -> Vec<String> {
+    case["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn all_metafor_cases_match() {
-    let text = std::fs::read_to_string(fixtures().join("metafor_cases.json")).expect("fixtures present");
-    let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let cases = cases();
     assert!(cases.len() >= 186, "the 186 reference cases");
     let mut failures = Vec::new();
     for case in &cases {
         let name = case["name"].as_str().unwrap();
-        let args: Vec<String> = case["args"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect();
+        let args = args_of(case);
         let slack = case["slack"].as_f64().unwrap_or(0.0);
         let expected = &case["expected"];
         match run(&args) {
@@ -158,19 +168,12 @@ fn check_random_permutations(e: &Value, a: &Value, n: f64, errs: &mut Vec<String
 /// study, and the study itself is NA (R's `NA | FALSE`), not FALSE.
 #[test]
 fn dlit_influence_classifies_where_a_deletion_fit_does_not_converge() {
-    let text = std::fs::read_to_string(fixtures().join("metafor_cases.json")).expect("fixtures present");
-    let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let cases = cases();
     let case = cases
         .iter()
         .find(|c| c["name"] == "diag_DLIT_deletion_not_converging")
         .expect("the case is in the fixtures");
-    let args: Vec<String> = case["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
-    let ours = run(&args).unwrap();
+    let ours = run(&args_of(case)).unwrap();
     // metafor 3.8.1: influence(rma(yi, vi, method = "DLIT"))$is.infl
     let metafor = serde_json::json!([false, false, false, null, true]);
     assert_eq!(case["expected"]["influence"]["is_infl"], metafor);

@@ -236,13 +236,11 @@ fn progress(
     outcomes: &[Record],
     today: time::Date,
 ) -> (String, String, String) {
-    use acumen_domain::schedule::{schedule, CourseFacts, OutcomeFact, SessionFact, Visit};
-    let Some(facts) = CourseFacts::of(&c.data) else {
+    use acumen_domain::schedule::{of_records, Visit};
+    let sessions = sessions.iter().map(|(s, _)| &s.data);
+    let Some(sch) = of_records(&c.data, sessions, outcomes.iter().map(|o| &o.data), today) else {
         return (String::new(), String::new(), String::new());
     };
-    let ss: Vec<SessionFact> = sessions.iter().filter_map(|(s, _)| SessionFact::of(&s.data)).collect();
-    let os: Vec<OutcomeFact> = outcomes.iter().filter_map(|o| OutcomeFact::of(&o.data)).collect();
-    let sch = schedule(&facts, &ss, &os, today);
     let visit = match sch.visit {
         Visit::None => String::new(),
         Visit::Upcoming { on } => format!(" · next session expected {on}"),
@@ -303,13 +301,14 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
                 .flatten()
                 .map(|p| text(p, "code"))
                 .collect();
+            let (safety, reasons) = safety_line(&s.data);
             rows.push(SessionRow {
                 id: s.public_id.clone(),
                 number: s.data.get("number").map(|n| n.to_string()).unwrap_or_default(),
                 date: text(&s.data, "at").chars().take(10).collect(),
                 points: pts.join(", "),
-                safety: safety_line(&s.data).0,
-                reasons: safety_line(&s.data).1,
+                safety,
+                reasons,
                 events: events.iter().map(|e| event_line(&e.data)).collect(),
             });
         }

@@ -63,7 +63,7 @@ pub async fn dashboard(State(st): State<AppState>, who: Option<Authed>) -> Respo
 }
 
 async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiError> {
-    use acumen_domain::schedule::{schedule, CourseFacts, OutcomeFact, SessionFact, Visit};
+    use acumen_domain::schedule::{of_records, Visit};
     let crate::service::day::ClinicDay {
         clinic,
         records,
@@ -88,17 +88,15 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
         .collect();
     let (mut expected, mut due) = (Vec::new(), Vec::new());
     for c in &active {
-        let Some(facts) = CourseFacts::of(&c.data) else {
-            continue;
-        };
         let mine = |kind: &'static str| {
             records
                 .iter()
                 .filter(move |r| r.kind == kind && r.parent_id == Some(c.id))
+                .map(|r| &r.data)
         };
-        let ss: Vec<SessionFact> = mine("session").filter_map(|s| SessionFact::of(&s.data)).collect();
-        let os: Vec<OutcomeFact> = mine("outcome").filter_map(|o| OutcomeFact::of(&o.data)).collect();
-        let sch = schedule(&facts, &ss, &os, today);
+        let Some(sch) = of_records(&c.data, mine("session"), mine("outcome"), today) else {
+            continue;
+        };
         let patient_id = c.patient_public_id.clone().unwrap_or_default();
         let when = match sch.visit {
             Visit::Today => Some(("expected today".to_string(), today.to_string())),
