@@ -24,5 +24,5 @@ pub mod valid;
 pub use error::{FieldError, Invalid};
 pub use inputs::*;
 pub use plan::{Plan, PlannedSessionInput, ProfileInput, SkinCheckInput};
-pub use profile::{BleedingDisorder, Chemotherapy, Pregnancy, SafetyProfile};
+pub use profile::{BleedingDisorder, Chemotherapy, Pregnancy, SafetyProfile, PROFILE_ITEMS};
 pub use safety::{check, Finding, Severity};

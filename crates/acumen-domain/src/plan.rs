@@ -336,7 +336,9 @@ pub const PROFILE_FIELDS: [&str; 15] = [
 impl ProfileInput {
     /// Reads and checks a profile sent with a check request. An unknown
     /// field is refused rather than ignored: a misspelt risk factor must not
-    /// silently pass as absent.
+    /// silently pass as absent. An item left out of a check request reads
+    /// as no, as it always has here (the request describes a patient, it is
+    /// not a record); `null` or `"not_recorded"` asks for it.
     pub fn from_json(v: &serde_json::Value) -> Result<ProfileInput, Invalid> {
         let mut c = Check::default();
         let Some(map) = v.as_object() else {
@@ -351,13 +353,16 @@ impl ProfileInput {
                 );
             }
         }
-        let parsed = match serde_json::from_value::<ProfileInput>(v.clone()) {
+        let mut parsed = match serde_json::from_value::<ProfileInput>(v.clone()) {
             Ok(p) => p,
             Err(e) => {
                 c.fail("profile", e.to_string());
                 return Err(c.into_invalid());
             }
         };
+        parsed
+            .safety
+            .fill_absent(|keys| keys.iter().any(|k| map.contains_key(*k)));
         parsed.safety.check(&mut c, "profile", false);
         for (i, code) in parsed.conditions.iter().enumerate() {
             c.ensure(

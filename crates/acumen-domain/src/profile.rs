@@ -46,17 +46,23 @@ impl TryFrom<Loose> for Pregnancy {
     }
 }
 
-/// Reads a yes/no that may be written `true`, `"yes"`, or as a non-empty
-/// list (`"anticoagulant": ["apixaban"]`).
-fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+/// Reads a yes / no / not recorded item: `true`, `"yes"` or a non-empty
+/// list (`"anticoagulant": ["apixaban"]`) is yes; `false`, `"no"` or an
+/// empty list is no; absent, `null` or `"not_recorded"` is not recorded.
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     Ok(match Option::<Loose>::deserialize(d)? {
-        None => false,
-        Some(Loose::Flag(b)) => b,
-        Some(Loose::List(v)) => !v.is_empty(),
+        None => None,
+        Some(Loose::Flag(b)) => Some(b),
+        Some(Loose::List(v)) => Some(!v.is_empty()),
         Some(Loose::Word(w)) => match w.as_str() {
-            "yes" | "true" => true,
-            "no" | "false" | "none" | "" => false,
-            _ => return Err(serde::de::Error::custom(format!("must be true or false, got '{w}'"))),
+            "yes" | "true" => Some(true),
+            "no" | "false" | "none" => Some(false),
+            "not_recorded" | "unknown" | "" => None,
+            _ => {
+                return Err(serde::de::Error::custom(format!(
+                    "must be true, false or not_recorded, got '{w}'"
+                )))
+            }
         },
     })
 }
@@ -105,17 +111,27 @@ enum ChemoRepr {
     Fields(ChemoFields),
 }
 
+impl Chemotherapy {
+    /// No chemotherapy.
+    pub fn none() -> Chemotherapy {
+        Chemotherapy {
+            active: false,
+            neurotoxic: false,
+            neutrophils: None,
+            neutrophils_date: None,
+            platelets: None,
+            platelets_date: None,
+        }
+    }
+}
+
 impl TryFrom<ChemoRepr> for Chemotherapy {
     type Error = String;
     fn try_from(r: ChemoRepr) -> Result<Self, String> {
         Ok(match r {
             ChemoRepr::Flag(active) => Chemotherapy {
                 active,
-                neurotoxic: false,
-                neutrophils: None,
-                neutrophils_date: None,
-                platelets: None,
-                platelets_date: None,
+                ..Chemotherapy::none()
             },
             ChemoRepr::Fields(f) => Chemotherapy {
                 active: f.active,
@@ -179,38 +195,56 @@ impl TryFrom<BleedRepr> for BleedingDisorder {
     }
 }
 
-/// The safety profile checked at the point of care.
+/// The safety profile checked at the point of care. Every item has three
+/// states: yes, no, and not recorded (`None`, written `null` or left out),
+/// which a rule that reads the item answers with a finding that asks for
+/// it, never by passing silently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SafetyProfile {
-    /// Pregnancy status.
+    /// Pregnancy status (`None`: not recorded).
     #[serde(alias = "pregnant")]
     pub pregnancy: Option<Pregnancy>,
     /// Date the pregnancy status was recorded.
     pub pregnancy_date: Option<String>,
-    /// Takes anticoagulants.
+    /// Takes anticoagulants (`None`: not recorded).
     #[serde(default, alias = "anticoagulants", deserialize_with = "flag")]
-    pub anticoagulant: bool,
-    /// Bleeding disorder, if any.
+    pub anticoagulant: Option<bool>,
+    /// Bleeding disorder: `severe: false` for none or a mild one (`None`: not recorded).
     pub bleeding_disorder: Option<BleedingDisorder>,
-    /// Implanted electrical device (pacemaker, ...).
+    /// Implanted electrical device (pacemaker, ...) (`None`: not recorded).
     #[serde(default, alias = "pacemaker", deserialize_with = "flag")]
-    pub implanted_device: bool,
-    /// Diabetes.
+    pub implanted_device: Option<bool>,
+    /// Diabetes (`None`: not recorded).
     #[serde(default, deserialize_with = "flag")]
-    pub diabetes: bool,
-    /// Where sensation is reduced: feet, hands, left_foot, right_foot, left_hand, right_hand.
+    pub diabetes: Option<bool>,
+    /// Where sensation is reduced: feet, hands, left_foot, right_foot,
+    /// left_hand, right_hand; `[]` for nowhere (`None`: not recorded).
     #[serde(default)]
-    pub reduced_sensation: Vec<String>,
+    pub reduced_sensation: Option<Vec<String>>,
     /// Latest platelet count outside chemotherapy, x10^9/L.
     pub platelets: Option<f64>,
     /// Its date.
     pub platelets_date: Option<String>,
-    /// Chemotherapy, if any.
+    /// Chemotherapy: `active: false` for none (`None`: not recorded).
     pub chemotherapy: Option<Chemotherapy>,
-    /// Limbs with lymphoedema: left_arm, right_arm, left_leg, right_leg.
+    /// Limbs with lymphoedema: left_arm, right_arm, left_leg, right_leg;
+    /// `[]` for none (`None`: not recorded).
     #[serde(default)]
-    pub lymphoedema: Vec<String>,
+    pub lymphoedema: Option<Vec<String>>,
 }
+
+/// The items of a profile a clinician records, in the order forms and
+/// banners name them: (field, words).
+pub const PROFILE_ITEMS: [(&str, &str); 8] = [
+    ("pregnancy", "pregnancy"),
+    ("anticoagulant", "anticoagulants"),
+    ("bleeding_disorder", "bleeding disorder"),
+    ("chemotherapy", "chemotherapy"),
+    ("implanted_device", "implanted electrical device"),
+    ("diabetes", "diabetes"),
+    ("reduced_sensation", "reduced sensation"),
+    ("lymphoedema", "lymphoedema"),
+];
 
 /// Limbs a lymphoedema entry may name.
 pub const LIMBS: [&str; 4] = ["left_arm", "right_arm", "left_leg", "right_leg"];
@@ -218,6 +252,118 @@ pub const LIMBS: [&str; 4] = ["left_arm", "right_arm", "left_leg", "right_leg"];
 pub const SENSATION_SITES: [&str; 6] = ["feet", "hands", "left_foot", "right_foot", "left_hand", "right_hand"];
 
 impl SafetyProfile {
+    /// A profile with every item recorded as no (what a stored profile of
+    /// before the three states meant when it left an item out).
+    pub fn all_no() -> SafetyProfile {
+        SafetyProfile {
+            pregnancy: Some(Pregnancy::No),
+            anticoagulant: Some(false),
+            bleeding_disorder: Some(BleedingDisorder {
+                severe: false,
+                clearance_documented: false,
+            }),
+            implanted_device: Some(false),
+            diabetes: Some(false),
+            reduced_sensation: Some(vec![]),
+            chemotherapy: Some(Chemotherapy::none()),
+            lymphoedema: Some(vec![]),
+            ..SafetyProfile::default()
+        }
+    }
+
+    /// Sets every item that `given` says was not written (it is asked with
+    /// the item's keys, aliases included) to no, leaving items written as
+    /// `null` not recorded.
+    pub fn fill_absent(&mut self, given: impl Fn(&[&str]) -> bool) {
+        let no = SafetyProfile::all_no();
+        if !given(&["pregnancy", "pregnant"]) {
+            self.pregnancy = self.pregnancy.or(no.pregnancy);
+        }
+        if !given(&["anticoagulant", "anticoagulants"]) {
+            self.anticoagulant = self.anticoagulant.or(no.anticoagulant);
+        }
+        if !given(&["bleeding_disorder"]) && self.bleeding_disorder.is_none() {
+            self.bleeding_disorder = no.bleeding_disorder;
+        }
+        if !given(&["implanted_device", "pacemaker"]) {
+            self.implanted_device = self.implanted_device.or(no.implanted_device);
+        }
+        if !given(&["diabetes"]) {
+            self.diabetes = self.diabetes.or(no.diabetes);
+        }
+        if !given(&["reduced_sensation"]) && self.reduced_sensation.is_none() {
+            self.reduced_sensation = no.reduced_sensation;
+        }
+        if !given(&["chemotherapy"]) && self.chemotherapy.is_none() {
+            self.chemotherapy = no.chemotherapy;
+        }
+        if !given(&["lymphoedema"]) && self.lymphoedema.is_none() {
+            self.lymphoedema = no.lymphoedema;
+        }
+    }
+
+    /// The items not recorded, in words (pregnancy "unknown" counts as not recorded).
+    pub fn not_recorded(&self) -> Vec<&'static str> {
+        let missing = [
+            matches!(self.pregnancy, None | Some(Pregnancy::Unknown)),
+            self.anticoagulant.is_none(),
+            self.bleeding_disorder.is_none(),
+            self.chemotherapy.is_none(),
+            self.implanted_device.is_none(),
+            self.diabetes.is_none(),
+            self.reduced_sensation.is_none(),
+            self.lymphoedema.is_none(),
+        ];
+        PROFILE_ITEMS
+            .iter()
+            .zip(missing)
+            .filter(|(_, m)| *m)
+            .map(|((_, w), _)| *w)
+            .collect()
+    }
+
+    /// What is recorded as present, in words for a banner.
+    pub fn flags(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.pregnancy == Some(Pregnancy::Yes) {
+            v.push(match &self.pregnancy_date {
+                Some(d) => format!("pregnant (recorded {d})"),
+                None => "pregnant".to_string(),
+            });
+        }
+        for (on, w) in [
+            (self.anticoagulant, "takes an anticoagulant"),
+            (self.implanted_device, "implanted electrical device"),
+            (self.diabetes, "diabetes"),
+        ] {
+            if on == Some(true) {
+                v.push(w.to_string());
+            }
+        }
+        if let Some(b) = &self.bleeding_disorder {
+            if b.severe {
+                v.push(if b.clearance_documented {
+                    "severe bleeding disorder (clearance documented)".to_string()
+                } else {
+                    "severe bleeding disorder".to_string()
+                });
+            }
+        }
+        if self.chemotherapy.as_ref().is_some_and(|c| c.active) {
+            v.push("in chemotherapy".into());
+        }
+        for (list, w) in [
+            (&self.reduced_sensation, "reduced sensation"),
+            (&self.lymphoedema, "lymphoedema"),
+        ] {
+            if let Some(a) = list.as_ref().filter(|a| !a.is_empty()) {
+                let parts: Vec<String> = a.iter().map(|x| x.replace('_', " ")).collect();
+                v.push(format!("{w}: {}", parts.join(", ")));
+            }
+        }
+        v
+    }
+
     /// Checks every rule under `prefix` (`safety`, `profile`). A stored
     /// record (`record`) must also date a pregnancy and every blood count.
     pub fn check(&self, c: &mut Check, prefix: &str, record: bool) {
@@ -227,14 +373,14 @@ impl SafetyProfile {
         if record && self.pregnancy == Some(Pregnancy::Yes) && self.pregnancy_date.is_none() {
             c.fail(format!("{prefix}.pregnancy_date"), "is required when pregnancy is yes");
         }
-        for (i, l) in self.reduced_sensation.iter().enumerate() {
+        for (i, l) in self.reduced_sensation.iter().flatten().enumerate() {
             c.ensure(
                 SENSATION_SITES.contains(&l.as_str()),
                 &format!("{prefix}.reduced_sensation[{i}]"),
                 "must be feet, hands, left_foot, right_foot, left_hand or right_hand",
             );
         }
-        for (i, l) in self.lymphoedema.iter().enumerate() {
+        for (i, l) in self.lymphoedema.iter().flatten().enumerate() {
             c.ensure(
                 LIMBS.contains(&l.as_str()),
                 &format!("{prefix}.lymphoedema[{i}]"),

@@ -123,7 +123,7 @@ fn join(v: &[String]) -> String {
 
 /// Why a foot or hand counts as insensate, or None.
 fn insensate(profile: &SafetyProfile, conditions: &[String], site: Site) -> Option<&'static str> {
-    if profile.diabetes {
+    if profile.diabetes == Some(true) {
         Some("diabetes")
     } else if conditions.iter().any(|c| c == "diabetic_polyneuropathy") {
         Some("diabetic neuropathy")
@@ -132,6 +132,7 @@ fn insensate(profile: &SafetyProfile, conditions: &[String], site: Site) -> Opti
     } else if profile
         .reduced_sensation
         .iter()
+        .flatten()
         .any(|l| Site::parse_many(l).is_some_and(|s| s.contains(&site)))
     {
         Some("reduced sensation recorded")
@@ -196,8 +197,46 @@ pub fn check(profile: &SafetyProfile, conditions: &[String], plan: &Plan) -> Vec
         }
     }
 
+    if matches!(profile.pregnancy, None | Some(Pregnancy::Unknown)) {
+        let hits: Vec<&Planned> = planned.iter().filter(|p| p.info.pregnancy_caution).collect();
+        if !hits.is_empty() {
+            let n = names(&hits);
+            add(
+                Severity::Warning,
+                "PREG_POINT",
+                format!(
+                    "Pregnancy is not recorded and {} {} traditional pregnancy-caution point{}: ask the patient and record it before needling.",
+                    join(&n),
+                    if n.len() == 1 { "is a" } else { "are" },
+                    if n.len() == 1 { "" } else { "s" },
+                ),
+                SRC_PREG,
+                n,
+            );
+        }
+    }
+
     // Bleeding.
-    if profile.anticoagulant {
+    let needling = !planned.is_empty();
+    if profile.anticoagulant.is_none() && needling {
+        add(
+            Severity::Warning,
+            "ANTICOAG",
+            "Anticoagulant use is not recorded: ask the patient and record it before needling.".into(),
+            SRC_BLEED,
+            vec![],
+        );
+    }
+    if profile.bleeding_disorder.is_none() && needling {
+        add(
+            Severity::Warning,
+            "BLEED_SEVERE",
+            "Bleeding disorders are not recorded: ask the patient and record it before needling (a severe one, such as haemophilia, needs physician clearance).".into(),
+            SRC_BLEED,
+            vec![],
+        );
+    }
+    if profile.anticoagulant == Some(true) {
         add(
             Severity::Warning,
             "ANTICOAG",
@@ -237,7 +276,16 @@ pub fn check(profile: &SafetyProfile, conditions: &[String], plan: &Plan) -> Vec
     }
 
     // Implanted device.
-    if profile.implanted_device && plan.electrical {
+    if profile.implanted_device.is_none() && plan.electrical {
+        add(
+            Severity::Warning,
+            "DEVICE_EA",
+            "Implanted electrical devices (such as a pacemaker) are not recorded: ask the patient and record it before using electrical stimulation.".into(),
+            SRC_DEVICE,
+            vec![],
+        );
+    }
+    if profile.implanted_device == Some(true) && plan.electrical {
         add(
             Severity::HardStop,
             "DEVICE_EA",
@@ -248,6 +296,15 @@ pub fn check(profile: &SafetyProfile, conditions: &[String], plan: &Plan) -> Vec
     }
 
     // Chemotherapy.
+    if profile.chemotherapy.is_none() && needling {
+        add(
+            Severity::Warning,
+            "ANC_LOW",
+            "Chemotherapy is not recorded: ask the patient and record it (with the latest neutrophil and platelet counts) before needling.".into(),
+            SRC_CHEMO,
+            vec![],
+        );
+    }
     if let Some(ch) = profile.chemotherapy.as_ref().filter(|c| c.active) {
         if let Some(n) = ch.neutrophils.filter(|n| *n < NEUTROPHILS_LOW) {
             add(
@@ -320,16 +377,65 @@ pub fn check(profile: &SafetyProfile, conditions: &[String], plan: &Plan) -> Vec
                 SRC_SKIN,
                 n,
             );
+        } else {
+            // Nothing known makes the limb insensate, but diabetes or
+            // reduced sensation is not recorded: ask, or check the skin.
+            let unknown: Vec<&str> = [
+                (profile.diabetes.is_none(), "diabetes"),
+                (profile.reduced_sensation.is_none(), "reduced sensation"),
+            ]
+            .into_iter()
+            .filter_map(|(m, w)| m.then_some(w))
+            .collect();
+            let hits: Vec<&Planned> = planned
+                .iter()
+                .filter(|p| p.info.has(flag) && sites(p).into_iter().any(|s| !plan.skin.checked.contains(&s)))
+                .collect();
+            if !unknown.is_empty() && !hits.is_empty() {
+                let n = names(&hits);
+                add(
+                    Severity::Warning,
+                    rule,
+                    format!(
+                        "{} on the {word} and {} not recorded: ask the patient and record it, or check the skin of that {word}, before needling.",
+                        join(&n),
+                        if unknown.len() == 1 {
+                            format!("{} is", unknown[0])
+                        } else {
+                            format!("{} are", unknown.join(" and "))
+                        }
+                    ),
+                    SRC_SKIN,
+                    n,
+                );
+            }
         }
     }
 
     // Lymphoedema.
+    if profile.lymphoedema.is_none() {
+        let on_limb: Vec<&Planned> = planned.iter().filter(|p| p.info.limb.is_some()).collect();
+        if !on_limb.is_empty() {
+            let n = names(&on_limb);
+            add(
+                Severity::Warning,
+                "LYMPH_LIMB",
+                format!(
+                    "{} on a limb and lymphoedema is not recorded: ask the patient and record it before needling.",
+                    join(&n)
+                ),
+                SRC_LYMPH,
+                n,
+            );
+        }
+    }
+    let lymphoedema = profile.lymphoedema.as_deref().unwrap_or(&[]);
     let lymph: Vec<&Planned> = planned
         .iter()
         .filter(|p| {
             let Some(limb) = p.info.limb else { return false };
             let limb = if limb == Limb::Arm { "arm" } else { "leg" };
-            profile.lymphoedema.iter().any(|l| {
+            lymphoedema.iter().any(|l| {
                 let (side, l_limb) = l.split_once('_').unwrap_or(("", l));
                 l_limb == limb
                     && match p.side {
@@ -348,7 +454,7 @@ pub fn check(profile: &SafetyProfile, conditions: &[String], plan: &Plan) -> Vec
             format!(
                 "{} on a limb with lymphoedema ({}): cellulitis risk; avoid the affected limb.",
                 join(&n),
-                profile.lymphoedema.join(", ").replace('_', " ")
+                lymphoedema.join(", ").replace('_', " ")
             ),
             SRC_LYMPH,
             n,

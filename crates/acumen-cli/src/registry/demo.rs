@@ -90,13 +90,16 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64, today: time
     for i in 0..patients {
         let cond = &CONDITIONS[rng.random_range(0..CONDITIONS.len())];
         let sex = ["female", "male"][rng.random_range(0..2)];
-        let p = json!({
+        let mut p = json!({
             "given_name": GIVEN[rng.random_range(0..GIVEN.len())], "family_name": format!("{} (SIMULATED)", FAMILY[rng.random_range(0..FAMILY.len())]),
             "email": format!("sim{i:04}@example.invalid"), "year_of_birth": rng.random_range(1940..2000), "sex": sex,
             "safety": {"pregnancy": "no", "diabetes": cond.code == "diabetic_polyneuropathy", "anticoagulant": rng.random_bool(0.12),
+                       "bleeding_disorder": "none", "implanted_device": false, "chemotherapy": false, "lymphoedema": [],
                        "reduced_sensation": if cond.code == "diabetic_polyneuropathy" { vec!["feet"] } else { vec![] }}
         });
         let profile: SafetyProfile = serde_json::from_value(p["safety"].clone())?;
+        // Stored as the API stores it: every item recorded, in canonical form.
+        p["safety"] = serde_json::to_value(&profile)?;
         let (patient, _) = store
             .insert_record(
                 &actor,

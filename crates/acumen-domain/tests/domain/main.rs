@@ -137,7 +137,7 @@ fn patient_rules() {
     let mut bad = p;
     bad.email = Some("not-an-email".into());
     bad.year_of_birth = 1850;
-    bad.safety.reduced_sensation = vec!["knees".into()];
+    bad.safety.reduced_sensation = Some(vec!["knees".into()]);
     let fields: Vec<String> = bad
         .validate()
         .unwrap_err()

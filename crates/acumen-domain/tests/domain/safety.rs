@@ -4,9 +4,10 @@ use acumen_domain::plan::day_of;
 use acumen_domain::{check, PlannedSessionInput, ProfileInput, Severity};
 use serde_json::{json, Value};
 
-/// The rule ids (with severities) for a profile and a planned session on 2026-11-25.
+/// The rule ids (with severities) for a profile (as a check request
+/// sends it: an item left out is no) and a planned session on 2026-11-25.
 fn rules(profile: Value, session: Value) -> Vec<(Severity, &'static str)> {
-    let p: ProfileInput = serde_json::from_value(profile).unwrap();
+    let p = ProfileInput::from_json(&profile).unwrap();
     let s: PlannedSessionInput = serde_json::from_value(session).unwrap();
     let plan = s.plan(day_of("2026-11-25").unwrap(), None).unwrap();
     check(&p.safety, &p.conditions, &plan)
@@ -250,7 +251,7 @@ fn a_skin_check_naming_no_site_counts_for_none() {
 
 #[test]
 fn findings_are_ordered_by_severity_and_carry_reason_and_source() {
-    let p: ProfileInput = serde_json::from_value(json!({
+    let p = ProfileInput::from_json(&json!({
         "pregnancy": "yes", "anticoagulant": true, "diabetes": true, "implanted_device": true
     }))
     .unwrap();
@@ -364,4 +365,97 @@ fn more_request_shapes() {
     assert_eq!(ids(json!({"diabetes": true}), s), ["FOOT_NO_SKIN_CHECK"]);
     let p = ProfileInput::from_json(&json!({"conditions": [{"code": "chemotherapy_induced"}]})).unwrap();
     assert_eq!(p.conditions, ["chemotherapy_induced"]);
+}
+
+/// The rule ids for a stored profile (a patient record: an item left out
+/// is not recorded) and a planned session on 2026-11-25.
+fn stored_ids(profile: Value, session: Value) -> Vec<(Severity, &'static str)> {
+    let p: acumen_domain::SafetyProfile = serde_json::from_value(profile).unwrap();
+    let s: PlannedSessionInput = serde_json::from_value(session).unwrap();
+    let plan = s.plan(day_of("2026-11-25").unwrap(), None).unwrap();
+    check(&p, &[], &plan)
+        .into_iter()
+        .map(|f| (f.severity, f.rule_id))
+        .collect()
+}
+
+#[test]
+fn an_item_not_recorded_asks_for_it_before_needling() {
+    use Severity::Warning;
+    // Nothing recorded; ST36 (leg) and KI1 (sole of the foot), manual needling.
+    let asks = [
+        (Warning, "BLEED_SEVERE"),
+        (Warning, "ANC_LOW"),
+        (Warning, "FOOT_NO_SKIN_CHECK"),
+        (Warning, "ANTICOAG"),
+        (Warning, "LYMPH_LIMB"),
+    ];
+    assert_eq!(stored_ids(json!({}), pts(&["ST36", "KI1"])), asks);
+    // The same in a check request, where the items are written as null.
+    let nulls = json!({"pregnancy": null, "anticoagulant": null, "bleeding_disorder": null, "implanted_device": null,
+                       "diabetes": null, "reduced_sensation": null, "chemotherapy": null, "lymphoedema": "not_recorded"});
+    assert!(ProfileInput::from_json(&nulls).is_err(), "a list is not a word");
+    let nulls = json!({"pregnancy": null, "anticoagulant": "not_recorded", "bleeding_disorder": null, "implanted_device": null,
+                       "diabetes": null, "reduced_sensation": null, "chemotherapy": null, "lymphoedema": null});
+    assert_eq!(rules(nulls.clone(), pts(&["ST36", "KI1"])), asks);
+    // A pregnancy-caution point asks for pregnancy; electrical stimulation for implanted devices.
+    let mut ea = pts(&["SP6"]);
+    ea["stimulation"] = json!("electrical");
+    let got = rules(nulls, ea);
+    assert!(got.contains(&(Warning, "PREG_POINT")), "{got:?}");
+    assert!(got.contains(&(Warning, "DEVICE_EA")), "{got:?}");
+    // Everything recorded as no: nothing to ask.
+    let no = json!({"pregnancy": "no", "anticoagulant": false, "bleeding_disorder": "none", "implanted_device": false,
+                    "diabetes": false, "reduced_sensation": [], "chemotherapy": false, "lymphoedema": []});
+    assert_eq!(stored_ids(no.clone(), pts(&["ST36", "KI1", "SP6"])), []);
+    // Diabetes recorded as no but reduced sensation not recorded: the foot still asks.
+    let mut part = no;
+    part["reduced_sensation"] = Value::Null;
+    assert_eq!(
+        stored_ids(part.clone(), pts(&["KI1"])),
+        [(Warning, "FOOT_NO_SKIN_CHECK")]
+    );
+    // ... unless the skin of both feet was checked at this visit.
+    let mut checked = pts(&["KI1"]);
+    checked["skin_check"] = json!(["none"]);
+    assert_eq!(stored_ids(part, checked), []);
+    // A recorded yes still gives its own finding, not an ask.
+    let p = acumen_domain::SafetyProfile {
+        anticoagulant: Some(true),
+        ..acumen_domain::SafetyProfile::all_no()
+    };
+    let plan = serde_json::from_value::<PlannedSessionInput>(pts(&["ST36"]))
+        .unwrap()
+        .plan(day_of("2026-11-25").unwrap(), None)
+        .unwrap();
+    let f = check(&p, &[], &plan);
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].reason.starts_with("The patient takes an anticoagulant"),
+        "{}",
+        f[0].reason
+    );
+}
+
+#[test]
+fn a_profile_says_what_is_not_recorded_and_what_is_flagged() {
+    let p: acumen_domain::SafetyProfile =
+        serde_json::from_value(json!({"anticoagulant": true, "diabetes": false, "lymphoedema": ["left_arm"]})).unwrap();
+    assert_eq!(
+        p.not_recorded(),
+        [
+            "pregnancy",
+            "bleeding disorder",
+            "chemotherapy",
+            "implanted electrical device",
+            "reduced sensation"
+        ]
+    );
+    assert_eq!(p.flags(), ["takes an anticoagulant", "lymphoedema: left arm"]);
+    // A stored profile keeps "not recorded" as null through a round trip.
+    let v = serde_json::to_value(&p).unwrap();
+    assert_eq!(v["implanted_device"], Value::Null);
+    assert_eq!(v["diabetes"], json!(false));
+    assert_eq!(serde_json::from_value::<acumen_domain::SafetyProfile>(v).unwrap(), p);
+    assert!(acumen_domain::SafetyProfile::all_no().not_recorded().is_empty());
 }

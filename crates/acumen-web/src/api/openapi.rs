@@ -16,6 +16,15 @@ fn en(values: &[&str]) -> Value {
 fn obj(props: Value, required: &[&str]) -> Value {
     json!({"type": "object", "properties": props, "required": required})
 }
+/// A schema that also allows `null` (here: not recorded).
+fn nullable(schema: Value) -> Value {
+    json!({"oneOf": [schema, {"type": "null"}]})
+}
+/// A schema with a description.
+fn described(text: &str, mut schema: Value) -> Value {
+    schema["description"] = json!(text);
+    schema
+}
 /// A public id: 32 random hex digits (never the internal key).
 fn pid() -> Value {
     json!({"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "opaque public id"})
@@ -40,13 +49,14 @@ fn schemas() -> Value {
         "Patient": obj(json!({
             "given_name": s("string"), "family_name": s("string"), "email": s("string"), "phone": s("string"),
             "year_of_birth": {"type": "integer", "minimum": 1900, "maximum": 2100}, "sex": en(&["female", "male", "other", "unknown"]),
-            "safety": obj(json!({
-                "pregnancy": en(&["no", "yes", "unknown"]), "pregnancy_date": date, "anticoagulant": s("boolean"),
-                "bleeding_disorder": obj(json!({"severe": s("boolean"), "clearance_documented": s("boolean")}), &["severe", "clearance_documented"]),
-                "implanted_device": s("boolean"), "diabetes": s("boolean"), "reduced_sensation": arr(en(&acumen_domain::profile::SENSATION_SITES)),
+            "safety": described("Every item is yes, no or not recorded (null or left out); a rule whose item is not recorded gives a warning that asks for it before needling.",
+                obj(json!({
+                "pregnancy": nullable(en(&["no", "yes", "unknown"])), "pregnancy_date": date, "anticoagulant": nullable(s("boolean")),
+                "bleeding_disorder": nullable(obj(json!({"severe": s("boolean"), "clearance_documented": s("boolean")}), &["severe", "clearance_documented"])),
+                "implanted_device": nullable(s("boolean")), "diabetes": nullable(s("boolean")), "reduced_sensation": nullable(arr(en(&acumen_domain::profile::SENSATION_SITES))),
                 "platelets": s("number"), "platelets_date": date,
-                "chemotherapy": obj(json!({"active": s("boolean"), "neurotoxic": s("boolean"), "neutrophils": s("number"), "neutrophils_date": date, "platelets": s("number"), "platelets_date": date}), &[]),
-                "lymphoedema": arr(en(&["left_arm", "right_arm", "left_leg", "right_leg"]))}), &[])
+                "chemotherapy": nullable(obj(json!({"active": s("boolean"), "neurotoxic": s("boolean"), "neutrophils": s("number"), "neutrophils_date": date, "platelets": s("number"), "platelets_date": date}), &[])),
+                "lymphoedema": nullable(arr(en(&["left_arm", "right_arm", "left_leg", "right_leg"])))}), &[]))
         }), &["given_name", "family_name", "year_of_birth", "sex"]),
         "Condition": obj(json!({"code": s("string"), "regions": arr(en(&acumen_knowledge::conditions::REGIONS)), "diagnosed": date}), &["code"]),
         "Screening": obj(json!({"date": date, "interview": {"type": "array", "items": s("boolean"), "minItems": 7, "maxItems": 7}, "examination": {"type": "array", "items": s("boolean"), "minItems": 3, "maxItems": 3}}), &["date", "interview"]),
@@ -106,7 +116,7 @@ fn safety_schemas() -> Value {
                       arr(obj(json!({"site": s("string"), "findings": arr(finding)}), &["site", "findings"]))]},
         "SafetyCheck": obj(json!({
             "patient_id": s("integer"),
-            "profile": {"description": "Instead of patient_id: the Patient.safety fields plus conditions (condition codes). Also read: pregnant (boolean), anticoagulants, pacemaker, chemotherapy: true, bleeding_disorder: severe|moderate|mild|none. Unknown fields are refused (422).", "type": "object"},
+            "profile": {"description": "Instead of patient_id: the Patient.safety fields plus conditions (condition codes). Also read: pregnant (boolean), anticoagulants, pacemaker, chemotherapy: true, bleeding_disorder: severe|moderate|mild|none. An item left out reads as no (the request describes a patient); null or \"not_recorded\" reads as not recorded and gives a warning that asks for it. Unknown fields are refused (422).", "type": "object"},
             "course_id": s("integer"), "course": obj(json!({"intent": intent}), &[]),
             "session": session, "at": s("string")}), &["session"]),
         "Finding": obj(json!({"severity": en(&["hard_stop", "needs_rationale", "warning", "info"]), "rule_id": en(&acumen_domain::safety::RULES), "reason": s("string"), "source": s("string"), "points": arr(s("string"))}), &["severity", "rule_id", "reason", "source"]),

@@ -1,12 +1,13 @@
 //! The patient banner every clinical form and the chart show, so that a
 //! note never lands on the wrong patient: name, year of birth, record
-//! number, the active course and the safety flags.
+//! number, the active course, the safety flags and the safety items not
+//! yet recorded (with the way to record them).
 
 use serde_json::Value;
 
 use acumen_store::Record;
 
-use super::layout::{patient_name, safety_words, text};
+use super::layout::{patient_name, safety_words, stored_profile, text};
 use crate::access::{staff_only, visible_patient};
 use crate::auth::Authed;
 use crate::error::ApiResult;
@@ -33,6 +34,8 @@ pub struct Banner {
     pub course: String,
     /// Safety flags in words.
     pub flags: Vec<String>,
+    /// Safety-profile items not recorded, in words.
+    pub not_recorded: Vec<String>,
 }
 
 /// A course in a few words: "Painful diabetic neuropathy, from 2026-11-02".
@@ -61,6 +64,11 @@ impl Banner {
                 active.join("; ")
             },
             flags: safety_words(p.data.get("safety").unwrap_or(&Value::Null)),
+            not_recorded: stored_profile(p.data.get("safety").unwrap_or(&Value::Null))
+                .not_recorded()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
         }
     }
 }

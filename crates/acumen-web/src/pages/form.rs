@@ -36,7 +36,15 @@ pub enum Kind {
     Check,
     /// Any of several values (a JSON array).
     Multi(Vec<(&'static str, &'static str)>),
+    /// Yes / no / not recorded: a JSON boolean, or left out.
+    Tri,
+    /// Any of several places, or "none": a JSON array (`[]` for none), or
+    /// left out when nothing is ticked (not recorded).
+    Sites(Vec<(&'static str, &'static str)>),
 }
+
+/// The choices of a yes / no / not recorded field.
+pub const TRI: [(&str, &str); 3] = [("", "not recorded"), ("no", "no"), ("yes", "yes")];
 
 /// A field.
 #[derive(Debug, Clone)]
@@ -70,6 +78,13 @@ pub fn req(path: &'static str, label: &'static str, kind: Kind) -> Field {
         required: true,
         ..f(path, label, kind)
     }
+}
+
+/// A select with no choice made yet: the first option asks for one.
+pub fn choose(options: &[(&'static str, &'static str)]) -> Kind {
+    let mut o = vec![("", "Choose one")];
+    o.extend_from_slice(options);
+    Kind::Select(o)
 }
 
 /// A field as the template shows it.
@@ -171,6 +186,29 @@ pub fn to_json(fields: &[Field], p: &Posted) -> (Value, HashMap<String, String>)
         let raw = first(p, fd.path);
         let v = match &fd.kind {
             Kind::Check => Some(Value::Bool(matches!(raw, "on" | "true" | "yes" | "1"))),
+            Kind::Tri => match raw {
+                "yes" => Some(Value::Bool(true)),
+                "no" => Some(Value::Bool(false)),
+                "" => None,
+                _ => {
+                    errors.insert(fd.path.to_string(), "must be yes, no or not recorded".to_string());
+                    None
+                }
+            },
+            Kind::Sites(_) => {
+                let ticked: Vec<&String> = p.get(fd.path).into_iter().flatten().filter(|s| !s.is_empty()).collect();
+                if ticked.is_empty() {
+                    None
+                } else {
+                    Some(Value::Array(
+                        ticked
+                            .into_iter()
+                            .filter(|s| *s != "none")
+                            .map(|s| Value::String(s.clone()))
+                            .collect(),
+                    ))
+                }
+            }
             Kind::Multi(_) => Some(Value::Array(
                 p.get(fd.path)
                     .into_iter()
@@ -293,7 +331,8 @@ pub fn views(fields: &[Field], p: &Posted, errors: &HashMap<String, String>) -> 
                 Kind::Date => ("date", vec![]),
                 Kind::Check => ("checkbox", vec![]),
                 Kind::Select(o) => ("select", o.clone()),
-                Kind::Multi(o) => ("multi", o.clone()),
+                Kind::Multi(o) | Kind::Sites(o) => ("multi", o.clone()),
+                Kind::Tri => ("select", TRI.to_vec()),
             };
             FieldView {
                 name: fd.path.into(),
@@ -303,6 +342,7 @@ pub fn views(fields: &[Field], p: &Posted, errors: &HashMap<String, String>) -> 
                 // browser would send), not an empty option further down.
                 value: match (&fd.kind, p.contains_key(fd.path)) {
                     (Kind::Select(o), false) => o.first().map_or(String::new(), |x| x.0.to_string()),
+                    (Kind::Tri, false) => String::new(),
                     _ => first(p, fd.path).to_string(),
                 },
                 ticked: p.get(fd.path).cloned().unwrap_or_default(),

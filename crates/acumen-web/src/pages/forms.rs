@@ -1,6 +1,6 @@
 //! The record forms of the clinic pages and what every form shares: new
-//! patient, course and portal login here (sessions and adverse events in
-//! `session_forms.rs`), and `submit`, which reads a posted form as the
+//! course and portal login here (patients in `patient_form.rs`, sessions
+//! and adverse events in `session_forms.rs`), and `submit`, which reads a posted form as the
 //! request body, calls the same service function as the JSON API (so the
 //! rules, the safety checks and the audit are the same) and redirects, or
 //! shows the form again with what was typed and the reasons.
@@ -11,7 +11,7 @@ use axum::Form;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use acumen_domain::{CourseInput, PatientInput};
+use acumen_domain::CourseInput;
 
 use super::form::{f, posted, refused, shown, to_json, views, Field, FormPage, Kind, Posted};
 use super::layout::{error_page, to_login, UserView};
@@ -20,52 +20,6 @@ use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
 use crate::service::records::{self as rec};
 use crate::state::AppState;
-
-const YES_NO: [(&str, &str); 3] = [("no", "no"), ("yes", "yes"), ("unknown", "unknown")];
-
-fn patient_fields() -> Vec<Field> {
-    vec![
-        f("given_name", "Given name", Kind::Text),
-        f("family_name", "Family name", Kind::Text),
-        f("year_of_birth", "Year of birth", Kind::Integer),
-        f(
-            "sex",
-            "Sex",
-            Kind::Select(vec![
-                ("female", "female"),
-                ("male", "male"),
-                ("other", "other"),
-                ("unknown", "unknown"),
-            ]),
-        ),
-        f("email", "E-mail", Kind::Email),
-        f("phone", "Phone", Kind::Text),
-        f("safety.pregnancy", "Pregnant", Kind::Select(YES_NO.to_vec())),
-        f("safety.pregnancy_date", "Pregnancy status recorded on", Kind::Date),
-        f("safety.anticoagulant", "Takes an anticoagulant", Kind::Check),
-        f(
-            "safety.implanted_device",
-            "Implanted electrical device (pacemaker, ...)",
-            Kind::Check,
-        ),
-        f("safety.diabetes", "Diabetes", Kind::Check),
-        f(
-            "safety.reduced_sensation",
-            "Reduced sensation",
-            Kind::Multi(vec![("feet", "feet"), ("hands", "hands")]),
-        ),
-        f(
-            "safety.lymphoedema",
-            "Lymphoedema",
-            Kind::Multi(vec![
-                ("left_arm", "left arm"),
-                ("right_arm", "right arm"),
-                ("left_leg", "left leg"),
-                ("right_leg", "right leg"),
-            ]),
-        ),
-    ]
-}
 
 fn course_fields() -> Vec<Field> {
     let conditions: Vec<(&str, &str)> = acumen_knowledge::conditions::CONDITIONS
@@ -239,53 +193,6 @@ pub(crate) fn staff(who: &Option<Authed>, here: &str) -> Result<Authed, Response
         Some(w) if !w.is_staff() => Err(error_page(ApiError::Forbidden("staff only".into()))),
         Some(w) => Ok(w.clone()),
     }
-}
-
-/// `GET /patients/new`
-pub async fn new_patient(State(st): State<AppState>, who: Option<Authed>) -> Response {
-    let who = match staff(&who, "/patients/new") {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let fields = patient_fields();
-    let pg = page(
-        &st,
-        &who,
-        "New patient",
-        "/patients/new".into(),
-        "/patients".into(),
-        &fields,
-        &Posted::new(),
-    );
-    shown(&st, &who, pg, &fields)
-}
-
-/// `POST /patients/new`
-pub async fn create_patient(
-    State(st): State<AppState>,
-    who: Option<Authed>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let who = match staff(&who, "/patients/new") {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let p = posted(pairs);
-    let fields = patient_fields();
-    submit::<PatientInput, _, _, _>(
-        &st,
-        &who,
-        &fields,
-        &p,
-        |_| Ok(()),
-        |b| {
-            let (st2, who2) = (st.clone(), who.clone());
-            async move { rec::create_patient(&st2, &who2, None, b).await }
-        },
-        |w| format!("/patients/{}", w.record.public_id),
-        "/patients/new",
-    )
-    .await
 }
 
 /// `GET /patients/{id}/courses/new`

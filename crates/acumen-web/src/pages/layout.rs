@@ -126,38 +126,11 @@ pub fn patient_name(p: &Record) -> String {
 
 /// Risk factors of a stored safety profile, in words.
 pub fn safety_words(s: &Value) -> Vec<String> {
-    let on = |k: &str| s.get(k).and_then(Value::as_bool).unwrap_or(false);
-    let mut v = Vec::new();
-    if s.get("pregnancy").and_then(Value::as_str) == Some("yes") {
-        v.push(format!("pregnant (recorded {})", text(s, "pregnancy_date")));
-    }
-    for (k, w) in [
-        ("anticoagulant", "takes an anticoagulant"),
-        ("implanted_device", "implanted electrical device"),
-        ("diabetes", "diabetes"),
-    ] {
-        if on(k) {
-            v.push(w.to_string());
-        }
-    }
-    for (k, w) in [
-        ("reduced_sensation", "reduced sensation"),
-        ("lymphoedema", "lymphoedema"),
-    ] {
-        if let Some(a) = s.get(k).and_then(Value::as_array).filter(|a| !a.is_empty()) {
-            let parts: Vec<String> = a
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|x| x.replace('_', " "))
-                .collect();
-            v.push(format!("{w}: {}", parts.join(", ")));
-        }
-    }
-    if s.get("bleeding_disorder").is_some_and(|b| !b.is_null()) {
-        v.push("bleeding disorder".into());
-    }
-    if s.get("chemotherapy").is_some_and(|c| !c.is_null()) {
-        v.push("chemotherapy".into());
-    }
-    v
+    stored_profile(s).flags()
+}
+
+/// A stored safety profile (an unreadable one reads as nothing recorded,
+/// so that the forms ask for every item rather than show it as "no").
+pub fn stored_profile(s: &Value) -> acumen_domain::SafetyProfile {
+    serde_json::from_value(s.clone()).unwrap_or_default()
 }

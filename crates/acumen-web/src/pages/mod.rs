@@ -18,6 +18,7 @@ pub mod glossary;
 pub mod history;
 pub mod layout;
 pub mod login;
+pub mod patient_form;
 pub mod patients;
 pub mod session_forms;
 
@@ -39,7 +40,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/new", get(admin::new_user).post(admin::create_user))
         .route("/admin/users/{id}/invite", post(admin::invite))
         .route("/patients", get(patients::patients))
-        .route("/patients/new", get(rf::new_patient).post(rf::create_patient))
+        .route(
+            "/patients/new",
+            get(patient_form::new_patient).post(patient_form::create_patient),
+        )
+        .route(
+            "/patients/{id}/edit",
+            get(patient_form::edit_patient).post(patient_form::update_patient),
+        )
         .route("/patients/{id}", get(chart::patient))
         .route("/courses/{id}/reopen", post(chart::reopen))
         .route(

@@ -13,7 +13,7 @@ use acumen_domain::{AdverseEventInput, SessionInput};
 use acumen_store::Record;
 
 use super::banner::{banner, Banner};
-use super::form::{f, posted, req, shown, Field, FormPage, Kind, Posted};
+use super::form::{choose, f, posted, req, shown, Field, FormPage, Kind, Posted};
 use super::forms::{page, staff, submit};
 use super::layout::error_page;
 use crate::access::Pid;
@@ -45,13 +45,6 @@ fn session_fields() -> Vec<Field> {
         f("override_reason", "Override the hard stop: your reason (practitioners)", Kind::Area),
         f("note", "Note", Kind::Area),
     ]
-}
-
-/// A select with no choice made yet: the first option asks for one.
-fn choose(options: &[(&'static str, &'static str)]) -> Kind {
-    let mut o = vec![("", "Choose one")];
-    o.extend_from_slice(options);
-    Kind::Select(o)
 }
 
 fn adverse_fields() -> Vec<Field> {

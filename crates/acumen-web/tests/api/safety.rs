@@ -7,10 +7,13 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-/// A pregnant patient with diabetes (insensate feet), anticoagulated.
+/// A pregnant patient with diabetes (insensate feet), anticoagulated;
+/// every other item recorded as no.
 fn risky_patient() -> Value {
     json!({"given_name": "Ada", "family_name": "Testpatient", "year_of_birth": 1990, "sex": "female",
-           "safety": {"pregnancy": "yes", "pregnancy_date": "2026-09-01", "diabetes": true, "anticoagulant": true}})
+           "safety": {"pregnancy": "yes", "pregnancy_date": "2026-09-01", "diabetes": true, "anticoagulant": true,
+                      "bleeding_disorder": "none", "chemotherapy": false, "implanted_device": false,
+                      "reduced_sensation": [], "lymphoedema": []}})
 }
 
 /// The rule ids of a findings array.
@@ -128,6 +131,21 @@ async fn check_endpoint_with_a_stored_patient_or_a_profile(app) {
         (Some(true), Some(true))
     );
     assert!(b["findings"][0]["source"].as_str().unwrap().starts_with("Pneumothorax"));
+
+    // A stored patient whose profile was left out: every item the plan needs
+    // is asked for (warnings, nothing silently passes as "no").
+    let unknown = new_patient_from(&app, &doc, &json!({"given_name": "Una", "family_name": "Known",
+        "year_of_birth": 1970, "sex": "male"})).await;
+    let (status, b) = check(json!({"patient_id": unknown, "at": "2026-11-25",
+        "session": {"points": [{"code": "ST36", "side": "left"}], "stimulation": {"electrical": true}}}))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(rule_ids(&b["findings"]), ["BLEED_SEVERE", "DEVICE_EA", "ANC_LOW", "ANTICOAG", "LYMPH_LIMB"]);
+    assert!(b["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "warning"
+        && f["reason"].as_str().unwrap().contains("not recorded")), "{b}");
+    assert_eq!(b["hard_stop"], false);
+    let stored = body(doc.get(app.url(&format!("/patients/{unknown}"))).send().await.unwrap()).await;
+    assert_eq!(stored["data"]["safety"]["anticoagulant"], Value::Null, "{stored}");
 
     // A profile instead of a stored patient, with an EA prevention course.
     let (_, b) = check(
