@@ -129,20 +129,29 @@ try {
   await page.fill("[name=given_name]", "Ada");
   await page.fill("[name=family_name]", "Endtoend");
   await page.fill("[name=year_of_birth]", "nineteen");
+  // Nothing is chosen for the patient: sex is a required choice and every
+  // safety item starts as "not recorded", never "no".
+  if ((await page.inputValue("[name=sex]")) !== "") fail("sex is preselected on the new-patient form");
+  for (const item of ["anticoagulant", "implanted_device", "diabetes"])
+    if ((await page.inputValue(`[name='safety.${item}']`)) !== "") fail(`${item} does not default to not recorded`);
   await page.selectOption("[name=sex]", "female");
   await page.selectOption("[name='safety.pregnancy']", "yes");
   await page.fill("[name='safety.pregnancy_date']", "2026-10-01");
-  await page.check("[name='safety.diabetes']");
+  await page.selectOption("[name='safety.diabetes']", "yes");
   await page.check("[name='safety.reduced_sensation'][value=feet]");
   await submit();
   // A word in a number field is refused next to the field, and nothing typed is lost.
   await expectText("must be a whole number");
   if ((await page.inputValue("[name=given_name]")) !== "Ada") fail("typed name lost after a validation error");
-  if (!(await page.isChecked("[name='safety.diabetes']"))) fail("ticked box lost after a validation error");
+  if ((await page.inputValue("[name='safety.diabetes']")) !== "yes") fail("chosen answer lost after a validation error");
+  if (!(await page.isChecked("[name='safety.reduced_sensation'][value=feet]"))) fail("ticked box lost after a validation error");
   await look("patient-new-invalid");
   await page.fill("[name=year_of_birth]", "1988");
   await submit();
   await expectText("Ada Endtoend");
+  // What was left alone is named as not recorded, with the way to record it.
+  const missing = await page.textContent(".banner .flags.missing");
+  if (!missing.includes("anticoagulant")) fail("the banner does not say the anticoagulant item is not recorded: " + missing);
   const patientUrl = page.url();
   const patientId = patientUrl.match(/patients\/([0-9a-f]{32})/)[1];
 
@@ -248,6 +257,25 @@ try {
   await page.fill("[name=rationale]", "LR3 for foot pain");
   await submit();
   await expectText("LR3");
+
+  step = "correct an outcome and void an adverse event recorded in error";
+  await page.click("details.outcomes summary");
+  await page.click("details.outcomes tbody tr:first-child a:has-text('Correct')");
+  if (!(await page.textContent(".banner")).includes("Ada Endtoend")) fail("no patient banner on the outcome correction");
+  if ((await page.inputValue("[name=value]")) !== "8") fail("the correction does not start from the stored value");
+  await look("outcome-correct");
+  await page.fill("[name=value]", "7");
+  await submit();
+  await page.click("details.outcomes summary");
+  if (!(await page.textContent("details.outcomes tbody tr:first-child")).includes("7.0")) fail("the corrected value is not shown");
+  await page.click("ul.events a:has-text('Void')");
+  await submit();
+  await expectText("Reason for voiding is required.");
+  await look("void-refused");
+  await page.fill("[name=reason]", "The bruise was there before the visit");
+  await submit();
+  await expectText("Voided records (1)");
+  if ((await page.locator("ul.events li").count()) !== 0) fail("the voided adverse event is still listed");
 
   step = "a completed course takes no session";
   const course = (await page.getAttribute("a:has-text('Add a session')", "href")).match(/courses\/([0-9a-f]{32})/)[1];

@@ -104,7 +104,8 @@ pub async fn sqlite_rows(pool: &SqlitePool) -> Result<(Vec<CourseRow>, Vec<PainR
     let outcomes = sqlx::query(
         "SELECT parent_id, json_extract(data, '$.value') AS value, json_extract(data, '$.timepoint') AS tp, \
          json_extract(data, '$.session_number') AS n, json_extract(data, '$.date') AS date \
-         FROM records WHERE kind = 'outcome' AND json_extract(data, '$.instrument') = 'nrs_average' ORDER BY id",
+         FROM records WHERE kind = 'outcome' AND json_extract(data, '$.instrument') = 'nrs_average' \
+         AND json_extract(data, '$.voided') IS NULL ORDER BY id",
     )
     .fetch_all(pool)
     .await?;

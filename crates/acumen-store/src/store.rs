@@ -131,7 +131,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(Record, bool)>;
     /// A record of the actor's clinic (audited as a read).
     async fn record(&self, actor: &Actor, kind: &str, id: i64) -> Result<Record>;
-    /// Records of a kind under a parent (or of a patient), in creation order.
+    /// Records of a kind under a parent (or of a patient), in creation
+    /// order, leaving out those voided (data with a `voided` entry).
     async fn children(&self, actor: &Actor, kind: &str, parent_id: i64) -> Result<Vec<Record>>;
     /// Patients of the clinic whose data matches `query` (case-insensitive; empty = all).
     async fn patients(&self, actor: &Actor, query: &str) -> Result<Vec<Record>>;
@@ -143,7 +144,35 @@ pub trait Store: Send + Sync + 'static {
         id: i64,
         expected_version: i64,
         data: serde_json::Value,
+    ) -> Result<Record> {
+        self.update_record_audited(actor, kind, id, expected_version, data, &[])
+            .await
+    }
+    /// As `update_record`, with further audit entries about the record
+    /// (`void`, `safety_override:…`) in the same transaction.
+    async fn update_record_audited(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        id: i64,
+        expected_version: i64,
+        data: serde_json::Value,
+        also_audit: &[String],
     ) -> Result<Record>;
+    /// Moves a record to another parent (a session to another course of its
+    /// patient): a new version with the same data, audited as `move`, if
+    /// `expected_version` is current (else `Conflict`).
+    async fn move_record(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        id: i64,
+        expected_version: i64,
+        parent_id: i64,
+    ) -> Result<Record>;
+    /// The voided records of a kind under a parent (kept, shown with their
+    /// reason, left out of `children`, `clinic_records` and every figure).
+    async fn voided_children(&self, actor: &Actor, kind: &str, parent_id: i64) -> Result<Vec<Record>>;
     /// All versions of a record.
     async fn versions(&self, actor: &Actor, id: i64) -> Result<Vec<RecordVersion>>;
     /// Everything held on a patient.

@@ -46,6 +46,10 @@ pub enum ApiError {
     /// course): 409 with what to do.
     #[error("{0}")]
     Closed(String),
+    /// The record was voided, or still has live records under it that a
+    /// void would orphan: 409 with what to do.
+    #[error("{0}")]
+    Voided(String),
     /// The first request with this Idempotency-Key is still being answered (409).
     #[error("a request with this Idempotency-Key is still in progress; retry when it has been answered")]
     InFlight,
@@ -117,6 +121,7 @@ impl IntoResponse for ApiError {
                 json!({"error": "conflict", "message": self.to_string(), "current_version": v}),
             ),
             ApiError::Closed(m) => (StatusCode::CONFLICT, json!({"error": "course_closed", "message": m})),
+            ApiError::Voided(m) => (StatusCode::CONFLICT, json!({"error": "record_voided", "message": m})),
             ApiError::InFlight => (
                 StatusCode::CONFLICT,
                 json!({"error": "in_progress", "message": self.to_string()}),

@@ -1,11 +1,14 @@
-// Point picker and live safety findings for the new-session form.
+// Point picker and live safety findings for the session form (new or corrected).
 // Vendored with the server (no build step, no network beyond this server).
 (function () {
   "use strict";
-  var form = document.querySelector("form[action$='/sessions/new']");
+  var form = document.querySelector("form[action$='/sessions/new'], form[action*='/sessions/'][action*='/edit']");
   if (!form) return;
-  var course = (form.getAttribute("action").match(/courses\/([0-9a-f]{32})/) || [])[1];
   var cancel = form.querySelector("a[href^='/patients/']");
+  // A new session names its course in the action; a correction in the
+  // link back to the course on the chart.
+  var course = (form.getAttribute("action").match(/courses\/([0-9a-f]{32})/) ||
+    (cancel ? cancel.getAttribute("href").match(/h-course-([0-9a-f]{32})/) : null) || [])[1];
   var patient = cancel ? (cancel.getAttribute("href").match(/patients\/([0-9a-f]{32})/) || [])[1] : null;
   var area = document.getElementById("points");
   var live = document.getElementById("live");

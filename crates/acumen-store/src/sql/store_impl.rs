@@ -220,22 +220,40 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn children(&self, actor: &Actor, kind: &str, parent_id: i64) -> Result<Vec<Record>> {
-        self.records_under(actor, kind, parent_id).await
+        self.records_under(actor, kind, parent_id, false).await
     }
 
     async fn patients(&self, actor: &Actor, query: &str) -> Result<Vec<Record>> {
         self.find_patients(actor, query).await
     }
 
-    async fn update_record(
+    async fn update_record_audited(
         &self,
         actor: &Actor,
         kind: &str,
         id: i64,
         expected_version: i64,
         data: serde_json::Value,
+        also_audit: &[String],
     ) -> Result<Record> {
-        self.update(actor, kind, id, expected_version, data).await
+        let change = Change::Data(data, also_audit.to_vec());
+        self.update(actor, kind, id, expected_version, change).await
+    }
+
+    async fn move_record(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        id: i64,
+        expected_version: i64,
+        parent_id: i64,
+    ) -> Result<Record> {
+        self.update(actor, kind, id, expected_version, Change::Parent(parent_id))
+            .await
+    }
+
+    async fn voided_children(&self, actor: &Actor, kind: &str, parent_id: i64) -> Result<Vec<Record>> {
+        self.records_under(actor, kind, parent_id, true).await
     }
 
     async fn versions(&self, actor: &Actor, id: i64) -> Result<Vec<RecordVersion>> {
@@ -299,6 +317,19 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 }
 
+/// What an update changes: the data (with further audit actions), or the
+/// parent a record hangs from.
+pub(crate) enum Change {
+    Data(serde_json::Value, Vec<String>),
+    Parent(i64),
+}
+
+/// The condition of a record not voided (a correction that set `voided`
+/// in its data); both backends read JSON with `->>`.
+const LIVE: &str = "(data->>'voided') IS NULL";
+/// The condition of a voided record.
+const VOIDED: &str = "(data->>'voided') IS NOT NULL";
+
 /// The record kinds that hang from a patient (the others from a parent record).
 fn parent_column(kind: &str) -> &'static str {
     if matches!(kind, "condition" | "screening" | "course") {
@@ -311,7 +342,7 @@ fn parent_column(kind: &str) -> &'static str {
 impl<D: Dialect> SqlStore<D> {
     pub(crate) async fn records_of_kinds(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
         let sql = format!(
-            "SELECT {} FROM records WHERE clinic_id = $1 AND kind = $2 ORDER BY id",
+            "SELECT {} FROM records WHERE clinic_id = $1 AND kind = $2 AND {LIVE} ORDER BY id",
             D::RECORD_COLS
         );
         // One transaction, so the kinds are read from one snapshot.
@@ -464,11 +495,18 @@ impl<D: Dialect> SqlStore<D> {
         Ok(r)
     }
 
-    pub(crate) async fn records_under(&self, actor: &Actor, kind: &str, parent_id: i64) -> Result<Vec<Record>> {
+    pub(crate) async fn records_under(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        parent_id: i64,
+        voided: bool,
+    ) -> Result<Vec<Record>> {
         let sql = format!(
-            "SELECT {} FROM records WHERE clinic_id = $1 AND kind = $2 AND {} = $3 ORDER BY id",
+            "SELECT {} FROM records WHERE clinic_id = $1 AND kind = $2 AND {} = $3 AND {} ORDER BY id",
             D::RECORD_COLS,
-            parent_column(kind)
+            parent_column(kind),
+            if voided { VOIDED } else { LIVE }
         );
         let rows = self
             .clinic_rows(actor.clinic_id, &sql, vec![kind.into(), parent_id.into()])
@@ -513,7 +551,7 @@ impl<D: Dialect> SqlStore<D> {
         kind: &str,
         id: i64,
         expected_version: i64,
-        data: serde_json::Value,
+        change: Change,
     ) -> Result<Record> {
         let (actor, kind) = (actor.clone(), kind.to_string());
         self.writer
@@ -537,21 +575,36 @@ impl<D: Dialect> SqlStore<D> {
                         });
                     }
                     let ts = now();
-                    let text = data.to_string();
                     let v = rec.version + 1;
-                    let sql = format!(
-                        "UPDATE records SET version = $1, data = $2{}, updated_at = $3 WHERE id = $4 AND version = $5",
-                        D::JSONB
-                    );
-                    c.run(
-                        &sql,
-                        &[v.into(), (&text).into(), (&ts).into(), id.into(), rec.version.into()],
-                    )
-                    .await?;
-                    Self::add_version(c, id, v, &text, actor.user_id, &ts).await?;
+                    let also = match change {
+                        Change::Data(data, also) => {
+                            let text = data.to_string();
+                            let sql = format!(
+                                "UPDATE records SET version = $1, data = $2{}, updated_at = $3 WHERE id = $4 AND version = $5",
+                                D::JSONB
+                            );
+                            let args = [v.into(), (&text).into(), (&ts).into(), id.into(), rec.version.into()];
+                            c.run(&sql, &args).await?;
+                            Self::add_version(c, id, v, &text, actor.user_id, &ts).await?;
+                            rec.data = data;
+                            also
+                        }
+                        Change::Parent(parent) => {
+                            let sql = "UPDATE records SET version = $1, parent_id = $2, updated_at = $3 \
+                                       WHERE id = $4 AND version = $5";
+                            let args = [v.into(), parent.into(), (&ts).into(), id.into(), rec.version.into()];
+                            c.run(sql, &args).await?;
+                            let text = rec.data.to_string();
+                            Self::add_version(c, id, v, &text, actor.user_id, &ts).await?;
+                            rec = Self::by_key(c, id).await?;
+                            vec!["move".to_string()]
+                        }
+                    };
                     append(c, chain, Some(&actor), "update", Some(&kind), Some(id)).await?;
+                    for action in &also {
+                        append(c, chain, Some(&actor), action, Some(&kind), Some(id)).await?;
+                    }
                     rec.version = v;
-                    rec.data = data;
                     rec.updated_at = ts;
                     Ok(rec)
                 })

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod audit;
+mod corrections;
 mod postgres;
 mod records;
 mod research_privacy;

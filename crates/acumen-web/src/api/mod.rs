@@ -4,6 +4,7 @@
 //! as JSON.
 
 pub mod answers;
+pub mod corrections;
 pub mod courses;
 pub mod openapi;
 pub mod oversight;
@@ -21,7 +22,7 @@ use crate::state::AppState;
 
 /// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {
-    use {courses as c, patients as p, sessions as s, users as u};
+    use {corrections as fix, courses as c, patients as p, sessions as s, users as u};
     Router::new()
         .route("/auth/login", post(u::login))
         .route("/auth/logout", post(u::logout))
@@ -46,7 +47,13 @@ pub fn routes() -> Router<AppState> {
         .route("/courses/{id}", get(c::get).put(c::update))
         .route("/courses/{id}/sessions", get(c::sessions).post(c::add_session))
         .route("/courses/{id}/outcomes", get(c::outcomes).post(c::add_outcome))
-        .route("/sessions/{id}", get(s::get))
+        .route("/sessions/{id}", get(s::get).put(fix::correct_session))
+        .route("/sessions/{id}/void", post(fix::void_session))
+        .route("/sessions/{id}/move", post(fix::move_session))
+        .route("/outcomes/{id}", get(fix::outcome).put(fix::correct_outcome))
+        .route("/outcomes/{id}/void", post(fix::void_outcome))
+        .route("/adverse-events/{id}", get(fix::adverse).put(fix::correct_adverse))
+        .route("/adverse-events/{id}/void", post(fix::void_adverse))
         .route("/sessions/{id}/adverse-events", get(s::adverse).post(s::add_adverse))
         .route("/audit", get(oversight::audit_log))
         .route("/research/aggregates", get(oversight::research))

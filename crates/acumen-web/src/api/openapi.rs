@@ -42,6 +42,8 @@ fn schemas() -> Value {
         "LoginResult": obj(json!({"user": r("User")}), &["user"]),
         "NewUser": obj(json!({"email": s("string"), "name": s("string"), "role": en(&["admin", "practitioner", "patient", "researcher"]), "password": {"type": "string", "minLength": 8}, "patient_id": pid()}), &["email", "name", "role", "password"]),
         "Link": obj(json!({"patient_id": pid()}), &["patient_id"]),
+        "Void": obj(json!({"version": s("integer"), "reason": {"type": "string", "minLength": 1, "maxLength": 500}}), &["version", "reason"]),
+        "Move": obj(json!({"version": s("integer"), "course_id": pid()}), &["version", "course_id"]),
         "ResetLink": obj(json!({"reset_url": s("string"), "token": s("string")}), &["reset_url", "token"]),
         "Reset": obj(json!({"token": s("string"), "password": {"type": "string", "minLength": 8}}), &["token", "password"]),
         "NewToken": obj(json!({"name": s("string")}), &["name"]),
@@ -208,8 +210,14 @@ pub fn document() -> Value {
         "/api/v1/courses/{id}": {"get": op("A course", None, ("200", rec.clone()), e), "put": op("Correct a course (new version; 409 if stale)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
         "/api/v1/courses/{id}/sessions": {"get": op("Sessions", None, ("200", recs.clone()), e), "post": op("Record a session (409 on a course that has ended)", Some("Session"), ("201", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
         "/api/v1/courses/{id}/outcomes": {"get": op("Outcomes", None, ("200", recs.clone()), e), "post": op("Record an outcome (patients: their own diary)", Some("Outcome"), ("201", rec.clone()), e)},
-        "/api/v1/sessions/{id}": {"get": op("A session", None, ("200", rec.clone()), e)},
-        "/api/v1/sessions/{id}/adverse-events": {"get": op("Adverse events", None, ("200", recs.clone()), e), "post": op("Record an adverse event", Some("AdverseEvent"), ("201", rec), e)},
+        "/api/v1/sessions/{id}": {"get": op("A session", None, ("200", rec.clone()), e), "put": op("Correct a session (new version, checked by the safety rules again; 409 if stale or voided)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/sessions/{id}/void": {"post": op("Void a session recorded in error, with a reason (kept, audited, left out of every figure; 409 while it has adverse events)", Some("Void"), ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/sessions/{id}/move": {"post": op("Move a session to another active course of the same patient (audited; its adverse events go with it)", Some("Move"), ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/sessions/{id}/adverse-events": {"get": op("Adverse events", None, ("200", recs.clone()), e), "post": op("Record an adverse event (409 on a voided session)", Some("AdverseEvent"), ("201", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/outcomes/{id}": {"get": op("An outcome", None, ("200", rec.clone()), e), "put": op("Correct an outcome (new version; 409 if stale or voided)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/outcomes/{id}/void": {"post": op("Void an outcome recorded in error, with a reason", Some("Void"), ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/adverse-events/{id}": {"get": op("An adverse event", None, ("200", rec.clone()), e), "put": op("Correct an adverse event (new version; 409 if stale or voided)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/adverse-events/{id}/void": {"post": op("Void an adverse event recorded in error, with a reason", Some("Void"), ("200", rec), &["400", "401", "403", "404", "409", "422"])},
         "/api/v1/audit": {"get": op("The clinic's audit log (admins)", None, ("200", arr(r("AuditEntry"))), e)},
         "/api/v1/research/aggregates": {"get": op("De-identified aggregates (researchers)", None, ("200", r("Aggregates")), e)},
         "/api/v1/openapi.json": {"get": op("This document", None, ("200", s("object")), &[])},
@@ -230,6 +238,9 @@ pub fn document() -> Value {
         .map(|o| o.remove("parameters"));
     paths["/api/v1/courses/{id}/sessions"]["post"]["description"] = json!("Runs the safety rules first: a hard stop answers 422 (error safety_hard_stop, naming the rules) unless a practitioner gives override_reason (audited as safety_override:RULES); a pregnancy-caution point needs a rationale (422 safety_needs_rationale). Warnings are stored with the session under data.safety and returned as findings. A course that is completed or stopped answers 409 (error course_closed): reopen it first (PUT the course with status active).");
     paths["/api/v1/courses/{id}"]["put"]["requestBody"] = update("Course");
+    paths["/api/v1/sessions/{id}"]["put"]["requestBody"] = update("Session");
+    paths["/api/v1/outcomes/{id}"]["put"]["requestBody"] = update("Outcome");
+    paths["/api/v1/adverse-events/{id}"]["put"]["requestBody"] = update("AdverseEvent");
     if let Some(map) = paths.as_object_mut() {
         for (path, item) in map.iter_mut() {
             if path.contains("{id}") {

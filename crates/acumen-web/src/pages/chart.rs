@@ -1,6 +1,7 @@
 //! The patient chart (`GET /patients/{id}`): details and risk factors,
-//! conditions, screenings, and each course with its pain chart and
-//! sessions (points, safety findings, adverse events).
+//! conditions, screenings, and each course with its pain chart, sessions
+//! (points, safety findings, adverse events), outcomes and what was voided
+//! (rows in `chart_rows.rs`), each with the way to correct it.
 
 use askama::Template;
 use axum::extract::State;
@@ -12,6 +13,7 @@ use acumen_plot::{chart_svg, Chart as LineChart, Join, RefLine};
 use acumen_store::Record;
 
 use super::banner::Banner;
+use super::chart_rows::{outcome_rows, session_row, voided_line, OutcomeRow, SessionRow};
 use super::layout::{error_page, patient_name, render, text, to_login, UserView};
 use crate::access::Pid;
 use crate::auth::Authed;
@@ -58,24 +60,12 @@ pub struct CourseView {
     pub caption: String,
     /// Sessions.
     pub sessions: Vec<SessionRow>,
-}
-
-/// A session in the course table.
-pub struct SessionRow {
-    /// Public id.
-    pub id: String,
-    /// Number.
-    pub number: String,
-    /// Date.
-    pub date: String,
-    /// Points.
-    pub points: String,
-    /// Safety findings in a few words.
-    pub safety: String,
-    /// The findings' reasons in full.
-    pub reasons: Vec<String>,
-    /// Adverse events: date, type, severity, causality, outcome.
-    pub events: Vec<String>,
+    /// Outcomes recorded, newest first.
+    pub outcomes: Vec<OutcomeRow>,
+    /// What was voided, in words with the reason.
+    pub voided: Vec<String>,
+    /// The patient's other active courses a session could move to (public id, words).
+    pub move_to: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -168,67 +158,6 @@ pub async fn patient(State(st): State<AppState>, who: Option<Authed>, Pid(id, pu
     }
 }
 
-/// An adverse event in one line: "2026-11-20 · Bruising or bleeding · mild, grade 1 · possible · recovered".
-fn event_line(e: &Value) -> String {
-    use acumen_domain::{words_of, AE_TYPE_WORDS, CAUSALITY_WORDS, OUTCOME_WORDS};
-    format!(
-        "{} · {} · {}, grade {} · causality {} · {}{}",
-        text(e, "onset"),
-        words_of(&AE_TYPE_WORDS, &text(e, "type")),
-        text(e, "severity"),
-        e.get("ctcae_grade").map(|g| g.to_string()).unwrap_or_default(),
-        words_of(&CAUSALITY_WORDS, &text(e, "causality")).to_lowercase(),
-        words_of(&OUTCOME_WORDS, &text(e, "outcome")).to_lowercase(),
-        if e.get("serious").and_then(Value::as_bool) == Some(true) {
-            " · serious"
-        } else {
-            ""
-        }
-    )
-}
-
-/// The stored findings of a session: a short line (the kind of each
-/// finding and its points) and the reasons in full.
-fn safety_line(session: &Value) -> (String, Vec<String>) {
-    let findings: Vec<&Value> = session
-        .pointer("/safety/findings")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .collect();
-    let overridden = !acumen_domain::gate::StoredSafety::of(session).overridden.is_empty();
-    let kind = |f: &Value| match text(f, "severity").as_str() {
-        "hard_stop" if overridden => "hard stop, overridden",
-        "hard_stop" => "hard stop",
-        "needs_rationale" => "rationale given",
-        "warning" => "warning",
-        _ => "note",
-    };
-    let short: Vec<String> = findings
-        .iter()
-        .map(|f| {
-            let pts: Vec<&str> = f
-                .get("points")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            if pts.is_empty() {
-                kind(f).to_string()
-            } else {
-                format!("{} ({})", kind(f), pts.join(", "))
-            }
-        })
-        .collect();
-    let reasons = findings.iter().map(|f| text(f, "reason")).collect();
-    if short.is_empty() {
-        ("none".into(), vec![])
-    } else {
-        (short.join("; "), reasons)
-    }
-}
-
 /// The course's progress, next measures and completion, from the schedule.
 fn progress(
     c: &Record,
@@ -286,6 +215,7 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
         course: c,
         outcomes,
         sessions,
+        voided,
     } in &courses
     {
         let (chart, caption) = pain_chart(outcomes);
@@ -293,25 +223,21 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
         let mut ordered: Vec<&(Record, Vec<Record>)> = sessions.iter().collect();
         ordered.sort_by_key(|(s, _)| s.data.get("number").and_then(Value::as_u64).unwrap_or(0));
         for (s, events) in ordered {
-            let pts: Vec<String> = s
-                .data
-                .get("points")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|p| text(p, "code"))
-                .collect();
-            let (safety, reasons) = safety_line(&s.data);
-            rows.push(SessionRow {
-                id: s.public_id.clone(),
-                number: s.data.get("number").map(|n| n.to_string()).unwrap_or_default(),
-                date: text(&s.data, "at").chars().take(10).collect(),
-                points: pts.join(", "),
-                safety,
-                reasons,
-                events: events.iter().map(|e| event_line(&e.data)).collect(),
-            });
+            rows.push(session_row(s, events));
         }
+        let move_to = courses
+            .iter()
+            .map(|o| &o.course)
+            .filter(|o| o.id != c.id && text(&o.data, "status") == "active")
+            .map(|o| {
+                let words = format!(
+                    "{} course of {}",
+                    super::banner::course_words(&o.data),
+                    text(&o.data, "start")
+                );
+                (o.public_id.clone(), words)
+            })
+            .collect();
         let status = text(&c.data, "status");
         let (progress, next, completion) = progress(c, sessions, outcomes, today);
         views.push(CourseView {
@@ -335,6 +261,9 @@ async fn patient_data(st: &AppState, who: &Authed, id: i64) -> Result<PatientPag
             chart,
             caption,
             sessions: rows,
+            outcomes: outcome_rows(outcomes),
+            voided: voided.iter().map(voided_line).collect(),
+            move_to,
         });
     }
     Ok(PatientPage {

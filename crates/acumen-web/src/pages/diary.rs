@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::service::records::add_outcome;
 use crate::state::AppState;
 
-fn outcome_fields() -> Vec<Field> {
+pub(crate) fn outcome_fields() -> Vec<Field> {
     vec![
         f(
             "instrument",

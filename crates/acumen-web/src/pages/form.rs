@@ -298,6 +298,46 @@ pub struct Refusal {
     pub hard_stop: bool,
 }
 
+/// A stored number as a clinician types it: 8, not 8.0.
+pub fn number_words(n: &serde_json::Number) -> String {
+    n.as_i64().map_or_else(
+        || n.as_f64().map_or_else(|| n.to_string(), |x| x.to_string()),
+        |i| i.to_string(),
+    )
+}
+
+/// The inverse of [`to_json`]: a stored record's data as the values its
+/// form shows, for a correction (a date-time shows its day; yes/no items
+/// show yes, no or nothing; an empty list of sites shows "none").
+pub fn stored_values(fields: &[Field], data: &Value) -> Posted {
+    let mut p = Posted::new();
+    for fd in fields {
+        let v = fd.path.split('.').try_fold(data, |v, k| v.get(k));
+        let words: Vec<String> = match (&fd.kind, v) {
+            (_, None | Some(Value::Null)) => vec![],
+            (Kind::Check, Some(Value::Bool(b))) => {
+                if *b {
+                    vec!["on".into()]
+                } else {
+                    vec![]
+                }
+            }
+            (Kind::Tri, Some(Value::Bool(b))) => vec![if *b { "yes" } else { "no" }.into()],
+            (Kind::Sites(_), Some(Value::Array(a))) if a.is_empty() => vec!["none".into()],
+            (_, Some(Value::Array(a))) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            (Kind::Date, Some(Value::String(d))) => vec![d.chars().take(10).collect()],
+            (_, Some(Value::String(w))) => vec![w.clone()],
+            (_, Some(Value::Number(n))) => vec![number_words(n)],
+            (_, Some(Value::Bool(b))) => vec![b.to_string()],
+            (_, Some(Value::Object(_))) => vec![],
+        };
+        if !words.is_empty() {
+            p.insert(fd.path.to_string(), words);
+        }
+    }
+    p
+}
+
 /// A rule as a sentence after the field's label: "Severity is required."
 fn sentence(label: &str, rule: &str) -> String {
     let rule = rule.trim().trim_end_matches('.');

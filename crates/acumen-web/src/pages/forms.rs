@@ -187,6 +187,13 @@ pub(crate) async fn with_banner(st: &AppState, who: &Authed, id: i64, mut pg: Fo
     }
 }
 
+/// The version a correction was started from (`?v=`).
+#[derive(serde::Deserialize)]
+pub struct Version {
+    /// The version the form shows.
+    pub v: Option<i64>,
+}
+
 pub(crate) fn staff(who: &Option<Authed>, here: &str) -> Result<Authed, Response> {
     match who {
         None => Err(to_login(here)),

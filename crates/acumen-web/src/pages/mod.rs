@@ -9,6 +9,8 @@ pub mod answers;
 pub mod answers_page;
 pub mod banner;
 pub mod chart;
+pub mod chart_rows;
+pub mod corrections;
 pub mod dashboard;
 pub mod diary;
 pub mod evidence;
@@ -75,6 +77,31 @@ pub fn routes() -> Router<AppState> {
             "/courses/{id}/outcomes/new",
             get(diary::outcome_form).post(diary::outcome_submit),
         )
+        .route(
+            "/sessions/{id}/edit",
+            get(corrections::edit_session).post(corrections::update_session),
+        )
+        .route(
+            "/outcomes/{id}/edit",
+            get(corrections::edit_outcome).post(corrections::update_outcome),
+        )
+        .route(
+            "/adverse-events/{id}/edit",
+            get(corrections::edit_adverse).post(corrections::update_adverse),
+        )
+        .route(
+            "/sessions/{id}/void",
+            get(corrections::void_session_form).post(corrections::void_session),
+        )
+        .route(
+            "/outcomes/{id}/void",
+            get(corrections::void_outcome_form).post(corrections::void_outcome),
+        )
+        .route(
+            "/adverse-events/{id}/void",
+            get(corrections::void_adverse_form).post(corrections::void_adverse),
+        )
+        .route("/sessions/{id}/move", post(corrections::move_session))
         .route("/diary", get(diary::diary).post(diary::diary_submit))
         .route("/evidence", get(evidence::evidence).post(evidence::evidence_run))
         .route("/answers", get(answers::html_answers))

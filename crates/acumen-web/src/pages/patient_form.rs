@@ -7,13 +7,12 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::Form;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use acumen_domain::PatientInput;
 
-use super::form::{choose, f, posted, req, shown, Field, Kind, Posted};
-use super::forms::{page, staff, submit, with_banner};
+use super::form::{choose, f, posted, req, shown, stored_values, Field, Kind, Posted};
+use super::forms::{page, staff, submit, with_banner, Version};
 use super::layout::error_page;
 use crate::access::Pid;
 use crate::auth::Authed;
@@ -165,64 +164,17 @@ fn fold(v: &mut Value) -> Result<(), (String, String)> {
     Ok(())
 }
 
-/// The stored patient as the form's values (the form a correction starts from).
+/// The stored patient as the form's values (the form a correction starts
+/// from): every field as stored, and the bleeding disorder, stored as an
+/// object, as its word and clearance box.
 fn posted_of(data: &Value) -> Posted {
-    let mut p = Posted::new();
-    let mut put = |k: &str, v: String| {
-        if !v.is_empty() {
-            p.insert(k.to_string(), vec![v]);
-        }
-    };
-    let word = |v: Option<&Value>| match v {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
-    let yes_no = |v: Option<&Value>| match v.and_then(Value::as_bool) {
-        Some(true) => "yes".to_string(),
-        Some(false) => "no".to_string(),
-        None => String::new(),
-    };
-    for k in ["given_name", "family_name", "year_of_birth", "sex", "email", "phone"] {
-        put(k, word(data.get(k)));
-    }
-    let s = data.get("safety").cloned().unwrap_or(Value::Null);
-    for k in ["pregnancy", "pregnancy_date", "platelets", "platelets_date"] {
-        put(&format!("safety.{k}"), word(s.get(k)));
-    }
-    for k in ["anticoagulant", "implanted_device", "diabetes"] {
-        put(&format!("safety.{k}"), yes_no(s.get(k)));
-    }
-    match s.get("bleeding_disorder") {
-        Some(Value::Object(b)) => {
-            let severe = b.get("severe").and_then(Value::as_bool) == Some(true);
-            put(
-                "safety.bleeding_disorder",
-                if severe { "severe" } else { "none" }.into(),
-            );
-            if b.get("clearance_documented").and_then(Value::as_bool) == Some(true) {
-                put("safety.bleeding_clearance", "on".into());
-            }
-        }
-        Some(Value::String(w)) => put("safety.bleeding_disorder", w.clone()),
-        _ => {}
-    }
-    if let Some(c) = s.get("chemotherapy").filter(|c| c.is_object()) {
-        put("safety.chemotherapy.active", yes_no(c.get("active")));
-        if c.get("neurotoxic").and_then(Value::as_bool) == Some(true) {
-            put("safety.chemotherapy.neurotoxic", "on".into());
-        }
-        for k in ["neutrophils", "neutrophils_date", "platelets", "platelets_date"] {
-            put(&format!("safety.chemotherapy.{k}"), word(c.get(k)));
-        }
-    }
-    for k in ["reduced_sensation", "lymphoedema"] {
-        if let Some(a) = s.get(k).and_then(Value::as_array) {
-            let v: Vec<String> = a.iter().filter_map(Value::as_str).map(str::to_string).collect();
-            p.insert(
-                format!("safety.{k}"),
-                if v.is_empty() { vec!["none".into()] } else { v },
-            );
+    let mut p = stored_values(&patient_fields(), data);
+    if let Some(b) = data.pointer("/safety/bleeding_disorder").and_then(Value::as_object) {
+        let severe = b.get("severe").and_then(Value::as_bool) == Some(true);
+        let word = if severe { "severe" } else { "none" };
+        p.insert("safety.bleeding_disorder".into(), vec![word.into()]);
+        if b.get("clearance_documented").and_then(Value::as_bool) == Some(true) {
+            p.insert("safety.bleeding_clearance".into(), vec!["on".into()]);
         }
     }
     p
@@ -273,12 +225,6 @@ pub async fn create_patient(
         "/patients/new",
     )
     .await
-}
-
-/// The version a correction was started from (`?v=`).
-#[derive(Deserialize)]
-pub struct Version {
-    v: Option<i64>,
 }
 
 /// `GET /patients/{id}/edit`: the stored details and profile, to correct

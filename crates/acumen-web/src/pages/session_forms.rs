@@ -23,7 +23,7 @@ use crate::service::records::{self as rec};
 use crate::service::records::{course as visible_course, session as visible_session};
 use crate::state::AppState;
 
-fn session_fields() -> Vec<Field> {
+pub(crate) fn session_fields() -> Vec<Field> {
     vec![
         req("at", "Date", Kind::Date),
         req("number", "Session number", Kind::Integer),
@@ -47,7 +47,7 @@ fn session_fields() -> Vec<Field> {
     ]
 }
 
-fn adverse_fields() -> Vec<Field> {
+pub(crate) fn adverse_fields() -> Vec<Field> {
     use acumen_domain::{AE_TYPE_WORDS, CAUSALITY_WORDS, OUTCOME_WORDS};
     vec![
         req("type", "What happened", choose(&AE_TYPE_WORDS)),
@@ -74,7 +74,7 @@ fn adverse_fields() -> Vec<Field> {
 }
 
 /// Parses the point lines into the API's point objects.
-fn points_from_lines(v: &mut Value) -> Result<(), (String, String)> {
+pub(crate) fn points_from_lines(v: &mut Value) -> Result<(), (String, String)> {
     let text = v.get("points").and_then(Value::as_str).unwrap_or("").to_string();
     let mut out = Vec::new();
     for (i, line) in text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
@@ -118,16 +118,16 @@ fn points_from_lines(v: &mut Value) -> Result<(), (String, String)> {
     Ok(())
 }
 
-fn session_page(st: &AppState, who: &Authed, course: &str, banner: Banner, p: &Posted) -> FormPage {
-    let mut pg = page(
-        st,
-        who,
-        "New session",
-        format!("/courses/{course}/sessions/new"),
-        banner.href.clone(),
-        &session_fields(),
-        p,
-    );
+/// The session form (new, or a correction) with the point picker and the
+/// live findings; the override box shows only with a hard stop.
+pub(crate) fn session_page(
+    st: &AppState,
+    who: &Authed,
+    (title, action): (&str, String),
+    banner: Banner,
+    p: &Posted,
+) -> FormPage {
+    let mut pg = page(st, who, title, action, banner.href.clone(), &session_fields(), p);
     pg.banner = Some(banner);
     pg.hide = vec!["override_reason".into()];
     pg.script = Some("/static/session.js".into());
@@ -172,7 +172,7 @@ pub async fn new_session(State(st): State<AppState>, who: Option<Authed>, Pid(id
     shown(
         &st,
         &who,
-        session_page(&st, &who, &public, banner, &p),
+        session_page(&st, &who, ("New session", here.clone()), banner, &p),
         &session_fields(),
     )
 }
@@ -239,7 +239,7 @@ pub async fn new_adverse(State(st): State<AppState>, who: Option<Authed>, Pid(id
 }
 
 /// The day of a stored session.
-fn day(s: &Value) -> String {
+pub(crate) fn day(s: &Value) -> String {
     s.get("at")
         .and_then(Value::as_str)
         .unwrap_or("")

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod answers;
 pub mod chart;
+pub mod corrections;
 pub mod day;
 pub mod oversight;
 pub mod records;

@@ -311,6 +311,7 @@ pub async fn add_adverse(
 ) -> ApiResult<Written> {
     staff_only(who)?;
     let s = visible(st, who, "session", id).await?;
+    super::corrections::not_voided(&s, "session")?;
     let v = a.validate()?;
     let at = Placement {
         patient_id: s.patient_id,

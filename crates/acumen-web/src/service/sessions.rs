@@ -138,8 +138,31 @@ pub async fn add_session(
     staff_only(who)?;
     let course = visible(st, who, "course", course_id).await?;
     open_course(&course)?;
-    let v = b.validate()?;
     let patient_id = course.patient_id.ok_or(ApiError::NotFound)?;
+    let (data, audit) = gated(st, who, &course, b).await?;
+    let at = Placement {
+        patient_id: Some(patient_id),
+        parent_id: Some(course_id),
+    };
+    let (record, created) = st
+        .store
+        .insert_record_audited(&who.actor(), "session", at, data, key.as_ref(), &audit)
+        .await?;
+    Ok(Written { record, created })
+}
+
+/// Validates a session of `course` and runs the rules and the session
+/// policy on it: the data to store (with its findings) and the audit
+/// entries of any override, or the refusal. A new session and a corrected
+/// one pass the same gate.
+pub(crate) async fn gated(
+    st: &AppState,
+    who: &Authed,
+    course: &acumen_store::Record,
+    b: SessionInput,
+) -> ApiResult<(Value, Vec<String>)> {
+    let patient_id = course.patient_id.ok_or(ApiError::NotFound)?;
+    let v = b.validate()?;
     let (profile, conditions) = patient_context(st, who, patient_id).await?;
     let intent = course.data.get("intent").and_then(Value::as_str).unwrap_or("treatment");
     let plan = v.plan(intent);
@@ -178,13 +201,5 @@ pub async fn add_session(
     };
     let mut data = serde_json::to_value(v).map_err(|e| ApiError::Internal(format!("session: {e}")))?;
     data["safety"] = serde_json::to_value(&safety).map_err(|e| ApiError::Internal(format!("safety: {e}")))?;
-    let at = Placement {
-        patient_id: Some(patient_id),
-        parent_id: Some(course_id),
-    };
-    let (record, created) = st
-        .store
-        .insert_record_audited(&who.actor(), "session", at, data, key.as_ref(), &audit)
-        .await?;
-    Ok(Written { record, created })
+    Ok((data, audit))
 }

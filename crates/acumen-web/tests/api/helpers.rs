@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use acumen_store::{NewUser, SqliteStore, Store};
-use reqwest::{Client, Response};
+use reqwest::{redirect::Policy, Client, Response};
 use serde_json::{json, Value};
 
 pub const KEY: &[u8] = b"test-audit-key-0123456789abcdef0123456789";
@@ -222,4 +222,27 @@ pub async fn new_course(app: &TestApp, c: &Client, patient: &str) -> String {
         .await
         .unwrap();
     body(r).await["id"].as_str().unwrap().to_string()
+}
+
+/// A browser logged in through the login form, following no redirects.
+pub async fn browser(app: &TestApp, email: &str) -> Client {
+    let c = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let r = c
+        .post(page(app, "/login"))
+        .header("Origin", app.base.trim_end_matches("/api/v1"))
+        .form(&[("clinic", clinic_of(email)), ("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "login {email}");
+    c
+}
+
+/// The address of a page (outside `/api/v1`).
+pub fn page(app: &TestApp, path: &str) -> String {
+    format!("{}{}", app.base.trim_end_matches("/api/v1"), path)
 }

@@ -3,9 +3,11 @@
 #[macro_use]
 mod helpers;
 mod answers;
+mod corrections;
 mod flows;
 mod fuzz;
 mod pages;
+mod patient_form;
 mod refusals;
 mod safety;
 mod security;

@@ -7,27 +7,6 @@ use reqwest::{redirect::Policy, Client};
 
 use crate::helpers::*;
 
-async fn browser(app: &TestApp, email: &str) -> Client {
-    let c = Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap();
-    let r = c
-        .post(page(app, "/login"))
-        .header("Origin", app.base.trim_end_matches("/api/v1"))
-        .form(&[("clinic", clinic_of(email)), ("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "login {email}");
-    c
-}
-
-fn page(app: &TestApp, path: &str) -> String {
-    format!("{}{}", app.base.trim_end_matches("/api/v1"), path)
-}
-
 on_both! {
 async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
     let anon = Client::builder().redirect(Policy::none()).build().unwrap();
