@@ -301,6 +301,18 @@ try {
   await page.goto(`${base}/admin`);
   await expectText("Audit log");
   await look("admin");
+
+  step = "the owner's outcome dashboard";
+  await page.click("header nav a[href='/clinic/outcomes']");
+  await expectText("By practitioner");
+  const total = await page.textContent("table.owner tbody tr");
+  if (!/\d+ of \d+: \d+% \(95% CI \d+% to \d+%\)/.test(total)) fail("the dashboard shows no responder figure with its interval: " + total);
+  await page.selectOption("#condition", "diabetic_polyneuropathy");
+  await submit();
+  if (!page.url().includes("condition=diabetic_polyneuropathy")) fail("the condition filter is not applied");
+  await look("owner-outcomes");
+  const ofit = await fits375();
+  if (ofit.overflow > 0 || ofit.narrow.length > 0) fail(`the dashboard at 375 px: ${JSON.stringify(ofit)}`);
   await page.goto(`${base}/patients/${patientId}/portal`);
   await page.fill("[name=email]", `ada.${Date.now()}@example.org`);
   const email = await page.inputValue("[name=email]");

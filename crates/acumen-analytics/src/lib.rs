@@ -15,6 +15,7 @@ pub mod answers;
 pub mod evidence;
 pub mod km;
 pub mod outcomes;
+pub mod owner;
 pub mod records;
 pub mod stats;
 pub mod wording;

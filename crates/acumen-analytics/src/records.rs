@@ -85,6 +85,10 @@ pub struct Course {
     pub status: String,
     /// Planned sessions.
     pub planned_sessions: u32,
+    /// The day it started.
+    pub start: Option<time::Date>,
+    /// The practitioner it names (a user's public id), if any.
+    pub practitioner: Option<String>,
     /// Sessions by number.
     pub sessions: Vec<Session>,
     /// Measures in entry order.
@@ -122,6 +126,11 @@ pub fn assemble(records: &[RawRecord]) -> Assembled {
                         intent: c.intent,
                         status: c.status,
                         planned_sessions: c.planned_sessions,
+                        start: day_of(&c.start),
+                        practitioner: match c.practitioner_id {
+                            Some(acumen_domain::PractitionerRef::Public(p)) => Some(p),
+                            _ => None,
+                        },
                         sessions: vec![],
                         measures: vec![],
                         events: vec![],

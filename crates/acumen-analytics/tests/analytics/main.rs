@@ -3,5 +3,6 @@
 
 mod clinic;
 mod evidence;
+mod owner;
 mod suppression;
 mod vs_r;

@@ -3,6 +3,7 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
+use serde_json::Value;
 
 use acumen_analytics::answers::Answers;
 
@@ -42,4 +43,17 @@ pub async fn set_visibility(
     Body(v): Body<Visibility>,
 ) -> ApiResult<Json<ClinicView>> {
     Ok(Json(set_public(&st, &who, v.public).await?))
+}
+
+/// `GET /clinic/outcomes` (admins): the owner's dashboard as JSON
+/// (`?condition=&practitioner=&from=&to=`).
+pub async fn outcomes(
+    State(st): State<AppState>,
+    who: Authed,
+    Query(q): Query<crate::service::owner::OwnerQuery>,
+) -> ApiResult<Json<Value>> {
+    let today = time::OffsetDateTime::now_utc().date();
+    Ok(Json(
+        crate::service::owner::outcomes(&st, &who, &q, today).await?.figures,
+    ))
 }

@@ -60,5 +60,6 @@ pub fn routes() -> Router<AppState> {
         .route("/answers", get(answers::answers))
         .route("/clinic", get(answers::clinic))
         .route("/clinic/answers-visibility", put(answers::set_visibility))
+        .route("/clinic/outcomes", get(answers::outcomes))
         .route("/openapi.json", get(openapi::openapi))
 }

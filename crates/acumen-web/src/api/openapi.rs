@@ -198,6 +198,7 @@ pub fn document() -> Value {
         "/api/v1/safety/check": {"post": op("Run the point-of-care safety rules on a planned session without writing", Some("SafetyCheck"), ("200", r("SafetyResult")), e)},
         "/api/v1/answers": {"get": op("The article's six questions answered from the trials and this clinic's records (?clinic=CODE for a public page without logging in)", None, ("200", r("Answers")), &["401", "404"])},
         "/api/v1/clinic": {"get": op("The caller's clinic", None, ("200", r("Clinic")), &["401"])},
+        "/api/v1/clinic/outcomes": {"get": op("The owner's outcome dashboard (admins): responders (30% less pain at the latest session, intention to treat), patients with an adverse event and measures recorded of those scheduled, in total, by condition and by practitioner, each with its 95% interval; groups and figures of fewer than 10 patients suppressed (complementary across groups); voided records never counted", None, ("200", s("object")), &["400", "401", "403", "422"])},
         "/api/v1/clinic/answers-visibility": {"put": op("Make the answers page public or private (admins; audited)", Some("Visibility"), ("200", r("Clinic")), &["401", "403", "422"])},
         "/api/v1/conditions": {"get": op("Bundled neuropathic-pain conditions with ICD-10 codes", None, ("200", arr(r("ConditionInfo"))), &[])},
         "/api/v1/patients": {"get": op("Patients of the clinic (?q= searches names)", None, ("200", recs.clone()), e), "post": op("Create a patient", Some("Patient"), ("201", rec.clone()), e)},
@@ -228,6 +229,13 @@ pub fn document() -> Value {
     paths["/api/v1/points"]["get"]["parameters"] =
         json!(["q", "region", "flag"]
             .map(|n| json!({"name": n, "in": "query", "required": false, "schema": s("string")})));
+    paths["/api/v1/clinic/outcomes"]["get"]["parameters"] = json!([
+        ("condition", "a condition code (all when left out)"),
+        ("practitioner", "a practitioner's user id, or unassigned"),
+        ("from", "courses started on or after (YYYY-MM-DD)"),
+        ("to", "courses started on or before (YYYY-MM-DD)"),
+    ]
+    .map(|(n, d)| json!({"name": n, "in": "query", "required": false, "description": d, "schema": s("string")})));
     paths["/api/v1/answers"]["get"]["parameters"] =
         json!([{"name": "clinic", "in": "query", "required": false, "schema": s("string")}]);
     paths["/api/v1/clinic/answers-visibility"]["put"]

@@ -20,6 +20,7 @@ pub mod glossary;
 pub mod history;
 pub mod layout;
 pub mod login;
+pub mod owner;
 pub mod patient_form;
 pub mod patients;
 pub mod session_forms;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/reset", get(admin::reset_form).post(admin::reset))
         .route("/admin", get(admin::admin_page))
+        .route("/clinic/outcomes", get(owner::owner))
         .route("/admin/answers", post(admin::set_answers))
         .route("/admin/users/new", get(admin::new_user).post(admin::create_user))
         .route("/admin/users/{id}/invite", post(admin::invite))

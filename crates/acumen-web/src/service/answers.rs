@@ -17,16 +17,11 @@ use crate::state::AppState;
 /// Record kinds the figures read (never the patient records themselves).
 pub const KINDS: [&str; 4] = ["course", "session", "outcome", "adverse_event"];
 
-/// Computes the answers of a clinic from its stored records.
-pub async fn compute(st: &AppState, clinic_id: i64) -> ApiResult<Answers> {
-    compute_with(st.store.as_ref(), clinic_id, Vec::new()).await
-}
-
-/// Computes the answers of a clinic, with trials a user adds to the evidence.
-pub async fn compute_with(store: &dyn Store, clinic_id: i64, added: Vec<AddedTrial>) -> ApiResult<Answers> {
-    let clinic = store.clinic(clinic_id).await?;
+/// A clinic's courses, sessions, outcomes and adverse events (not voided)
+/// as the analytics read them.
+pub async fn raw_records(store: &dyn Store, clinic_id: i64) -> ApiResult<Vec<RawRecord>> {
     let records = store.clinic_records(clinic_id, &KINDS).await?;
-    let raw: Vec<RawRecord> = records
+    Ok(records
         .into_iter()
         .map(|r| RawRecord {
             id: r.id,
@@ -35,7 +30,18 @@ pub async fn compute_with(store: &dyn Store, clinic_id: i64, added: Vec<AddedTri
             parent_id: r.parent_id,
             data: r.data,
         })
-        .collect();
+        .collect())
+}
+
+/// Computes the answers of a clinic from its stored records.
+pub async fn compute(st: &AppState, clinic_id: i64) -> ApiResult<Answers> {
+    compute_with(st.store.as_ref(), clinic_id, Vec::new()).await
+}
+
+/// Computes the answers of a clinic, with trials a user adds to the evidence.
+pub async fn compute_with(store: &dyn Store, clinic_id: i64, added: Vec<AddedTrial>) -> ApiResult<Answers> {
+    let clinic = store.clinic(clinic_id).await?;
+    let raw = raw_records(store, clinic_id).await?;
     let now = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc())

@@ -11,5 +11,6 @@ pub mod chart;
 pub mod corrections;
 pub mod day;
 pub mod oversight;
+pub mod owner;
 pub mod records;
 pub mod sessions;

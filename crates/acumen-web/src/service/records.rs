@@ -220,14 +220,18 @@ pub async fn add_screening(
     add_to_patient(st, who, key, PatientChild::Screening, id, s).await
 }
 
-/// Starts a treatment course (staff).
+/// Starts a treatment course (staff). A course that names no practitioner
+/// and is started by one is theirs (the owner's dashboard counts it for them).
 pub async fn add_course(
     st: &AppState,
     who: &Authed,
     key: Option<IdemKey>,
     id: i64,
-    c: CourseInput,
+    mut c: CourseInput,
 ) -> ApiResult<Written> {
+    if c.practitioner_id.is_none() && who.role() == Role::Practitioner {
+        c.practitioner_id = Some(acumen_domain::PractitionerRef::Public(who.user.public_id.clone()));
+    }
     add_to_patient(st, who, key, PatientChild::Course, id, c).await
 }
 

@@ -6,6 +6,7 @@ mod answers;
 mod corrections;
 mod flows;
 mod fuzz;
+mod owner;
 mod pages;
 mod patient_form;
 mod refusals;
