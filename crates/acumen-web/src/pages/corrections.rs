@@ -20,12 +20,11 @@ use acumen_store::Record;
 use super::banner::banner;
 use super::diary::outcome_fields;
 use super::form::{number_words, posted, req, shown, stored_values, Field, Kind, Posted};
-use super::forms::{page, staff, submit, with_banner, Version};
+use super::forms::{page, staff, submit, version_of, with_banner, Version};
 use super::layout::error_page;
 use super::session_forms::{adverse_fields, day, points_from_lines, session_fields, session_page};
 use crate::access::{record_key, Pid};
 use crate::auth::Authed;
-use crate::error::ApiError;
 use crate::service::corrections::{self as fix, Visit};
 use crate::state::AppState;
 
@@ -38,18 +37,6 @@ fn base(what: Visit, public: &str) -> String {
     }
 }
 
-/// A record that may still be changed, or the page that says why not.
-async fn changeable(st: &AppState, who: &Authed, what: Visit, id: i64) -> Result<Record, Response> {
-    let r = fix::record(st, who, what, id).await.map_err(error_page)?;
-    if fix::is_voided(&r) {
-        let reason = fix::void_reason(&r).unwrap_or("no reason given");
-        return Err(error_page(ApiError::Voided(format!(
-            "this record was voided ({reason}); record it anew instead"
-        ))));
-    }
-    Ok(r)
-}
-
 /// The caller (staff) and the record a correction page shows.
 async fn opened(
     st: &AppState,
@@ -59,7 +46,7 @@ async fn opened(
     id: i64,
 ) -> Result<(Authed, Record), Response> {
     let who = staff(who, here)?;
-    let r = changeable(st, &who, what, id).await?;
+    let r = fix::changeable(st, &who, what, id).await.map_err(error_page)?;
     Ok((who, r))
 }
 
@@ -72,8 +59,7 @@ async fn posted_at(
     (id, version): (i64, Option<i64>),
 ) -> Result<(Authed, Record, i64), Response> {
     let (who, r) = opened(st, who, here, what, id).await?;
-    let version =
-        version.ok_or_else(|| error_page(ApiError::BadRequest("the form's version (?v=) is missing".into())))?;
+    let version = version_of(version)?;
     Ok((who, r, version))
 }
 
@@ -387,8 +373,9 @@ pub async fn move_session(
         Ok(w) => w,
         Err(r) => return r,
     };
-    let Some(version) = q.v else {
-        return error_page(ApiError::BadRequest("the form's version (?v=) is missing".into()));
+    let version = match version_of(q.v) {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let to = record_key(&st, &who, &f.course_id).await;
     match fix::move_session(&st, &who, id, version, to).await {

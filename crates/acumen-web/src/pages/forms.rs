@@ -194,6 +194,11 @@ pub struct Version {
     pub v: Option<i64>,
 }
 
+/// The version a posted correction showed, or the page that says it is missing.
+pub(crate) fn version_of(v: Option<i64>) -> Result<i64, Response> {
+    v.ok_or_else(|| error_page(ApiError::BadRequest("the form's version (?v=) is missing".into())))
+}
+
 pub(crate) fn staff(who: &Option<Authed>, here: &str) -> Result<Authed, Response> {
     match who {
         None => Err(to_login(here)),

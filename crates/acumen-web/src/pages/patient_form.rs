@@ -12,11 +12,10 @@ use serde_json::{json, Value};
 use acumen_domain::PatientInput;
 
 use super::form::{choose, f, posted, req, shown, stored_values, Field, Kind, Posted};
-use super::forms::{page, staff, submit, with_banner, Version};
+use super::forms::{page, staff, submit, version_of, with_banner, Version};
 use super::layout::error_page;
 use crate::access::Pid;
 use crate::auth::Authed;
-use crate::error::ApiError;
 use crate::service::records as rec;
 use crate::state::AppState;
 
@@ -271,8 +270,9 @@ pub async fn update_patient(
         Ok(w) => w,
         Err(r) => return r,
     };
-    let Some(version) = q.v else {
-        return error_page(ApiError::BadRequest("the form's version (?v=) is missing".into()));
+    let version = match version_of(q.v) {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let p = posted(pairs);
     let fields = patient_fields();

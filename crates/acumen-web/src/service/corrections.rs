@@ -69,7 +69,7 @@ pub async fn record(st: &AppState, who: &Authed, what: Visit, id: i64) -> ApiRes
 }
 
 /// A record of `kind` the caller (staff) may change: visible and not voided.
-async fn changeable(st: &AppState, who: &Authed, what: Visit, id: i64) -> ApiResult<Record> {
+pub async fn changeable(st: &AppState, who: &Authed, what: Visit, id: i64) -> ApiResult<Record> {
     staff_only(who)?;
     let r = visible(st, who, what.kind(), id).await?;
     if is_voided(&r) {
