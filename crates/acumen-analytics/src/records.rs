@@ -115,7 +115,7 @@ pub fn assemble(records: &[RawRecord]) -> Assembled {
     let mut sorted: Vec<&RawRecord> = records.iter().collect();
     sorted.sort_by_key(|r| r.id);
     for r in sorted.iter().filter(|r| r.kind == "course") {
-        match (serde_json::from_value::<CourseInput>(r.data.clone()), r.patient_id) {
+        match (<CourseInput as serde::Deserialize>::deserialize(&r.data), r.patient_id) {
             (Ok(c), Some(patient_id)) => {
                 courses.insert(
                     r.id,
@@ -141,7 +141,7 @@ pub fn assemble(records: &[RawRecord]) -> Assembled {
         }
     }
     for r in sorted.iter().filter(|r| r.kind == "session") {
-        let parsed = serde_json::from_value::<SessionInput>(r.data.clone()).ok();
+        let parsed = <SessionInput as serde::Deserialize>::deserialize(&r.data).ok();
         match (parsed, r.parent_id.and_then(|p| courses.get_mut(&p))) {
             (Some(s), Some(c)) => match day_of(&s.at) {
                 Some(day) => {
@@ -159,7 +159,7 @@ pub fn assemble(records: &[RawRecord]) -> Assembled {
         }
     }
     for r in sorted.iter().filter(|r| r.kind == "outcome") {
-        let parsed = serde_json::from_value::<OutcomeInput>(r.data.clone()).ok();
+        let parsed = <OutcomeInput as serde::Deserialize>::deserialize(&r.data).ok();
         match (parsed, r.parent_id.and_then(|p| courses.get_mut(&p))) {
             (Some(o), Some(c)) => match day_of(&o.date) {
                 Some(day) => c.measures.push(Measure {
@@ -177,7 +177,7 @@ pub fn assemble(records: &[RawRecord]) -> Assembled {
         }
     }
     for r in sorted.iter().filter(|r| r.kind == "adverse_event") {
-        let parsed = serde_json::from_value::<AdverseEventInput>(r.data.clone()).ok();
+        let parsed = <AdverseEventInput as serde::Deserialize>::deserialize(&r.data).ok();
         let course = r.parent_id.and_then(|s| session_course.get(&s)).copied();
         match (parsed, course.and_then(|c| courses.get_mut(&c)), r.parent_id) {
             (Some(a), Some(c), Some(session_id)) => c.events.push(Event {

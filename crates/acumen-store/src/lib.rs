@@ -29,7 +29,8 @@ pub mod writer;
 
 pub use error::StoreError;
 pub use model::{
-    Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordVersion, User, IDEMPOTENCY_TTL_SECS,
+    Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordChanges, RecordVersion, User,
+    IDEMPOTENCY_TTL_SECS,
 };
 pub use pg::PgStore;
 pub use sql::SqlStore;

@@ -100,6 +100,18 @@ pub struct Actor {
     pub clinic_id: i64,
 }
 
+/// What changed in a clinic's records after a generation
+/// ([`crate::Store::records_since`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordChanges {
+    /// The clinic's record generation the changes bring a reader to.
+    pub generation: i64,
+    /// Records created or changed, not voided (in kind order, then by id).
+    pub live: Vec<Record>,
+    /// Ids of the records voided.
+    pub voided: Vec<i64>,
+}
+
 /// A clinical record (any kind) at its current version.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Record {

@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 
 use crate::error::StoreError;
-use crate::model::{Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordVersion, User};
+use crate::model::{
+    Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordChanges, RecordVersion, User,
+};
 
 /// Result alias.
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -31,6 +33,15 @@ pub trait Store: Send + Sync + 'static {
     /// aggregate figures (not audited per record: nothing identifying leaves
     /// the aggregate; pass no `patient` kind).
     async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>>;
+    /// The clinic's records of the given kinds written (created, corrected,
+    /// voided or moved) after record generation `after` (every one for a
+    /// negative `after`), and the generation now: each write of a clinic's
+    /// records raises the clinic's generation in its transaction and stamps
+    /// the record with it, so a reader holding the records at generation `g`
+    /// is current again with what changed after `g` (voided ones to drop,
+    /// the others to replace or add). Not audited per record, as
+    /// [`Store::clinic_records`].
+    async fn records_since(&self, clinic_id: i64, kinds: &[&str], after: i64) -> Result<RecordChanges>;
     /// Every clinic, by id.
     async fn clinics(&self) -> Result<Vec<Clinic>>;
     /// The code of the database's clinic when it holds exactly one.
@@ -188,6 +199,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// The audit log of a clinic (or all, for `None`), in order.
     async fn audit_log(&self, clinic_id: Option<i64>) -> Result<Vec<AuditEntry>>;
+    /// The clinic's latest `limit` audit entries, newest first, and how
+    /// many the clinic's log holds in all.
+    async fn audit_tail(&self, clinic_id: i64, limit: i64) -> Result<(i64, Vec<AuditEntry>)>;
     /// The last audit entry's id and MAC (the head to anchor), if any.
     async fn audit_head(&self) -> Result<Option<(i64, String)>>;
 

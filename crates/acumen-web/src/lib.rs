@@ -62,6 +62,19 @@ pub async fn serve(
     if state.public_url.is_none() {
         state.origins = security::allowed_origins(None, listener.local_addr().ok());
     }
+    // Reads each clinic's records once in the background, so the first day
+    // view or answers page after a start does not pay for it.
+    let warm = state.clone();
+    tokio::spawn(async move {
+        let Ok(clinics) = warm.store.clinics().await else {
+            return;
+        };
+        for c in clinics {
+            if let Err(e) = warm.snapshots.of(warm.store.as_ref(), c.id).await {
+                tracing::warn!(clinic = c.id, error = %e, "could not read the clinic's records ahead");
+            }
+        }
+    });
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -29,6 +29,8 @@ pub struct AppState {
     pub flash: crate::flash::Flash<crate::pages::form::Refusal>,
     /// Notices shown once after a redirect (an invitation link).
     pub notice: crate::flash::Flash<String>,
+    /// Each clinic's records as the figures read them, kept per generation.
+    pub snapshots: Arc<crate::service::snapshot::Snapshots>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             in_flight: Default::default(),
             flash: Default::default(),
             notice: Default::default(),
+            snapshots: Default::default(),
         })
     }
 }

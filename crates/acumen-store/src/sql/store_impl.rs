@@ -13,7 +13,9 @@ use async_trait::async_trait;
 
 use super::{accounts, all, append, record_from, request_hash, scope, user_from, Arg, Dialect, SqlStore};
 use crate::error::StoreError;
-use crate::model::{Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordVersion, User};
+use crate::model::{
+    Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordChanges, RecordVersion, User,
+};
 use crate::now;
 use crate::store::{Placement, Result, Store};
 use crate::writer::Chain;
@@ -34,6 +36,10 @@ impl<D: Dialect> Store for SqlStore<D> {
 
     async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
         self.records_of_kinds(clinic_id, kinds).await
+    }
+
+    async fn records_since(&self, clinic_id: i64, kinds: &[&str], after: i64) -> Result<RecordChanges> {
+        self.changes_since(clinic_id, kinds, after).await
     }
 
     async fn clinics(&self) -> Result<Vec<Clinic>> {
@@ -292,6 +298,23 @@ impl<D: Dialect> Store for SqlStore<D> {
         all(&rows, super::audit_entry_from)
     }
 
+    async fn audit_tail(&self, clinic_id: i64, limit: i64) -> Result<(i64, Vec<AuditEntry>)> {
+        let rows = self
+            .read_rows(
+                "SELECT * FROM audit WHERE clinic_id = $1 ORDER BY id DESC LIMIT $2",
+                &[clinic_id.into(), limit.max(0).into()],
+            )
+            .await?;
+        let total = self
+            .read_rows(
+                "SELECT count(*) AS n FROM audit WHERE clinic_id = $1",
+                &[clinic_id.into()],
+            )
+            .await?;
+        let total = total.first().map(|r| r.int("n")).unwrap_or(Ok(0))?;
+        Ok((total, all(&rows, super::audit_entry_from)?))
+    }
+
     async fn audit_head(&self) -> Result<Option<(i64, String)>> {
         let row = self
             .read_rows("SELECT id, hmac FROM audit ORDER BY id DESC LIMIT 1", &[])
@@ -479,7 +502,70 @@ impl<D: Dialect> SqlStore<D> {
         for action in also {
             append(c, chain, Some(actor), action, Some(kind), Some(id)).await?;
         }
+        Self::changed(c, actor.clinic_id, id).await
+    }
+
+    /// Raises the clinic's record generation and writes it into record `id`,
+    /// in the transaction of the write that changed it (see
+    /// [`crate::Store::records_since`]).
+    async fn changed(c: &mut dyn super::Conn, clinic_id: i64, id: i64) -> Result<()> {
+        let rows = c
+            .rows(
+                "INSERT INTO record_generations (clinic_id, generation) VALUES ($1, 1) \
+                 ON CONFLICT (clinic_id) DO UPDATE SET generation = record_generations.generation + 1 \
+                 RETURNING generation",
+                &[clinic_id.into()],
+            )
+            .await?;
+        let generation = rows
+            .first()
+            .ok_or_else(|| StoreError::Integrity("no record generation returned".into()))?
+            .int("generation")?;
+        c.run(
+            "UPDATE records SET generation = $1 WHERE id = $2",
+            &[generation.into(), id.into()],
+        )
+        .await?;
         Ok(())
+    }
+
+    pub(crate) async fn changes_since(&self, clinic_id: i64, kinds: &[&str], after: i64) -> Result<RecordChanges> {
+        let sql = format!(
+            "SELECT {} FROM records WHERE clinic_id = $1 AND kind = $2 AND generation > $3 ORDER BY id",
+            D::RECORD_COLS
+        );
+        let mut tx = self.read.begin().await?;
+        scope::<D>(D::conn(&mut tx), clinic_id).await?;
+        // The generation first: a write landing after it can only make the
+        // records newer than the generation returned, never older.
+        let generation = D::conn(&mut tx)
+            .rows(
+                "SELECT generation FROM record_generations WHERE clinic_id = $1",
+                &[clinic_id.into()],
+            )
+            .await?
+            .first()
+            .map(|r| r.int("generation"))
+            .unwrap_or(Ok(0))?;
+        let mut out = RecordChanges {
+            generation,
+            live: Vec::new(),
+            voided: Vec::new(),
+        };
+        for kind in kinds {
+            let rows = D::conn(&mut tx)
+                .rows(&sql, &[clinic_id.into(), (*kind).into(), after.into()])
+                .await?;
+            for r in all(&rows, record_from)? {
+                if r.data.get("voided").is_some_and(|v| !v.is_null()) {
+                    out.voided.push(r.id);
+                } else {
+                    out.live.push(r);
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     pub(crate) async fn one_record(&self, actor: &Actor, kind: &str, id: i64) -> Result<Record> {
@@ -604,6 +690,7 @@ impl<D: Dialect> SqlStore<D> {
                     for action in &also {
                         append(c, chain, Some(&actor), action, Some(&kind), Some(id)).await?;
                     }
+                    Self::changed(c, actor.clinic_id, id).await?;
                     rec.version = v;
                     rec.updated_at = ts;
                     Ok(rec)

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod audit;
 mod corrections;
+mod generations;
 mod postgres;
 mod records;
 mod research_privacy;

@@ -10,8 +10,6 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
-use acumen_store::Record;
-
 use super::layout::{error_page, patient_name, render, text, to_login, UserView};
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -69,6 +67,15 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
         records,
         patients,
     } = crate::service::day::clinic_day(st, who).await?;
+    let snapshot = records;
+    let records = snapshot.raw.as_slice();
+    // The sessions and outcomes of each course.
+    let mut of_course: BTreeMap<(i64, &str), Vec<&Value>> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.kind == "session" || r.kind == "outcome") {
+        if let Some(p) = r.parent_id {
+            of_course.entry((p, r.kind.as_str())).or_default().push(&r.data);
+        }
+    }
     let today = time::OffsetDateTime::now_utc().date();
     let names: BTreeMap<i64, String> = patients
         .iter()
@@ -82,22 +89,17 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
         })
         .collect();
     let name = |id: Option<i64>| id.and_then(|i| names.get(&i)).cloned().unwrap_or_default();
-    let active: Vec<&Record> = records
+    let active: Vec<&acumen_analytics::records::RawRecord> = records
         .iter()
         .filter(|r| r.kind == "course" && r.data.get("status").and_then(Value::as_str) == Some("active"))
         .collect();
     let (mut expected, mut due) = (Vec::new(), Vec::new());
     for c in &active {
-        let mine = |kind: &'static str| {
-            records
-                .iter()
-                .filter(move |r| r.kind == kind && r.parent_id == Some(c.id))
-                .map(|r| &r.data)
-        };
+        let mine = |kind: &'static str| of_course.get(&(c.id, kind)).into_iter().flatten().copied();
         let Some(sch) = of_records(&c.data, mine("session"), mine("outcome"), today) else {
             continue;
         };
-        let patient_id = c.patient_public_id.clone().unwrap_or_default();
+        let patient_id = snapshot.public_id(c.patient_id);
         let when = match sch.visit {
             Visit::Today => Some(("expected today".to_string(), today.to_string())),
             Visit::Overdue { since, days } => Some((
@@ -118,7 +120,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
                     measures.join(", ")
                 ),
                 date,
-                href: format!("/courses/{}/sessions/new", c.public_id),
+                href: format!("/courses/{}/sessions/new", snapshot.public_id(Some(c.id))),
                 action: "Record the session".into(),
             });
         }
@@ -128,7 +130,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
                 name: name(c.patient_id),
                 what: d.measure.words(),
                 date: d.since.to_string(),
-                href: format!("/courses/{}/outcomes/new", c.public_id),
+                href: format!("/courses/{}/outcomes/new", snapshot.public_id(Some(c.id))),
                 action: "Add the outcome".into(),
             });
         }
@@ -140,7 +142,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
         .filter(|r| r.kind == "adverse_event")
         .filter(|r| !matches!(text(&r.data, "outcome").as_str(), "recovered" | "sequelae" | "fatal"))
         .map(|r| Item {
-            patient_id: r.patient_public_id.clone().unwrap_or_default(),
+            patient_id: snapshot.public_id(r.patient_id),
             name: name(r.patient_id),
             what: format!(
                 "{}, {} — {}",
@@ -149,7 +151,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
                 acumen_domain::words_of(&acumen_domain::OUTCOME_WORDS, &text(&r.data, "outcome")).to_lowercase()
             ),
             date: text(&r.data, "onset"),
-            href: format!("/patients/{}", r.patient_public_id.clone().unwrap_or_default()),
+            href: format!("/patients/{}", snapshot.public_id(r.patient_id)),
             action: "Open the chart".into(),
         })
         .collect();
@@ -160,7 +162,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
         .filter_map(|r| {
             let rules = acumen_domain::gate::StoredSafety::of(&r.data).overridden;
             (!rules.is_empty()).then(|| Item {
-                patient_id: r.patient_public_id.clone().unwrap_or_default(),
+                patient_id: snapshot.public_id(r.patient_id),
                 name: name(r.patient_id),
                 what: format!(
                     "hard stop overridden{}",
@@ -170,7 +172,7 @@ async fn dashboard_data(st: &AppState, who: &Authed) -> Result<Dashboard, ApiErr
                         .unwrap_or_default()
                 ),
                 date: text(&r.data, "at").chars().take(10).collect(),
-                href: format!("/patients/{}", r.patient_public_id.clone().unwrap_or_default()),
+                href: format!("/patients/{}", snapshot.public_id(r.patient_id)),
                 action: "Open the chart".into(),
             })
         })

@@ -14,8 +14,7 @@ use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// Record kinds the figures read (never the patient records themselves).
-pub const KINDS: [&str; 4] = ["course", "session", "outcome", "adverse_event"];
+pub use super::snapshot::KINDS;
 
 /// A clinic's courses, sessions, outcomes and adverse events (not voided)
 /// as the analytics read them.
@@ -33,24 +32,50 @@ pub async fn raw_records(store: &dyn Store, clinic_id: i64) -> ApiResult<Vec<Raw
         .collect())
 }
 
-/// Computes the answers of a clinic from its stored records.
+/// The answers of a clinic from its records: the server's kept snapshot
+/// (see [`super::snapshot`]), and the answers kept with it for the day.
 pub async fn compute(st: &AppState, clinic_id: i64) -> ApiResult<Answers> {
-    compute_with(st.store.as_ref(), clinic_id, Vec::new()).await
+    let clinic = st.store.clinic(clinic_id).await?;
+    let snap = st.snapshots.of(st.store.as_ref(), clinic_id).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let clinic_ref = ClinicRef {
+        code: clinic.code.clone(),
+        name: clinic.name.clone(),
+    };
+    if let Some(mut a) = st.snapshots.answers(clinic_id, snap.generation, today) {
+        // The clinic's name is not a record: always the current one.
+        a.clinic = clinic_ref;
+        return Ok(a);
+    }
+    let a = figures(clinic_ref, clinic_id, clinic.demo, snap.raw.clone(), Vec::new()).await?;
+    st.snapshots.keep_answers(clinic_id, snap.generation, today, &a);
+    Ok(a)
 }
 
 /// Computes the answers of a clinic, with trials a user adds to the evidence.
 pub async fn compute_with(store: &dyn Store, clinic_id: i64, added: Vec<AddedTrial>) -> ApiResult<Answers> {
     let clinic = store.clinic(clinic_id).await?;
-    let raw = raw_records(store, clinic_id).await?;
+    let raw = std::sync::Arc::new(raw_records(store, clinic_id).await?);
+    let clinic_ref = ClinicRef {
+        code: clinic.code.clone(),
+        name: clinic.name,
+    };
+    figures(clinic_ref, clinic_id, clinic.demo, raw, added).await
+}
+
+/// The answers of the records, computed off the async executor.
+async fn figures(
+    clinic_ref: ClinicRef,
+    clinic_id: i64,
+    demo: bool,
+    raw: std::sync::Arc<Vec<RawRecord>>,
+    added: Vec<AddedTrial>,
+) -> ApiResult<Answers> {
     let now = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let clinic_ref = ClinicRef {
-        code: clinic.code.clone(),
-        name: clinic.name,
-    };
     tokio::task::spawn_blocking(move || {
         let data = assemble(&raw);
         if data.unreadable > 0 {
@@ -60,7 +85,7 @@ pub async fn compute_with(store: &dyn Store, clinic_id: i64, added: Vec<AddedTri
                 "records skipped by the answers"
             );
         }
-        answers(clinic_ref, now, clinic.demo, &data.courses, &added)
+        answers(clinic_ref, now, demo, &data.courses, &added)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("answers task: {e}")))

@@ -18,7 +18,7 @@ pub struct ClinicDay {
     /// The clinic.
     pub clinic: Clinic,
     /// Its courses, sessions, outcomes and adverse events.
-    pub records: Vec<Record>,
+    pub records: crate::service::snapshot::Snapshot,
     /// Its patients (for their names).
     pub patients: Vec<Record>,
 }
@@ -27,10 +27,7 @@ pub struct ClinicDay {
 pub async fn clinic_day(st: &AppState, who: &Authed) -> ApiResult<ClinicDay> {
     staff_only(who)?;
     let clinic = st.store.clinic(who.user.clinic_id).await?;
-    let records = st
-        .store
-        .clinic_records(clinic.id, &crate::service::answers::KINDS)
-        .await?;
+    let records = st.snapshots.of(st.store.as_ref(), clinic.id).await?;
     let patients = st.store.patients(&who.actor(), "").await?;
     Ok(ClinicDay {
         clinic,

@@ -14,3 +14,4 @@ pub mod oversight;
 pub mod owner;
 pub mod records;
 pub mod sessions;
+pub mod snapshot;

@@ -37,7 +37,31 @@ pub struct AuditLine {
 /// The clinic's audit log (admins).
 pub async fn audit_log(st: &AppState, who: &Authed) -> ApiResult<Vec<AuditLine>> {
     admin_only(who, "only admins read the audit log")?;
-    let clinic = who.user.clinic_id;
+    let log = st.store.audit_log(Some(who.user.clinic_id)).await?;
+    lines(
+        st,
+        who.user.clinic_id,
+        log.into_iter().enumerate().map(|(i, e)| (i + 1, e)),
+    )
+    .await
+}
+
+/// The clinic's latest `limit` audit entries, newest first (admins), and
+/// how many its log holds.
+pub async fn audit_tail(st: &AppState, who: &Authed, limit: i64) -> ApiResult<(usize, Vec<AuditLine>)> {
+    admin_only(who, "only admins read the audit log")?;
+    let (total, log) = st.store.audit_tail(who.user.clinic_id, limit).await?;
+    let total = usize::try_from(total).unwrap_or(0);
+    let numbered = log.into_iter().enumerate().map(|(i, e)| (total - i, e));
+    Ok((total, lines(st, who.user.clinic_id, numbered).await?))
+}
+
+/// Audit entries with their numbers, as admins see them.
+async fn lines(
+    st: &AppState,
+    clinic: i64,
+    log: impl Iterator<Item = (usize, acumen_store::AuditEntry)>,
+) -> ApiResult<Vec<AuditLine>> {
     let users: std::collections::HashMap<i64, String> = st
         .store
         .users(clinic)
@@ -46,12 +70,9 @@ pub async fn audit_log(st: &AppState, who: &Authed) -> ApiResult<Vec<AuditLine>>
         .map(|u| (u.id, u.public_id))
         .collect();
     let records = st.store.public_ids(clinic).await?;
-    let log = st.store.audit_log(Some(clinic)).await?;
     Ok(log
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| AuditLine {
-            seq: i + 1,
+        .map(|(seq, e)| AuditLine {
+            seq,
             at: e.at,
             user_id: e.user_id.and_then(|u| users.get(&u).cloned()),
             role: e.role,

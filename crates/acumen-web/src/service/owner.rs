@@ -11,7 +11,6 @@ use serde_json::Value;
 use acumen_analytics::owner::{dashboard, Filter};
 use acumen_domain::plan::day_of;
 
-use super::answers::raw_records;
 use crate::access::admin_only;
 use crate::auth::Authed;
 use crate::error::{invalid, ApiError, ApiResult};
@@ -96,7 +95,7 @@ pub async fn outcomes(st: &AppState, who: &Authed, q: &OwnerQuery, today: time::
         .iter()
         .map(|c| (c.code.to_string(), c.name.to_string()))
         .collect();
-    let raw = raw_records(st.store.as_ref(), who.user.clinic_id).await?;
+    let raw = st.snapshots.of(st.store.as_ref(), who.user.clinic_id).await?.raw;
     let f = filter.clone();
     let figures = tokio::task::spawn_blocking(move || dashboard(&raw, &f, today, &names, &conditions))
         .await

@@ -4,7 +4,8 @@
 //! (−37.5 %, a responder) for four of them and 8 for six; one patient has
 //! an adverse event. Responders 4 of 10, adverse events 1 of 10, measures
 //! recorded 20 of 20 (baseline and session-1 pain for each). Voiding one
-//! responder's session score leaves 3 of 10 and 19 of 20. Admins only;
+//! responder's session score leaves 3 of 10 and 19 of 20; correcting a
+//! non-responder's 8 to 4 makes 4 of 10 again. Admins only;
 //! filters are checked and name the field at fault.
 
 use serde_json::{json, Value};
@@ -19,7 +20,7 @@ on_both! {
 async fn the_owner_sees_responders_adverse_events_and_completion(app) {
     let doc = app.login("doc@north.test").await;
     let admin = app.login("admin@north.test").await;
-    let mut responder_scores = Vec::new();
+    let (mut responder_scores, mut other_scores) = (Vec::new(), Vec::new());
     for i in 0..10 {
         let patient = new_patient(&app, &doc, &format!("Owner{i}")).await;
         let course = new_course(&app, &doc, &patient).await;
@@ -36,6 +37,8 @@ async fn the_owner_sees_responders_adverse_events_and_completion(app) {
         let o = body(r).await;
         if i < 4 {
             responder_scores.push(o["id"].as_str().unwrap().to_string());
+        } else {
+            other_scores.push(o["id"].as_str().unwrap().to_string());
         }
         if i == 0 {
             let ae = json!({"type": "bleeding_haematoma", "severity": "mild", "ctcae_grade": 1, "serious": false,
@@ -73,6 +76,14 @@ async fn the_owner_sees_responders_adverse_events_and_completion(app) {
     let (_, d) = get(&admin, "").await;
     assert_eq!(prop(&d["total"]["responders_30"]), (3, 10));
     assert_eq!(prop(&d["total"]["completion"]), (19, 20));
+    // A corrected score counts at its new value: 8 corrected to 4 (−50 %)
+    // makes a fourth responder again (the figures read before are not reused).
+    let fix = json!({"version": 1, "data": outcome_json(4.0, "clinician")});
+    let r = doc.put(app.url(&format!("/outcomes/{}", other_scores[0]))).json(&fix).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, d) = get(&admin, "").await;
+    assert_eq!(prop(&d["total"]["responders_30"]), (4, 10));
+    assert_eq!(prop(&d["total"]["completion"]), (19, 20));
 
     // Filters: another condition shows nothing; nonsense is refused by name.
     let (s, d) = get(&admin, "?condition=postherpetic_neuralgia").await;
@@ -86,7 +97,9 @@ async fn the_owner_sees_responders_adverse_events_and_completion(app) {
 
     // The page writes each figure with its interval.
     let page = admin.get(app.url("/clinic/outcomes").replace("/api/v1", "")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("3 of 10: 30% (95% CI 11% to 60%)"), "{page}");
+    // Wilson 4 of 10: (0.4 + 1.96²/20 ± 1.96·√(0.4·0.6/10 + 1.96²/400)) / (1 + 1.96²/10)
+    // = (0.59208 ± 0.35928) / 1.38416 = 0.168 to 0.687.
+    assert!(page.contains("4 of 10: 40% (95% CI 17% to 69%)"), "{page}");
     assert!(page.contains("1 of 10: 10% (95% CI 0% to 45%)"), "{page}");
 }
 }
