@@ -211,7 +211,7 @@ try {
   await page.fill("[name=rationale]", "LI4 for hand pain; second trimester; risks discussed and consent signed");
   await page.fill("[name=override_reason]", "Feet and hands inspected by the podiatrist this morning; report on file");
   await submit();
-  await expectText("hard stop, overridden");
+  await expectText("hard stops, overridden (KI3, LI4)");
 
   step = "add outcomes";
   await page.click("text=Add an outcome");
@@ -232,6 +232,14 @@ try {
   await look("patient-chart");
   const fit = await fits375();
   if (fit.overflow > 0 || fit.narrow.length > 0) fail(`the chart at 375 px: ${JSON.stringify(fit)}`);
+  await page.goto(`${patientUrl}/edit`);
+  await expectText("Ada");
+  await look("patient-edit");
+  await page.goto(patientUrl);
+  await page.click("a[href^='/sessions/'][href$='/edit']");
+  await expectText("Ada Endtoend");
+  await look("session-correct");
+  await page.goto(patientUrl);
 
   step = "add an adverse event";
   await page.click("table a:has-text('Report')");
@@ -301,6 +309,9 @@ try {
   await page.goto(`${base}/admin`);
   await expectText("Audit log");
   await look("admin");
+  await page.goto(`${base}/admin/users/new`);
+  await look("user-new");
+  await page.goto(`${base}/admin`);
 
   step = "the owner's outcome dashboard";
   await page.click("header nav a[href='/clinic/outcomes']");
@@ -314,6 +325,7 @@ try {
   const ofit = await fits375();
   if (ofit.overflow > 0 || ofit.narrow.length > 0) fail(`the dashboard at 375 px: ${JSON.stringify(ofit)}`);
   await page.goto(`${base}/patients/${patientId}/portal`);
+  await look("portal-new");
   await page.fill("[name=email]", `ada.${Date.now()}@example.org`);
   const email = await page.inputValue("[name=email]");
   await page.fill("[name=name]", "Ada");

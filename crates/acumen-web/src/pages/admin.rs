@@ -41,8 +41,24 @@ struct AdminPage {
     /// An invitation link made just now (shown once).
     invitation: Option<(String, String)>,
     users: Vec<UserRow>,
-    audit: Vec<oversight::AuditLine>,
+    audit: Vec<AuditRow>,
+    audit_total: usize,
 }
+
+/// One line of the audit log as the page shows it.
+struct AuditRow {
+    seq: usize,
+    /// "2026-12-02 17:18 UTC".
+    at: String,
+    /// "Demo Practitioner (practitioner)", or the role alone.
+    who: String,
+    action: String,
+    /// The kind of record, in words ("adverse event").
+    record: String,
+}
+
+/// Entries shown on the page (the API gives the whole log).
+const AUDIT_SHOWN: i64 = 30;
 
 fn admin(who: &Option<Authed>, here: &str) -> Result<Authed, Response> {
     match who {
@@ -71,13 +87,28 @@ pub async fn admin_page(State(st): State<AppState>, who: Option<Authed>) -> Resp
     let data = async {
         let c = answers::clinic(&st, &who).await?;
         let users = accounts::users(&st, &who).await?;
-        let mut audit = oversight::audit_log(&st, &who).await?;
-        audit.reverse();
-        audit.truncate(100);
-        for a in audit.iter_mut() {
-            // "2026-12-02 17:18" (UTC) rather than the full RFC 3339 time.
-            a.at = format!("{} UTC", a.at.chars().take(16).collect::<String>().replace('T', " "));
-        }
+        let (audit_total, lines) = oversight::audit_tail(&st, &who, AUDIT_SHOWN).await?;
+        let names: std::collections::HashMap<&str, &str> =
+            users.iter().map(|u| (u.public_id.as_str(), u.name.as_str())).collect();
+        let audit = lines
+            .into_iter()
+            .map(|a| {
+                let role = a.role.unwrap_or_default();
+                let who = match a.user_id.as_deref().and_then(|u| names.get(u)) {
+                    Some(name) if role.is_empty() => name.to_string(),
+                    Some(name) => format!("{name} ({role})"),
+                    None => role,
+                };
+                AuditRow {
+                    seq: a.seq,
+                    // "2026-12-02 17:18" (UTC) rather than the full RFC 3339 time.
+                    at: format!("{} UTC", a.at.chars().take(16).collect::<String>().replace('T', " ")),
+                    who,
+                    action: a.action,
+                    record: a.record_kind.unwrap_or_default().replace('_', " "),
+                }
+            })
+            .collect();
         Ok::<_, ApiError>(AdminPage {
             user: Some(UserView::of(&who)),
             simulated: st.demo,
@@ -98,6 +129,7 @@ pub async fn admin_page(State(st): State<AppState>, who: Option<Authed>) -> Resp
                 })
                 .collect(),
             audit,
+            audit_total,
         })
     };
     match data.await {

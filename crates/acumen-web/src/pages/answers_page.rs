@@ -22,6 +22,22 @@ pub struct TableView {
 }
 
 impl TableView {
+    /// The class of the table: `stack` (cards on a phone), `stack cards`
+    /// (cards at every width: more than four columns beside another
+    /// column) or `compact` (a table at every width: at most four columns
+    /// whose every cell and header is a short word or number, which fits a
+    /// phone as it is).
+    pub fn class(&self, beside: bool) -> &'static str {
+        let short = |c: &String| c.chars().count() <= 12 && !c.contains(' ');
+        if self.headers.len() <= 4 && self.headers.iter().all(short) && self.rows.iter().flatten().all(short) {
+            "compact"
+        } else if beside && self.headers.len() > 4 {
+            "stack cards"
+        } else {
+            "stack"
+        }
+    }
+
     /// A row's cells with their column headers (the labels of a stacked
     /// card on a phone), whether each is a number, and its text with the
     /// spaces inside a figure made non-breaking ("22 / 92", "95% CI",
@@ -522,7 +538,7 @@ fn view(q: &Value) -> QuestionView {
                         a.iter()
                             .map(|b| {
                                 vec![
-                                    s(&b["key"]).replace('_', " "),
+                                    acumen_domain::words_of(&acumen_domain::AE_TYPE_WORDS, &s(&b["key"])).to_string(),
                                     s(&b["per_1000_sessions"]["events"]),
                                     s(&b["per_1000_sessions"]["estimate"]),
                                 ]

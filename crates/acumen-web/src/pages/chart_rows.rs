@@ -181,8 +181,9 @@ fn event_line(e: &Value) -> String {
     )
 }
 
-/// The stored findings of a session: a short line (the kind of each
-/// finding and its points) and the reasons in full.
+/// The stored findings of a session: a short line (how many findings of
+/// each kind, most serious first, with the points they name: "2 hard stops,
+/// overridden (KI3, LI4) · 4 warnings (LI4, KI3)") and the reasons in full.
 fn safety_line(session: &Value) -> (String, Vec<String>) {
     let findings: Vec<&Value> = session
         .pointer("/safety/findings")
@@ -191,27 +192,42 @@ fn safety_line(session: &Value) -> (String, Vec<String>) {
         .flatten()
         .collect();
     let overridden = !acumen_domain::gate::StoredSafety::of(session).overridden.is_empty();
+    // (rank, one, many) of a finding's kind.
     let kind = |f: &Value| match text(f, "severity").as_str() {
-        "hard_stop" if overridden => "hard stop, overridden",
-        "hard_stop" => "hard stop",
-        "needs_rationale" => "rationale given",
-        "warning" => "warning",
-        _ => "note",
+        "hard_stop" if overridden => (0, "hard stop, overridden", "hard stops, overridden"),
+        "hard_stop" => (0, "hard stop", "hard stops"),
+        "needs_rationale" => (1, "rationale given", "rationales given"),
+        "warning" => (2, "warning", "warnings"),
+        _ => (3, "note", "notes"),
     };
-    let short: Vec<String> = findings
+    let mut by_kind: std::collections::BTreeMap<(u8, &str, &str), (usize, Vec<String>)> = Default::default();
+    for f in &findings {
+        let e = by_kind.entry(kind(f)).or_default();
+        e.0 += 1;
+        for p in f
+            .get("points")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !e.1.iter().any(|q| q == p) {
+                e.1.push(p.to_string());
+            }
+        }
+    }
+    let short: Vec<String> = by_kind
         .iter()
-        .map(|f| {
-            let pts: Vec<&str> = f
-                .get("points")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            if pts.is_empty() {
-                kind(f).to_string()
+        .map(|((_, one, many), (n, pts))| {
+            let what = if *n == 1 {
+                one.to_string()
             } else {
-                format!("{} ({})", kind(f), pts.join(", "))
+                format!("{n} {many}")
+            };
+            if pts.is_empty() {
+                what
+            } else {
+                format!("{what} ({})", pts.join(", "))
             }
         })
         .collect();
@@ -219,6 +235,6 @@ fn safety_line(session: &Value) -> (String, Vec<String>) {
     if short.is_empty() {
         ("none".into(), vec![])
     } else {
-        (short.join("; "), reasons)
+        (short.join(" · "), reasons)
     }
 }
