@@ -11,9 +11,11 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod followup;
 pub mod gate;
 pub mod hygiene;
 pub mod inputs;
+pub mod outreach;
 pub mod plan;
 pub mod profile;
 pub mod role;

@@ -59,6 +59,9 @@ pub struct OutcomeFact {
     pub session_number: Option<u32>,
     /// Its day.
     pub day: Date,
+    /// The follow-up timepoint it answers (`follow_up:4w`, ...), when
+    /// recorded through a link ([`crate::followup::Timepoint::key`]).
+    pub scheduled: Option<String>,
 }
 
 fn field<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
@@ -105,6 +108,7 @@ impl OutcomeFact {
             timepoint: field(v, "timepoint").unwrap_or("").to_string(),
             session_number: v.get("session_number").and_then(Value::as_u64).map(|n| n as u32),
             day: day_of(field(v, "date")?)?,
+            scheduled: field(v, "scheduled").map(str::to_string),
         })
     }
 }

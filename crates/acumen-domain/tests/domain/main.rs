@@ -1,5 +1,6 @@
 //! Validation rules of the registry's inputs.
 
+mod followup;
 mod safety;
 mod schedule;
 

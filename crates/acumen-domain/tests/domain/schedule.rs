@@ -24,6 +24,7 @@ fn o(instrument: &str, timepoint: &str, session: Option<u32>, day: Date) -> Outc
         timepoint: timepoint.into(),
         session_number: session,
         day,
+        scheduled: None,
     }
 }
 
