@@ -176,3 +176,106 @@ pub struct AuditEntry {
     /// HMAC chaining this entry to the previous one.
     pub hmac: String,
 }
+
+/// A follow-up link: one scheduled timepoint of a course asked by a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpLink {
+    /// Key.
+    pub id: i64,
+    /// Clinic.
+    pub clinic_id: i64,
+    /// Patient.
+    pub patient_id: i64,
+    /// Course.
+    pub course_id: i64,
+    /// The timepoint's key (`baseline`, `follow_up:4w`, ...).
+    pub timepoint: String,
+    /// What the token is derived from (with the server's key).
+    pub nonce: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// The last day it opens (YYYY-MM-DD, the clinic's calendar).
+    pub open_until: String,
+    /// Wrong answers to the date-of-birth check.
+    pub failures: i64,
+    /// `open`, `used`, `declined` or `locked`.
+    pub state: String,
+}
+
+/// A new follow-up link.
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    /// Clinic.
+    pub clinic_id: i64,
+    /// Patient.
+    pub patient_id: i64,
+    /// Course.
+    pub course_id: i64,
+    /// The timepoint's key.
+    pub timepoint: String,
+    /// A random nonce (hex).
+    pub nonce: String,
+    /// SHA-256 (hex) of the token derived from the nonce.
+    pub token_hash: String,
+    /// The last day it opens.
+    pub open_until: String,
+}
+
+/// A message in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxMessage {
+    /// Key.
+    pub id: i64,
+    /// Clinic.
+    pub clinic_id: i64,
+    /// Patient.
+    pub patient_id: i64,
+    /// The link it carries.
+    pub link_id: i64,
+    /// `link`, `reminder:1`, ...
+    pub kind: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// The stable identity of the message (Message-ID, idempotency key).
+    pub message_id: String,
+    /// When it was queued (RFC 3339).
+    pub created_at: String,
+    /// When the worker may try it (seconds since 1970).
+    pub next_attempt_at: i64,
+    /// Tries so far.
+    pub attempts: i64,
+    /// When the provider accepted it.
+    pub sent_at: Option<String>,
+    /// The last failure (no contact detail).
+    pub last_error: Option<String>,
+}
+
+/// A message to queue.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// `link`, `reminder:1`, ...
+    pub kind: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Its stable identity.
+    pub message_id: String,
+    /// Now (RFC 3339).
+    pub at: String,
+    /// Now (seconds since 1970): the first try.
+    pub at_s: i64,
+}
+
+/// What an answer on a link's page changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkChange {
+    /// A wrong date of birth: one more failure, locked at `lock_at`.
+    WrongAnswer {
+        /// Failures that lock the link.
+        lock_at: i64,
+    },
+    /// Closes an open link: `used` (answered) or `declined`.
+    Close {
+        /// The new state.
+        state: &'static str,
+    },
+}

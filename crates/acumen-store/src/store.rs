@@ -5,7 +5,8 @@ use async_trait::async_trait;
 
 use crate::error::StoreError;
 use crate::model::{
-    Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordChanges, RecordVersion, User,
+    Actor, AuditEntry, Clinic, FollowUpLink, IdemKey, LinkChange, LoginGate, NewLink, NewMessage, NewUser,
+    OutboxMessage, Record, RecordChanges, RecordVersion, User,
 };
 
 /// Result alias.
@@ -215,4 +216,26 @@ pub trait Store: Send + Sync + 'static {
     /// De-identified aggregates: per clinic and condition, patients and
     /// outcome summaries (JSON rows), cells under `min_cell` patients suppressed.
     async fn research_aggregates(&self, min_cell: i64) -> Result<serde_json::Value>;
+
+    // --- follow-up between visits (links and the outbox) ---
+
+    /// Makes a timepoint due by link: its link (the one it has, if any) and
+    /// its first message, in one transaction; true when either is new.
+    async fn queue_link(&self, link: NewLink, first: NewMessage) -> Result<(FollowUpLink, OutboxMessage, bool)>;
+    /// Queues a further message (a reminder) about a link, once per kind, and
+    /// keeps the link open to `open_until` at least; true when it is new.
+    async fn queue_message(&self, link_id: i64, message: NewMessage, open_until: &str)
+        -> Result<(OutboxMessage, bool)>;
+    /// The link whose token has this SHA-256.
+    async fn link_by_token(&self, token_hash: &str) -> Result<FollowUpLink>;
+    /// A course's links, each with its messages (oldest first).
+    async fn links_of_course(&self, course_id: i64) -> Result<Vec<(FollowUpLink, Vec<OutboxMessage>)>>;
+    /// Every message queued for a patient (oldest first).
+    async fn messages_of_patient(&self, patient_id: i64) -> Result<Vec<OutboxMessage>>;
+    /// Counts a wrong answer on a link (locking it) or closes it; the link after.
+    async fn link_answer(&self, link_id: i64, change: LinkChange) -> Result<FollowUpLink>;
+    /// Messages not sent whose next try is due at `now_s`, the longest waiting first.
+    async fn waiting_messages(&self, now_s: i64, limit: i64) -> Result<Vec<OutboxMessage>>;
+    /// Marks a message sent (`Ok(at)`), or failed with its error and next try (`Err((error, next_s))`).
+    async fn message_tried(&self, id: i64, outcome: std::result::Result<String, (String, i64)>) -> Result<()>;
 }

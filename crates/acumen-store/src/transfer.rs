@@ -162,6 +162,43 @@ const TABLES: &[Table] = &[
         scoped: false,
     },
     Table {
+        name: "follow_up_links",
+        cols: &[
+            ("id", Int),
+            ("clinic_id", Int),
+            ("patient_id", Int),
+            ("course_id", Int),
+            ("timepoint", Text),
+            ("nonce", Text),
+            ("token_hash", Text),
+            ("created_at", Text),
+            ("open_until", Text),
+            ("failures", Int),
+            ("state", Text),
+        ],
+        order: "id",
+        scoped: false,
+    },
+    Table {
+        name: "outbox",
+        cols: &[
+            ("id", Int),
+            ("clinic_id", Int),
+            ("patient_id", Int),
+            ("link_id", Int),
+            ("kind", Text),
+            ("channel", Text),
+            ("message_id", Text),
+            ("created_at", Text),
+            ("next_attempt_at", Int),
+            ("attempts", Int),
+            ("sent_at", Text),
+            ("last_error", Text),
+        ],
+        order: "id",
+        scoped: false,
+    },
+    Table {
         name: "login_failures",
         cols: &[("account", Text), ("address", Text), ("at", Int), ("attempt", Text)],
         order: "account, address, at, attempt",
@@ -417,7 +454,7 @@ pub async fn sqlite_to_postgres(from: &std::path::Path, to_owner_url: &str) -> R
             insert(&mut tx, t, &mine).await?;
         }
     }
-    for table in ["clinics", "records", "users", "api_tokens"] {
+    for table in ["clinics", "records", "users", "api_tokens", "follow_up_links", "outbox"] {
         sqlx::query(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
         ))

@@ -16,6 +16,7 @@
 //! users, tokens and resets; `logins.rs` the login limits.
 
 mod accounts;
+mod follow_up;
 mod logins;
 mod store_impl;
 

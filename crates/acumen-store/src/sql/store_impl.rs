@@ -11,10 +11,11 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use super::{accounts, all, append, record_from, request_hash, scope, user_from, Arg, Dialect, SqlStore};
+use super::{accounts, all, append, follow_up, record_from, request_hash, scope, user_from, Arg, Dialect, SqlStore};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, AuditEntry, Clinic, IdemKey, LoginGate, NewUser, Record, RecordChanges, RecordVersion, User,
+    Actor, AuditEntry, Clinic, FollowUpLink, IdemKey, LinkChange, LoginGate, NewLink, NewMessage, NewUser,
+    OutboxMessage, Record, RecordChanges, RecordVersion, User,
 };
 use crate::now;
 use crate::store::{Placement, Result, Store};
@@ -36,6 +37,43 @@ impl<D: Dialect> Store for SqlStore<D> {
 
     async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
         self.records_of_kinds(clinic_id, kinds).await
+    }
+
+    async fn queue_link(&self, link: NewLink, first: NewMessage) -> Result<(FollowUpLink, OutboxMessage, bool)> {
+        follow_up::queue_link(self, link, first).await
+    }
+
+    async fn queue_message(
+        &self,
+        link_id: i64,
+        message: NewMessage,
+        open_until: &str,
+    ) -> Result<(OutboxMessage, bool)> {
+        follow_up::queue_message(self, link_id, message, open_until.to_string()).await
+    }
+
+    async fn link_by_token(&self, token_hash: &str) -> Result<FollowUpLink> {
+        follow_up::link_by_token(self, token_hash).await
+    }
+
+    async fn links_of_course(&self, course_id: i64) -> Result<Vec<(FollowUpLink, Vec<OutboxMessage>)>> {
+        follow_up::links_of_course(self, course_id).await
+    }
+
+    async fn messages_of_patient(&self, patient_id: i64) -> Result<Vec<OutboxMessage>> {
+        follow_up::messages_of_patient(self, patient_id).await
+    }
+
+    async fn link_answer(&self, link_id: i64, change: LinkChange) -> Result<FollowUpLink> {
+        follow_up::link_answer(self, link_id, change).await
+    }
+
+    async fn waiting_messages(&self, now_s: i64, limit: i64) -> Result<Vec<OutboxMessage>> {
+        follow_up::waiting_messages(self, now_s, limit).await
+    }
+
+    async fn message_tried(&self, id: i64, outcome: std::result::Result<String, (String, i64)>) -> Result<()> {
+        follow_up::message_tried(self, id, outcome).await
     }
 
     async fn records_since(&self, clinic_id: i64, kinds: &[&str], after: i64) -> Result<RecordChanges> {

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod audit;
 mod corrections;
+mod follow_up;
 mod generations;
 mod postgres;
 mod records;
