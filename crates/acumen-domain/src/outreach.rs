@@ -23,6 +23,24 @@ use time::{Date, Duration, OffsetDateTime};
 
 use crate::followup::{FollowUpPlan, Scheduled, Timepoint};
 
+impl MessageKind {
+    /// As the outbox stores it: `link`, `reminder:1`, ...
+    pub fn key(self) -> String {
+        match self {
+            MessageKind::Link => "link".into(),
+            MessageKind::Reminder(n) => format!("reminder:{n}"),
+        }
+    }
+
+    /// From the outbox's key.
+    pub fn of_key(k: &str) -> Option<MessageKind> {
+        match k {
+            "link" => Some(MessageKind::Link),
+            _ => k.strip_prefix("reminder:")?.parse().ok().map(MessageKind::Reminder),
+        }
+    }
+}
+
 /// How a patient is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -187,6 +205,19 @@ pub fn next_message(
     zone: &ClinicZone,
     now: OffsetDateTime,
 ) -> Option<(Timepoint, MessageKind)> {
+    next_message_of(items, contact, sent_to_patient, plan, zone, now).map(|(i, kind)| (items[i].item.timepoint, kind))
+}
+
+/// As [`next_message`], naming the item by its place in `items` (a patient
+/// with two courses has two baselines).
+pub fn next_message_of(
+    items: &[Outreach<'_>],
+    contact: &Contact,
+    sent_to_patient: &[OffsetDateTime],
+    plan: &FollowUpPlan,
+    zone: &ClinicZone,
+    now: OffsetDateTime,
+) -> Option<(usize, MessageKind)> {
     contact.reachable()?;
     let (today, hour) = zone.local(now);
     if quiet(hour, plan.quiet_from, plan.quiet_to) {
@@ -195,23 +226,23 @@ pub fn next_message(
     if sent_to_patient.iter().any(|at| zone.local(*at).0 == today) {
         return None;
     }
-    let mut waiting: Vec<(Date, usize, Timepoint, MessageKind)> = Vec::new();
+    let mut waiting: Vec<(Date, usize, MessageKind)> = Vec::new();
     for (i, o) in items.iter().enumerate().filter(|(_, o)| o.item.timepoint.by_link()) {
         match o.state(plan, zone, now) {
-            State::Due => waiting.push((o.item.due, i, o.item.timepoint, MessageKind::Link)),
+            State::Due => waiting.push((o.item.due, i, MessageKind::Link)),
             State::Sent | State::Reminded => {
                 let Some(first) = o.messages.first() else { continue };
                 let reminded = o.messages.len() - 1;
                 if let Some(days) = plan.reminder_days.get(reminded) {
                     let on = zone.local(first.at).0 + Duration::days(*days);
                     if today >= on {
-                        waiting.push((on, i, o.item.timepoint, MessageKind::Reminder(reminded as u32 + 1)));
+                        waiting.push((on, i, MessageKind::Reminder(reminded as u32 + 1)));
                     }
                 }
             }
             _ => {}
         }
     }
-    waiting.sort_by_key(|(on, i, _, _)| (*on, *i));
-    waiting.first().map(|(_, _, tp, kind)| (*tp, *kind))
+    waiting.sort_by_key(|(on, i, _)| (*on, *i));
+    waiting.first().map(|(_, i, kind)| (*i, *kind))
 }

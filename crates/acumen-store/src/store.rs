@@ -228,6 +228,8 @@ pub trait Store: Send + Sync + 'static {
         -> Result<(OutboxMessage, bool)>;
     /// The link whose token has this SHA-256.
     async fn link_by_token(&self, token_hash: &str) -> Result<FollowUpLink>;
+    /// A link by its key.
+    async fn link(&self, id: i64) -> Result<FollowUpLink>;
     /// A course's links, each with its messages (oldest first).
     async fn links_of_course(&self, course_id: i64) -> Result<Vec<(FollowUpLink, Vec<OutboxMessage>)>>;
     /// Every message queued for a patient (oldest first).

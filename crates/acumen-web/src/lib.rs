@@ -13,6 +13,7 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod delivery;
 pub mod engine_pool;
 pub mod error;
 pub mod flash;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub notice: crate::flash::Flash<String>,
     /// Each clinic's records as the figures read them, kept per generation.
     pub snapshots: Arc<crate::service::snapshot::Snapshots>,
+    /// Follow-up between visits, when configured.
+    pub follow_up: Option<Arc<crate::service::follow_up::FollowUp>>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             flash: Default::default(),
             notice: Default::default(),
             snapshots: Default::default(),
+            follow_up: None,
         })
     }
 }

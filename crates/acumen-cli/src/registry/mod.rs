@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod backup;
 pub mod demo;
+pub mod messaging;
 pub mod migrate;
 pub mod report;
 pub mod serve;

@@ -26,6 +26,9 @@ pub struct ServeArgs {
     /// Public origin (https://... turns on Secure cookies; used for the cross-origin check).
     #[arg(long)]
     pub public_url: Option<String>,
+    /// Follow-up messages between visits.
+    #[command(flatten)]
+    pub messaging: super::messaging::MessagingArgs,
 }
 
 /// Runs the server until Ctrl-C / SIGTERM.
@@ -70,13 +73,35 @@ pub async fn serve(a: &ServeArgs) -> Result<()> {
         }
     }
     anchor_head(&*store, &db, "start").await?;
-    let state = acumen_web::AppState::new(store.clone(), a.public_url.clone())
+    let mut state = acumen_web::AppState::new(store.clone(), a.public_url.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(&a.listen)
         .await
         .with_context(|| format!("cannot listen on {}", a.listen))?;
     let addr = listener.local_addr()?;
+    let base_url = a.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let key = crate::registry::audit::audit_key(&db)?;
+    if let Some(fu) = super::messaging::follow_up(&a.messaging, key, base_url, a.demo)? {
+        let channels = [
+            ("e-mail", fu.delivery.email.is_some()),
+            ("SMS", fu.delivery.sms.is_some()),
+        ]
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>();
+        println!(
+            "acumen: follow-up messages: {}",
+            if channels.is_empty() {
+                "logged, not sent (no --smtp or --sms-webhook)".to_string()
+            } else {
+                channels.join(" and ")
+            }
+        );
+        state.follow_up = Some(std::sync::Arc::new(fu));
+        super::messaging::spawn_worker(state.clone());
+    }
     if a.public_url.is_none() && !a.demo && !addr.ip().is_loopback() {
         bail!(
             "--listen {addr} is reachable from other machines: give --public-url (the address browsers use, \

@@ -22,6 +22,10 @@ pub struct OutcomeInput {
     pub date: String,
     /// clinician or patient.
     pub source: String,
+    /// The follow-up timepoint it answers, when recorded through its link
+    /// (`baseline`, `missed:4`, `follow_up:4w`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled: Option<String>,
 }
 
 impl Validate for OutcomeInput {
@@ -74,6 +78,14 @@ impl Validate for OutcomeInput {
             "source",
             "must be clinician or patient",
         );
+        if let Some(k) = &self.scheduled {
+            let ok = k.len() <= 40
+                && k.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == ':')
+                && ["baseline", "end", "session:", "missed:", "follow_up:"]
+                    .iter()
+                    .any(|p| k.starts_with(p));
+            c.ensure(ok, "scheduled", "must name a follow-up timepoint such as follow_up:4w");
+        }
         c.finish(Valid(self))
     }
 }

@@ -24,6 +24,26 @@ pub struct PatientInput {
     /// Safety profile.
     #[serde(default)]
     pub safety: SafetyProfile,
+    /// Full date of birth (YYYY-MM-DD), optional: asked before a follow-up
+    /// link opens, for patients who agree to follow-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<String>,
+    /// Consent to be contacted between visits (absent: no contact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUpConsent>,
+}
+
+/// A patient's choice about follow-up messages between visits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpConsent {
+    /// They agreed to be contacted.
+    pub consent: bool,
+    /// How: `email` or `sms` (with the address on the record).
+    pub channel: Option<String>,
+    /// When they opted out (unsubscribe or STOP), RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opted_out: Option<String>,
 }
 
 const SEXES: [&str; 4] = ["female", "male", "other", "unknown"];
@@ -53,6 +73,40 @@ impl Validate for PatientInput {
             "must be one of female, male, other, unknown",
         );
         self.safety.check(&mut c, "safety", true);
+        if let Some(d) = self.date_of_birth.as_deref() {
+            if let Some(day) = c.date(d, "date_of_birth") {
+                c.ensure(
+                    day.year() == self.year_of_birth,
+                    "date_of_birth",
+                    "must fall in the year of birth",
+                );
+            }
+        }
+        if let Some(f) = &self.follow_up {
+            match f.channel.as_deref() {
+                None => c.ensure(
+                    !f.consent,
+                    "follow_up.channel",
+                    "is needed (email or sms) when the patient agrees to follow-up",
+                ),
+                Some("email") => c.ensure(
+                    self.email.is_some(),
+                    "follow_up.channel",
+                    "is e-mail but the record has no e-mail address",
+                ),
+                Some("sms") => c.ensure(
+                    self.phone.is_some(),
+                    "follow_up.channel",
+                    "is text message but the record has no phone number",
+                ),
+                Some(_) => c.fail("follow_up.channel", "must be email or sms"),
+            }
+            c.ensure(
+                !f.consent || self.date_of_birth.is_some(),
+                "date_of_birth",
+                "is needed for follow-up: the patient gives it to open a link",
+            );
+        }
         c.finish(Valid(self))
     }
 }

@@ -170,6 +170,16 @@ pub(crate) async fn link_by_token<D: Dialect>(s: &SqlStore<D>, token_hash: &str)
     link_from(rows.first().ok_or(StoreError::NotFound)?)
 }
 
+pub(crate) async fn link<D: Dialect>(s: &SqlStore<D>, id: i64) -> Result<FollowUpLink> {
+    let rows = s
+        .read_rows(
+            &format!("SELECT {LINK_COLS} FROM follow_up_links WHERE id = $1"),
+            &[id.into()],
+        )
+        .await?;
+    link_from(rows.first().ok_or(StoreError::NotFound)?)
+}
+
 pub(crate) async fn links_of_course<D: Dialect>(
     s: &SqlStore<D>,
     course_id: i64,

@@ -56,6 +56,10 @@ impl<D: Dialect> Store for SqlStore<D> {
         follow_up::link_by_token(self, token_hash).await
     }
 
+    async fn link(&self, id: i64) -> Result<FollowUpLink> {
+        follow_up::link(self, id).await
+    }
+
     async fn links_of_course(&self, course_id: i64) -> Result<Vec<(FollowUpLink, Vec<OutboxMessage>)>> {
         follow_up::links_of_course(self, course_id).await
     }

@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/adverse-events/{id}/void", post(fix::void_adverse))
         .route("/sessions/{id}/adverse-events", get(s::adverse).post(s::add_adverse))
         .route("/audit", get(oversight::audit_log))
+        .route("/admin/outbox/run", post(oversight::run_outbox))
         .route("/research/aggregates", get(oversight::research))
         .route("/answers", get(answers::answers))
         .route("/clinic", get(answers::clinic))

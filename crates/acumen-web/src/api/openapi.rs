@@ -58,7 +58,10 @@ fn schemas() -> Value {
                 "implanted_device": nullable(s("boolean")), "diabetes": nullable(s("boolean")), "reduced_sensation": nullable(arr(en(&acumen_domain::profile::SENSATION_SITES))),
                 "platelets": s("number"), "platelets_date": date,
                 "chemotherapy": nullable(obj(json!({"active": s("boolean"), "neurotoxic": s("boolean"), "neutrophils": s("number"), "neutrophils_date": date, "platelets": s("number"), "platelets_date": date}), &[])),
-                "lymphoedema": nullable(arr(en(&["left_arm", "right_arm", "left_leg", "right_leg"])))}), &[]))
+                "lymphoedema": nullable(arr(en(&["left_arm", "right_arm", "left_leg", "right_leg"])))}), &[])),
+            "date_of_birth": described("Full date of birth, in the year of birth; needed for follow-up (a patient gives it to open a link).", date.clone()),
+            "follow_up": described("Consent to follow-up messages between visits (absent: no contact). A channel needs the address on the record.",
+                obj(json!({"consent": s("boolean"), "channel": nullable(en(&["email", "sms"])), "opted_out": s("string")}), &["consent"]))
         }), &["given_name", "family_name", "year_of_birth", "sex"]),
         "Condition": obj(json!({"code": s("string"), "regions": arr(en(&acumen_knowledge::conditions::REGIONS)), "diagnosed": date}), &["code"]),
         "Screening": obj(json!({"date": date, "interview": {"type": "array", "items": s("boolean"), "minItems": 7, "maxItems": 7}, "examination": {"type": "array", "items": s("boolean"), "minItems": 3, "maxItems": 3}}), &["date", "interview"]),
@@ -71,7 +74,7 @@ fn schemas() -> Value {
             "electro": obj(json!({"frequency_hz": s("number"), "waveform": s("string"), "intensity_ma": s("number"), "pairs": arr(s("string"))}), &["frequency_hz", "waveform"]),
             "retention_min": s("number"), "co_interventions": arr(s("string")), "skin_check": r("SkinCheck"),
             "rationale": s("string"), "override_reason": s("string"), "note": s("string")}), &["at", "number", "points", "stimulation"]),
-        "Outcome": obj(json!({"instrument": en(&["nrs_average", "nrs_worst", "sleep_interference", "pgic"]), "recall": en(&["24h", "7d"]), "value": s("number"), "timepoint": en(&["baseline", "session", "follow_up"]), "session_number": s("integer"), "date": date, "source": en(&["clinician", "patient"])}), &["instrument", "value", "timepoint", "date", "source"]),
+        "Outcome": obj(json!({"instrument": en(&["nrs_average", "nrs_worst", "sleep_interference", "pgic"]), "recall": en(&["24h", "7d"]), "value": s("number"), "timepoint": en(&["baseline", "session", "follow_up"]), "session_number": s("integer"), "date": date, "source": en(&["clinician", "patient"]), "scheduled": described("The follow-up timepoint it answers when recorded through its link (baseline, missed:N, end, follow_up:4w, follow_up:3m).", s("string"))}), &["instrument", "value", "timepoint", "date", "source"]),
         "AdverseEvent": obj(json!({"type": en(&acumen_domain::AE_TYPES), "description": s("string"), "severity": en(&["mild", "moderate", "severe"]), "ctcae_grade": {"type": "integer", "minimum": 1, "maximum": 5}, "serious": s("boolean"), "causality": en(&["unrelated", "unlikely", "possible", "probable", "definite"]), "action": s("string"), "outcome": en(&["recovered", "recovering", "not_recovered", "sequelae", "fatal", "unknown"]), "onset": date, "resolved": date}), &["type", "severity", "ctcae_grade", "serious", "causality", "outcome", "onset"]),
         "Record": obj(json!({"id": pid(), "kind": s("string"), "version": s("integer"), "patient_id": {"type": ["string", "null"]}, "parent_id": {"type": ["string", "null"]}, "created_at": s("string"), "updated_at": s("string"), "data": s("object"), "dn4": obj(json!({"score": s("integer"), "max": s("integer"), "neuropathic_likely": s("boolean")}), &[])}), &["id", "kind", "version", "data"]),
         "Export": obj(json!({"patient_id": pid(), "records": arr(r("Record"))}), &["patient_id", "records"]),
@@ -183,6 +186,10 @@ pub fn document() -> Value {
     let rec = r("Record");
     let recs = arr(r("Record"));
     let id = json!([{"name": "id", "in": "path", "required": true, "schema": pid()}]);
+    let run_report = obj(
+        json!({"queued": s("integer"), "sent": s("integer"), "failed": s("integer"), "cancelled": s("integer")}),
+        &["queued", "sent", "failed", "cancelled"],
+    );
     let mut paths = json!({
         "/api/v1/auth/login": {"post": op("Log in (sets the session cookie)", Some("Login"), ("200", r("LoginResult")), &["400", "401", "422", "429"])},
         "/api/v1/auth/logout": {"post": op("Log out", None, ("204", Value::Null), &["401"])},
@@ -220,6 +227,7 @@ pub fn document() -> Value {
         "/api/v1/adverse-events/{id}": {"get": op("An adverse event", None, ("200", rec.clone()), e), "put": op("Correct an adverse event (new version; 409 if stale or voided)", None, ("200", rec.clone()), &["400", "401", "403", "404", "409", "422"])},
         "/api/v1/adverse-events/{id}/void": {"post": op("Void an adverse event recorded in error, with a reason", Some("Void"), ("200", rec), &["400", "401", "403", "404", "409", "422"])},
         "/api/v1/audit": {"get": op("The clinic's audit log (admins)", None, ("200", arr(r("AuditEntry"))), e)},
+        "/api/v1/admin/outbox/run": {"post": op("Plans the clinic's follow-up now and sends what waits in the outbox (admins; the worker otherwise runs every minute): counts queued, sent, failed and cancelled", None, ("200", run_report.clone()), &["401", "403", "409"])},
         "/api/v1/research/aggregates": {"get": op("De-identified aggregates (researchers)", None, ("200", r("Aggregates")), e)},
         "/api/v1/openapi.json": {"get": op("This document", None, ("200", s("object")), &[])},
     });

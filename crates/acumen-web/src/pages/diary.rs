@@ -199,7 +199,7 @@ const DIARY: [(&str, &str, u8, u8, &str); 4] = [
     ),
 ];
 
-fn scales(chosen: &HashMap<String, String>) -> Vec<ScaleView> {
+pub(crate) fn scales(chosen: &HashMap<String, String>) -> Vec<ScaleView> {
     DIARY
         .iter()
         .map(|(name, label, lo, hi, hint)| ScaleView {
@@ -404,6 +404,7 @@ pub async fn diary_submit(
             session_number: None,
             date: today.clone(),
             source: "patient".into(),
+            scheduled: None,
         };
         // Every answer is checked before any is written: no partial entry.
         match input.clone().validate() {

@@ -14,6 +14,7 @@ pub mod corrections;
 pub mod dashboard;
 pub mod diary;
 pub mod evidence;
+pub mod follow_up;
 pub mod form;
 pub mod forms;
 pub mod glossary;
@@ -36,6 +37,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::dashboard))
         .route("/login", get(login::login_form).post(login::login))
+        .route("/f/{token}", get(follow_up::open).post(follow_up::birth))
+        .route("/f/{token}/answers", post(follow_up::answers))
+        .route("/f/{token}/decline", post(follow_up::declined))
+        .route("/f/{token}/stop", get(follow_up::stop_form).post(follow_up::stop))
         .route("/logout", post(login::logout))
         .route("/reset", get(admin::reset_form).post(admin::reset))
         .route("/admin", get(admin::admin_page))

@@ -10,6 +10,7 @@ pub mod answers;
 pub mod chart;
 pub mod corrections;
 pub mod day;
+pub mod follow_up;
 pub mod oversight;
 pub mod owner;
 pub mod records;

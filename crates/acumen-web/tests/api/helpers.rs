@@ -49,6 +49,8 @@ pub struct TestApp {
     /// For PostgreSQL: superuser options on the test database.
     pub pg_admin: Option<sqlx::postgres::PgConnectOptions>,
     pub other_clinic: i64,
+    /// The server's state (for running the follow-up worker at a fixed time).
+    pub state: acumen_web::AppState,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -57,19 +59,32 @@ pub async fn spawn() -> TestApp {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("t.db");
     let store = Arc::new(SqliteStore::open(db.to_str().unwrap(), KEY).await.unwrap());
-    spawn_on(store.clone(), Some(store)).await
+    spawn_on(store.clone(), Some(store), None).await
+}
+
+/// A test server (SQLite) that sends follow-up messages through `delivery`.
+pub async fn spawn_with_follow_up(delivery: acumen_web::delivery::Delivery) -> TestApp {
+    let dir = std::env::temp_dir().join(format!("acumen-api-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("t.db");
+    let store = Arc::new(SqliteStore::open(db.to_str().unwrap(), KEY).await.unwrap());
+    spawn_on(store.clone(), Some(store), Some(delivery)).await
 }
 
 /// A test server on a fresh PostgreSQL database (None without `ACUMEN_TEST_PG_URL`).
 pub async fn spawn_pg() -> Option<TestApp> {
     let url = store_helpers::pg_url()?;
     let backend = store_helpers::postgres_with_key(&url, KEY).await;
-    let mut app = spawn_on(backend.store, None).await;
+    let mut app = spawn_on(backend.store, None, None).await;
     app.pg_admin = backend.pg_admin;
     Some(app)
 }
 
-async fn spawn_on(store: Arc<dyn Store>, sqlite: Option<Arc<SqliteStore>>) -> TestApp {
+async fn spawn_on(
+    store: Arc<dyn Store>,
+    sqlite: Option<Arc<SqliteStore>>,
+    delivery: Option<acumen_web::delivery::Delivery>,
+) -> TestApp {
     let clinic = store.create_clinic("North Clinic", false).await.unwrap().id;
     let other_clinic = store.create_clinic("South Clinic", false).await.unwrap().id;
     let hash = acumen_web::auth::hash_password(PASSWORD.into()).await.unwrap();
@@ -91,11 +106,20 @@ async fn spawn_on(store: Arc<dyn Store>, sqlite: Option<Arc<SqliteStore>>) -> Te
             .await
             .unwrap();
     }
-    let state = acumen_web::AppState::new(store.clone(), None).await.unwrap();
+    let mut state = acumen_web::AppState::new(store.clone(), None).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    if let Some(delivery) = delivery {
+        state.follow_up = Some(Arc::new(acumen_web::service::follow_up::FollowUp {
+            key: KEY.to_vec(),
+            delivery,
+            zone: acumen_domain::outreach::ClinicZone::utc(),
+            plan: Default::default(),
+            base_url: base.trim_end_matches("/api/v1").to_string(),
+        }));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(acumen_web::serve(listener, state, async move {
+    tokio::spawn(acumen_web::serve(listener, state.clone(), async move {
         let _ = rx.await;
     }));
     TestApp {
@@ -104,6 +128,7 @@ async fn spawn_on(store: Arc<dyn Store>, sqlite: Option<Arc<SqliteStore>>) -> Te
         sqlite,
         pg_admin: None,
         other_clinic,
+        state,
         _shutdown: tx,
     }
 }

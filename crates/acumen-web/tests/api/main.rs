@@ -5,6 +5,7 @@ mod helpers;
 mod answers;
 mod corrections;
 mod flows;
+mod follow_up;
 mod fuzz;
 mod owner;
 mod pages;

@@ -1,0 +1,471 @@
+//! Follow-up between visits: the planner that makes each timepoint due by
+//! link into a link and its messages (in the outbox, in the transaction that
+//! makes it due), the worker that sends what waits, and what a patient's link
+//! does (the date-of-birth check, the answers, declining, opting out).
+//!
+//! A link's token is the HMAC-SHA256 of its nonce under the server's key:
+//! only its hash is stored, and a message sent again after a crash carries
+//! the same link. Logs name a message by its id, template and channel only:
+//! never a token, a link, an address or a name.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use acumen_domain::followup::{timepoints, FollowUpPlan, Scheduled, Timepoint};
+use acumen_domain::outreach::{next_message_of, Channel, ClinicZone, Contact, Message, MessageKind, Outreach, State};
+use acumen_domain::schedule::{CourseFacts, OutcomeFact, SessionFact};
+use acumen_store::{Actor, FollowUpLink, LinkChange, NewLink, NewMessage, OutboxMessage};
+
+use crate::delivery::{Delivery, Outgoing};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Wrong answers to the date-of-birth check that lock a link.
+pub const LOCK_AT: i64 = 5;
+
+/// How a server does follow-up (absent: no link is made, nothing is sent;
+/// the due measures still show on the day view).
+pub struct FollowUp {
+    /// The key tokens are derived with.
+    pub key: Vec<u8>,
+    /// Where messages go (a demo logs them instead).
+    pub delivery: Delivery,
+    /// The clinic's time zone.
+    pub zone: ClinicZone,
+    /// What is scheduled and when messages go.
+    pub plan: FollowUpPlan,
+    /// The address links point at (`https://clinic.example`).
+    pub base_url: String,
+}
+
+/// The token of a link's nonce.
+pub fn token_of(key: &[u8], nonce: &str) -> String {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(b"acumen follow-up link\n");
+    mac.update(nonce.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// What the store keeps of a token.
+pub fn hash_of(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The writer of what comes through a link or the worker (no user: audited under this role).
+pub fn link_actor(clinic_id: i64) -> Actor {
+    Actor {
+        user_id: 0,
+        role: "follow_up".into(),
+        clinic_id,
+    }
+}
+
+/// A patient's choice about contact, from their record.
+pub fn contact_of(patient: &Value) -> Contact {
+    let f = patient.get("follow_up");
+    let channel = match f.and_then(|f| f.get("channel")).and_then(Value::as_str) {
+        Some("email") if patient.get("email").and_then(Value::as_str).is_some() => Some(Channel::Email),
+        Some("sms") if patient.get("phone").and_then(Value::as_str).is_some() => Some(Channel::Sms),
+        _ => None,
+    };
+    Contact {
+        consent: f.and_then(|f| f.get("consent")).and_then(Value::as_bool) == Some(true),
+        channel,
+        opted_out: f.and_then(|f| f.get("opted_out")).is_some_and(|v| !v.is_null()),
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    use rand08::RngCore;
+    let mut b = vec![0u8; bytes];
+    rand08::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn parse_instant(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
+fn message_of(m: &OutboxMessage, timepoint: &str) -> Option<Message> {
+    Some(Message {
+        timepoint: timepoint.to_string(),
+        kind: MessageKind::of_key(&m.kind)?,
+        at: parse_instant(&m.created_at)?,
+    })
+}
+
+/// What the planner and the worker did in one run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RunReport {
+    /// Messages queued (links and reminders).
+    pub queued: usize,
+    /// Messages the provider accepted.
+    pub sent: usize,
+    /// Messages that failed (tried again later).
+    pub failed: usize,
+    /// Messages no longer needed (recorded, declined or opted out since).
+    pub cancelled: usize,
+}
+
+/// Queues every link and reminder of a clinic due at `now`.
+pub async fn plan_clinic(st: &AppState, fu: &FollowUp, clinic_id: i64, now: OffsetDateTime) -> ApiResult<usize> {
+    let today = fu.zone.local(now).0;
+    let snap = st.snapshots.of(st.store.as_ref(), clinic_id).await?;
+    let patients: BTreeMap<i64, Value> = st
+        .store
+        .clinic_records(clinic_id, &["patient"])
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.data))
+        .collect();
+    let mut of_course: BTreeMap<i64, (Vec<SessionFact>, Vec<OutcomeFact>)> = BTreeMap::new();
+    for r in snap.raw.iter() {
+        let Some(parent) = r.parent_id else { continue };
+        match r.kind.as_str() {
+            "session" => of_course.entry(parent).or_default().0.extend(SessionFact::of(&r.data)),
+            "outcome" => of_course.entry(parent).or_default().1.extend(OutcomeFact::of(&r.data)),
+            _ => {}
+        }
+    }
+    // Each patient's timepoints asked by link, with their course.
+    let mut by_patient: BTreeMap<i64, Vec<(i64, Scheduled)>> = BTreeMap::new();
+    for c in snap.raw.iter().filter(|r| r.kind == "course") {
+        let (Some(facts), Some(pid)) = (CourseFacts::of(&c.data), c.patient_id) else {
+            continue;
+        };
+        let (ss, os) = of_course
+            .get(&c.id)
+            .map(|(s, o)| (s.as_slice(), o.as_slice()))
+            .unwrap_or((&[], &[]));
+        for t in timepoints(&facts, ss, os, &fu.plan, today) {
+            if t.timepoint.by_link() && !t.recorded {
+                by_patient.entry(pid).or_default().push((c.id, t));
+            }
+        }
+    }
+    let mut queued = 0;
+    for (pid, items) in by_patient {
+        let Some(patient) = patients.get(&pid) else { continue };
+        let contact = contact_of(patient);
+        let Some(channel) = contact.reachable() else { continue };
+        let mut links: BTreeMap<(i64, String), (FollowUpLink, Vec<Message>)> = BTreeMap::new();
+        for course in items.iter().map(|(c, _)| *c).collect::<std::collections::BTreeSet<_>>() {
+            for (l, ms) in st.store.links_of_course(course).await? {
+                let msgs = ms.iter().filter_map(|m| message_of(m, &l.timepoint)).collect();
+                links.insert((course, l.timepoint.clone()), (l, msgs));
+            }
+        }
+        let sent: Vec<OffsetDateTime> = st
+            .store
+            .messages_of_patient(pid)
+            .await?
+            .iter()
+            .filter_map(|m| parse_instant(&m.created_at))
+            .collect();
+        let outreach: Vec<Outreach<'_>> = items
+            .iter()
+            .map(|(course, t)| {
+                let l = links.get(&(*course, t.timepoint.key()));
+                Outreach {
+                    item: t,
+                    messages: l.map(|(_, ms)| ms.iter().collect()).unwrap_or_default(),
+                    declined: l.is_some_and(|(l, _)| l.state != "open"),
+                }
+            })
+            .collect();
+        let Some((i, kind)) = next_message_of(&outreach, &contact, &sent, &fu.plan, &fu.zone, now) else {
+            continue;
+        };
+        let (course, item) = &items[i];
+        let open_until = (today + time::Duration::days(fu.plan.link_days - 1)).to_string();
+        let message = NewMessage {
+            kind: kind.key(),
+            channel: match channel {
+                Channel::Email => "email".into(),
+                Channel::Sms => "sms".into(),
+            },
+            message_id: format!("{}@acumen.follow-up", random_hex(16)),
+            at: rfc3339(now),
+            at_s: now.unix_timestamp(),
+        };
+        let new = match links.get(&(*course, item.timepoint.key())) {
+            Some((l, _)) => st.store.queue_message(l.id, message, &open_until).await?.1,
+            None => {
+                let nonce = random_hex(16);
+                let link = NewLink {
+                    clinic_id,
+                    patient_id: pid,
+                    course_id: *course,
+                    timepoint: item.timepoint.key(),
+                    token_hash: hash_of(&token_of(&fu.key, &nonce)),
+                    nonce,
+                    open_until,
+                };
+                st.store.queue_link(link, message).await?.2
+            }
+        };
+        if new {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// The text of a message (no name, condition or detail beyond the clinic's name).
+pub fn compose(
+    clinic: &str,
+    when: &str,
+    kind: MessageKind,
+    url: &str,
+    stop: &str,
+    until: &str,
+    sms: bool,
+) -> (String, String) {
+    let again = if matches!(kind, MessageKind::Reminder(_)) {
+        "A reminder: "
+    } else {
+        ""
+    };
+    if sms {
+        let body = format!(
+            "{clinic}: {again}how is your pain {when}? One minute: {url} (open until {until}). To stop these messages: {stop}"
+        );
+        return (String::new(), body);
+    }
+    let subject = format!("{clinic}: {}a short question about your pain", again.to_lowercase());
+    let body = format!(
+        "Hello,\n\n{again}{clinic} asks how you are {when}. It takes about a minute:\n\n{url}\n\n\
+         The page asks for your date of birth first. The link is open until {until}.\n\n\
+         To stop these messages: {stop}\n"
+    );
+    (subject, body)
+}
+
+fn backoff(attempts: i64) -> i64 {
+    (60_i64 << attempts.clamp(0, 6)).min(3600)
+}
+
+/// Sends what waits in the outbox at `now` (of one clinic, or all).
+pub async fn send_waiting(
+    st: &AppState,
+    fu: &FollowUp,
+    clinic: Option<i64>,
+    now: OffsetDateTime,
+) -> ApiResult<RunReport> {
+    let mut report = RunReport::default();
+    let waiting = st.store.waiting_messages(now.unix_timestamp(), 1000).await?;
+    for m in waiting.into_iter().filter(|m| clinic.is_none_or(|c| c == m.clinic_id)) {
+        let link = st.store.link(m.link_id).await?;
+        let actor = link_actor(m.clinic_id);
+        let patient = st.store.record(&actor, "patient", m.patient_id).await?;
+        let contact = contact_of(&patient.data);
+        if link.state != "open" || contact.reachable().is_none() {
+            st.store
+                .message_tried(m.id, Err(("not sent: no longer needed".into(), i64::MAX / 4)))
+                .await?;
+            report.cancelled += 1;
+            continue;
+        }
+        let sms = m.channel == "sms";
+        let to = patient
+            .data
+            .get(if sms { "phone" } else { "email" })
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let clinic_name = st.store.clinic(m.clinic_id).await?.name;
+        let token = token_of(&fu.key, &link.nonce);
+        let base = fu.base_url.trim_end_matches('/');
+        let when = timepoint_of(&link.timepoint).map(|t| t.words()).unwrap_or_default();
+        let kind = MessageKind::of_key(&m.kind).unwrap_or(MessageKind::Link);
+        let (subject, body) = compose(
+            &clinic_name,
+            &when,
+            kind,
+            &format!("{base}/f/{token}"),
+            &format!("{base}/f/{token}/stop"),
+            &link.open_until,
+            sms,
+        );
+        let out = Outgoing {
+            message_id: m.message_id.clone(),
+            to,
+            subject,
+            body,
+        };
+        let result = match fu.delivery.channel(&m.channel) {
+            Some(ch) => ch.send(&out).await,
+            None => {
+                // Not configured (the demo): logged, never sent.
+                tracing::info!(message = %m.message_id, template = %m.kind, channel = %m.channel, "follow-up message (not sent: no channel configured)");
+                Ok(())
+            }
+        };
+        match result {
+            Ok(()) => {
+                st.store
+                    .message_tried(m.id, Ok(rfc3339(OffsetDateTime::now_utc())))
+                    .await?;
+                tracing::info!(message = %m.message_id, template = %m.kind, channel = %m.channel, "follow-up message sent");
+                report.sent += 1;
+            }
+            Err(e) => {
+                let next = now.unix_timestamp() + backoff(m.attempts);
+                tracing::warn!(message = %m.message_id, channel = %m.channel, error = %e, "follow-up message failed; tried again later");
+                st.store.message_tried(m.id, Err((e, next))).await?;
+                report.failed += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// One run of the planner and the worker (every clinic, or one).
+pub async fn run(st: &AppState, clinic: Option<i64>, now: OffsetDateTime) -> ApiResult<RunReport> {
+    let Some(fu) = st.follow_up.clone() else {
+        return Err(ApiError::Closed(
+            "follow-up is not configured on this server: start it with --smtp or --sms-webhook (or --demo)".into(),
+        ));
+    };
+    let clinics: Vec<i64> = match clinic {
+        Some(c) => vec![c],
+        None => st.store.clinics().await?.into_iter().map(|c| c.id).collect(),
+    };
+    let mut queued = 0;
+    for c in clinics {
+        queued += plan_clinic(st, &fu, c, now).await?;
+    }
+    let mut report = send_waiting(st, &fu, clinic, now).await?;
+    report.queued = queued;
+    Ok(report)
+}
+
+/// The timepoint a link's key names.
+pub fn timepoint_of(key: &str) -> Option<Timepoint> {
+    use acumen_domain::followup::After;
+    let session = |p: &str| key.strip_prefix(p)?.parse::<u32>().ok();
+    Some(match key {
+        "baseline" => Timepoint::Baseline,
+        "end" => Timepoint::End,
+        _ if key.starts_with("missed:") => Timepoint::MissedVisit {
+            session: session("missed:")?,
+        },
+        _ if key.starts_with("session:") => Timepoint::Session {
+            session: session("session:")?,
+        },
+        _ => {
+            let rest = key.strip_prefix("follow_up:")?;
+            let (n, unit) = rest.split_at(rest.len().checked_sub(1)?);
+            let n: u32 = n.parse().ok()?;
+            Timepoint::FollowUp {
+                after: match unit {
+                    "w" => After::Weeks(n),
+                    "m" => After::Months(n),
+                    _ => return None,
+                },
+            }
+        }
+    })
+}
+
+/// A link a patient opened, while it is open (today in the clinic's calendar).
+pub async fn open_link(
+    st: &AppState,
+    token: &str,
+    now: OffsetDateTime,
+) -> ApiResult<(Arc<FollowUp>, FollowUpLink, State)> {
+    let fu = st.follow_up.clone().ok_or(ApiError::NotFound)?;
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::NotFound);
+    }
+    let link = st
+        .store
+        .link_by_token(&hash_of(token))
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let today = fu.zone.local(now).0.to_string();
+    let state = match link.state.as_str() {
+        "used" => State::Completed,
+        "declined" | "locked" => State::Declined,
+        _ if today > link.open_until => State::Expired,
+        _ => State::Due,
+    };
+    Ok((fu, link, state))
+}
+
+/// Whether `answer` is the patient's date of birth; a wrong one counts
+/// towards the lock. The link after.
+pub async fn check_birth(st: &AppState, link: &FollowUpLink, answer: &str) -> ApiResult<(bool, FollowUpLink)> {
+    let patient = st
+        .store
+        .record(&link_actor(link.clinic_id), "patient", link.patient_id)
+        .await?;
+    let known = patient.data.get("date_of_birth").and_then(Value::as_str);
+    if known.is_some_and(|d| d == answer.trim()) {
+        return Ok((true, link.clone()));
+    }
+    let after = st
+        .store
+        .link_answer(link.id, LinkChange::WrongAnswer { lock_at: LOCK_AT })
+        .await?;
+    Ok((false, after))
+}
+
+/// Records the answers given through a link and closes it.
+pub async fn record_answers(
+    st: &AppState,
+    link: &FollowUpLink,
+    answers: Vec<acumen_domain::OutcomeInput>,
+) -> ApiResult<()> {
+    let actor = link_actor(link.clinic_id);
+    let at = acumen_store::Placement {
+        patient_id: Some(link.patient_id),
+        parent_id: Some(link.course_id),
+    };
+    for a in answers {
+        let data = serde_json::to_value(&a).map_err(|e| ApiError::Internal(format!("outcome: {e}")))?;
+        st.store.insert_record(&actor, "outcome", at, data, None).await?;
+    }
+    st.store
+        .link_answer(link.id, LinkChange::Close { state: "used" })
+        .await?;
+    Ok(())
+}
+
+/// The patient declines this timepoint.
+pub async fn decline(st: &AppState, link: &FollowUpLink) -> ApiResult<()> {
+    st.store
+        .link_answer(link.id, LinkChange::Close { state: "declined" })
+        .await?;
+    Ok(())
+}
+
+/// The patient opts out of every follow-up message (their record, audited).
+pub async fn opt_out(st: &AppState, link: &FollowUpLink, now: OffsetDateTime) -> ApiResult<()> {
+    let actor = link_actor(link.clinic_id);
+    let p = st.store.record(&actor, "patient", link.patient_id).await?;
+    let mut data = p.data.clone();
+    let f = data
+        .as_object_mut()
+        .ok_or_else(|| ApiError::Internal("patient data is not an object".into()))?
+        .entry("follow_up")
+        .or_insert_with(|| serde_json::json!({"consent": false, "channel": null}));
+    f["opted_out"] = Value::String(rfc3339(now));
+    st.store
+        .update_record_audited(&actor, "patient", p.id, p.version, data, &["opt_out".to_string()])
+        .await?;
+    Ok(())
+}
