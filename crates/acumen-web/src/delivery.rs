@@ -147,8 +147,19 @@ pub struct Sms {
 }
 
 impl Sms {
-    /// A provider at `url` (https, or http on loopback).
+    /// A provider at `url` (https, or http on loopback), answering within 15 seconds.
     pub fn new(url: &str, shape: SmsShape, from: &str, auth: Option<(String, String)>) -> Result<Sms, String> {
+        Sms::with_timeout(url, shape, from, auth, std::time::Duration::from_secs(15))
+    }
+
+    /// As [`Sms::new`], with how long to wait for the provider's answer.
+    pub fn with_timeout(
+        url: &str,
+        shape: SmsShape,
+        from: &str,
+        auth: Option<(String, String)>,
+        timeout: std::time::Duration,
+    ) -> Result<Sms, String> {
         let parsed = reqwest::Url::parse(url).map_err(|e| format!("--sms-webhook {url:?} is not a URL: {e}"))?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err("--sms-webhook must not carry credentials: set ACUMEN_SMS_USER and ACUMEN_SMS_TOKEN".into());
@@ -158,7 +169,7 @@ impl Sms {
             return Err(format!("--sms-webhook {url:?}: use https (http only on loopback)"));
         }
         let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(15))
+            .timeout(timeout)
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Sms {

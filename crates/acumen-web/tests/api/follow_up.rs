@@ -323,3 +323,170 @@ async fn the_outbox_runs_for_admins_and_says_when_follow_up_is_off() {
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("This link does not open"));
 }
+
+/// A loopback stand-in for an SMS provider: records every request (headers
+/// and body) and answers each with the next of `answers` (a status, or
+/// `None` to hang past the client's timeout), then 200.
+struct SmsStub {
+    url: String,
+    seen: Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>,
+}
+
+impl SmsStub {
+    async fn start(answers: Vec<Option<u16>>) -> SmsStub {
+        use axum::http::StatusCode;
+        let seen: Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>> = Default::default();
+        let queue = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(answers)));
+        let (s, q) = (seen.clone(), queue.clone());
+        let app = axum::Router::new().route(
+            "/send",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let (s, q) = (s.clone(), q.clone());
+                async move {
+                    s.lock().unwrap().push((headers, body));
+                    let next = q.lock().unwrap().pop_front();
+                    match next {
+                        Some(None) => {
+                            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                            StatusCode::OK
+                        }
+                        Some(Some(code)) => StatusCode::from_u16(code).unwrap(),
+                        None => StatusCode::OK,
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/send", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        SmsStub { url, seen }
+    }
+
+    fn requests(&self) -> Vec<(axum::http::HeaderMap, String)> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+async fn sms_app(stub: &SmsStub, shape: acumen_web::delivery::SmsShape) -> TestApp {
+    let sms = acumen_web::delivery::Sms::with_timeout(
+        &stub.url,
+        shape,
+        "+441234000000",
+        Some(("AC123".into(), "secret-token".into())),
+        std::time::Duration::from_secs(1),
+    )
+    .unwrap();
+    spawn_with_follow_up(acumen_web::delivery::Delivery {
+        email: None,
+        sms: Some(Arc::new(sms)),
+    })
+    .await
+}
+
+async fn sms_patient(app: &TestApp, doc: &reqwest::Client, start: time::Date) {
+    let mut p = patient_json("Xena");
+    p["date_of_birth"] = json!("1957-04-12");
+    p["follow_up"] = json!({"consent": true, "channel": "sms"});
+    let pid = body(doc.post(app.url("/patients")).json(&p).send().await.unwrap()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut c = course_json();
+    c["start"] = json!(start.to_string());
+    let r = doc
+        .post(app.url(&format!("/patients/{pid}/courses")))
+        .json(&c)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
+async fn an_sms_the_provider_refuses_or_keeps_waiting_is_sent_again_later_with_the_same_identity() {
+    use acumen_web::service::follow_up::run;
+    // 500, then no answer within the client's 1 s, then accepted.
+    let stub = SmsStub::start(vec![Some(500), None]).await;
+    let app = sms_app(&stub, acumen_web::delivery::SmsShape::Webhook).await;
+    let doc = app.login("doc@north.test").await;
+    let start = time::macros::date!(2027 - 03 - 01);
+    sms_patient(&app, &doc, start).await;
+    let clinic = north(&app).await;
+    let t0 = at_ten(start);
+    let r = run(&app.state, Some(clinic), t0).await.unwrap();
+    assert_eq!((r.queued, r.sent, r.failed), (1, 0, 1), "the provider answered 500");
+    // Back-off: the first retry waits a minute (60 s << 0 attempts), the next two.
+    let r = run(&app.state, Some(clinic), t0 + time::Duration::seconds(59))
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.failed), (0, 0), "not before a minute");
+    let r = run(&app.state, Some(clinic), t0 + time::Duration::seconds(60))
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.failed), (0, 1), "the provider did not answer in time");
+    let r = run(&app.state, Some(clinic), t0 + time::Duration::seconds(60 + 119))
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.failed), (0, 0), "the second retry waits two minutes");
+    let r = run(&app.state, Some(clinic), t0 + time::Duration::seconds(60 + 120))
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.failed), (1, 0));
+    let seen = stub.requests();
+    assert_eq!(seen.len(), 3);
+    let keys: Vec<&str> = seen
+        .iter()
+        .map(|(h, _)| h["idempotency-key"].to_str().unwrap())
+        .collect();
+    assert!(
+        keys.iter().all(|k| *k == keys[0]) && keys[0].ends_with("@acumen.follow-up"),
+        "{keys:?}"
+    );
+    let sent: Value = serde_json::from_str(&seen[2].1).unwrap();
+    assert_eq!(
+        (sent["to"].as_str(), sent["from"].as_str(), sent["id"].as_str()),
+        (Some("+44 20 7946 0000"), Some("+441234000000"), Some(keys[0]))
+    );
+    let text = sent["body"].as_str().unwrap();
+    assert!(
+        text.starts_with("North Clinic: how is your pain before your first session?") && text.contains("/f/"),
+        "{text}"
+    );
+    for private in ["Xena", "Testpatient", "neuropathy", "1957"] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+    // Sent: nothing more that day, whatever the worker does.
+    let r = run(&app.state, Some(clinic), t0 + time::Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!((r.queued, r.sent, r.failed), (0, 0, 0));
+}
+
+#[tokio::test]
+async fn twilio_gets_its_form_its_idempotency_header_and_basic_authentication() {
+    use acumen_web::service::follow_up::run;
+    let stub = SmsStub::start(vec![]).await;
+    let app = sms_app(&stub, acumen_web::delivery::SmsShape::Twilio).await;
+    let doc = app.login("doc@north.test").await;
+    let start = time::macros::date!(2027 - 03 - 01);
+    sms_patient(&app, &doc, start).await;
+    let r = run(&app.state, Some(north(&app).await), at_ten(start)).await.unwrap();
+    assert_eq!(r.sent, 1);
+    let (headers, form) = stub.requests().remove(0);
+    assert!(headers["i-twilio-idempotency-token"]
+        .to_str()
+        .unwrap()
+        .ends_with("@acumen.follow-up"));
+    // Basic AC123:secret-token.
+    assert_eq!(headers["authorization"], "Basic QUMxMjM6c2VjcmV0LXRva2Vu");
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/x-www-form-urlencoded"));
+    assert!(
+        form.contains("To=%2B44+20+7946+0000")
+            && form.contains("From=%2B441234000000")
+            && form.contains("Body=North+Clinic"),
+        "{form}"
+    );
+}
