@@ -2,7 +2,8 @@
 //! `cfg(browser_tests)` when `ACUMEN_TEST_BROWSER=1` is (Chromium and the e2e
 //! packages installed), so that those tests run there and are listed as
 //! "ignored" (with the reason) elsewhere, instead of passing silently or
-//! failing for want of a browser. `.ci/run` sets both.
+//! failing for want of a browser; and `cfg(smtp_tests)` when
+//! `ACUMEN_TEST_SMTP` is set (aiosmtpd installed). `.ci/run` sets all three.
 fn main() {
     println!("cargo:rerun-if-env-changed=ACUMEN_TEST_PG_URL");
     println!("cargo:rerun-if-env-changed=ACUMEN_TEST_BROWSER");
@@ -13,5 +14,10 @@ fn main() {
     }
     if std::env::var("ACUMEN_TEST_PG_URL").is_ok_and(|u| !u.is_empty()) {
         println!("cargo:rustc-cfg=pg_tests");
+    }
+    println!("cargo:rerun-if-env-changed=ACUMEN_TEST_SMTP");
+    println!("cargo::rustc-check-cfg=cfg(smtp_tests)");
+    if std::env::var("ACUMEN_TEST_SMTP").is_ok_and(|v| !v.is_empty() && v != "0") {
+        println!("cargo:rustc-cfg=smtp_tests");
     }
 }

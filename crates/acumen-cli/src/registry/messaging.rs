@@ -36,6 +36,22 @@ pub struct MessagingArgs {
     /// The clinic's time zone, an IANA name such as Europe/London (`ACUMEN_TIME_ZONE`; default UTC).
     #[arg(long)]
     pub time_zone: Option<String>,
+    /// Hours in which nothing is sent, FROM-TO in the clinic's time zone
+    /// (`ACUMEN_QUIET_HOURS`; default 21-8; `none` sends at any hour).
+    #[arg(long)]
+    pub quiet_hours: Option<String>,
+}
+
+/// `21-8` as (21, 8); `none` as (0, 0).
+fn quiet_hours(text: &str) -> Result<(u8, u8)> {
+    if text == "none" {
+        return Ok((0, 0));
+    }
+    let parsed = text
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse::<u8>().ok()?, b.trim().parse::<u8>().ok()?)))
+        .filter(|(a, b)| *a < 24 && *b < 24);
+    parsed.with_context(|| format!("--quiet-hours {text:?}: write FROM-TO in whole hours, e.g. 21-8, or none"))
 }
 
 fn opt(arg: &Option<String>, var: &str) -> Option<String> {
@@ -95,12 +111,17 @@ pub fn follow_up(a: &MessagingArgs, key: Vec<u8>, base_url: String, demo: bool) 
     let zone_name = opt(&a.time_zone, "ACUMEN_TIME_ZONE").unwrap_or_else(|| "UTC".into());
     let zone = ClinicZone::named(&zone_name)
         .with_context(|| format!("--time-zone {zone_name:?} is not an IANA time zone (e.g. Europe/London)"))?;
+    let mut plan = FollowUpPlan::default();
+    if let Some(q) = opt(&a.quiet_hours, "ACUMEN_QUIET_HOURS") {
+        (plan.quiet_from, plan.quiet_to) = quiet_hours(&q)?;
+    }
     Ok(Some(FollowUp {
         key,
         delivery,
         zone,
-        plan: FollowUpPlan::default(),
+        plan,
         base_url,
+        running: Default::default(),
     }))
 }
 

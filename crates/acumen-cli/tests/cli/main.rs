@@ -4,9 +4,12 @@ mod audit_chain;
 mod bad_input;
 mod e2e;
 mod engine_edges;
+mod follow_up;
 mod fuzz;
 mod helpers;
 mod points;
 mod postgres;
 mod registry;
 mod report;
+#[path = "../../../acumen-web/tests/support/sinks.rs"]
+mod sinks;

@@ -12,7 +12,7 @@ use crate::helpers::{free_port, start_server};
 const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const PASSWORD: &str = "operator password 1";
 
-fn acumen() -> Command {
+pub(crate) fn acumen() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_acumen"));
     c.env("ACUMEN_AUDIT_KEY", KEY).env("ACUMEN_ADMIN_PASSWORD", PASSWORD);
     c
@@ -30,7 +30,7 @@ fn start(db: &std::path::Path, port: u16, log: &std::path::Path) -> Child {
 }
 
 /// `acumen serve ARGS --listen 127.0.0.1:PORT`.
-fn serve_cmd(args: &[&str], port: u16) -> Command {
+pub(crate) fn serve_cmd(args: &[&str], port: u16) -> Command {
     let mut c = acumen();
     c.arg("serve")
         .args(args)
@@ -43,7 +43,7 @@ fn spawn_server(args: &[&str], port: u16, log: &std::path::Path) -> Child {
     start_server(serve_cmd(args, port), port, log)
 }
 
-fn setup(tag: &str) -> (std::path::PathBuf, u16, std::path::PathBuf) {
+pub(crate) fn setup(tag: &str) -> (std::path::PathBuf, u16, std::path::PathBuf) {
     let db = temp_db(tag);
     let out = acumen()
         .args([
@@ -63,7 +63,7 @@ fn setup(tag: &str) -> (std::path::PathBuf, u16, std::path::PathBuf) {
     (db, free_port(), log)
 }
 
-async fn login(base: &str) -> reqwest::Client {
+pub(crate) async fn login(base: &str) -> reqwest::Client {
     let c = crate::helpers::browser(base);
     let r = c
         .post(format!("{base}/auth/login"))

@@ -41,6 +41,9 @@ pub struct FollowUp {
     pub plan: FollowUpPlan,
     /// The address links point at (`https://clinic.example`).
     pub base_url: String,
+    /// Held by a run of the planner and the worker, so that two runs in one
+    /// server (the minute's and an admin's) never send one message twice.
+    pub running: tokio::sync::Mutex<()>,
 }
 
 /// The token of a link's nonce.
@@ -340,6 +343,7 @@ pub async fn run(st: &AppState, clinic: Option<i64>, now: OffsetDateTime) -> Api
             "follow-up is not configured on this server: start it with --smtp or --sms-webhook (or --demo)".into(),
         ));
     };
+    let _one_at_a_time = fu.running.lock().await;
     let clinics: Vec<i64> = match clinic {
         Some(c) => vec![c],
         None => st.store.clinics().await?.into_iter().map(|c| c.id).collect(),

@@ -8,69 +8,13 @@
 //! more comes. A patient without consent gets nothing. The worker runs at
 //! fixed instants (10:00 UTC, outside quiet hours).
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use crate::helpers::*;
-
-struct SmtpSink {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl SmtpSink {
-    fn start() -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!("acumen-smtp-{}-{port}", std::process::id()));
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-        let mut child = Command::new("python3")
-            .args([script, &port.to_string(), dir.to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 for the SMTP server (aiosmtpd)");
-        use std::io::BufRead;
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "the SMTP server did not start (is aiosmtpd installed?)"
-        );
-        SmtpSink { child, dir, port }
-    }
-
-    /// The messages received so far, oldest first.
-    fn messages(&self) -> Vec<String> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map(|d| {
-                d.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use crate::sinks::{SmsStub, SmtpSink};
 
 fn at_ten(day: time::Date) -> OffsetDateTime {
     day.with_hms(10, 0, 0).unwrap().assume_utc()
@@ -322,49 +266,6 @@ async fn the_outbox_runs_for_admins_and_says_when_follow_up_is_off() {
         .unwrap();
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("This link does not open"));
-}
-
-/// A loopback stand-in for an SMS provider: records every request (headers
-/// and body) and answers each with the next of `answers` (a status, or
-/// `None` to hang past the client's timeout), then 200.
-struct SmsStub {
-    url: String,
-    seen: Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>,
-}
-
-impl SmsStub {
-    async fn start(answers: Vec<Option<u16>>) -> SmsStub {
-        use axum::http::StatusCode;
-        let seen: Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>> = Default::default();
-        let queue = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(answers)));
-        let (s, q) = (seen.clone(), queue.clone());
-        let app = axum::Router::new().route(
-            "/send",
-            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
-                let (s, q) = (s.clone(), q.clone());
-                async move {
-                    s.lock().unwrap().push((headers, body));
-                    let next = q.lock().unwrap().pop_front();
-                    match next {
-                        Some(None) => {
-                            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-                            StatusCode::OK
-                        }
-                        Some(Some(code)) => StatusCode::from_u16(code).unwrap(),
-                        None => StatusCode::OK,
-                    }
-                }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/send", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        SmsStub { url, seen }
-    }
-
-    fn requests(&self) -> Vec<(axum::http::HeaderMap, String)> {
-        self.seen.lock().unwrap().clone()
-    }
 }
 
 async fn sms_app(stub: &SmsStub, shape: acumen_web::delivery::SmsShape) -> TestApp {

@@ -116,6 +116,7 @@ async fn spawn_on(
             zone: acumen_domain::outreach::ClinicZone::utc(),
             plan: Default::default(),
             base_url: base.trim_end_matches("/api/v1").to_string(),
+            running: Default::default(),
         }));
     }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -13,4 +13,6 @@ mod patient_form;
 mod refusals;
 mod safety;
 mod security;
+#[path = "../support/sinks.rs"]
+mod sinks;
 mod storage;
