@@ -10,7 +10,9 @@
 //! - **adverse events**: patients with at least one adverse event, of the
 //!   patients with at least one session (Clopper-Pearson interval);
 //! - **completion**: the measures the course schedule asked for by
-//!   `today` (`acumen_domain::schedule`) that were recorded (Wilson).
+//!   `today` (`acumen_domain::schedule`) that were recorded (Wilson), and
+//!   per scheduled timepoint (baseline, sessions, a late visit, the end,
+//!   4 weeks and 3 months after; `acumen_domain::followup`).
 //!
 //! Every figure follows the answers page's rule: a group of fewer than 10
 //! patients shows none of its figures, a figure with a denominator under 10
@@ -124,12 +126,83 @@ pub fn dashboard(
     });
     let mut total = cell("all", "All courses", &kept, &schedule);
     suppress_small(&mut total);
+    let ids: BTreeSet<i64> = kept.iter().map(|c| c.id).collect();
     json!({
         "total": total,
         "by_condition": by_condition,
         "by_practitioner": by_practitioner,
+        "by_timepoint": by_timepoint(records, &ids, today),
         "unreadable": assembled.unreadable,
     })
+}
+
+/// The follow-up timepoints (`acumen_domain::followup`, the clinic's
+/// default plan) in the dashboard's rows: key and words.
+const TIMEPOINT_ROWS: [(&str, &str); 6] = [
+    ("baseline", "Baseline, before session 1"),
+    ("session", "At each session"),
+    ("missed", "A late visit, asked by link"),
+    ("end", "End of course (PGIC)"),
+    ("follow_up:4w", "4 weeks after the course"),
+    ("follow_up:3m", "3 months after the course"),
+];
+
+/// Completion per scheduled timepoint, of the selected courses: of the
+/// timepoints that had fallen due by `today`, those whose main measure was
+/// recorded (Wilson), with the patients they concern; a row of fewer than
+/// 10 patients is suppressed.
+fn by_timepoint(records: &[RawRecord], courses: &BTreeSet<i64>, today: Date) -> Vec<Value> {
+    use acumen_domain::followup::{timepoints, FollowUpPlan};
+    use acumen_domain::schedule::{CourseFacts, OutcomeFact, SessionFact};
+    let plan = FollowUpPlan::default();
+    let mut under: BTreeMap<i64, (Vec<SessionFact>, Vec<OutcomeFact>)> = BTreeMap::new();
+    for r in records {
+        let Some(parent) = r.parent_id.filter(|p| courses.contains(p)) else {
+            continue;
+        };
+        match r.kind.as_str() {
+            "session" => under.entry(parent).or_default().0.extend(SessionFact::of(&r.data)),
+            "outcome" => under.entry(parent).or_default().1.extend(OutcomeFact::of(&r.data)),
+            _ => {}
+        }
+    }
+    // key -> (patients, recorded, fell due)
+    let mut rows: BTreeMap<&str, (BTreeSet<i64>, u64, u64)> = BTreeMap::new();
+    for c in records.iter().filter(|r| r.kind == "course" && courses.contains(&r.id)) {
+        let (Some(facts), Some(pid)) = (CourseFacts::of(&c.data), c.patient_id) else {
+            continue;
+        };
+        let (ss, os) = under
+            .get(&c.id)
+            .map(|(s, o)| (s.as_slice(), o.as_slice()))
+            .unwrap_or((&[], &[]));
+        for t in timepoints(&facts, ss, os, &plan, today) {
+            let key = t.timepoint.key();
+            let Some((row, _)) = TIMEPOINT_ROWS
+                .iter()
+                .find(|(k, _)| key == *k || key.starts_with(&format!("{k}:")))
+            else {
+                continue;
+            };
+            let e = rows.entry(row).or_default();
+            e.0.insert(pid);
+            e.1 += u64::from(t.recorded);
+            e.2 += 1;
+        }
+    }
+    TIMEPOINT_ROWS
+        .iter()
+        .filter_map(|(key, label)| {
+            let (patients, done, due) = rows.get(key)?;
+            let mut v = if patients.len() < MIN_PATIENTS {
+                json!({"key": key, "label": label, "suppressed": true, "patients": null})
+            } else {
+                json!({"key": key, "label": label, "patients": patients.len(), "completion": wilson(*done, *due)})
+            };
+            suppress_small(&mut v);
+            Some(v)
+        })
+        .collect()
 }
 
 /// Each course's measures recorded and scheduled by `today`, by course id.

@@ -199,3 +199,41 @@ fn the_filters_select_courses_by_practitioner_and_period() {
         json!(true)
     );
 }
+
+#[test]
+fn completion_by_timepoint_counts_what_fell_due_and_was_recorded() {
+    let none = BTreeMap::new();
+    let tp = |d: &Value, k: &str| {
+        d["by_timepoint"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == k)
+            .map(|r| prop(&r["completion"]))
+    };
+    // 10 October: every baseline recorded (12 of 12); sessions 1 and 2 of
+    // each course fell due (24), only session 2 of courses 0-8 has a score
+    // (9 of 24); session 3 is expected 15 October, so no visit is late yet.
+    let d = dashboard(&clinic(), &Filter::default(), date!(2026 - 10 - 10), &names(), &none);
+    assert_eq!(tp(&d, "baseline"), Some((12, 12)));
+    assert_eq!(tp(&d, "session"), Some((9, 24)));
+    assert_eq!(tp(&d, "missed"), None);
+    // 18 October: session 3 is three days late for all 12 courses, asked by
+    // link and not answered (0 of 12).
+    let d = dashboard(&clinic(), &Filter::default(), date!(2026 - 10 - 18), &names(), &none);
+    assert_eq!(tp(&d, "missed"), Some((0, 12)));
+    // Practitioner p2 has 2 patients: fewer than 10, so no figure at all.
+    let p2 = Filter {
+        practitioner: Some("p2".into()),
+        ..Filter::default()
+    };
+    let d = dashboard(&clinic(), &p2, date!(2026 - 10 - 18), &names(), &none);
+    let rows = d["by_timepoint"].as_array().unwrap();
+    assert!(
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r["suppressed"] == json!(true) && r["completion"].is_null()),
+        "{d}"
+    );
+}

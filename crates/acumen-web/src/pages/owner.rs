@@ -40,12 +40,23 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
+/// Completion of one scheduled timepoint.
+pub struct TimepointRow {
+    /// The timepoint in words.
+    pub label: String,
+    /// Patients it concerns, or "fewer than 10".
+    pub patients: String,
+    /// Recorded of those that fell due.
+    pub completion: String,
+}
+
 #[derive(Template)]
 #[template(path = "pages/owner.html")]
 struct OwnerPage {
     user: Option<UserView>,
     simulated: bool,
     tables: Vec<Table>,
+    timepoints: Vec<TimepointRow>,
     conditions: Vec<(String, String)>,
     practitioners: Vec<(String, String)>,
     condition: String,
@@ -122,6 +133,19 @@ pub async fn owner(State(st): State<AppState>, who: Option<Authed>, Query(q): Qu
                 rows: rows(&view.figures["by_practitioner"]),
             },
         ],
+        timepoints: view.figures["by_timepoint"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| {
+                let r = row(v);
+                TimepointRow {
+                    label: r.label,
+                    patients: r.patients,
+                    completion: r.completion,
+                }
+            })
+            .collect(),
         conditions: acumen_knowledge::conditions::CONDITIONS
             .iter()
             .map(|c| (c.code.to_string(), c.name.to_string()))

@@ -61,6 +61,14 @@ async fn the_owner_sees_responders_adverse_events_and_completion(app) {
     assert_eq!(prop(&d["total"]["responders_30"]), (4, 10), "{d}");
     assert_eq!(prop(&d["total"]["adverse_patients"]), (1, 10));
     assert_eq!(prop(&d["total"]["completion"]), (20, 20));
+    // By timepoint: the baseline and session 1 of each of the 10 courses were
+    // recorded; session 2 was expected a week after session 1 (1 October),
+    // so by today each course has a late visit asked by link, none answered.
+    let tp = |d: &Value, k: &str| {
+        d["by_timepoint"].as_array().unwrap().iter().find(|r| r["key"] == k).map(|r| prop(&r["completion"]))
+    };
+    assert_eq!((tp(&d, "baseline"), tp(&d, "session"), tp(&d, "missed")), (Some((10, 10)), Some((10, 10)), Some((0, 10))), "{d}");
+    assert_eq!(tp(&d, "follow_up:4w"), None, "no course has ended");
     // The courses are the practitioner's who started them.
     let me = body(doc.get(app.url("/me")).send().await.unwrap()).await;
     let doc_id = me["id"].as_str().unwrap().to_string();
@@ -76,6 +84,7 @@ async fn the_owner_sees_responders_adverse_events_and_completion(app) {
     let (_, d) = get(&admin, "").await;
     assert_eq!(prop(&d["total"]["responders_30"]), (3, 10));
     assert_eq!(prop(&d["total"]["completion"]), (19, 20));
+    assert_eq!(tp(&d, "session"), Some((9, 10)));
     // A corrected score counts at its new value: 8 corrected to 4 (−50 %)
     // makes a fourth responder again (the figures read before are not reused).
     let fix = json!({"version": 1, "data": outcome_json(4.0, "clinician")});
