@@ -131,7 +131,7 @@ pub fn dashboard(
         "total": total,
         "by_condition": by_condition,
         "by_practitioner": by_practitioner,
-        "by_timepoint": by_timepoint(records, &ids, today),
+        "by_timepoint": completion_by_timepoint(records, &ids, today),
         "unreadable": assembled.unreadable,
     })
 }
@@ -151,7 +151,7 @@ const TIMEPOINT_ROWS: [(&str, &str); 6] = [
 /// timepoints that had fallen due by `today`, those whose main measure was
 /// recorded (Wilson), with the patients they concern; a row of fewer than
 /// 10 patients is suppressed.
-fn by_timepoint(records: &[RawRecord], courses: &BTreeSet<i64>, today: Date) -> Vec<Value> {
+pub fn completion_by_timepoint(records: &[RawRecord], courses: &BTreeSet<i64>, today: Date) -> Vec<Value> {
     use acumen_domain::followup::{timepoints, FollowUpPlan};
     use acumen_domain::schedule::{CourseFacts, OutcomeFact, SessionFact};
     let plan = FollowUpPlan::default();

@@ -84,6 +84,10 @@ pub struct Answers {
     pub min_patients: usize,
     /// The six questions.
     pub questions: Vec<Question>,
+    /// How complete the clinic's follow-up is: per scheduled timepoint, the
+    /// measures recorded of those that fell due (`owner::completion_by_timepoint`;
+    /// empty until the caller adds it from the records).
+    pub completion: Vec<Value>,
 }
 
 mod feet;
@@ -246,6 +250,7 @@ pub fn answers(
         warning_signs: WARNING_SIGNS.to_vec(),
         min_patients: MIN_PATIENTS,
         questions,
+        completion: vec![],
     }
 }
 

@@ -109,6 +109,8 @@ pub struct AnswersPage {
     pub nav: Vec<(String, String)>,
     /// The glossary: (term, anchor, explanation).
     pub glossary: Vec<(String, String, String)>,
+    /// Follow-up completion per timepoint.
+    pub completion: TableView,
 }
 
 fn s(v: &Value) -> String {
@@ -571,6 +573,26 @@ fn view(q: &Value) -> QuestionView {
     }
 }
 
+/// Follow-up completion as a table: timepoint, patients, recorded of those due.
+fn completion_table(rows: &[Value]) -> TableView {
+    TableView {
+        caption: "Measures recorded, of those due, by timepoint".into(),
+        headers: vec!["Timepoint".into(), "Patients".into(), "Recorded".into()],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    s(&r["label"]),
+                    r.get("patients")
+                        .and_then(Value::as_u64)
+                        .map_or("fewer than 10".into(), |p| p.to_string()),
+                    super::owner::figure(&r["completion"]),
+                ]
+            })
+            .collect(),
+    }
+}
+
 /// Renders the answers as a self-contained HTML document.
 pub fn render(a: &Answers) -> Result<String, askama::Error> {
     render_with_nav(a, vec![])
@@ -594,6 +616,7 @@ pub fn render_with_nav(a: &Answers, nav: Vec<(String, String)>) -> Result<String
         min_patients: a.min_patients,
         questions,
         nav,
+        completion: completion_table(&a.completion),
         glossary: super::glossary::TERMS
             .iter()
             .map(|(t, a, w)| (t.to_string(), a.to_string(), w.to_string()))

@@ -66,7 +66,7 @@ struct OwnerPage {
 }
 
 /// A proportion in words: "6 of 12: 50% (95% CI 25% to 75%)".
-fn figure(v: &Value) -> String {
+pub(crate) fn figure(v: &Value) -> String {
     let n = |k: &str| v.get(k).and_then(Value::as_f64);
     match (n("x"), n("n"), n("estimate"), n("lower"), n("upper")) {
         (Some(x), Some(total), Some(e), Some(l), Some(u)) => format!(

@@ -47,7 +47,8 @@ pub async fn compute(st: &AppState, clinic_id: i64) -> ApiResult<Answers> {
         a.clinic = clinic_ref;
         return Ok(a);
     }
-    let a = figures(clinic_ref, clinic_id, clinic.demo, snap.raw.clone(), Vec::new()).await?;
+    let mut a = figures(clinic_ref, clinic_id, clinic.demo, snap.raw.clone(), Vec::new()).await?;
+    a.completion = completion_of(&snap.raw, today);
     st.snapshots.keep_answers(clinic_id, snap.generation, today, &a);
     Ok(a)
 }
@@ -60,7 +61,16 @@ pub async fn compute_with(store: &dyn Store, clinic_id: i64, added: Vec<AddedTri
         code: clinic.code.clone(),
         name: clinic.name,
     };
-    figures(clinic_ref, clinic_id, clinic.demo, raw, added).await
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut a = figures(clinic_ref, clinic_id, clinic.demo, raw.clone(), added).await?;
+    a.completion = completion_of(&raw, today);
+    Ok(a)
+}
+
+/// Follow-up completion per scheduled timepoint over every course.
+fn completion_of(raw: &[RawRecord], today: time::Date) -> Vec<serde_json::Value> {
+    let courses = raw.iter().filter(|r| r.kind == "course").map(|r| r.id).collect();
+    acumen_analytics::owner::completion_by_timepoint(raw, &courses, today)
 }
 
 /// The answers of the records, computed off the async executor.

@@ -119,6 +119,22 @@ async fn clinic_figures_through_the_api(app) {
     }
     let a = body(doc.get(app.url("/answers")).send().await.unwrap()).await;
     assert_eq!(a["clinic"]["name"], "North Clinic");
+    // Follow-up completion by timepoint, counted by hand: every baseline (20 of
+    // 20); pain at the sessions A 6 of 6, B 3 of 3, C 5 of 6, D 2 of 2, five
+    // each (80 of 85); A, B and C ended in spring, so both follow-ups fell due
+    // and none was answered (0 of 15 each); B's end-of-course PGIC (its last
+    // session, 3, has none) and D's late visit concern 5 patients each:
+    // suppressed.
+    let completion = |k: &str| {
+        let r = a["completion"].as_array().unwrap().iter().find(|r| r["key"] == k).cloned().unwrap_or(Value::Null);
+        (r["completion"]["x"].as_u64(), r["completion"]["n"].as_u64(), r["suppressed"].as_bool())
+    };
+    assert_eq!(completion("baseline"), (Some(20), Some(20), None), "{}", a["completion"]);
+    assert_eq!(completion("session"), (Some(80), Some(85), None));
+    assert_eq!(completion("follow_up:4w"), (Some(0), Some(15), None));
+    assert_eq!(completion("follow_up:3m"), (Some(0), Some(15), None));
+    assert_eq!(completion("end"), (None, None, Some(true)));
+    assert_eq!(completion("missed"), (None, None, Some(true)));
     let ids: Vec<&str> = a["questions"]
         .as_array()
         .unwrap()
