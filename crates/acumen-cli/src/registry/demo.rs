@@ -54,6 +54,9 @@ fn points_for(condition: &str) -> &'static [&'static str] {
 /// demo's day view and diary are live on any day.
 pub async fn generate(store: &dyn Store, patients: usize, seed: u64, today: time::Date) -> Result<()> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    // Follow-up draws come from their own stream, so the rest of the demo
+    // stays the same clinic it was before follow-up existed.
+    let mut fu_rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x0F01_10F0);
     let clinic = store
         .create_clinic("Simulated Demo Clinic (SIMULATED DATA)", true)
         .await?;
@@ -97,6 +100,15 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64, today: time
                        "bleeding_disorder": "none", "implanted_device": false, "chemotherapy": false, "lymphoedema": [],
                        "reduced_sensation": if cond.code == "diabetic_polyneuropathy" { vec!["feet"] } else { vec![] }}
         });
+        // Three in five agreed to follow-up by e-mail (and gave their date of birth).
+        let consents = fu_rng.random_bool(0.6);
+        if consents {
+            let year = p["year_of_birth"].as_i64().unwrap_or(1960) as i32;
+            let born = time::Date::from_calendar_date(year, time::Month::January, 1)?
+                + time::Duration::days(fu_rng.random_range(0..365));
+            p["date_of_birth"] = json!(born.to_string());
+            p["follow_up"] = json!({"consent": true, "channel": "email"});
+        }
         let profile: SafetyProfile = serde_json::from_value(p["safety"].clone())?;
         // Stored as the API stores it: every item recorded, in canonical form.
         p["safety"] = serde_json::to_value(&profile)?;
@@ -243,6 +255,29 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64, today: time
                 let g = json!({"instrument": "pgic", "value": pgic, "timepoint": "session", "session_number": n,
                                "date": date, "source": "patient"});
                 store.insert_record(&actor, "outcome", under, g, None).await?;
+            }
+            // After an ended course, the follow-ups 4 weeks and 3 months
+            // later, when they have fallen due: answered through their link
+            // by most who agreed to follow-up (70 %, then 55 %), by few of
+            // the others (asked at a later visit or by phone: 25 %, 15 %).
+            if n == attended && !ongoing {
+                let end = first_day + time::Duration::days(7 * (n as i64 - 1));
+                for (after, key, p_link, p_other) in [
+                    (acumen_domain::followup::After::Weeks(4), "follow_up:4w", 0.7, 0.25),
+                    (acumen_domain::followup::After::Months(3), "follow_up:3m", 0.55, 0.15),
+                ] {
+                    let due = after.from(end);
+                    let answered = fu_rng.random_bool(if consents { p_link } else { p_other });
+                    if due <= today && answered {
+                        let later = (v + fu_rng.random_range(-1.0..1.5)).round().clamp(0.0, 10.0);
+                        let mut o = outcome(later, "follow_up", None, due.to_string());
+                        o["source"] = json!("patient");
+                        if consents {
+                            o["scheduled"] = json!(key);
+                        }
+                        store.insert_record(&actor, "outcome", under, o, None).await?;
+                    }
+                }
             }
             if !had_ae {
                 for (kind, p) in AE_RATES {
