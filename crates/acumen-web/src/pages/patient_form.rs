@@ -37,6 +37,22 @@ pub(crate) fn patient_fields() -> Vec<Field> {
         ),
         f("email", "E-mail", Kind::Email),
         f("phone", "Phone", Kind::Text),
+        Field {
+            hint: "the patient gives it to open a follow-up link; needed for follow-up",
+            ..f("date_of_birth", "Full date of birth", Kind::Date)
+        },
+        Field {
+            hint: "only with the patient's agreement; they can stop the messages at any time",
+            ..f(
+                "follow_up.channel",
+                "Follow-up questions between visits",
+                Kind::Select(vec![
+                    ("", "no contact"),
+                    ("email", "by e-mail"),
+                    ("sms", "by text message"),
+                ]),
+            )
+        },
         f(
             "safety.pregnancy",
             "Pregnant",
@@ -134,6 +150,16 @@ pub(crate) fn patient_fields() -> Vec<Field> {
 /// bleeding disorder with its clearance, and the chemotherapy block only
 /// when chemotherapy was answered (counts without that answer are refused).
 fn fold(v: &mut Value) -> Result<(), (String, String)> {
+    // A chosen channel is the patient's consent to follow-up; none, no contact.
+    if let Some(obj) = v.as_object_mut() {
+        let channel = obj
+            .remove("follow_up")
+            .and_then(|f| f.get("channel").and_then(Value::as_str).map(str::to_string))
+            .filter(|c| !c.is_empty());
+        if let Some(c) = channel {
+            obj.insert("follow_up".into(), json!({"consent": true, "channel": c}));
+        }
+    }
     let Some(s) = v.get_mut("safety").and_then(Value::as_object_mut) else {
         return Ok(());
     };
@@ -168,6 +194,12 @@ fn fold(v: &mut Value) -> Result<(), (String, String)> {
 /// object, as its word and clearance box.
 fn posted_of(data: &Value) -> Posted {
     let mut p = stored_values(&patient_fields(), data);
+    // An opted-out patient, or one who did not agree, shows as no contact.
+    let consents = data.pointer("/follow_up/consent").and_then(Value::as_bool) == Some(true)
+        && data.pointer("/follow_up/opted_out").is_none_or(Value::is_null);
+    if !consents {
+        p.insert("follow_up.channel".into(), vec![String::new()]);
+    }
     if let Some(b) = data.pointer("/safety/bleeding_disorder").and_then(Value::as_object) {
         let severe = b.get("severe").and_then(Value::as_bool) == Some(true);
         let word = if severe { "severe" } else { "none" };

@@ -101,3 +101,40 @@ async fn the_patient_form_records_what_was_asked_and_nothing_else(app) {
     assert_eq!(stored(id).await["version"], 2);
 }
 }
+
+on_both! {
+async fn the_patient_form_records_consent_to_follow_up_with_its_channel(app) {
+    let doc = browser(&app, "doc@north.test").await;
+    let origin = app.origin();
+    let post = |form: Vec<(&'static str, &'static str)>| {
+        let req = doc.post(page(&app, "/patients/new")).header("Origin", origin.clone()).form(&form);
+        async move {
+            let r = req.send().await.unwrap();
+            let to = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+            (r.status().as_u16(), to.unwrap_or_default())
+        }
+    };
+    let api = app.login("doc@north.test").await;
+    let base = vec![("given_name", "Vera"), ("family_name", "Consent"), ("year_of_birth", "1961"), ("sex", "female")];
+    // By e-mail without an e-mail address, and without a date of birth: refused in words.
+    let mut form = base.clone();
+    form.push(("follow_up.channel", "email"));
+    let (status, to) = post(form.clone()).await;
+    assert_eq!((status, to.as_str()), (303, "/patients/new"));
+    let html = doc.get(page(&app, "/patients/new")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("the record has no e-mail address"), "{html}");
+    assert!(html.contains("is needed for follow-up"), "{html}");
+    // With both: stored as consent by e-mail.
+    form.extend([("email", "vera@mail.test"), ("date_of_birth", "1961-06-30")]);
+    let (status, to) = post(form).await;
+    assert_eq!(status, 303);
+    let p = body(api.get(app.url(&to)).send().await.unwrap()).await;
+    assert_eq!(p["data"]["follow_up"], json!({"consent": true, "channel": "email"}), "{p}");
+    assert_eq!(p["data"]["date_of_birth"], json!("1961-06-30"));
+    // No contact chosen: no follow-up stored at all.
+    let (status, to) = post(base).await;
+    assert_eq!(status, 303);
+    let p = body(api.get(app.url(&to)).send().await.unwrap()).await;
+    assert!(p["data"].get("follow_up").is_none(), "{p}");
+}
+}
