@@ -375,6 +375,11 @@ async fn an_admin_invites_users_publishes_answers_and_reads_the_audit_log(app) {
     assert_eq!(doc.get(page(&app, "/admin")).send().await.unwrap().status(), 403, "admins only");
     let html = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("doc@north.test") && html.contains("Audit log"), "{html}");
+    // The follow-up texts patients would get, with the clinic's name and nothing about a patient.
+    assert!(html.contains("Follow-up between visits is <strong>off"), "{html}");
+    assert!(html.contains("North Clinic: a short question about your pain"), "{html}");
+    assert!(html.contains("North Clinic: a reminder: a short question about your pain"), "{html}");
+    assert!(html.contains("North Clinic: how is your pain 4 weeks after your course?"), "{html}");
     // An invitation link for the practitioner, shown once.
     let users = body(app.login("admin@north.test").await.get(app.url("/users")).send().await.unwrap()).await;
     let doc_id = users.as_array().unwrap().iter().find(|u| u["email"] == "doc@north.test").unwrap()["id"].as_str().unwrap().to_string();
