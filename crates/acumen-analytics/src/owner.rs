@@ -147,17 +147,20 @@ const TIMEPOINT_ROWS: [(&str, &str); 6] = [
     ("follow_up:3m", "3 months after the course"),
 ];
 
-/// Completion per scheduled timepoint, of the selected courses: of the
-/// timepoints that had fallen due by `today`, those whose main measure was
-/// recorded (Wilson), with the patients they concern; a row of fewer than
-/// 10 patients is suppressed.
-pub fn completion_by_timepoint(records: &[RawRecord], courses: &BTreeSet<i64>, today: Date) -> Vec<Value> {
-    use acumen_domain::followup::{timepoints, FollowUpPlan};
+/// Every timepoint fallen due by `today` of the courses `keep` selects, from
+/// the clinic's records, as (course, patient, timepoint): what the owner's
+/// completion and the follow-up planner both read.
+pub fn course_timepoints(
+    records: &[RawRecord],
+    keep: impl Fn(i64) -> bool,
+    plan: &acumen_domain::followup::FollowUpPlan,
+    today: Date,
+) -> Vec<(i64, i64, acumen_domain::followup::Scheduled)> {
+    use acumen_domain::followup::timepoints;
     use acumen_domain::schedule::{CourseFacts, OutcomeFact, SessionFact};
-    let plan = FollowUpPlan::default();
     let mut under: BTreeMap<i64, (Vec<SessionFact>, Vec<OutcomeFact>)> = BTreeMap::new();
     for r in records {
-        let Some(parent) = r.parent_id.filter(|p| courses.contains(p)) else {
+        let Some(parent) = r.parent_id.filter(|p| keep(*p)) else {
             continue;
         };
         match r.kind.as_str() {
@@ -166,9 +169,8 @@ pub fn completion_by_timepoint(records: &[RawRecord], courses: &BTreeSet<i64>, t
             _ => {}
         }
     }
-    // key -> (patients, recorded, fell due)
-    let mut rows: BTreeMap<&str, (BTreeSet<i64>, u64, u64)> = BTreeMap::new();
-    for c in records.iter().filter(|r| r.kind == "course" && courses.contains(&r.id)) {
+    let mut out = Vec::new();
+    for c in records.iter().filter(|r| r.kind == "course" && keep(r.id)) {
         let (Some(facts), Some(pid)) = (CourseFacts::of(&c.data), c.patient_id) else {
             continue;
         };
@@ -176,19 +178,35 @@ pub fn completion_by_timepoint(records: &[RawRecord], courses: &BTreeSet<i64>, t
             .get(&c.id)
             .map(|(s, o)| (s.as_slice(), o.as_slice()))
             .unwrap_or((&[], &[]));
-        for t in timepoints(&facts, ss, os, &plan, today) {
-            let key = t.timepoint.key();
-            let Some((row, _)) = TIMEPOINT_ROWS
-                .iter()
-                .find(|(k, _)| key == *k || key.starts_with(&format!("{k}:")))
-            else {
-                continue;
-            };
-            let e = rows.entry(row).or_default();
-            e.0.insert(pid);
-            e.1 += u64::from(t.recorded);
-            e.2 += 1;
-        }
+        out.extend(
+            timepoints(&facts, ss, os, plan, today)
+                .into_iter()
+                .map(|t| (c.id, pid, t)),
+        );
+    }
+    out
+}
+
+/// Completion per scheduled timepoint, of the selected courses: of the
+/// timepoints that had fallen due by `today`, those whose main measure was
+/// recorded (Wilson), with the patients they concern; a row of fewer than
+/// 10 patients is suppressed.
+pub fn completion_by_timepoint(records: &[RawRecord], courses: &BTreeSet<i64>, today: Date) -> Vec<Value> {
+    let plan = acumen_domain::followup::FollowUpPlan::default();
+    // key -> (patients, recorded, fell due)
+    let mut rows: BTreeMap<&str, (BTreeSet<i64>, u64, u64)> = BTreeMap::new();
+    for (_, pid, t) in course_timepoints(records, |id| courses.contains(&id), &plan, today) {
+        let key = t.timepoint.key();
+        let Some((row, _)) = TIMEPOINT_ROWS
+            .iter()
+            .find(|(k, _)| key == *k || key.starts_with(&format!("{k}:")))
+        else {
+            continue;
+        };
+        let e = rows.entry(row).or_default();
+        e.0.insert(pid);
+        e.1 += u64::from(t.recorded);
+        e.2 += 1;
     }
     TIMEPOINT_ROWS
         .iter()

@@ -153,6 +153,32 @@ impl Timepoint {
         }
     }
 
+    /// The timepoint a key names (the inverse of [`Timepoint::key`]).
+    pub fn of_key(key: &str) -> Option<Timepoint> {
+        let number = |prefix: &str| key.strip_prefix(prefix)?.parse::<u32>().ok();
+        Some(match key {
+            "baseline" => Timepoint::Baseline,
+            "end" => Timepoint::End,
+            _ if key.starts_with("missed:") => Timepoint::MissedVisit {
+                session: number("missed:")?,
+            },
+            _ if key.starts_with("session:") => Timepoint::Session {
+                session: number("session:")?,
+            },
+            _ => {
+                let rest = key.strip_prefix("follow_up:")?;
+                let n: u32 = rest.get(..rest.len().checked_sub(1)?)?.parse().ok()?;
+                Timepoint::FollowUp {
+                    after: match rest.chars().last()? {
+                        'w' => After::Weeks(n),
+                        'm' => After::Months(n),
+                        _ => return None,
+                    },
+                }
+            }
+        })
+    }
+
     /// In words, for a page or a message ("your follow-up 4 weeks after treatment").
     pub fn words(self) -> String {
         match self {

@@ -419,3 +419,30 @@ fn a_baseline_closes_at_session_1_and_visit_measures_expire_a_week_after_the_vis
         None
     );
 }
+
+#[test]
+fn a_timepoint_key_reads_back_as_its_timepoint() {
+    for tp in [
+        Timepoint::Baseline,
+        Timepoint::Session { session: 6 },
+        Timepoint::MissedVisit { session: 4 },
+        Timepoint::End,
+        FOUR_WEEKS,
+        Timepoint::FollowUp {
+            after: After::Months(3),
+        },
+    ] {
+        assert_eq!(Timepoint::of_key(&tp.key()), Some(tp), "{}", tp.key());
+    }
+    for bad in [
+        "",
+        "session:",
+        "missed:x",
+        "follow_up:",
+        "follow_up:4d",
+        "follow_up:w",
+        "later",
+    ] {
+        assert_eq!(Timepoint::of_key(bad), None, "{bad}");
+    }
+}

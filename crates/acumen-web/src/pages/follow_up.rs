@@ -17,7 +17,7 @@ use acumen_domain::{OutcomeInput, Validate};
 use super::diary::{scales, ScaleView};
 use super::layout::{error_page, render, UserView};
 use crate::error::ApiError;
-use crate::service::follow_up::{check_birth, decline, open_link, opt_out, record_answers, timepoint_of, LOCK_AT};
+use crate::service::follow_up::{check_birth, decline, open_link, opt_out, record_answers, LOCK_AT};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -152,7 +152,7 @@ fn answers_page(
     message: Option<String>,
     chosen: &HashMap<String, String>,
 ) -> Response {
-    let tp = timepoint_of(timepoint);
+    let tp = acumen_domain::followup::Timepoint::of_key(timepoint);
     let asks_pgic = matches!(tp, Some(acumen_domain::followup::Timepoint::FollowUp { .. }));
     let mut p = page(st, token, "answers", "How are you now?", message, false);
     p.birth = birth.to_string();

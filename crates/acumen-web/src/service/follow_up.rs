@@ -13,14 +13,14 @@ use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use time::OffsetDateTime;
 
-use acumen_domain::followup::{timepoints, FollowUpPlan, Scheduled, Timepoint};
+use acumen_domain::followup::{FollowUpPlan, Scheduled, Timepoint};
 use acumen_domain::outreach::{next_message_of, Channel, ClinicZone, Contact, Message, MessageKind, Outreach, State};
-use acumen_domain::schedule::{CourseFacts, OutcomeFact, SessionFact};
 use acumen_store::{Actor, FollowUpLink, LinkChange, NewLink, NewMessage, OutboxMessage};
 
+use crate::auth::{new_token, token_hash};
 use crate::delivery::{Delivery, Outgoing};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -55,11 +55,6 @@ pub fn token_of(key: &[u8], nonce: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// What the store keeps of a token.
-pub fn hash_of(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// The writer of what comes through a link or the worker (no user: audited under this role).
 pub fn link_actor(clinic_id: i64) -> Actor {
     Actor {
@@ -82,13 +77,6 @@ pub fn contact_of(patient: &Value) -> Contact {
         channel,
         opted_out: f.and_then(|f| f.get("opted_out")).is_some_and(|v| !v.is_null()),
     }
-}
-
-fn random_hex(bytes: usize) -> String {
-    use rand08::RngCore;
-    let mut b = vec![0u8; bytes];
-    rand08::rngs::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -134,29 +122,11 @@ pub async fn plan_clinic(st: &AppState, fu: &FollowUp, clinic_id: i64, now: Offs
         .into_iter()
         .map(|p| (p.id, p.data))
         .collect();
-    let mut of_course: BTreeMap<i64, (Vec<SessionFact>, Vec<OutcomeFact>)> = BTreeMap::new();
-    for r in snap.raw.iter() {
-        let Some(parent) = r.parent_id else { continue };
-        match r.kind.as_str() {
-            "session" => of_course.entry(parent).or_default().0.extend(SessionFact::of(&r.data)),
-            "outcome" => of_course.entry(parent).or_default().1.extend(OutcomeFact::of(&r.data)),
-            _ => {}
-        }
-    }
-    // Each patient's timepoints asked by link, with their course.
+    // Each patient's timepoints asked by link and not recorded, with their course.
     let mut by_patient: BTreeMap<i64, Vec<(i64, Scheduled)>> = BTreeMap::new();
-    for c in snap.raw.iter().filter(|r| r.kind == "course") {
-        let (Some(facts), Some(pid)) = (CourseFacts::of(&c.data), c.patient_id) else {
-            continue;
-        };
-        let (ss, os) = of_course
-            .get(&c.id)
-            .map(|(s, o)| (s.as_slice(), o.as_slice()))
-            .unwrap_or((&[], &[]));
-        for t in timepoints(&facts, ss, os, &fu.plan, today) {
-            if t.timepoint.by_link() && !t.recorded {
-                by_patient.entry(pid).or_default().push((c.id, t));
-            }
+    for (course, pid, t) in acumen_analytics::owner::course_timepoints(&snap.raw, |_| true, &fu.plan, today) {
+        if t.timepoint.by_link() && !t.recorded {
+            by_patient.entry(pid).or_default().push((course, t));
         }
     }
     let mut queued = 0;
@@ -200,20 +170,20 @@ pub async fn plan_clinic(st: &AppState, fu: &FollowUp, clinic_id: i64, now: Offs
                 Channel::Email => "email".into(),
                 Channel::Sms => "sms".into(),
             },
-            message_id: format!("{}@acumen.follow-up", random_hex(16)),
+            message_id: format!("{}@acumen.follow-up", new_token()),
             at: rfc3339(now),
             at_s: now.unix_timestamp(),
         };
         let new = match links.get(&(*course, item.timepoint.key())) {
             Some((l, _)) => st.store.queue_message(l.id, message, &open_until).await?.1,
             None => {
-                let nonce = random_hex(16);
+                let nonce = new_token();
                 let link = NewLink {
                     clinic_id,
                     patient_id: pid,
                     course_id: *course,
                     timepoint: item.timepoint.key(),
-                    token_hash: hash_of(&token_of(&fu.key, &nonce)),
+                    token_hash: token_hash(&token_of(&fu.key, &nonce)),
                     nonce,
                     open_until,
                 };
@@ -270,6 +240,7 @@ pub async fn send_waiting(
 ) -> ApiResult<RunReport> {
     let mut report = RunReport::default();
     let waiting = st.store.waiting_messages(now.unix_timestamp(), 1000).await?;
+    let mut clinic_names: BTreeMap<i64, String> = BTreeMap::new();
     for m in waiting.into_iter().filter(|m| clinic.is_none_or(|c| c == m.clinic_id)) {
         let link = st.store.link(m.link_id).await?;
         let actor = link_actor(m.clinic_id);
@@ -289,13 +260,18 @@ pub async fn send_waiting(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        let clinic_name = st.store.clinic(m.clinic_id).await?.name;
+        if !clinic_names.contains_key(&m.clinic_id) {
+            clinic_names.insert(m.clinic_id, st.store.clinic(m.clinic_id).await?.name);
+        }
+        let clinic_name = &clinic_names[&m.clinic_id];
         let token = token_of(&fu.key, &link.nonce);
         let base = fu.base_url.trim_end_matches('/');
-        let when = timepoint_of(&link.timepoint).map(|t| t.words()).unwrap_or_default();
+        let when = Timepoint::of_key(&link.timepoint)
+            .map(|t| t.words())
+            .unwrap_or_default();
         let kind = MessageKind::of_key(&m.kind).unwrap_or(MessageKind::Link);
         let (subject, body) = compose(
-            &clinic_name,
+            clinic_name,
             &when,
             kind,
             &format!("{base}/f/{token}"),
@@ -357,34 +333,6 @@ pub async fn run(st: &AppState, clinic: Option<i64>, now: OffsetDateTime) -> Api
     Ok(report)
 }
 
-/// The timepoint a link's key names.
-pub fn timepoint_of(key: &str) -> Option<Timepoint> {
-    use acumen_domain::followup::After;
-    let session = |p: &str| key.strip_prefix(p)?.parse::<u32>().ok();
-    Some(match key {
-        "baseline" => Timepoint::Baseline,
-        "end" => Timepoint::End,
-        _ if key.starts_with("missed:") => Timepoint::MissedVisit {
-            session: session("missed:")?,
-        },
-        _ if key.starts_with("session:") => Timepoint::Session {
-            session: session("session:")?,
-        },
-        _ => {
-            let rest = key.strip_prefix("follow_up:")?;
-            let (n, unit) = rest.split_at(rest.len().checked_sub(1)?);
-            let n: u32 = n.parse().ok()?;
-            Timepoint::FollowUp {
-                after: match unit {
-                    "w" => After::Weeks(n),
-                    "m" => After::Months(n),
-                    _ => return None,
-                },
-            }
-        }
-    })
-}
-
 /// A link a patient opened, while it is open (today in the clinic's calendar).
 pub async fn open_link(
     st: &AppState,
@@ -397,7 +345,7 @@ pub async fn open_link(
     }
     let link = st
         .store
-        .link_by_token(&hash_of(token))
+        .link_by_token(&token_hash(token))
         .await
         .map_err(|_| ApiError::NotFound)?;
     let today = fu.zone.local(now).0.to_string();
