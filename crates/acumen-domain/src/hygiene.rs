@@ -9,7 +9,14 @@ use serde_json::Value;
 use crate::error::{FieldError, Invalid};
 
 /// Fields that may span lines (a textarea).
-pub const MULTI_LINE: [&str; 5] = ["note", "rationale", "override_reason", "description", "action"];
+pub const MULTI_LINE: [&str; 6] = [
+    "note",
+    "rationale",
+    "override_reason",
+    "description",
+    "action",
+    "email_body",
+];
 /// Fields kept exactly as typed (no trimming, no control-character rule).
 pub const VERBATIM: [&str; 2] = ["password", "token"];
 /// Longest single-line text, in characters.

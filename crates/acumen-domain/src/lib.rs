@@ -15,6 +15,7 @@ pub mod followup;
 pub mod gate;
 pub mod hygiene;
 pub mod inputs;
+pub mod messaging;
 pub mod outreach;
 pub mod plan;
 pub mod profile;

@@ -118,6 +118,11 @@ impl ClinicZone {
         jiff::tz::TimeZone::get(name).ok().map(ClinicZone)
     }
 
+    /// Its IANA name ("UTC" for a zone without one).
+    pub fn name(&self) -> String {
+        self.0.iana_name().unwrap_or("UTC").to_string()
+    }
+
     /// Coordinated universal time.
     pub fn utc() -> ClinicZone {
         ClinicZone(jiff::tz::TimeZone::UTC)

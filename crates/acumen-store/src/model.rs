@@ -15,6 +15,9 @@ pub struct Clinic {
     pub demo: bool,
     /// Whether the answers page (aggregate figures only) is public.
     pub answers_public: bool,
+    /// Its follow-up messaging settings (a JSON document; None: never set).
+    #[serde(skip)]
+    pub messaging: Option<serde_json::Value>,
 }
 
 /// A user account.

@@ -30,6 +30,9 @@ pub trait Store: Send + Sync + 'static {
     async fn clinic(&self, id: i64) -> Result<Clinic>;
     /// Makes the actor's clinic's answers page public (or not); audited.
     async fn set_answers_public(&self, actor: &Actor, public: bool) -> Result<()>;
+    /// Stores the actor's clinic's follow-up messaging settings (a JSON
+    /// document the caller validated); audited under `action`.
+    async fn set_messaging(&self, actor: &Actor, messaging: &serde_json::Value, action: &'static str) -> Result<()>;
     /// Every record of the given kinds of a clinic, in creation order, for
     /// aggregate figures (not audited per record: nothing identifying leaves
     /// the aggregate; pass no `patient` kind).

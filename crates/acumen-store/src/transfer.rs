@@ -44,6 +44,7 @@ const TABLES: &[Table] = &[
             ("created_at", Text),
             ("answers_public", Bool),
             ("code", Text),
+            ("messaging", Text),
         ],
         order: "id",
         scoped: false,

@@ -69,8 +69,23 @@ pub async fn generate(store: &dyn Store, patients: usize, seed: u64, today: time
         password_hash: hash.clone(),
         patient_id: None,
     };
-    store
+    let admin = store
         .create_user(user("admin@demo.acumen.test", "Demo Admin", "admin"))
+        .await?;
+    // The demo's follow-up texts are the shipped ones, enabled by its admin
+    // (a demo logs its messages instead of sending them).
+    let messaging = acumen_domain::messaging::Messaging {
+        texts: acumen_domain::messaging::MessagingInput::defaults("Demo Clinic", "UTC", (21, 8)),
+        revision: 1,
+        enabled_revision: Some(1),
+    };
+    let admin_actor = Actor {
+        user_id: admin.id,
+        role: "admin".into(),
+        clinic_id: clinic.id,
+    };
+    store
+        .set_messaging(&admin_actor, &serde_json::to_value(&messaging)?, "messaging_enabled")
         .await?;
     let doc = store
         .create_user(user(

@@ -52,6 +52,22 @@ async fn a_burst_of_500_due_messages_survives_sigkill_each_delivered_once_by_ide
     let mut server = start_server(serve_cmd(&args, port), port, &log);
     let base = format!("http://127.0.0.1:{port}/api/v1");
     let c = login(&base).await;
+    // The clinic's admin enables its texts as shown.
+    let shown: serde_json::Value = c
+        .get(format!("{base}/admin/follow-up"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{base}/admin/follow-up/enable"))
+        .json(&json!({"revision": shown["revision"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     let today = time::OffsetDateTime::now_utc().date().to_string();
     for i in 0..N {
         let sms = i % 2 == 1;

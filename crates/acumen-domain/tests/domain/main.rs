@@ -1,6 +1,7 @@
 //! Validation rules of the registry's inputs.
 
 mod followup;
+mod messaging;
 mod safety;
 mod schedule;
 

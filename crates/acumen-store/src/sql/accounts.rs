@@ -36,6 +36,7 @@ pub(crate) async fn create_clinic<D: Dialect>(s: &SqlStore<D>, name: &str, demo:
                             code,
                             demo,
                             answers_public: false,
+                            messaging: None,
                         });
                     }
                 }
@@ -48,7 +49,7 @@ pub(crate) async fn create_clinic<D: Dialect>(s: &SqlStore<D>, name: &str, demo:
 pub(crate) async fn clinic<D: Dialect>(s: &SqlStore<D>, id: i64) -> Result<Clinic> {
     let r = s
         .read_found(
-            "SELECT id, name, code, demo, answers_public FROM clinics WHERE id = $1",
+            "SELECT id, name, code, demo, answers_public, messaging FROM clinics WHERE id = $1",
             &[id.into()],
         )
         .await?;
@@ -77,10 +78,33 @@ pub(crate) async fn set_answers_public<D: Dialect>(s: &SqlStore<D>, actor: &Acto
         .await
 }
 
+pub(crate) async fn set_messaging<D: Dialect>(
+    s: &SqlStore<D>,
+    actor: &Actor,
+    messaging: &serde_json::Value,
+    action: &'static str,
+) -> Result<()> {
+    let actor = actor.clone();
+    let doc = messaging.to_string();
+    s.writer
+        .write(move |c, chain| {
+            Box::pin(async move {
+                let c = D::conn(c);
+                c.run(
+                    "UPDATE clinics SET messaging = $1 WHERE id = $2",
+                    &[doc.into(), actor.clinic_id.into()],
+                )
+                .await?;
+                append(c, chain, Some(&actor), action, Some("clinic"), Some(actor.clinic_id)).await
+            })
+        })
+        .await
+}
+
 pub(crate) async fn clinics<D: Dialect>(s: &SqlStore<D>) -> Result<Vec<Clinic>> {
     let rows = s
         .read_rows(
-            "SELECT id, name, code, demo, answers_public FROM clinics ORDER BY id",
+            "SELECT id, name, code, demo, answers_public, messaging FROM clinics ORDER BY id",
             &[],
         )
         .await?;
@@ -161,7 +185,7 @@ pub(crate) async fn user_by_email<D: Dialect>(s: &SqlStore<D>, clinic_id: i64, e
 pub(crate) async fn clinic_by_code<D: Dialect>(s: &SqlStore<D>, code: &str) -> Result<Clinic> {
     let r = s
         .read_found(
-            "SELECT id, name, code, demo, answers_public FROM clinics WHERE code = $1",
+            "SELECT id, name, code, demo, answers_public, messaging FROM clinics WHERE code = $1",
             &[code.trim().to_lowercase().into()],
         )
         .await?;

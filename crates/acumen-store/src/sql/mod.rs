@@ -155,6 +155,7 @@ pub(crate) fn clinic_from(r: &Row) -> Result<Clinic> {
         code: r.text("code")?,
         demo: r.flag("demo")?,
         answers_public: r.flag("answers_public")?,
+        messaging: r.opt_text("messaging")?.map(|t| crate::json(&t)),
     })
 }
 

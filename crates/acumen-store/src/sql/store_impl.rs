@@ -35,6 +35,10 @@ impl<D: Dialect> Store for SqlStore<D> {
         accounts::set_answers_public(self, actor, public).await
     }
 
+    async fn set_messaging(&self, actor: &Actor, messaging: &serde_json::Value, action: &'static str) -> Result<()> {
+        accounts::set_messaging(self, actor, messaging, action).await
+    }
+
     async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
         self.records_of_kinds(clinic_id, kinds).await
     }

@@ -63,6 +63,17 @@ async fn users_are_unique_by_email_within_their_clinic_whatever_its_case() {
         assert!(!clinic.demo && !clinic.answers_public, "{}", b.name);
         s.set_answers_public(&doc, true).await.unwrap();
         assert!(s.clinic(doc.clinic_id).await.unwrap().answers_public, "{}", b.name);
+        assert_eq!(clinic.messaging, None, "{}", b.name);
+        let settings = serde_json::json!({"display_name": "North", "revision": 2, "enabled_revision": null});
+        s.set_messaging(&doc, &settings, "messaging_changed").await.unwrap();
+        assert_eq!(
+            s.clinic(doc.clinic_id).await.unwrap().messaging,
+            Some(settings),
+            "{}",
+            b.name
+        );
+        let (_, tail) = s.audit_tail(doc.clinic_id, 1).await.unwrap();
+        assert_eq!(tail[0].action, "messaging_changed", "{}", b.name);
         assert!(!s.is_demo().await.unwrap(), "{}", b.name);
         s.create_clinic("Demo", true).await.unwrap();
         assert!(s.is_demo().await.unwrap(), "{}", b.name);

@@ -6,6 +6,7 @@
 pub mod answers;
 pub mod corrections;
 pub mod courses;
+pub mod messaging;
 pub mod openapi;
 pub mod oversight;
 pub mod patients;
@@ -57,6 +58,9 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions/{id}/adverse-events", get(s::adverse).post(s::add_adverse))
         .route("/audit", get(oversight::audit_log))
         .route("/admin/outbox/run", post(oversight::run_outbox))
+        .route("/admin/follow-up", get(messaging::get).put(messaging::put))
+        .route("/admin/follow-up/enable", post(messaging::enable))
+        .route("/admin/follow-up/disable", post(messaging::disable))
         .route("/research/aggregates", get(oversight::research))
         .route("/answers", get(answers::answers))
         .route("/clinic", get(answers::clinic))

@@ -129,6 +129,15 @@ fn safety_schemas() -> Value {
         "Point": point,
         "Clinic": obj(json!({"code": s("string"), "name": s("string"), "demo": s("boolean"), "answers_public": s("boolean")}), &["code", "name", "answers_public"]),
         "Visibility": obj(json!({"public": s("boolean")}), &["public"]),
+        "MessagingInput": obj(json!({"display_name": s("string"), "time_zone": {"type": "string", "description": "IANA name, e.g. Europe/London"},
+            "quiet_from": s("integer"), "quiet_to": s("integer"), "email_subject": s("string"),
+            "email_body": {"type": "string", "description": "must contain {link} and {stop}; placeholders {clinic} {when} {link} {stop} {until} {again}"},
+            "sms_body": {"type": "string", "description": "one line, at most 200 characters; must contain {link} and {stop}"}}),
+            &["display_name", "time_zone", "quiet_from", "quiet_to", "email_subject", "email_body", "sms_body"]),
+        "MessagingView": {"allOf": [r("MessagingInput"), obj(json!({"revision": s("integer"), "enabled": s("boolean"), "delivery": s("string"),
+            "preview": arr(arr(json!({}))), "placeholders": arr(arr(s("string")))}), &["revision", "enabled", "delivery", "preview"])]},
+        "Enable": obj(json!({"revision": s("integer")}), &["revision"]),
+        "Disable": obj(json!({}), &[]),
         "Answers": obj(json!({
             "clinic": obj(json!({"code": s("string"), "name": s("string")}), &["code", "name"]), "generated_at": s("string"),
             "simulated": s("boolean"), "definitions": arr(s("string")), "disclaimer": s("string"), "warning_signs": arr(s("string")),
@@ -231,6 +240,15 @@ pub fn document() -> Value {
         "/api/v1/research/aggregates": {"get": op("De-identified aggregates (researchers)", None, ("200", r("Aggregates")), e)},
         "/api/v1/openapi.json": {"get": op("This document", None, ("200", s("object")), &[])},
     });
+    let follow_up = json!({
+        "/api/v1/admin/follow-up": {"get": op("The clinic's follow-up message settings with the texts as patients get them, their revision and whether they are enabled (admins)", None, ("200", r("MessagingView")), &["401", "403"]),
+            "put": op("Changes them (admins; audited); a changed text or display name is not sent until enabled again", Some("MessagingInput"), ("200", r("MessagingView")), &["400", "401", "403", "422"])},
+        "/api/v1/admin/follow-up/enable": {"post": op("Enables the texts of the revision the admin read (409 when they changed since)", Some("Enable"), ("200", r("MessagingView")), &["400", "401", "403", "409", "422"])},
+        "/api/v1/admin/follow-up/disable": {"post": op("Stops sending follow-up messages", Some("Disable"), ("200", r("MessagingView")), &["400", "401", "403"])}
+    });
+    if let (Some(all), Value::Object(more)) = (paths.as_object_mut(), follow_up) {
+        all.extend(more);
+    }
     paths["/api/v1/patients/{id}"]["put"]["requestBody"] = update("Patient");
     paths["/api/v1/points/{code}"]["get"]["parameters"] =
         json!([{"name": "code", "in": "path", "required": true, "schema": s("string")}]);

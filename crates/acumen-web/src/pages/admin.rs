@@ -44,41 +44,7 @@ struct AdminPage {
     audit: Vec<AuditRow>,
     audit_total: usize,
     /// Follow-up messages: whether they go, and the texts patients get.
-    follow_up: FollowUpView,
-}
-
-/// What the admin sees of follow-up messaging.
-struct FollowUpView {
-    /// "by e-mail and text message", "logged, not sent", or "off".
-    status: String,
-    /// The e-mail's subject and text, as a patient gets them (link shown as a placeholder).
-    email: (String, String),
-    /// A reminder's subject.
-    reminder_subject: String,
-    /// The text message.
-    sms: String,
-}
-
-fn follow_up_view(st: &AppState, clinic: &str) -> FollowUpView {
-    use crate::service::follow_up::compose;
-    use acumen_domain::outreach::MessageKind;
-    let status = match st.follow_up.as_deref() {
-        None => "off: this server was started without --smtp or --sms-webhook, so no link is sent (the day view still lists what is due)".to_string(),
-        Some(f) => match (f.delivery.email.is_some(), f.delivery.sms.is_some()) {
-            (true, true) => "on, by e-mail and text message".into(),
-            (true, false) => "on, by e-mail".into(),
-            (false, true) => "on, by text message".into(),
-            (false, false) => "logged, not sent (no channel configured)".into(),
-        },
-    };
-    let (url, stop, until) = ("https://…/f/LINK", "https://…/f/LINK/stop", "YYYY-MM-DD");
-    let when = "4 weeks after your course";
-    FollowUpView {
-        status,
-        email: compose(clinic, when, MessageKind::Link, url, stop, until, false),
-        reminder_subject: compose(clinic, when, MessageKind::Reminder(1), url, stop, until, false).0,
-        sms: compose(clinic, when, MessageKind::Link, url, stop, until, true).1,
-    }
+    follow_up: crate::service::messaging::MessagingView,
 }
 
 /// One line of the audit log as the page shows it.
@@ -96,7 +62,7 @@ struct AuditRow {
 /// Entries shown on the page (the API gives the whole log).
 const AUDIT_SHOWN: i64 = 30;
 
-fn admin(who: &Option<Authed>, here: &str) -> Result<Authed, Response> {
+pub(crate) fn admin(who: &Option<Authed>, here: &str) -> Result<Authed, Response> {
     match who {
         None => Err(to_login(here)),
         Some(w) if w.role() != acumen_domain::Role::Admin => Err(error_page(ApiError::Forbidden("admins only".into()))),
@@ -145,7 +111,7 @@ pub async fn admin_page(State(st): State<AppState>, who: Option<Authed>) -> Resp
                 }
             })
             .collect();
-        let follow_up = follow_up_view(&st, &c.name);
+        let follow_up = crate::service::messaging::get(&st, &who).await?;
         Ok::<_, ApiError>(AdminPage {
             user: Some(UserView::of(&who)),
             simulated: st.demo,

@@ -166,9 +166,11 @@ struct Diary {
     corrects: bool,
     scales: Vec<ScaleView>,
     chart: String,
+    /// What the clinic asks now (as a follow-up link would): (n, when, open until).
+    asked: Vec<(usize, String, String)>,
 }
 
-const DIARY: [(&str, &str, u8, u8, &str); 4] = [
+pub(crate) const DIARY: [(&str, &str, u8, u8, &str); 4] = [
     (
         "nrs_average",
         "Your average pain in the last 24 hours",
@@ -221,6 +223,15 @@ async fn diary_page(
 ) -> Result<Diary, ApiError> {
     let course = crate::service::day::my_diary(st, who).await?;
     let courses = crate::service::day::my_courses(st, who).await?;
+    let asked = crate::service::portal::asked(st, who, time::OffsetDateTime::now_utc())
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(n, a)| {
+            let until = a.open_until.map(|d| d.to_string()).unwrap_or_default();
+            (n, a.timepoint.words(), until)
+        })
+        .collect();
     let today = time::OffsetDateTime::now_utc().date().to_string();
     let describe = |c: &acumen_store::Record| {
         let status = c.data.get("status").and_then(Value::as_str).unwrap_or("active");
@@ -334,6 +345,7 @@ async fn diary_page(
         corrects,
         scales: scales(chosen),
         chart,
+        asked,
     })
 }
 

@@ -78,15 +78,9 @@ async fn open_or_page(
     st: &AppState,
     token: &str,
     now: OffsetDateTime,
-) -> Result<
-    (
-        std::sync::Arc<crate::service::follow_up::FollowUp>,
-        acumen_store::FollowUpLink,
-    ),
-    Response,
-> {
+) -> Result<(acumen_domain::outreach::ClinicZone, acumen_store::FollowUpLink), Response> {
     match open_link(st, token, now).await {
-        Ok((fu, link, Due::Due)) => Ok((fu, link)),
+        Ok((zone, link, Due::Due)) => Ok((zone, link)),
         Ok((_, _, state)) => Err(closed(st, token, state)),
         Err(ApiError::NotFound) => Err(not_found(st)),
         Err(e) => Err(error_page(e)),
@@ -170,7 +164,7 @@ pub async fn answers(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let now = OffsetDateTime::now_utc();
-    let (fu, link) = match open_or_page(&st, &token, now).await {
+    let (zone, link) = match open_or_page(&st, &token, now).await {
         Ok(open) => open,
         Err(page) => return page,
     };
@@ -189,7 +183,7 @@ pub async fn answers(
         }
         Err(e) => return error_page(e),
     }
-    let today = fu.zone.local(now).0.to_string();
+    let today = zone.local(now).0.to_string();
     let baseline = link.timepoint == "baseline";
     let mut inputs = Vec::new();
     let mut errors = Vec::new();

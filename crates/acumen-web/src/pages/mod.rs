@@ -5,6 +5,7 @@
 //! refused is shown again with what was typed and the reasons in words.
 
 pub mod admin;
+pub mod admin_follow_up;
 pub mod answers;
 pub mod answers_page;
 pub mod banner;
@@ -24,6 +25,7 @@ pub mod login;
 pub mod owner;
 pub mod patient_form;
 pub mod patients;
+pub mod portal_asked;
 pub mod session_forms;
 
 use axum::routing::{get, post};
@@ -46,6 +48,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(admin::admin_page))
         .route("/clinic/outcomes", get(owner::owner))
         .route("/admin/answers", post(admin::set_answers))
+        .route(
+            "/admin/follow-up",
+            get(admin_follow_up::form).post(admin_follow_up::save),
+        )
+        .route("/admin/follow-up/enable", post(admin_follow_up::switch))
         .route("/admin/users/new", get(admin::new_user).post(admin::create_user))
         .route("/admin/users/{id}/invite", post(admin::invite))
         .route("/patients", get(patients::patients))
@@ -110,6 +117,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sessions/{id}/move", post(corrections::move_session))
         .route("/diary", get(diary::diary).post(diary::diary_submit))
+        .route("/diary/asked/{n}", get(portal_asked::form).post(portal_asked::submit))
         .route("/evidence", get(evidence::evidence).post(evidence::evidence_run))
         .route("/answers", get(answers::html_answers))
         .route("/static/session.js", get(layout::session_js))

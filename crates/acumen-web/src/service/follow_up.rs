@@ -8,21 +8,21 @@
 //! the same link. Logs name a message by its id, template and channel only:
 //! never a token, a link, an address or a name.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 use acumen_domain::followup::{FollowUpPlan, Scheduled, Timepoint};
+use acumen_domain::messaging::{Fill, Messaging};
 use acumen_domain::outreach::{next_message_of, Channel, ClinicZone, Contact, Message, MessageKind, Outreach, State};
 use acumen_store::{Actor, FollowUpLink, LinkChange, NewLink, NewMessage, OutboxMessage};
 
 use crate::auth::{new_token, token_hash};
 use crate::delivery::{Delivery, Outgoing};
 use crate::error::{ApiError, ApiResult};
+use crate::service::messaging::settings_of;
 use crate::state::AppState;
 
 /// Wrong answers to the date-of-birth check that lock a link.
@@ -35,9 +35,10 @@ pub struct FollowUp {
     pub key: Vec<u8>,
     /// Where messages go (a demo logs them instead).
     pub delivery: Delivery,
-    /// The clinic's time zone.
+    /// The time zone of a clinic that did not name its own.
     pub zone: ClinicZone,
-    /// What is scheduled and when messages go.
+    /// What is scheduled and when messages go (quiet hours: those of a
+    /// clinic that did not set its own).
     pub plan: FollowUpPlan,
     /// The address links point at (`https://clinic.example`).
     pub base_url: String,
@@ -86,11 +87,11 @@ fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-fn parse_instant(s: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_instant(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
 }
 
-fn message_of(m: &OutboxMessage, timepoint: &str) -> Option<Message> {
+pub(crate) fn message_of(m: &OutboxMessage, timepoint: &str) -> Option<Message> {
     Some(Message {
         timepoint: timepoint.to_string(),
         kind: MessageKind::of_key(&m.kind)?,
@@ -113,7 +114,18 @@ pub struct RunReport {
 
 /// Queues every link and reminder of a clinic due at `now`.
 pub async fn plan_clinic(st: &AppState, fu: &FollowUp, clinic_id: i64, now: OffsetDateTime) -> ApiResult<usize> {
-    let today = fu.zone.local(now).0;
+    let settings = settings_of(st, &st.store.clinic(clinic_id).await?);
+    if !settings.enabled() {
+        // Its texts were not enabled: no link is made (the due list still shows).
+        return Ok(0);
+    }
+    let zone = settings.zone();
+    let plan = FollowUpPlan {
+        quiet_from: settings.texts.quiet_from,
+        quiet_to: settings.texts.quiet_to,
+        ..fu.plan.clone()
+    };
+    let today = zone.local(now).0;
     let snap = st.snapshots.of(st.store.as_ref(), clinic_id).await?;
     let patients: BTreeMap<i64, Value> = st
         .store
@@ -124,7 +136,7 @@ pub async fn plan_clinic(st: &AppState, fu: &FollowUp, clinic_id: i64, now: Offs
         .collect();
     // Each patient's timepoints asked by link and not recorded, with their course.
     let mut by_patient: BTreeMap<i64, Vec<(i64, Scheduled)>> = BTreeMap::new();
-    for (course, pid, t) in acumen_analytics::owner::course_timepoints(&snap.raw, |_| true, &fu.plan, today) {
+    for (course, pid, t) in acumen_analytics::owner::course_timepoints(&snap.raw, |_| true, &plan, today) {
         if t.timepoint.by_link() && !t.recorded {
             by_patient.entry(pid).or_default().push((course, t));
         }
@@ -159,11 +171,11 @@ pub async fn plan_clinic(st: &AppState, fu: &FollowUp, clinic_id: i64, now: Offs
                 }
             })
             .collect();
-        let Some((i, kind)) = next_message_of(&outreach, &contact, &sent, &fu.plan, &fu.zone, now) else {
+        let Some((i, kind)) = next_message_of(&outreach, &contact, &sent, &plan, &zone, now) else {
             continue;
         };
         let (course, item) = &items[i];
-        let open_until = (today + time::Duration::days(fu.plan.link_days - 1)).to_string();
+        let open_until = (today + time::Duration::days(plan.link_days - 1)).to_string();
         let message = NewMessage {
             kind: kind.key(),
             channel: match channel {
@@ -197,36 +209,6 @@ pub async fn plan_clinic(st: &AppState, fu: &FollowUp, clinic_id: i64, now: Offs
     Ok(queued)
 }
 
-/// The text of a message (no name, condition or detail beyond the clinic's name).
-pub fn compose(
-    clinic: &str,
-    when: &str,
-    kind: MessageKind,
-    url: &str,
-    stop: &str,
-    until: &str,
-    sms: bool,
-) -> (String, String) {
-    let again = if matches!(kind, MessageKind::Reminder(_)) {
-        "A reminder: "
-    } else {
-        ""
-    };
-    if sms {
-        let body = format!(
-            "{clinic}: {again}how is your pain {when}? One minute: {url} (open until {until}). To stop these messages: {stop}"
-        );
-        return (String::new(), body);
-    }
-    let subject = format!("{clinic}: {}a short question about your pain", again.to_lowercase());
-    let body = format!(
-        "Hello,\n\n{again}{clinic} asks how you are {when}. It takes about a minute:\n\n{url}\n\n\
-         The page asks for your date of birth first. The link is open until {until}.\n\n\
-         To stop these messages: {stop}\n"
-    );
-    (subject, body)
-}
-
 fn backoff(attempts: i64) -> i64 {
     (60_i64 << attempts.clamp(0, 6)).min(3600)
 }
@@ -240,13 +222,23 @@ pub async fn send_waiting(
 ) -> ApiResult<RunReport> {
     let mut report = RunReport::default();
     let waiting = st.store.waiting_messages(now.unix_timestamp(), 1000).await?;
-    let mut clinic_names: BTreeMap<i64, String> = BTreeMap::new();
+    let mut settings: BTreeMap<i64, Messaging> = BTreeMap::new();
     for m in waiting.into_iter().filter(|m| clinic.is_none_or(|c| c == m.clinic_id)) {
+        if !settings.contains_key(&m.clinic_id) {
+            let c = st.store.clinic(m.clinic_id).await?;
+            settings.insert(m.clinic_id, settings_of(st, &c));
+        }
+        let texts = &settings[&m.clinic_id];
+        if !texts.enabled() {
+            // Held until an admin enables the clinic's texts again.
+            continue;
+        }
         let link = st.store.link(m.link_id).await?;
         let actor = link_actor(m.clinic_id);
         let patient = st.store.record(&actor, "patient", m.patient_id).await?;
         let contact = contact_of(&patient.data);
-        if link.state != "open" || contact.reachable().is_none() {
+        let expired = texts.zone().local(now).0.to_string() > link.open_until;
+        if link.state != "open" || contact.reachable().is_none() || expired {
             st.store
                 .message_tried(m.id, Err(("not sent: no longer needed".into(), i64::MAX / 4)))
                 .await?;
@@ -260,25 +252,20 @@ pub async fn send_waiting(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        if !clinic_names.contains_key(&m.clinic_id) {
-            clinic_names.insert(m.clinic_id, st.store.clinic(m.clinic_id).await?.name);
-        }
-        let clinic_name = &clinic_names[&m.clinic_id];
         let token = token_of(&fu.key, &link.nonce);
         let base = fu.base_url.trim_end_matches('/');
         let when = Timepoint::of_key(&link.timepoint)
             .map(|t| t.words())
             .unwrap_or_default();
         let kind = MessageKind::of_key(&m.kind).unwrap_or(MessageKind::Link);
-        let (subject, body) = compose(
-            clinic_name,
-            &when,
-            kind,
-            &format!("{base}/f/{token}"),
-            &format!("{base}/f/{token}/stop"),
-            &link.open_until,
-            sms,
-        );
+        let fill = Fill {
+            when: &when,
+            link: &format!("{base}/f/{token}"),
+            stop: &format!("{base}/f/{token}/stop"),
+            until: &link.open_until,
+            reminder: matches!(kind, MessageKind::Reminder(_)),
+        };
+        let (subject, body) = texts.texts.render(&fill, sms);
         let out = Outgoing {
             message_id: m.message_id.clone(),
             to,
@@ -338,8 +325,8 @@ pub async fn open_link(
     st: &AppState,
     token: &str,
     now: OffsetDateTime,
-) -> ApiResult<(Arc<FollowUp>, FollowUpLink, State)> {
-    let fu = st.follow_up.clone().ok_or(ApiError::NotFound)?;
+) -> ApiResult<(ClinicZone, FollowUpLink, State)> {
+    st.follow_up.as_ref().ok_or(ApiError::NotFound)?;
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::NotFound);
     }
@@ -348,14 +335,15 @@ pub async fn open_link(
         .link_by_token(&token_hash(token))
         .await
         .map_err(|_| ApiError::NotFound)?;
-    let today = fu.zone.local(now).0.to_string();
+    let zone = settings_of(st, &st.store.clinic(link.clinic_id).await?).zone();
+    let today = zone.local(now).0.to_string();
     let state = match link.state.as_str() {
         "used" => State::Completed,
         "declined" | "locked" => State::Declined,
         _ if today > link.open_until => State::Expired,
         _ => State::Due,
     };
-    Ok((fu, link, state))
+    Ok((zone, link, state))
 }
 
 /// Whether `answer` is the patient's date of birth; a wrong one counts

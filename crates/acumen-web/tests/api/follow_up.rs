@@ -36,11 +36,13 @@ async fn follow_up_app(sink: &SmtpSink) -> TestApp {
         None,
     )
     .unwrap();
-    spawn_with_follow_up(acumen_web::delivery::Delivery {
+    let app = spawn_with_follow_up(acumen_web::delivery::Delivery {
         email: Some(Arc::new(email)),
         sms: None,
     })
-    .await
+    .await;
+    enable_messages(&app).await;
+    app
 }
 
 async fn patient_with_course(
@@ -68,17 +70,6 @@ async fn patient_with_course(
     (pid, body(r).await["id"].as_str().unwrap().to_string())
 }
 
-async fn north(app: &TestApp) -> i64 {
-    app.store
-        .clinics()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.name == "North Clinic")
-        .unwrap()
-        .id
-}
-
 #[tokio::test]
 #[cfg_attr(
     not(smtp_tests),
@@ -91,7 +82,7 @@ async fn the_baseline_link_arrives_by_email_and_its_answer_completes_the_measure
     let today = OffsetDateTime::now_utc().date();
     let (_, course) = patient_with_course(&app, &doc, "Zelda", true, today).await;
     patient_with_course(&app, &doc, "Quinn", false, today).await;
-    let clinic = north(&app).await;
+    let clinic = north_id(&app).await;
     use acumen_web::service::follow_up::run;
 
     // Only the patient who agreed gets the baseline link.
@@ -215,7 +206,7 @@ async fn an_ignored_link_is_reminded_on_days_3_and_7_then_expires() {
     let doc = app.login("doc@north.test").await;
     let start = time::macros::date!(2027 - 03 - 01);
     patient_with_course(&app, &doc, "Yuri", true, start).await;
-    let clinic = north(&app).await;
+    let clinic = north_id(&app).await;
     use acumen_web::service::follow_up::run;
     let mut kinds = Vec::new();
     for day in 0..=15 {
@@ -277,11 +268,13 @@ async fn sms_app(stub: &SmsStub, shape: acumen_web::delivery::SmsShape) -> TestA
         std::time::Duration::from_secs(1),
     )
     .unwrap();
-    spawn_with_follow_up(acumen_web::delivery::Delivery {
+    let app = spawn_with_follow_up(acumen_web::delivery::Delivery {
         email: None,
         sms: Some(Arc::new(sms)),
     })
-    .await
+    .await;
+    enable_messages(&app).await;
+    app
 }
 
 async fn sms_patient(app: &TestApp, doc: &reqwest::Client, start: time::Date) {
@@ -312,7 +305,7 @@ async fn an_sms_the_provider_refuses_or_keeps_waiting_is_sent_again_later_with_t
     let doc = app.login("doc@north.test").await;
     let start = time::macros::date!(2027 - 03 - 01);
     sms_patient(&app, &doc, start).await;
-    let clinic = north(&app).await;
+    let clinic = north_id(&app).await;
     let t0 = at_ten(start);
     let r = run(&app.state, Some(clinic), t0).await.unwrap();
     assert_eq!((r.queued, r.sent, r.failed), (1, 0, 1), "the provider answered 500");
@@ -371,7 +364,9 @@ async fn twilio_gets_its_form_its_idempotency_header_and_basic_authentication() 
     let doc = app.login("doc@north.test").await;
     let start = time::macros::date!(2027 - 03 - 01);
     sms_patient(&app, &doc, start).await;
-    let r = run(&app.state, Some(north(&app).await), at_ten(start)).await.unwrap();
+    let r = run(&app.state, Some(north_id(&app).await), at_ten(start))
+        .await
+        .unwrap();
     assert_eq!(r.sent, 1);
     let (headers, form) = stub.requests().remove(0);
     assert!(headers["i-twilio-idempotency-token"]

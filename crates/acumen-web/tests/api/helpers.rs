@@ -272,3 +272,28 @@ pub async fn browser(app: &TestApp, email: &str) -> Client {
 pub fn page(app: &TestApp, path: &str) -> String {
     format!("{}{}", app.base.trim_end_matches("/api/v1"), path)
 }
+
+/// North's admin enables the clinic's follow-up texts as shown (revision from GET).
+pub async fn enable_messages(app: &TestApp) {
+    let admin = app.login("admin@north.test").await;
+    let v = body(admin.get(app.url("/admin/follow-up")).send().await.unwrap()).await;
+    let r = admin
+        .post(app.url("/admin/follow-up/enable"))
+        .json(&serde_json::json!({"revision": v["revision"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+/// North Clinic's id.
+pub async fn north_id(app: &TestApp) -> i64 {
+    app.store
+        .clinics()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "North Clinic")
+        .unwrap()
+        .id
+}

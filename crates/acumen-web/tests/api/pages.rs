@@ -376,7 +376,8 @@ async fn an_admin_invites_users_publishes_answers_and_reads_the_audit_log(app) {
     let html = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("doc@north.test") && html.contains("Audit log"), "{html}");
     // The follow-up texts patients would get, with the clinic's name and nothing about a patient.
-    assert!(html.contains("Follow-up between visits is <strong>off"), "{html}");
+    assert!(html.contains("This server sends follow-up links <strong>off: this server was started without --smtp"), "{html}");
+    assert!(html.contains("For this clinic they are <strong>off until you enable the texts below"), "{html}");
     assert!(html.contains("North Clinic: a short question about your pain"), "{html}");
     assert!(html.contains("North Clinic: a reminder: a short question about your pain"), "{html}");
     assert!(html.contains("North Clinic: how is your pain 4 weeks after your course?"), "{html}");
@@ -430,5 +431,34 @@ async fn an_admin_invites_users_publishes_answers_and_reads_the_audit_log(app) {
     assert_eq!(r.headers()["location"], "/admin");
     let html = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("nurse@north.test"));
+    // The follow-up texts: a wrong time zone and a text without its stop link are
+    // refused in words with what was typed kept; then saved, and enabled as shown.
+    let form = |zone: &'static str, sms: &'static str| {
+        vec![("display_name", "North"), ("time_zone", zone), ("quiet_from", "21"), ("quiet_to", "8"),
+             ("email_subject", "{clinic}: {again}how are you?"),
+             ("email_body", "Hello,\r\n\r\n{again}{clinic} asks how you are {when}: {link}\r\n\r\nStop: {stop}"),
+             ("sms_body", sms)]
+    };
+    let r = admin.post(page(&app, "/admin/follow-up")).header("Origin", origin.clone())
+        .form(&form("Europe/Lundon", "{clinic}: how are you? {link}")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/admin/follow-up");
+    let html = admin.get(page(&app, "/admin/follow-up")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Time zone must be an IANA time zone name"), "{html}");
+    assert!(html.contains("must contain {stop}"), "{html}");
+    assert!(html.contains("value=\"Europe/Lundon\""), "what was typed is kept: {html}");
+    let r = admin.post(page(&app, "/admin/follow-up")).header("Origin", origin.clone())
+        .form(&form("Europe/London", "{clinic}: how are you? {link} Stop: {stop}")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/admin#h-follow-up");
+    let html = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Europe/London time, never from 21:00 to 8:00"), "{html}");
+    assert!(html.contains("North: how are you? https://…/f/LINK Stop: https://…/f/LINK/stop"), "{html}");
+    assert!(html.contains("Hello,\n\nA reminder: North asks how you are 4 weeks after your course"), "{html}");
+    let revision: String = html.split("name=\"revision\" value=\"").nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
+    assert_eq!(revision, "2");
+    let r = admin.post(page(&app, "/admin/follow-up/enable")).header("Origin", origin.clone())
+        .form(&[("revision", "2")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let html = admin.get(page(&app, "/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("For this clinic they are <strong>on</strong>") && html.contains("Stop sending follow-up messages"), "{html}");
 }
 }
