@@ -309,6 +309,10 @@ try {
   await page.goto(`${base}/admin`);
   await expectText("Audit log");
   await look("admin");
+  await expectText("Stop sending follow-up messages");
+  await page.goto(`${base}/admin/follow-up`);
+  await expectText("Placeholders:");
+  await look("follow-up-settings");
   await page.goto(`${base}/admin/users/new`);
   await look("user-new");
   await page.goto(`${base}/admin`);
