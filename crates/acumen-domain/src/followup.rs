@@ -71,6 +71,86 @@ fn add_months(d: Date, m: u32) -> Date {
     Date::from_calendar_date(year, month, day).unwrap_or(d)
 }
 
+/// A course's own schedule (`follow_up_schedule` on the course): the
+/// sessions with a PGIC and the follow-ups after its end, in place of the
+/// clinic's (6 and 12; 4 weeks and 3 months).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseScheduleInput {
+    /// Session numbers (1 to 100) with a PGIC.
+    pub pgic_sessions: Vec<u32>,
+    /// Follow-ups after the end: `4w` (1 to 104 weeks) or `3m` (1 to 24 months).
+    pub follow_ups: Vec<String>,
+}
+
+/// A course's own schedule, valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseSchedule {
+    /// Sessions with a PGIC.
+    pub pgic_sessions: Vec<u32>,
+    /// Follow-ups after the end.
+    pub follow_ups: Vec<After>,
+}
+
+impl After {
+    /// From `4w` or `3m`; None for anything else or out of range.
+    pub fn of_key(k: &str) -> Option<After> {
+        let (n, unit) = k.split_at(k.len().checked_sub(1)?);
+        let n: u32 = n.parse().ok()?;
+        match unit {
+            "w" if (1..=104).contains(&n) => Some(After::Weeks(n)),
+            "m" if (1..=24).contains(&n) => Some(After::Months(n)),
+            _ => None,
+        }
+    }
+}
+
+impl CourseScheduleInput {
+    /// Checks it under `field` (the course's `follow_up_schedule`).
+    pub fn check(&self, c: &mut crate::error::Check, field: &str) {
+        c.ensure(
+            self.pgic_sessions.len() <= 10,
+            &format!("{field}.pgic_sessions"),
+            "must name at most 10 sessions",
+        );
+        for (i, n) in self.pgic_sessions.iter().enumerate() {
+            c.ensure(
+                (1..=100).contains(n),
+                &format!("{field}.pgic_sessions[{i}]"),
+                "must be a session number from 1 to 100",
+            );
+        }
+        c.ensure(
+            self.follow_ups.len() <= 4,
+            &format!("{field}.follow_ups"),
+            "must name at most 4 follow-ups",
+        );
+        for (i, k) in self.follow_ups.iter().enumerate() {
+            if After::of_key(k).is_none() {
+                c.fail(
+                    format!("{field}.follow_ups[{i}]"),
+                    format!("must be weeks or months after the end, written like 4w (1 to 104 weeks) or 3m (1 to 24 months), got '{k}'"),
+                );
+            }
+        }
+    }
+}
+
+impl CourseSchedule {
+    /// From a stored course's `follow_up_schedule`; None when absent or not valid.
+    pub fn of(v: &serde_json::Value) -> Option<CourseSchedule> {
+        let i: CourseScheduleInput = serde_json::from_value(v.clone()).ok()?;
+        let follow_ups: Option<Vec<After>> = i.follow_ups.iter().map(|k| After::of_key(k)).collect();
+        let mut pgic = i.pgic_sessions;
+        pgic.sort_unstable();
+        pgic.dedup();
+        Some(CourseSchedule {
+            pgic_sessions: pgic,
+            follow_ups: follow_ups?,
+        })
+    }
+}
+
 /// What a clinic (or a course) schedules.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FollowUpPlan {
@@ -109,6 +189,19 @@ impl FollowUpPlan {
     /// the last reminder's day plus a link's days (14 by default).
     pub fn window_days(&self) -> i64 {
         self.reminder_days.iter().copied().max().unwrap_or(0) + self.link_days
+    }
+
+    /// The last day any message about a timepoint due on `due` can go, so a
+    /// planner can pass over older ones without reading their messages. The
+    /// link goes only while it is due and unsent (by `due + window - 1`); each
+    /// later message only while the link is open, which reaches at most
+    /// `link_days - 1` past the message before it and `max reminder day +
+    /// link_days - 1` past the first: so the last of `n` reminders goes by
+    /// `due + window - 1 + max reminder day + n × (link_days - 1)`.
+    pub fn last_message_day(&self, due: Date) -> Date {
+        let most = self.reminder_days.iter().copied().max().unwrap_or(0);
+        let n = self.reminder_days.len() as i64;
+        due + Duration::days(self.window_days() - 1 + most + n * (self.link_days - 1).max(0))
     }
 }
 
@@ -233,6 +326,19 @@ pub fn timepoints(
     plan: &FollowUpPlan,
     today: Date,
 ) -> Vec<Scheduled> {
+    // A course with its own schedule replaces the clinic's PGIC sessions and follow-ups.
+    let own;
+    let plan = match &course.schedule {
+        Some(s) => {
+            own = FollowUpPlan {
+                pgic_sessions: s.pgic_sessions.clone(),
+                follow_ups: s.follow_ups.clone(),
+                ..plan.clone()
+            };
+            &own
+        }
+        None => plan,
+    };
     let mut recorded: Vec<SessionFact> = sessions.to_vec();
     recorded.sort_by_key(|s| (s.day, s.number));
     let first = recorded.first().copied();

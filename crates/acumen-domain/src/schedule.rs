@@ -37,6 +37,9 @@ pub struct CourseFacts {
     pub active: bool,
     /// The day it ended, if it did.
     pub end: Option<Date>,
+    /// Its own measure schedule, where it departs from the clinic's default
+    /// (`follow_up_schedule` of the course).
+    pub schedule: Option<crate::followup::CourseSchedule>,
 }
 
 /// A session as the schedule reads it.
@@ -77,7 +80,17 @@ impl CourseFacts {
             per_week: v.get("sessions_per_week").and_then(Value::as_f64).unwrap_or(1.0),
             active: field(v, "status").unwrap_or("active") == "active",
             end: field(v, "end").and_then(day_of),
+            schedule: v
+                .get("follow_up_schedule")
+                .and_then(crate::followup::CourseSchedule::of),
         })
+    }
+
+    /// The sessions with a PGIC: the course's own, or 6 and 12.
+    pub fn pgic_sessions(&self) -> &[u32] {
+        self.schedule
+            .as_ref()
+            .map_or(&PGIC_SESSIONS[..], |s| s.pgic_sessions.as_slice())
     }
 
     /// Days between sessions: round(7 / per week), at least one.
@@ -252,7 +265,7 @@ pub fn schedule(course: &CourseFacts, sessions: &[SessionFact], outcomes: &[Outc
             since: s.day,
             done: has(outcomes, "nrs_average", "session", Some(s.number)),
         });
-        if PGIC_SESSIONS.contains(&s.number) {
+        if course.pgic_sessions().contains(&s.number) {
             measures.push(Due {
                 measure: Measure::Pgic { session: s.number },
                 since: s.day,
@@ -262,7 +275,7 @@ pub fn schedule(course: &CourseFacts, sessions: &[SessionFact], outcomes: &[Outc
     }
     let planned_done = course.planned > 0 && recorded.iter().any(|s| s.number >= course.planned);
     if let Some(l) = last.filter(|_| !course.active || planned_done) {
-        let already = PGIC_SESSIONS.contains(&l.number);
+        let already = course.pgic_sessions().contains(&l.number);
         let done = has(outcomes, "pgic", "session", Some(l.number))
             || outcomes
                 .iter()
@@ -301,7 +314,7 @@ pub fn schedule(course: &CourseFacts, sessions: &[SessionFact], outcomes: &[Outc
             next.push(Measure::BaselinePain);
         }
         next.push(Measure::SessionPain { session: n });
-        if PGIC_SESSIONS.contains(&n) {
+        if course.pgic_sessions().contains(&n) {
             next.push(Measure::Pgic { session: n });
         } else if n == course.planned {
             next.push(Measure::EndPgic);

@@ -47,6 +47,10 @@ pub struct CourseInput {
     pub end_reason: Option<String>,
     /// Consent version signed.
     pub consent_version: String,
+    /// The course's own measure schedule (PGIC sessions, follow-ups after
+    /// the end), where it departs from the clinic's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_schedule: Option<crate::followup::CourseScheduleInput>,
 }
 
 fn default_status() -> String {
@@ -96,6 +100,9 @@ impl Validate for CourseInput {
         );
         c.range(self.sessions_per_week, 0.1, 7.0, "sessions_per_week");
         c.date(&self.start, "start");
+        if let Some(s) = &self.follow_up_schedule {
+            s.check(&mut c, "follow_up_schedule");
+        }
         c.ensure(
             ["active", "completed", "stopped"].contains(&self.status.as_str()),
             "status",

@@ -4,7 +4,9 @@
 //! clinic's time zone, one message a day, expiry, consent and opt-out.
 //! Each expected day is counted by hand in the comment beside it.
 
-use acumen_domain::followup::{timepoints, After, FollowUpPlan, Scheduled, Timepoint};
+use acumen_domain::followup::{
+    timepoints, After, CourseSchedule, CourseScheduleInput, FollowUpPlan, Scheduled, Timepoint,
+};
 use acumen_domain::outreach::{
     next_message, quiet, Channel, ClinicZone, Contact, Message, MessageKind, Outreach, State,
 };
@@ -20,6 +22,7 @@ fn course(planned: u32, active: bool, end: Option<Date>) -> CourseFacts {
         per_week: 1.0,
         active,
         end,
+        schedule: None,
     }
 }
 
@@ -159,6 +162,54 @@ fn the_end_of_a_course_asks_a_pgic_and_follow_ups_at_4_weeks_and_3_months() {
 }
 
 #[test]
+fn a_course_with_its_own_schedule_asks_pgic_and_follow_ups_on_its_days() {
+    // PGIC at session 4, one follow-up 6 weeks after the end, instead of 6/12 and 4w/3m.
+    let mut c = course(4, false, Some(date!(2026 - 11 - 23)));
+    c.schedule = CourseSchedule::of(&serde_json::json!({"pgic_sessions": [4], "follow_ups": ["6w"]}));
+    assert_eq!(c.pgic_sessions(), &[4]);
+    let sessions = weekly(4); // 2, 9, 16, 23 November
+    let tps = timepoints(&c, &sessions, &[], &FollowUpPlan::default(), date!(2027 - 06 - 01));
+    let k = keys(&tps);
+    assert!(k.contains(&"session:4".to_string()), "{k:?}");
+    let s4 = find(&tps, "session:4");
+    assert!(s4.measures.contains(&"pgic"), "{:?}", s4.measures);
+    // 23 November + 6 weeks = 4 January; no 4-week or 3-month follow-up.
+    assert_eq!(find(&tps, "follow_up:6w").due, date!(2027 - 01 - 04));
+    assert!(!k.iter().any(|k| k == "follow_up:4w" || k == "follow_up:3m"), "{k:?}");
+    // The end of the course asks no second PGIC: session 4 asked it.
+    assert!(!k.contains(&"end".to_string()), "{k:?}");
+}
+
+#[test]
+fn a_course_schedule_is_refused_in_words() {
+    let bad = CourseScheduleInput {
+        pgic_sessions: vec![0, 6],
+        follow_ups: vec!["4w".into(), "5x".into(), "30m".into()],
+    };
+    let mut c = acumen_domain::error::Check::default();
+    bad.check(&mut c, "follow_up_schedule");
+    let e = c.into_invalid().errors;
+    let fields: Vec<&str> = e.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "follow_up_schedule.pgic_sessions[0]",
+            "follow_up_schedule.follow_ups[1]",
+            "follow_up_schedule.follow_ups[2]"
+        ]
+    );
+    assert!(
+        e[1].rule.contains("written like 4w") && e[1].rule.contains("'5x'"),
+        "{}",
+        e[1].rule
+    );
+    assert_eq!(
+        (After::of_key("104w"), After::of_key("105w"), After::of_key("m")),
+        (Some(After::Weeks(104)), None, None)
+    );
+}
+
+#[test]
 fn a_late_visit_is_asked_by_link_after_three_days() {
     let plan = FollowUpPlan::default();
     let c = course(8, true, None);
@@ -251,6 +302,45 @@ fn the_link_goes_on_its_day_with_reminders_on_days_3_and_7_then_it_expires_on_da
         declined: false,
     };
     assert_eq!(o.open_until(&plan, &utc), Some(date!(2027 - 01 - 10)));
+}
+
+#[test]
+fn no_message_about_a_timepoint_goes_after_its_last_message_day() {
+    let (plan, utc) = (FollowUpPlan::default(), ClinicZone::utc());
+    // Window 14 days (7 + 7): the link by due + 13; 7 + 2 × 6 more: due + 32.
+    let due = date!(2026 - 12 - 28);
+    assert_eq!(plan.last_message_day(due), date!(2027 - 01 - 29));
+    // The latest a link and its reminders can go: the link on due + 13
+    // (10 Jan), the first reminder delayed to the last day it is open
+    // (10 Jan + 7 + 7 - 1 = 23 Jan: its first message's day 13), the
+    // second on its day 7 (17 Jan, already passed: it goes at once).
+    let item = due_link(FOUR_WEEKS, due);
+    let link = msg(FOUR_WEEKS, MessageKind::Link, datetime!(2027-01-10 09:00 UTC));
+    let o = Outreach {
+        item: &item,
+        messages: vec![&link],
+        declined: false,
+    };
+    assert_eq!(o.open_until(&plan, &utc), Some(date!(2027 - 01 - 23)));
+    let r1 = msg(FOUR_WEEKS, MessageKind::Reminder(1), datetime!(2027-01-23 09:00 UTC));
+    let r2 = msg(FOUR_WEEKS, MessageKind::Reminder(2), datetime!(2027-01-29 09:00 UTC));
+    let o = Outreach {
+        item: &item,
+        messages: vec![&link, &r1],
+        declined: false,
+    };
+    // After the first reminder on 23 Jan the link opens through 29 Jan: the
+    // second can go on the last day of the bound, not after.
+    assert_eq!(o.open_until(&plan, &utc), Some(date!(2027 - 01 - 29)));
+    let sent = [link.at, r1.at];
+    assert_eq!(
+        next_message(&[o.clone()], &EMAIL, &sent, &plan, &utc, r2.at),
+        Some((FOUR_WEEKS, MessageKind::Reminder(2)))
+    );
+    assert_eq!(
+        next_message(&[o], &EMAIL, &sent, &plan, &utc, datetime!(2027-01-30 09:00 UTC)),
+        None
+    );
 }
 
 #[test]

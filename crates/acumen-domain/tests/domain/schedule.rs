@@ -11,6 +11,7 @@ fn course(planned: u32, per_week: f64, active: bool) -> CourseFacts {
         per_week,
         active,
         end: None,
+        schedule: None,
     }
 }
 

@@ -137,7 +137,8 @@ pub async fn plan_clinic(st: &AppState, fu: &FollowUp, clinic_id: i64, now: Offs
     // Each patient's timepoints asked by link and not recorded, with their course.
     let mut by_patient: BTreeMap<i64, Vec<(i64, Scheduled)>> = BTreeMap::new();
     for (course, pid, t) in acumen_analytics::owner::course_timepoints(&snap.raw, |_| true, &plan, today) {
-        if t.timepoint.by_link() && !t.recorded {
+        // Long past its last message day, a timepoint is not read further.
+        if t.timepoint.by_link() && !t.recorded && today <= plan.last_message_day(t.due) {
             by_patient.entry(pid).or_default().push((course, t));
         }
     }

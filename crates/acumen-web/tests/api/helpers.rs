@@ -297,3 +297,11 @@ pub async fn north_id(app: &TestApp) -> i64 {
         .unwrap()
         .id
 }
+
+/// A patient who agreed to follow-up by e-mail (born 1957-04-12); their public id.
+pub async fn consenting_patient(app: &TestApp, doc: &Client, name: &str) -> String {
+    let mut p = patient_json(name);
+    p["date_of_birth"] = json!("1957-04-12");
+    p["follow_up"] = json!({"consent": true, "channel": "email"});
+    new_patient_from(app, doc, &p).await
+}

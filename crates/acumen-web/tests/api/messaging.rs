@@ -13,13 +13,7 @@ use acumen_web::service::follow_up::run;
 async fn app_and_patient() -> (TestApp, i64) {
     let app = spawn_with_follow_up(acumen_web::delivery::Delivery { email: None, sms: None }).await;
     let doc = app.login("doc@north.test").await;
-    let mut p = patient_json("Wanda");
-    p["date_of_birth"] = json!("1957-04-12");
-    p["follow_up"] = json!({"consent": true, "channel": "email"});
-    let pid = body(doc.post(app.url("/patients")).json(&p).send().await.unwrap()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pid = consenting_patient(&app, &doc, "Wanda").await;
     let mut c = course_json();
     c["start"] = json!("2027-01-11");
     let r = doc

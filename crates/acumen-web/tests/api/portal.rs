@@ -14,13 +14,7 @@ async fn a_portal_patient_answers_the_baseline_and_no_reminder_follows() {
     let app = spawn_with_follow_up(acumen_web::delivery::Delivery { email: None, sms: None }).await;
     enable_messages(&app).await;
     let doc = app.login("doc@north.test").await;
-    let mut p = patient_json("Pia");
-    p["date_of_birth"] = json!("1957-04-12");
-    p["follow_up"] = json!({"consent": true, "channel": "email"});
-    let pid = body(doc.post(app.url("/patients")).json(&p).send().await.unwrap()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pid = consenting_patient(&app, &doc, "Pia").await;
     let today = OffsetDateTime::now_utc().date();
     let mut c = course_json();
     c["start"] = json!(today.to_string());
@@ -129,4 +123,59 @@ async fn a_portal_patient_answers_the_baseline_and_no_reminder_follows() {
         .await
         .unwrap();
     assert_eq!((r.queued, r.sent), (0, 0), "{r:?}");
+}
+
+#[tokio::test]
+async fn a_course_with_its_own_schedule_is_followed_up_on_its_days() {
+    let app = spawn_with_follow_up(acumen_web::delivery::Delivery { email: None, sms: None }).await;
+    enable_messages(&app).await;
+    let doc = app.login("doc@north.test").await;
+    let pid = consenting_patient(&app, &doc, "Rhea").await;
+    let mut c = course_json();
+    c["start"] = json!("2027-01-04");
+    c["planned_sessions"] = json!(1);
+    c["follow_up_schedule"] = json!({"pgic_sessions": [3], "follow_ups": ["2w", "5x"]});
+    let url = app.url(&format!("/patients/{pid}/courses"));
+    let r = doc.post(&url).json(&c).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let e = body(r).await;
+    assert_eq!(e["errors"][0]["field"], "follow_up_schedule.follow_ups[1]", "{e}");
+    c["follow_up_schedule"] = json!({"pgic_sessions": [3], "follow_ups": ["2w"]});
+    let r = doc.post(&url).json(&c).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let course = body(r).await;
+    assert_eq!(
+        course["data"]["follow_up_schedule"]["follow_ups"],
+        json!(["2w"]),
+        "{course}"
+    );
+    // Its one planned session on 4 January ends it.
+    let mut session = session_json("LI4");
+    session["at"] = json!("2027-01-04T09:00:00Z");
+    let cid = course["id"].as_str().unwrap();
+    let r = doc
+        .post(app.url(&format!("/courses/{cid}/sessions")))
+        .json(&session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let clinic = north_id(&app).await;
+    // 4 January + 2 weeks = 18 January: its follow-up link goes (the
+    // baseline closed at session 1; the end-of-course PGIC is asked at a visit).
+    let r = run(&app.state, Some(clinic), time::macros::datetime!(2027-01-17 10:00 UTC))
+        .await
+        .unwrap();
+    assert_eq!(r.queued, 0, "nothing is due by link before 18 January: {r:?}");
+    let r = run(&app.state, Some(clinic), time::macros::datetime!(2027-01-18 10:00 UTC))
+        .await
+        .unwrap();
+    assert_eq!(r.queued, 1, "{r:?}");
+    let courses = app.store.clinic_records(clinic, &["course"]).await.unwrap();
+    let links = app.store.links_of_course(courses[0].id).await.unwrap();
+    let tps: Vec<&str> = links.iter().map(|(l, _)| l.timepoint.as_str()).collect();
+    assert!(
+        tps.contains(&"follow_up:2w") && !tps.contains(&"follow_up:4w"),
+        "{tps:?}"
+    );
 }
