@@ -53,7 +53,62 @@ fn course_fields() -> Vec<Field> {
         f("sessions_per_week", "Sessions per week", Kind::Number),
         f("start", "Start date", Kind::Date),
         f("consent_version", "Consent form version", Kind::Text),
+        Field {
+            hint: "Blank: the clinic's schedule (sessions 6 and 12). Session numbers separated by commas, e.g. 4, 8",
+            ..f(
+                "follow_up_schedule.pgic_sessions",
+                "Global impression of change (PGIC) at sessions",
+                Kind::Text,
+            )
+        },
+        Field {
+            hint: "Blank: 4 weeks and 3 months after the course. Weeks or months separated by commas, e.g. 6w, 6m",
+            ..f(
+                "follow_up_schedule.follow_ups",
+                "Follow-ups after the course",
+                Kind::Text,
+            )
+        },
     ]
+}
+
+/// The course form's schedule fields as the API's `follow_up_schedule`
+/// (comma-separated text to lists; both blank: the clinic's schedule).
+fn schedule_of_form(v: &mut Value) -> Result<(), (String, String)> {
+    let Some(s) = v.get_mut("follow_up_schedule").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    let list = |t: Option<&Value>| -> Vec<String> {
+        t.and_then(Value::as_str)
+            .unwrap_or("")
+            .split(',')
+            .map(|x| x.trim().to_lowercase())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    let pgic = list(s.get("pgic_sessions"));
+    let follow_ups = list(s.get("follow_ups"));
+    let mut sessions = Vec::new();
+    for x in &pgic {
+        match x.parse::<u32>() {
+            Ok(n) => sessions.push(n),
+            Err(_) => {
+                return Err((
+                    "follow_up_schedule.pgic_sessions".into(),
+                    format!("must be session numbers separated by commas, e.g. 4, 8; got '{x}'"),
+                ))
+            }
+        }
+    }
+    let sessions = if pgic.is_empty() { vec![6, 12] } else { sessions };
+    let follow_ups = if follow_ups.is_empty() {
+        vec!["4w".to_string(), "3m".to_string()]
+    } else {
+        follow_ups
+    };
+    s.insert("pgic_sessions".into(), serde_json::json!(sessions));
+    s.insert("follow_ups".into(), serde_json::json!(follow_ups));
+    Ok(())
 }
 
 fn portal_fields() -> Vec<Field> {
@@ -253,7 +308,7 @@ pub async fn create_course(
         &who,
         &fields,
         &p,
-        |_| Ok(()),
+        schedule_of_form,
         |b| {
             let (st2, who2) = (st.clone(), who.clone());
             async move { rec::add_course(&st2, &who2, None, id, b).await }

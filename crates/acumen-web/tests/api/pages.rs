@@ -107,6 +107,23 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
     )
     .await;
     assert_eq!(status, "refused");
+    // The course's own schedule: words where numbers belong are refused in words.
+    let (status, html) = post(
+        &format!("/patients/{}/courses/new", patient.public_id),
+        vec![
+            ("condition", "diabetic_polyneuropathy"),
+            ("style", "tcm"),
+            ("intent", "treatment"),
+            ("planned_sessions", "8"),
+            ("sessions_per_week", "1"),
+            ("start", "2026-11-01"),
+            ("consent_version", "v1"),
+            ("follow_up_schedule.pgic_sessions", "four"),
+        ],
+    )
+    .await;
+    assert_eq!(status, "refused");
+    assert!(html.contains("must be session numbers separated by commas, e.g. 4, 8; got") && html.contains("value=\"four\""), "{html}");
     let (status, _) = post(
         &format!("/patients/{}/courses/new", patient.public_id),
         vec![
@@ -117,6 +134,8 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
             ("sessions_per_week", "1"),
             ("start", "2026-11-01"),
             ("consent_version", "v1"),
+            ("follow_up_schedule.pgic_sessions", "4, 8"),
+            ("follow_up_schedule.follow_ups", "6W"),
         ],
     )
     .await;
@@ -134,7 +153,9 @@ async fn forms_refuse_nonsense_without_losing_input_and_never_fail(app) {
         )
         .await
         .unwrap()[0]
-        .public_id.clone();
+        .clone();
+    assert_eq!(course.data["follow_up_schedule"], serde_json::json!({"pgic_sessions": [4, 8], "follow_ups": ["6w"]}));
+    let course = course.public_id;
     let (status, html) = post(
         &format!("/courses/{course}/outcomes/new"),
         vec![
