@@ -12,7 +12,6 @@ use axum::Form;
 use time::OffsetDateTime;
 
 use acumen_domain::outreach::State as Due;
-use acumen_domain::{OutcomeInput, Validate};
 
 use super::diary::{scales, ScaleView};
 use super::layout::{error_page, render, UserView};
@@ -183,32 +182,14 @@ pub async fn answers(
         }
         Err(e) => return error_page(e),
     }
-    let today = zone.local(now).0.to_string();
-    let baseline = link.timepoint == "baseline";
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
-    for s in scales(&HashMap::new()) {
-        let Some(v) = f.get(&s.name).filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        let input = OutcomeInput {
-            instrument: s.name.clone(),
-            recall: (s.name != "pgic").then(|| "24h".to_string()),
-            value: v.trim().parse().unwrap_or(f64::NAN),
-            timepoint: if baseline { "baseline" } else { "follow_up" }.into(),
-            session_number: None,
-            date: today.clone(),
-            source: "patient".into(),
-            scheduled: Some(link.timepoint.clone()),
-        };
-        match input.clone().validate() {
-            Ok(_) => inputs.push(input),
-            Err(inv) => errors.extend(inv.errors.into_iter().map(|e| format!("{}: {}", s.label, e.rule))),
-        }
-    }
-    if !inputs.iter().any(|i| i.instrument == "nrs_average") {
-        errors.push("Please choose your average pain (0 to 10): it is the one answer we need.".into());
-    }
+    let Some(tp) = acumen_domain::followup::Timepoint::of_key(&link.timepoint) else {
+        return error_page(ApiError::Internal(format!(
+            "a link's timepoint {:?} is not known",
+            link.timepoint
+        )));
+    };
+    let labels: Vec<(String, String)> = scales(&HashMap::new()).into_iter().map(|s| (s.name, s.label)).collect();
+    let (inputs, errors) = crate::service::portal::answers_of(tp, &f, &labels, zone.local(now).0);
     if !errors.is_empty() {
         return answers_page(&st, &token, &link.timepoint, &birth, Some(errors.join(" ")), &f);
     }
