@@ -59,6 +59,10 @@ pub enum MetaError {
     /// The model cannot be fitted (too few studies, no convergence, ...).
     #[error("{0}")]
     Model(String),
+    /// An iterative estimator stopped at its iteration limit (`--fallback`
+    /// tries the next estimator of its chain on this error only).
+    #[error("{0}")]
+    NotConverged(String),
     /// An option that is malformed or does not apply, in the caller's words.
     #[error("{0}")]
     Usage(String),

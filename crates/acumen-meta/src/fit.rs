@@ -103,6 +103,8 @@ pub struct Fit {
     pub allvipos: bool,
     /// Iterations of the tau^2 estimator.
     pub iterations: usize,
+    /// Whether the tau^2 estimator met its tolerance (see [`crate::tau2::Tau2::converged`]).
+    pub tau2_converged: bool,
     /// Redundant moderators that were dropped.
     pub dropped_coefs: Vec<String>,
 }
@@ -195,10 +197,10 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     let mean = yi.iter().sum::<f64>() / kf;
     let ymc: Vec<f64> = yi.iter().map(|y| y - mean).collect();
     let tau2_fixed = opts.tau2.is_some() && !opts.method.is_equal_effects();
-    let (tau2, se_tau2, iterations) = if opts.method.is_equal_effects() {
-        (0.0, f64::NAN, 0)
+    let (tau2, se_tau2, iterations, tau2_converged) = if opts.method.is_equal_effects() {
+        (0.0, f64::NAN, 0, true)
     } else if k == 1 {
-        (opts.tau2.unwrap_or(0.0), f64::NAN, 0)
+        (opts.tau2.unwrap_or(0.0), f64::NAN, 0, true)
     } else {
         let t = estimate(
             opts.method,
@@ -209,12 +211,13 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
                 weights: opts.weights.as_deref(),
                 fixed: opts.tau2,
                 maxiter: opts.maxiter,
+                stepadj: opts.stepadj,
                 budget: &opts.budget,
                 allvipos,
                 int_only,
             },
         )?;
-        (t.tau2, t.se, t.iterations)
+        (t.tau2, t.se, t.iterations, t.converged)
     };
 
     // coefficients
@@ -436,6 +439,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
         reml,
         allvipos,
         iterations,
+        tau2_converged,
         dropped_coefs,
         x,
         opts,

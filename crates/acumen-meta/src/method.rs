@@ -161,6 +161,10 @@ pub struct FitOptions {
     pub btt: Option<Vec<usize>>,
     /// Iteration limit of the iterative estimators.
     pub maxiter: usize,
+    /// Step length of Fisher scoring for ML, REML and EB (metafor's
+    /// `control = list(stepadj = ...)`, default 1): each step is multiplied
+    /// by it before step halving.
+    pub stepadj: f64,
     /// Skip the pseudo-R^2 (it costs an extra fit; diagnostics refit many times).
     pub skip_r2: bool,
     /// A cancel flag checked at every fit and iteration (none by default).
@@ -178,6 +182,7 @@ impl Default for FitOptions {
             weights: None,
             btt: None,
             maxiter: 100,
+            stepadj: 1.0,
             skip_r2: false,
             budget: Default::default(),
         }

@@ -22,6 +22,9 @@ pub struct Tau2 {
     pub se: f64,
     /// Iterations used by an iterative estimator.
     pub iterations: usize,
+    /// Whether the estimator met its tolerance (false only where metafor
+    /// warns and goes on: PM's and PMM's root search at its iteration limit).
+    pub converged: bool,
 }
 
 /// Inputs shared by the estimators.
@@ -38,6 +41,8 @@ pub struct Tau2Input<'a> {
     pub fixed: Option<f64>,
     /// Iteration limit.
     pub maxiter: usize,
+    /// Fisher scoring's step adjustment (metafor's `stepadj`, 1 by default).
+    pub stepadj: f64,
     /// The caller's cancel flag, checked at every iteration.
     pub budget: &'a crate::budget::Budget,
     /// Whether all sampling variances are positive.
@@ -248,7 +253,7 @@ pub(crate) fn out_of_range(what: &str) -> MetaError {
 }
 
 fn not_converged(what: &str, maxiter: usize) -> MetaError {
-    MetaError::model(format!(
+    MetaError::NotConverged(format!(
         "{what} did not converge in {maxiter} iterations (raise --maxiter or choose another --method)"
     ))
 }
@@ -264,6 +269,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
     let clamp = |t: f64| t.max(0.0);
     let tpos = |t: f64| t.max(0.0);
     let mut iterations = 0;
+    let mut converged = true;
     let (tau2, se) = match method {
         Method::EE | Method::FE => (0.0, f64::NAN),
         Method::HS | Method::HSk => {
@@ -376,7 +382,11 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             need_positive(method, inp)?;
             let t = match inp.fixed {
                 Some(v) => v,
-                None => pm(method, inp)?,
+                None => {
+                    let (t, ok) = pm(method, inp)?;
+                    converged = ok;
+                    t
+                }
             };
             let t = clamp(t);
             (t, eb_se(vi, t, kf, dfr))
@@ -411,6 +421,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
                 if adj.is_nan() {
                     adj = 0.0;
                 }
+                adj *= inp.stepadj;
                 if !adj.is_finite() {
                     return Err(out_of_range("the Fisher scoring algorithm"));
                 }
@@ -448,7 +459,12 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
             (t, se)
         }
     };
-    Ok(Tau2 { tau2, se, iterations })
+    Ok(Tau2 {
+        tau2,
+        se,
+        iterations,
+        converged,
+    })
 }
 
 /// The Hedges (HE) estimate, untruncated, for the intercept-only model in
@@ -499,7 +515,8 @@ pub fn mad(x: &[f64]) -> f64 {
 }
 
 /// Paule-Mandel: the root of Q(tau^2) = k - p (PMM: the chi^2 median).
-fn pm(method: Method, inp: &Tau2Input) -> Result<f64, MetaError> {
+/// The PM/PMM root and whether the search met its tolerance.
+fn pm(method: Method, inp: &Tau2Input) -> Result<(f64, bool), MetaError> {
     let dfr = (inp.x.k - inp.x.p) as f64;
     let target = if method == Method::PMM {
         qchisq(0.5, dfr, true)
@@ -510,7 +527,7 @@ fn pm(method: Method, inp: &Tau2Input) -> Result<f64, MetaError> {
     let f = |t: f64| qe_at(t, inp.y, inp.vi, inp.x).map(|q| q - target);
     let f0 = f(0.0)?;
     if f0 < 0.0 {
-        return Ok(0.0);
+        return Ok((0.0, true));
     }
     let fmax = f(tau2_max)?;
     if fmax > 0.0 {
@@ -537,5 +554,5 @@ fn pm(method: Method, inp: &Tau2Input) -> Result<f64, MetaError> {
     if let Some(e) = err {
         return Err(e);
     }
-    Ok(root.x)
+    Ok((root.x, root.converged))
 }

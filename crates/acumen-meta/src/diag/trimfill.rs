@@ -39,11 +39,12 @@ fn rank_first(x: &[f64]) -> Vec<f64> {
 /// Runs trim-and-fill on an intercept-only model.
 pub fn trimfill(f: &Fit, maxiter: usize) -> Result<TrimFill, MetaError> {
     super::need_intercept_only(f, "trim-and-fill")?;
+    // metafor's trimfill() refits without the model's `control`: its fits
+    // use the default iteration limit and step length, not the model's.
     let base = FitOptions {
         method: f.opts.method,
         weighted: f.opts.weighted,
         skip_r2: true,
-        maxiter: f.opts.maxiter,
         budget: f.opts.budget.clone(),
         ..Default::default()
     };
