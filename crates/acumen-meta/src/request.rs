@@ -4,15 +4,16 @@
 //! or inapplicable value refused in one line. `acumen meta`'s arguments fill
 //! one; a JSON object (unknown fields refused) fills one too.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Analysis, Blocks};
 use crate::diag::permutest::Permutations;
 use crate::mh_analysis::{analyse_mh, MhOutcome, MhRequest};
+use crate::provenance::{Attempt, Provenance};
 use crate::{AddTo, AnalysisOptions, EscalcOptions, FitOptions, Measure, MetaError, Table, VType};
 
 /// The options of an analysis, named and defaulted as metafor's.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Request {
     /// Effect size to compute with escalc (SMD, MD, OR, RR, ...); none: use yi/vi columns.
@@ -73,6 +74,10 @@ pub struct Request {
     pub wald: Option<String>,
     /// Mantel-Haenszel without the continuity correction of its test.
     pub no_correct: bool,
+    /// When ML, REML or EB stops at its iteration limit: retry with half
+    /// steps (metafor's `stepadj = 0.5`), then PM, then DL, each attempt
+    /// recorded in the provenance.
+    pub fallback: bool,
 }
 
 impl Default for Request {
@@ -107,6 +112,7 @@ impl Default for Request {
             reduced_mods: None,
             wald: None,
             no_correct: false,
+            fallback: false,
         }
     }
 }
@@ -210,6 +216,12 @@ impl Request {
                 a.level
             )));
         }
+        if a.fallback && !matches!(a.method.as_str(), "ML" | "REML" | "EB") {
+            return Err(usage(format!(
+                "--fallback applies to the iterative ML, REML and EB estimators, not --method {}",
+                a.method
+            )));
+        }
         if a.maxiter == 0 {
             return Err(usage(format!("--maxiter must be at least 1")));
         }
@@ -261,6 +273,7 @@ impl Request {
                 weights: None,
                 btt,
                 maxiter: a.maxiter,
+                stepadj: 1.0,
                 skip_r2: false,
                 budget: Default::default(),
             },
@@ -287,6 +300,78 @@ impl Request {
 }
 
 impl Request {
+    /// The estimators tried in turn: the one asked for, and with
+    /// `fallback` half steps, PM and DL.
+    fn chain(&self, opts: &AnalysisOptions) -> Vec<(crate::Method, f64)> {
+        let m = opts.fit.method;
+        if self.fallback {
+            vec![
+                (m, opts.fit.stepadj),
+                (m, 0.5),
+                (crate::Method::PM, 1.0),
+                (crate::Method::DL, 1.0),
+            ]
+        } else {
+            vec![(m, opts.fit.stepadj)]
+        }
+    }
+
+    /// Runs the analysis (through the fallback chain when asked for) and
+    /// says how: the [`Provenance`] of the outcome.
+    pub fn run_traced(&self, table: &Table, opts: &AnalysisOptions) -> Result<(Outcome, Provenance), MetaError> {
+        let chain = self.chain(opts);
+        let mut attempts = Vec::new();
+        let mut last_err = None;
+        for (i, &(method, stepadj)) in chain.iter().enumerate() {
+            let mut o = opts.clone();
+            o.fit.method = method;
+            o.fit.stepadj = stepadj;
+            match self.run(table, &o) {
+                // metafor warns and goes on where PM's root search stops at
+                // its limit; a fallback chain passes on to the next estimator.
+                Ok(Outcome::Rma(a)) if self.fallback && !a.fit.tau2_converged && i + 1 < chain.len() => {
+                    attempts.push(Attempt {
+                        method: method.name().into(),
+                        stepadj,
+                        converged: false,
+                        error: Some(format!(
+                            "the {} root search did not converge in {} iterations",
+                            method.name(),
+                            o.fit.maxiter
+                        )),
+                    });
+                }
+                Ok(out) => {
+                    if self.fallback {
+                        attempts.push(Attempt {
+                            method: method.name().into(),
+                            stepadj,
+                            converged: true,
+                            error: None,
+                        });
+                    }
+                    let prov = Provenance::of(self, table, &o, &out, attempts);
+                    return Ok((out, prov));
+                }
+                // The chain starts on non-convergence; once on it, a later
+                // estimator that cannot fit (PM above its search limit) passes on.
+                Err(e @ (MetaError::NotConverged(_) | MetaError::Model(_)))
+                    if i + 1 < chain.len() && (i > 0 || matches!(e, MetaError::NotConverged(_))) =>
+                {
+                    attempts.push(Attempt {
+                        method: method.name().into(),
+                        stepadj,
+                        converged: false,
+                        error: Some(e.to_string()),
+                    });
+                    last_err = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| MetaError::model("no estimator to try")))
+    }
+
     /// Runs the analysis on `table` with `opts` (from [`Request::options`]).
     pub fn run(&self, table: &Table, opts: &AnalysisOptions) -> Result<Outcome, MetaError> {
         match self.pooling() {

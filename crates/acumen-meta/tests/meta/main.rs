@@ -6,3 +6,4 @@ mod genq;
 mod helpers;
 mod metafor_cases;
 mod properties;
+mod provenance;
