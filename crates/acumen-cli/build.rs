@@ -3,7 +3,8 @@
 //! packages installed), so that those tests run there and are listed as
 //! "ignored" (with the reason) elsewhere, instead of passing silently or
 //! failing for want of a browser; and `cfg(smtp_tests)` when
-//! `ACUMEN_TEST_SMTP` is set (aiosmtpd installed). `.ci/run` sets all three.
+//! `ACUMEN_TEST_SMTP` is set (aiosmtpd installed); and `cfg(r_tests)` when
+//! `ACUMEN_TEST_R=1` is (R with metafor installed). `.ci/run` sets all four.
 fn main() {
     println!("cargo:rerun-if-env-changed=ACUMEN_TEST_PG_URL");
     println!("cargo:rerun-if-env-changed=ACUMEN_TEST_BROWSER");
@@ -19,5 +20,10 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(smtp_tests)");
     if std::env::var("ACUMEN_TEST_SMTP").is_ok_and(|v| !v.is_empty() && v != "0") {
         println!("cargo:rustc-cfg=smtp_tests");
+    }
+    println!("cargo:rerun-if-env-changed=ACUMEN_TEST_R");
+    println!("cargo::rustc-check-cfg=cfg(r_tests)");
+    if std::env::var("ACUMEN_TEST_R").is_ok_and(|v| v == "1") {
+        println!("cargo:rustc-cfg=r_tests");
     }
 }

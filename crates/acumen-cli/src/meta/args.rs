@@ -118,6 +118,13 @@ pub struct MetaArgs {
     /// Favours labels under the forest plot's axis: "left,right".
     #[arg(long)]
     pub favours: Option<String>,
+    /// When ML, REML or EB does not converge: retry with half steps
+    /// (metafor's stepadj = 0.5), then PM, then DL; each attempt is recorded.
+    #[arg(long)]
+    pub fallback: bool,
+    /// Write an R script that reruns the analysis with metafor and compares every number.
+    #[arg(long, value_name = "OUT.R")]
+    pub r_script: Option<PathBuf>,
 }
 
 impl MetaArgs {
@@ -154,6 +161,7 @@ impl MetaArgs {
             reduced_mods: self.reduced_mods.clone(),
             wald: self.wald.clone(),
             no_correct: self.no_correct,
+            fallback: self.fallback,
         }
     }
 }

@@ -1,23 +1,26 @@
 //! `acumen meta`: the CSV read, the engine run (inverse-variance, or
-//! Mantel-Haenszel/Peto with the blocks metafor has for them), the plots
-//! written, and the JSON or table written.
+//! Mantel-Haenszel/Peto with the blocks metafor has for them; through the
+//! fallback chain with `--fallback`), the plots and the R script written,
+//! and the JSON (with its provenance block) or table written.
 
-use acumen_meta::{MetaError, Outcome, Pooling};
-use anyhow::{anyhow, bail, Result};
+use acumen_meta::json::{analysis_json, mh_json};
+use acumen_meta::{MetaError, Outcome, Pooling, Provenance};
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Serialize;
 
 use crate::meta::csv_input::read_csv;
 
 use super::args::{options_of, MetaArgs};
 
 /// Runs the analysis; errors about the data are prefixed with the file name.
-pub fn run(a: &MetaArgs) -> Result<Outcome> {
+pub fn run(a: &MetaArgs) -> Result<(Outcome, Provenance)> {
     let req = a.request();
     let opts = options_of(a, &req)?;
     if req.pooling() != Pooling::Rma && (a.forest.is_some() || a.funnel.is_some() || a.cumul_forest.is_some()) {
         bail!("plots are drawn for inverse-variance models; use --method EE for an equal-effects forest plot");
     }
     let table = read_csv(&a.file)?;
-    let outcome = req.run(&table, &opts).map_err(|e| match e {
+    let (outcome, prov) = req.run_traced(&table, &opts).map_err(|e| match e {
         // A refused option is the caller's, not the file's.
         MetaError::Usage(msg) => anyhow!(msg),
         e => anyhow!("{}: {e}", a.file.display()),
@@ -32,7 +35,20 @@ pub fn run(a: &MetaArgs) -> Result<Outcome> {
         };
         crate::meta::plots::write_plots(analysis, a.measure.as_deref(), &plots)?;
     }
-    Ok(outcome)
+    if let Some(path) = &a.r_script {
+        let results = results_json(&outcome)?;
+        let script = acumen_meta::rscript::r_script(&req, &opts, &table, &results, &prov);
+        std::fs::write(path, script).with_context(|| format!("{}: cannot write the R script", path.display()))?;
+    }
+    Ok((outcome, prov))
+}
+
+/// The analysis JSON (without the provenance block).
+fn results_json(outcome: &Outcome) -> Result<serde_json::Value> {
+    Ok(match outcome {
+        Outcome::Rma(a) => serde_json::to_value(analysis_json(a))?,
+        Outcome::Mh(m) => mh_json(m),
+    })
 }
 
 /// Runs and renders in the requested format.
@@ -42,23 +58,47 @@ pub fn run_to_string(a: &MetaArgs) -> Result<String> {
     Ok(String::from_utf8(out)?)
 }
 
+/// The results with their provenance block.
+#[derive(Serialize)]
+struct WithProvenance<'a, T: Serialize> {
+    #[serde(flatten)]
+    results: T,
+    provenance: &'a Provenance,
+}
+
 /// Runs and writes the output as it is rendered (JSON is streamed, not built as one string).
 pub fn run_to_writer(a: &MetaArgs, w: &mut impl std::io::Write) -> Result<()> {
-    let outcome = run(a)?;
+    let (outcome, prov) = run(a)?;
     let json = a.format == "json";
-    match outcome {
+    if !json {
+        if let Some(b) = prov.banner() {
+            writeln!(w, "Note: {b}.\n")?;
+        }
+    }
+    match &outcome {
         Outcome::Rma(analysis) if json => {
-            serde_json::to_writer_pretty(&mut *w, &acumen_meta::json::analysis_json(&analysis))?;
+            let out = WithProvenance {
+                results: analysis_json(analysis),
+                provenance: &prov,
+            };
+            serde_json::to_writer_pretty(&mut *w, &out)?;
             writeln!(w)?;
         }
-        Outcome::Rma(analysis) => w.write_all(crate::meta::text::render(&analysis, a.measure.as_deref()).as_bytes())?,
+        Outcome::Rma(analysis) => w.write_all(crate::meta::text::render(analysis, a.measure.as_deref()).as_bytes())?,
         Outcome::Mh(m) if json => {
-            serde_json::to_writer_pretty(&mut *w, &acumen_meta::json::mh_json(&m))?;
+            let out = WithProvenance {
+                results: mh_json(m),
+                provenance: &prov,
+            };
+            serde_json::to_writer_pretty(&mut *w, &out)?;
             writeln!(w)?;
         }
         Outcome::Mh(m) => {
-            w.write_all(crate::meta::text::render_mh(&m, &a.method, a.measure.as_deref().unwrap_or("")).as_bytes())?
+            w.write_all(crate::meta::text::render_mh(m, &a.method, a.measure.as_deref().unwrap_or("")).as_bytes())?
         }
+    }
+    if !json {
+        writeln!(w, "\n{}", prov.footer())?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod fuzz;
 mod helpers;
 mod points;
 mod postgres;
+mod r_scripts;
 mod registry;
 mod report;
 #[path = "../../../acumen-web/tests/support/sinks.rs"]
