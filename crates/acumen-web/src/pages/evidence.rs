@@ -7,8 +7,11 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use acumen_meta::{analyse, AnalysisOptions, Budget, EscalcOptions, FitOptions, Measure, Method};
+use acumen_meta::json::analysis_json;
+use acumen_meta::{Budget, Outcome, Request};
 use acumen_plot::{forest_svg, funnel_svg};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 
 use super::layout::{render, to_login, UserView};
 use crate::auth::Authed;
@@ -40,6 +43,8 @@ pub const DATASETS: [(&str, &str, &str, &str); 3] = [
 
 const MEASURES: [&str; 8] = ["", "SMD", "MD", "RR", "OR", "RD", "ROM", "SMCR"];
 const METHODS: [&str; 5] = ["REML", "DL", "PM", "ML", "EE"];
+/// The estimators the fallback chain applies to (iterative ML and REML).
+const FALLBACK_METHODS: [&str; 2] = ["REML", "ML"];
 
 #[derive(Template)]
 #[template(path = "pages/evidence.html")]
@@ -52,12 +57,20 @@ struct EvidencePage {
     measure: String,
     methods: Vec<String>,
     method: String,
+    fallback: bool,
     error: Option<String>,
     result: Option<ResultView>,
 }
 
 struct ResultView {
     source: String,
+    /// A fallback taken or a step that did not converge, in words.
+    banner: Option<String>,
+    /// Engine, version, data hash and estimator (the provenance in one line).
+    footer: String,
+    /// The R script's file name and its contents as a `data:` link.
+    script_name: String,
+    script_href: String,
     lines: Vec<String>,
     forest: String,
     funnel: String,
@@ -73,6 +86,7 @@ fn page(st: &AppState, who: &Authed) -> EvidencePage {
         measure: "RR".into(),
         methods: METHODS.iter().map(|m| m.to_string()).collect(),
         method: "REML".into(),
+        fallback: false,
         error: None,
         result: None,
     }
@@ -84,36 +98,37 @@ pub async fn evidence(State(st): State<AppState>, who: Option<Authed>) -> Respon
     render(&page(&st, &who))
 }
 
-fn run(csv: &[u8], name: &str, measure: &str, method: &str, budget: Budget) -> Result<ResultView, String> {
-    let table = acumen_meta::csv::parse_csv(csv, name)?;
-    let escalc = if measure.is_empty() {
-        None
-    } else {
-        Some(EscalcOptions {
-            measure: measure.parse::<Measure>().map_err(|e| e.to_string())?,
-            vtype: Default::default(),
-            add: None,
-            to: Default::default(),
-            drop00: false,
-        })
-    };
-    let opts = AnalysisOptions {
-        escalc,
-        fit: FitOptions {
-            method: method.parse::<Method>().map_err(|e| e.to_string())?,
-            budget,
-            ..Default::default()
-        },
+/// What the form asks for, as the engine's [`Request`] (every block that
+/// applies, as `acumen meta --all`).
+fn request(measure: &str, method: &str, fallback: bool) -> Request {
+    Request {
+        measure: Some(measure.to_string()).filter(|m| !m.is_empty()),
+        method: method.to_string(),
         all: true,
+        fallback,
         ..Default::default()
-    };
-    let a = analyse(&table, &opts).map_err(|e| match e {
+    }
+}
+
+fn run(csv: &[u8], name: &str, req: &Request, budget: Budget) -> Result<ResultView, String> {
+    let table = acumen_meta::csv::parse_csv(csv, name)?;
+    let mut opts = req.options().map_err(|e| e.to_string())?;
+    opts.fit.budget = budget;
+    let (outcome, prov) = req.run_traced(&table, &opts).map_err(|e| match e {
         acumen_meta::MetaError::Cancelled => format!(
             "{name}: the analysis ran past its {} s budget and was stopped; run `acumen meta` on your own machine for a data set this large",
             crate::engine_pool::BUDGET.as_secs()
         ),
+        acumen_meta::MetaError::Usage(m) => m,
         e => format!("{name}: {e}"),
     })?;
+    let Outcome::Rma(a) = outcome else {
+        return Err("the evidence page runs inverse-variance models; use acumen meta for MH or Peto".into());
+    };
+    let results = serde_json::to_value(analysis_json(&a)).map_err(|e| e.to_string())?;
+    let script = acumen_meta::rscript::r_script(req, &opts, &table, &results, &prov);
+    let measure = req.measure.as_deref().unwrap_or("");
+    let method = prov.method.as_str();
     let f = &a.fit;
     let transf = default_transf(Some(measure).filter(|m| !m.is_empty()));
     let back = |x: f64| if transf == acumen_plot::Transf::Exp { x.exp() } else { x };
@@ -152,8 +167,9 @@ fn run(csv: &[u8], name: &str, measure: &str, method: &str, budget: Budget) -> R
     }
     if let Some(t) = &a.trimfill {
         lines.push(format!(
-            "Trim and fill: {} studies imputed on the {} side; adjusted estimate {:.3}",
+            "Trim and fill: {} stud{} imputed on the {} side; adjusted estimate {:.3}",
             t.k0,
+            if t.k0 == 1 { "y" } else { "ies" },
             t.side,
             back(t.fit.b[0])
         ));
@@ -166,8 +182,13 @@ fn run(csv: &[u8], name: &str, measure: &str, method: &str, budget: Budget) -> R
         ));
     }
     let m = Some(measure).filter(|m| !m.is_empty());
+    let stem = name.trim_end_matches(".csv");
     Ok(ResultView {
         source: name.into(),
+        banner: prov.banner(),
+        footer: prov.footer(),
+        script_name: format!("acumen-{stem}.R"),
+        script_href: format!("data:text/plain;charset=utf-8;base64,{}", BASE64.encode(script)),
         lines,
         forest: forest_svg(&forest(&a, m, transf, None)),
         funnel: funnel(&a, m, transf).map(|fu| funnel_svg(&fu)).unwrap_or_default(),
@@ -204,6 +225,7 @@ pub async fn evidence_run(State(st): State<AppState>, who: Option<Authed>, mut m
                         "dataset" => pg.chosen = v,
                         "measure" => pg.measure = v,
                         "method" => pg.method = v,
+                        "fallback" => pg.fallback = v == "on",
                         _ => {}
                     }
                 }
@@ -230,10 +252,14 @@ pub async fn evidence_run(State(st): State<AppState>, who: Option<Authed>, mut m
         match source {
             None => pg.error = Some("choose a bundled data set or upload a CSV".into()),
             Some((csv, name)) => {
-                let (measure, method) = (pg.measure.clone(), pg.method.clone());
+                let req = request(
+                    &pg.measure,
+                    &pg.method,
+                    pg.fallback && FALLBACK_METHODS.contains(&pg.method.as_str()),
+                );
                 let outcome = st
                     .engine
-                    .run(who.user.id, move |budget| run(&csv, &name, &measure, &method, budget))
+                    .run(who.user.id, move |budget| run(&csv, &name, &req, budget))
                     .await;
                 match outcome {
                     Ok(Ok(r)) => pg.result = Some(r),

@@ -4,6 +4,7 @@
 mod helpers;
 mod answers;
 mod corrections;
+mod evidence;
 mod flows;
 mod follow_up;
 mod fuzz;
