@@ -1,0 +1,14 @@
+//! # acumen-evidence
+//!
+//! The judgement rules of an evidence project, pure and without IO:
+//! [`rob`] holds Cochrane's risk of bias 2 (five domains, each judged low,
+//! some concerns or high with a support text, and the overall judgement the
+//! tool's algorithm suggests), and [`grade`] the GRADE assistant: a
+//! suggestion with its reason for each of the five domains (risk of bias,
+//! inconsistency, imprecision, indirectness, publication bias), computed
+//! from a pooled result and the trials' weights, which a reviewer confirms
+//! or overrides, and the certainty they lead to.
+#![deny(missing_docs)]
+
+pub mod grade;
+pub mod rob;

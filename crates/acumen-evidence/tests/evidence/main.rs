@@ -1,0 +1,191 @@
+//! The judgement rules, case by case, with their reason strings.
+
+use acumen_evidence::grade::*;
+use acumen_evidence::rob::{suggested_overall, Domain as RobDomain, Level};
+
+fn tw(weight: f64, rob: Option<Level>) -> TrialWeight {
+    TrialWeight { weight, rob }
+}
+
+fn pooled(k: usize, ci: (f64, f64), pi: Option<(f64, f64)>, i2: f64, n: Option<f64>, egger: Option<f64>) -> Pooled {
+    Pooled {
+        k,
+        ci,
+        pi,
+        i2,
+        n_total: n,
+        egger_p: egger,
+    }
+}
+
+/// SMD with the default MID of 0.5 standard deviations.
+fn smd() -> Settings {
+    Settings {
+        mid: 0.5,
+        mid_in_sd: Some(0.5),
+    }
+}
+
+#[test]
+fn risk_of_bias_follows_the_weight_from_high_risk_trials() {
+    use Level::*;
+    let s = risk_of_bias(&[tw(40.0, Some(High)), tw(30.0, Some(Low)), tw(30.0, Some(Low))]);
+    assert_eq!(s.concern, Concern::Serious);
+    assert_eq!(
+        s.reason,
+        "40 % of the weight from trials at high risk of bias, 40 % at high risk or with some concerns"
+    );
+    let s = risk_of_bias(&[tw(6.0, Some(High)), tw(4.0, Some(Low))]);
+    assert_eq!(s.concern, Concern::VerySerious, "60 % > 50 %");
+    // 20 % high + 35 % some concerns = 55 % > 50 %.
+    let s = risk_of_bias(&[tw(20.0, Some(High)), tw(35.0, Some(SomeConcerns)), tw(45.0, Some(Low))]);
+    assert_eq!(s.concern, Concern::Serious);
+    assert_eq!(
+        s.reason,
+        "20 % of the weight from trials at high risk of bias, 55 % at high risk or with some concerns"
+    );
+    let s = risk_of_bias(&[tw(10.0, Some(SomeConcerns)), tw(10.0, None), tw(80.0, Some(Low))]);
+    assert_eq!(s.concern, Concern::NotSerious);
+    assert_eq!(
+        s.reason,
+        "0 % of the weight from trials at high risk of bias, 20 % at high risk or with some concerns (1 trial not assessed, counted as some concerns)"
+    );
+}
+
+#[test]
+fn inconsistency_reads_i2_and_the_prediction_interval() {
+    let one = inconsistency(&pooled(1, (-0.9, -0.1), None, 0.0, None, None), &smd());
+    assert_eq!(
+        (one.concern, one.reason.as_str()),
+        (Concern::NotSerious, "one trial: inconsistency cannot be judged")
+    );
+    // The seed's CI with a wide prediction interval: PI crosses 0, CI does not.
+    let s = inconsistency(&pooled(8, (-0.95, -0.23), Some((-1.6, 0.4)), 41.0, None, None), &smd());
+    assert_eq!(s.concern, Concern::Serious);
+    assert_eq!(s.reason, "I² = 41 %; the prediction interval (-1.60 to 0.40) crosses no effect although the confidence interval does not");
+    let s = inconsistency(&pooled(8, (-0.95, 0.1), Some((-1.2, 0.7)), 80.0, None, None), &smd());
+    assert_eq!(s.concern, Concern::VerySerious);
+    assert_eq!(
+        s.reason,
+        "I² = 80 % and the prediction interval (-1.20 to 0.70) reaches important effects in both directions"
+    );
+    let s = inconsistency(&pooled(8, (-0.95, 0.1), Some((-1.3, 0.4)), 55.0, None, None), &smd());
+    assert_eq!(
+        (s.concern, s.reason.as_str()),
+        (Concern::Serious, "I² = 55 %: substantial heterogeneity")
+    );
+    let s = inconsistency(&pooled(8, (-0.9, -0.3), Some((-0.9, -0.1)), 30.0, None, None), &smd());
+    assert_eq!(s.concern, Concern::NotSerious);
+}
+
+#[test]
+fn the_optimal_information_size_is_the_two_arm_sample_size() {
+    // 4 (1.959964 + 0.841621)² / 0.5² = 4 · 7.848880 / 0.25 = 125.58.
+    assert!((optimal_information_size(0.5) - 125.582).abs() < 1e-3);
+    // 1 NRS point with SD 2 is d = 0.5 too; SMD 0.2 needs 784.9.
+    assert!((optimal_information_size(0.2) - 784.888).abs() < 1e-3);
+}
+
+#[test]
+fn imprecision_places_the_ci_against_the_mid_and_the_information_size() {
+    // The seed's pooled SMD: −0.95 to −0.23 crosses −0.5.
+    let s = imprecision(&pooled(8, (-0.95, -0.23), None, 41.0, Some(400.0), None), &smd());
+    assert_eq!(s.concern, Concern::Serious);
+    assert_eq!(
+        s.reason,
+        "the confidence interval (-0.95 to -0.23) includes both an important and a trivial effect (MID 0.5); 400 participants reach the optimal information size of 126"
+    );
+    let s = imprecision(&pooled(8, (-0.9, 0.6), None, 0.0, Some(400.0), None), &smd());
+    assert_eq!(s.concern, Concern::VerySerious);
+    let s = imprecision(&pooled(3, (-1.4, -0.6), None, 0.0, Some(100.0), None), &smd());
+    assert_eq!(s.concern, Concern::Serious);
+    assert!(
+        s.reason
+            .ends_with("; 100 participants, fewer than the optimal information size of 126"),
+        "{}",
+        s.reason
+    );
+    let s = imprecision(&pooled(3, (-1.4, -0.6), None, 0.0, Some(200.0), None), &smd());
+    assert_eq!(s.concern, Concern::NotSerious);
+    // A ratio measure (log RR, MID log(1.25)): no information size.
+    let rr = Settings {
+        mid: 1.25f64.ln(),
+        mid_in_sd: None,
+    };
+    let s = imprecision(&pooled(5, (-0.6, -0.3), None, 0.0, Some(900.0), None), &rr);
+    assert_eq!(s.concern, Concern::NotSerious);
+    assert!(s.reason.ends_with("it needs a continuous outcome's MID in SD units)"));
+}
+
+#[test]
+fn publication_bias_is_tested_only_from_ten_trials() {
+    let s = publication_bias(&pooled(8, (-0.95, -0.23), None, 0.0, None, Some(0.01)));
+    assert_eq!(s.concern, Concern::NotSerious, "k = 8: Egger's p is not used");
+    assert!(s.reason.starts_with("k = 8: funnel-plot tests need at least 10 trials"));
+    let s = publication_bias(&pooled(12, (-0.95, -0.23), None, 0.0, None, Some(0.04)));
+    assert_eq!(
+        (s.concern, s.reason.as_str()),
+        (Concern::Serious, "Egger's test p = 0.040 < 0.10: small-study effects")
+    );
+    let s = publication_bias(&pooled(12, (-0.95, -0.23), None, 0.0, None, Some(0.42)));
+    assert_eq!(s.concern, Concern::NotSerious);
+}
+
+#[test]
+fn certainty_goes_down_per_level_and_an_override_needs_a_reason() {
+    let p = pooled(8, (-0.95, -0.23), Some((-1.6, 0.4)), 41.0, Some(400.0), None);
+    let trials = [tw(30.0, Some(Level::High)), tw(70.0, Some(Level::Low))];
+    let decisions: Vec<Decision> = suggest(&trials, &p, &smd())
+        .into_iter()
+        .map(Decision::confirm)
+        .collect();
+    // Serious risk of bias (30 % > 25 %), inconsistency, imprecision: high − 3 = very low.
+    assert_eq!(certainty(&decisions), Certainty::VeryLow);
+    let inc = decisions[1].suggestion.clone();
+    assert!(Decision::overrule(inc.clone(), Concern::NotSerious, "  ").is_err());
+    let d = Decision::overrule(inc, Concern::NotSerious, "the wide PI is one outlying sham trial").unwrap();
+    let mut two = decisions.clone();
+    two[1] = d;
+    assert_eq!(certainty(&two), Certainty::Low);
+    assert_eq!(Certainty::Low.words(), "low");
+}
+
+#[test]
+fn rob2_overall_is_the_worst_domain_with_its_reason() {
+    let dom = |l: Level| RobDomain {
+        level: l,
+        support: String::new(),
+    };
+    use Level::*;
+    let all_low = [dom(Low), dom(Low), dom(Low), dom(Low), dom(Low)];
+    assert_eq!(
+        suggested_overall(&all_low),
+        (Low, "low: every domain is at low risk".into())
+    );
+    let one_high = [dom(Low), dom(SomeConcerns), dom(High), dom(Low), dom(Low)];
+    assert_eq!(
+        suggested_overall(&one_high),
+        (High, "high: at least one domain is at high risk (D3)".into())
+    );
+    let two = [dom(SomeConcerns), dom(Low), dom(Low), dom(Low), dom(SomeConcerns)];
+    assert_eq!(
+        suggested_overall(&two),
+        (
+            SomeConcerns,
+            "some concerns: raised in D1, D5 and no domain at high risk".into()
+        )
+    );
+    let three = [
+        dom(SomeConcerns),
+        dom(SomeConcerns),
+        dom(Low),
+        dom(SomeConcerns),
+        dom(Low),
+    ];
+    let (l, r) = suggested_overall(&three);
+    assert_eq!(l, SomeConcerns);
+    assert!(
+        r.starts_with("some concerns: raised in 3 domains (D1, D2, D4); RoB 2 allows judging this high"),
+        "{r}"
+    );
+}
