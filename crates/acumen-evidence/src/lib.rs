@@ -7,8 +7,11 @@
 //! suggestion with its reason for each of the five domains (risk of bias,
 //! inconsistency, imprecision, indirectness, publication bias), computed
 //! from a pooled result and the trials' weights, which a reviewer confirms
-//! or overrides, and the certainty they lead to.
+//! or overrides, and the certainty they lead to; [`version`] a project's
+//! frozen content, its RFC 8785 hash and the trial changelog between two
+//! versions.
 #![deny(missing_docs)]
 
 pub mod grade;
 pub mod rob;
+pub mod version;

@@ -189,3 +189,83 @@ fn rob2_overall_is_the_worst_domain_with_its_reason() {
         "{r}"
     );
 }
+
+mod version {
+    use acumen_evidence::version::*;
+    use serde_json::{json, Value};
+
+    fn content(v: Value) -> Content {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn lu2020() -> Value {
+        json!({"question": {"population": "CIPN", "intervention": "acupuncture", "comparator": "usual care", "outcome": "pain NRS"},
+               "trials": [{"id": "lu2020", "citation": "Lu W et al. JAMA Netw Open 2020", "row": {"m1i": "-1.9", "sd1i": "2.1", "n1i": "19", "m2i": "-0.8", "sd2i": "2.2", "n2i": "18"}}],
+               "options": {"measure": "SMD", "method": "REML"}})
+    }
+
+    #[test]
+    fn the_canonical_json_is_rfc_8785s() {
+        // RFC 8785 section 3.2.2's input and its canonical form (3.2.3).
+        let input: Value = serde_json::from_str(
+            r#"{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+                "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+                "literals": [null, true, false]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            canonical_json(&input),
+            r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+        );
+    }
+
+    #[test]
+    fn the_same_content_gives_the_same_hash_and_a_changed_trial_a_new_one() {
+        let a = content(lu2020());
+        // The same content written in another key order and spacing.
+        let text = r#"{ "options": {"method": "REML", "measure": "SMD"}, "trials": [{"row": {"n2i": "18", "m2i": "-0.8", "sd2i": "2.2", "n1i": "19", "sd1i": "2.1", "m1i": "-1.9"}, "citation": "Lu W et al. JAMA Netw Open 2020", "id": "lu2020"}],
+                      "question": {"outcome": "pain NRS", "comparator": "usual care", "intervention": "acupuncture", "population": "CIPN"} }"#;
+        let b: Content = serde_json::from_str(text).unwrap();
+        assert_eq!(version_hash(&a), version_hash(&b));
+        assert_eq!(version_hash(&a).len(), 64);
+        // The canonical text as Python's json.dumps(v, sort_keys=True,
+        // separators=(",", ":"), ensure_ascii=False) writes it (the same as
+        // RFC 8785 for these plain strings), and its `sha256sum`.
+        assert_eq!(
+            canonical_json(&a),
+            r#"{"options":{"measure":"SMD","method":"REML"},"question":{"comparator":"usual care","intervention":"acupuncture","outcome":"pain NRS","population":"CIPN"},"trials":[{"citation":"Lu W et al. JAMA Netw Open 2020","id":"lu2020","row":{"m1i":"-1.9","m2i":"-0.8","n1i":"19","n2i":"18","sd1i":"2.1","sd2i":"2.2"}}]}"#
+        );
+        assert_eq!(
+            version_hash(&a),
+            "f0f162d1ada1cc51db5ba98f501dd563602a12bbd30f6f4551a2ac3ff189fe06"
+        );
+        let mut v = lu2020();
+        v["trials"][0]["row"]["n2i"] = "17".into();
+        v["trials"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "ben2024", "citation": "example", "row": {"yi": "-0.4", "vi": "0.05"}}));
+        let c = content(v);
+        assert_ne!(version_hash(&a), version_hash(&c));
+        assert_eq!(
+            trial_changes(&a, &c),
+            [
+                TrialChange::Added { id: "ben2024".into() },
+                TrialChange::Edited {
+                    id: "lu2020".into(),
+                    fields: vec![("n2i".into(), "18".into(), "17".into())]
+                },
+            ]
+        );
+        assert_eq!(trial_changes(&c, &a)[0], TrialChange::Removed { id: "ben2024".into() });
+        assert!(trial_changes(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let mut v = lu2020();
+        v["trials"][0]["weight"] = 3.into();
+        let e = serde_json::from_value::<Content>(v).unwrap_err().to_string();
+        assert!(e.contains("unknown field `weight`"), "{e}");
+    }
+}

@@ -1,0 +1,124 @@
+//! A project's content and its frozen versions: a version is identified by
+//! the SHA-256 of its canonical JSON (RFC 8785, through `canon-json`), so
+//! the same content gives the same hash whatever the key order, whitespace
+//! or number spelling it was written with; and the changelog of the trials
+//! between two versions.
+
+use std::collections::BTreeMap;
+
+use canon_json::CanonJsonSerialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The question, as PICO.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pico {
+    /// Population.
+    pub population: String,
+    /// Intervention.
+    pub intervention: String,
+    /// Comparator.
+    pub comparator: String,
+    /// Outcome.
+    pub outcome: String,
+}
+
+/// One trial: its id within the project, its citation and its row in any
+/// of the engine's input shapes (column → cell text, as in a CSV).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trial {
+    /// Stable id within the project (e.g. "lu2020").
+    pub id: String,
+    /// Where the numbers come from.
+    pub citation: String,
+    /// The engine's columns and their cells.
+    pub row: BTreeMap<String, String>,
+}
+
+/// What a version freezes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    /// The question.
+    pub question: Pico,
+    /// The trials.
+    pub trials: Vec<Trial>,
+    /// The analysis options (the engine's `Request` as JSON).
+    pub options: serde_json::Value,
+}
+
+/// The canonical JSON (RFC 8785) of any value.
+pub fn canonical_json(value: &impl Serialize) -> String {
+    // Serializing plain data to a string cannot fail: no maps with
+    // non-string keys and no non-finite numbers reach it (serde_json
+    // writes those as null before canon-json sees them).
+    value.to_canon_json_string().expect("plain data serializes")
+}
+
+/// The version hash: SHA-256 of the canonical JSON, in hex.
+pub fn version_hash(content: &Content) -> String {
+    hex::encode(Sha256::digest(canonical_json(content).as_bytes()))
+}
+
+/// How a trial changed between two versions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum TrialChange {
+    /// In the new version only.
+    Added {
+        /// The trial's id.
+        id: String,
+    },
+    /// In the old version only.
+    Removed {
+        /// The trial's id.
+        id: String,
+    },
+    /// In both, with different cells or citation.
+    Edited {
+        /// The trial's id.
+        id: String,
+        /// Each changed field: (name, old, new); a cell absent on one side is "".
+        fields: Vec<(String, String, String)>,
+    },
+}
+
+/// The trials added, removed and edited from `old` to `new`, in id order.
+pub fn trial_changes(old: &Content, new: &Content) -> Vec<TrialChange> {
+    let by_id = |c: &Content| {
+        c.trials
+            .iter()
+            .map(|t| (t.id.clone(), t.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (a, b) = (by_id(old), by_id(new));
+    let mut out = Vec::new();
+    let ids: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for id in ids {
+        match (a.get(id), b.get(id)) {
+            (None, Some(_)) => out.push(TrialChange::Added { id: id.clone() }),
+            (Some(_), None) => out.push(TrialChange::Removed { id: id.clone() }),
+            (Some(x), Some(y)) if x != y => {
+                let mut fields = Vec::new();
+                if x.citation != y.citation {
+                    fields.push(("citation".into(), x.citation.clone(), y.citation.clone()));
+                }
+                let cols: std::collections::BTreeSet<&String> = x.row.keys().chain(y.row.keys()).collect();
+                for c in cols {
+                    let (u, v) = (
+                        x.row.get(c).cloned().unwrap_or_default(),
+                        y.row.get(c).cloned().unwrap_or_default(),
+                    );
+                    if u != v {
+                        fields.push((c.clone(), u, v));
+                    }
+                }
+                out.push(TrialChange::Edited { id: id.clone(), fields });
+            }
+            _ => {}
+        }
+    }
+    out
+}
