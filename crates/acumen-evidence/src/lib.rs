@@ -9,9 +9,10 @@
 //! from a pooled result and the trials' weights, which a reviewer confirms
 //! or overrides, and the certainty they lead to; [`version`] a project's
 //! frozen content, its RFC 8785 hash and the trial changelog between two
-//! versions.
+//! versions; [`rm5`] RevMan 5 import into the engine's columns.
 #![deny(missing_docs)]
 
 pub mod grade;
+pub mod rm5;
 pub mod rob;
 pub mod version;

@@ -269,3 +269,139 @@ mod version {
         assert!(e.contains("unknown field `weight`"), "{e}");
     }
 }
+
+mod rm5 {
+    use acumen_evidence::rm5::{read_rm5, Kind};
+
+    fn read(name: &str) -> acumen_evidence::rm5::Review {
+        let path = format!("{}/tests/evidence/rm5/{name}", env!("CARGO_MANIFEST_DIR"));
+        read_rm5(&std::fs::read(&path).unwrap(), name).unwrap()
+    }
+
+    fn cells(r: &acumen_evidence::rm5::Row) -> Vec<(&str, &str)> {
+        r.cells.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+
+    #[test]
+    fn a_dichotomous_outcome_becomes_the_engines_2x2_columns() {
+        let r = read("dichotomous.rm5");
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        let o = &r.outcomes[0];
+        assert_eq!(
+            (o.comparison.as_str(), o.name.as_str()),
+            ("Acupuncture versus sham", "Responders (30 % pain reduction)")
+        );
+        assert_eq!((o.kind, o.effect_measure.as_deref()), (Kind::Dichotomous, Some("RR")));
+        assert_eq!(o.rows.len(), 2);
+        assert_eq!(
+            (o.rows[0].study.as_str(), o.rows[0].year.as_deref()),
+            ("Lu 2020", Some("2020"))
+        );
+        assert_eq!(
+            cells(&o.rows[0]),
+            [("ai", "12"), ("ci", "5"), ("n1i", "19"), ("n2i", "18")]
+        );
+        assert_eq!(o.rows[1].study, "Bao 2020");
+    }
+
+    #[test]
+    fn continuous_outcomes_keep_their_subgroups() {
+        let r = read("continuous_subgroups.rm5");
+        assert_eq!(r.outcomes.len(), 2);
+        let o = &r.outcomes[0];
+        assert_eq!((o.kind, o.name.as_str()), (Kind::Continuous, "Pain (NRS)"));
+        let groups: Vec<_> = o
+            .rows
+            .iter()
+            .map(|r| (r.study.as_str(), r.subgroup.as_deref()))
+            .collect();
+        assert_eq!(
+            groups,
+            [("Lu 2020", Some("Sham control")), ("Bao 2020", Some("Usual care"))]
+        );
+        assert_eq!(
+            cells(&o.rows[0]),
+            [
+                ("m1i", "-1.9"),
+                ("m2i", "-0.8"),
+                ("n1i", "19"),
+                ("n2i", "18"),
+                ("sd1i", "2.1"),
+                ("sd2i", "2.2")
+            ]
+        );
+        // The dichotomous outcome after it has no subgroup.
+        assert_eq!(
+            (r.outcomes[1].kind, r.outcomes[1].rows[0].subgroup.as_deref()),
+            (Kind::Dichotomous, None)
+        );
+    }
+
+    #[test]
+    fn footnotes_stay_with_their_row() {
+        let r = read("footnotes.rm5");
+        let rows = &r.outcomes[0].rows;
+        assert_eq!(rows[0].footnotes, ["SDs imputed from the 95% CI"]);
+        assert!(rows[1].footnotes.is_empty());
+    }
+
+    #[test]
+    fn latin1_and_bare_characters_are_read_and_noted() {
+        let r = read("latin1.rm5");
+        assert_eq!(r.outcomes[0].rows[0].study, "Müller 2024");
+        assert_eq!(r.outcomes[0].name, "Schmerzstärke");
+        assert_eq!(r.notes, ["read as windows-1252 (the encoding the file declares)"]);
+        // The same bytes without a declaration: not UTF-8, read as windows-1252.
+        let path = format!("{}/tests/evidence/rm5/latin1.rm5", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(path).unwrap();
+        let undeclared: Vec<u8> = String::from_utf8_lossy(&bytes[..60])
+            .replace(" encoding=\"ISO-8859-1\"", "")
+            .bytes()
+            .chain(bytes[60..].iter().copied())
+            .collect();
+        let r = read_rm5(&undeclared, "x.rm5").unwrap();
+        assert_eq!(r.outcomes[0].rows[0].study, "Müller 2024");
+        assert_eq!(
+            r.notes,
+            ["not valid UTF-8 and no encoding declared: read as windows-1252 (Latin-1)"]
+        );
+        let r = read("unescaped.rm5");
+        assert_eq!(r.outcomes[0].comparison, "Acupuncture & moxibustion versus sham");
+        assert_eq!(r.outcomes[0].name, "Pain relief at < 3 months");
+        assert_eq!(
+            r.notes,
+            ["1 bare '&' read as the character", "1 bare '<' read as the character"]
+        );
+    }
+
+    #[test]
+    fn bad_files_name_the_element() {
+        let good = std::fs::read_to_string(format!(
+            "{}/tests/evidence/rm5/dichotomous.rm5",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let e = read_rm5(good.replacen(" TOTAL_2=\"18\"", "", 1).as_bytes(), "a.rm5")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "a.rm5: DICH_DATA for study STD-Lu-2020 in outcome 'Responders (30 % pain reduction)': missing attribute TOTAL_2");
+        let e = read_rm5(
+            good.replacen("EVENTS_1=\"12\"", "EVENTS_1=\"twelve\"", 1).as_bytes(),
+            "b.rm5",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.ends_with("EVENTS_1 = 'twelve' is not a number"), "{e}");
+        let e = read_rm5(good.replacen("</DICH_OUTCOME>", "", 1).as_bytes(), "c.rm5")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.rm5: malformed XML in element"), "{e}");
+        let e = read_rm5(b"<COCHRANE_REVIEW></COCHRANE_REVIEW>", "d.rm5")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "d.rm5: no DICH_DATA or CONT_DATA rows: the file holds no outcome data to import"
+        );
+    }
+}
