@@ -12,6 +12,7 @@
 //! versions; [`rm5`] RevMan 5 import into the engine's columns.
 #![deny(missing_docs)]
 
+pub mod changelog;
 pub mod grade;
 pub mod rm5;
 pub mod rob;

@@ -405,3 +405,43 @@ mod rm5 {
         );
     }
 }
+
+mod changelog {
+    use acumen_evidence::changelog::{what_moved, Summary};
+    use acumen_evidence::grade::Certainty;
+
+    fn smd(k: usize, est: f64, pi: (f64, f64), i2: f64, c: Certainty) -> Summary {
+        Summary {
+            measure: "SMD".into(),
+            k,
+            estimate: est,
+            ci: (est - 0.36, est + 0.36),
+            pi: Some(pi),
+            i2,
+            null: 0.0,
+            certainty: Some(c),
+        }
+    }
+
+    #[test]
+    fn the_card_says_what_moved() {
+        let old = smd(8, -0.59, (-1.20, -0.05), 41.2, Certainty::Low);
+        let new = smd(9, -0.52, (-1.30, 0.20), 58.0, Certainty::Low);
+        assert_eq!(
+            what_moved(&old, &new),
+            "k 8 → 9; pooled SMD −0.59 → −0.52; PI now crosses 0; I² 41 % → 58 %; certainty unchanged: low"
+        );
+        // Back the other way, with the CI crossing too and the certainty moving.
+        let mut wide = smd(9, -0.30, (-1.30, 0.70), 58.0, Certainty::VeryLow);
+        wide.ci = (-0.70, 0.10);
+        assert_eq!(
+            what_moved(&old, &wide),
+            "k 8 → 9; pooled SMD −0.59 → −0.30; CI now crosses 0; PI now crosses 0; I² 41 % → 58 %; certainty low → very low"
+        );
+        assert_eq!(
+            what_moved(&new, &old),
+            "k 9 → 8; pooled SMD −0.52 → −0.59; PI no longer crosses 0; I² 58 % → 41 %; certainty unchanged: low"
+        );
+        assert_eq!(what_moved(&old, &old), "certainty unchanged: low");
+    }
+}
