@@ -9,11 +9,14 @@
 //! from a pooled result and the trials' weights, which a reviewer confirms
 //! or overrides, and the certainty they lead to; [`version`] a project's
 //! frozen content, its RFC 8785 hash and the trial changelog between two
-//! versions; [`rm5`] RevMan 5 import into the engine's columns.
+//! versions; [`changelog`] the line of what moved; [`sof`] the
+//! Summary-of-Findings table; [`rm5`] RevMan 5 import into the engine's
+//! columns.
 #![deny(missing_docs)]
 
 pub mod changelog;
 pub mod grade;
 pub mod rm5;
 pub mod rob;
+pub mod sof;
 pub mod version;

@@ -445,3 +445,86 @@ mod changelog {
         assert_eq!(what_moved(&old, &old), "certainty unchanged: low");
     }
 }
+
+mod sof {
+    use acumen_evidence::grade::Certainty;
+    use acumen_evidence::sof::{absolute, sof_csv, sof_html, SofRow};
+
+    fn rows() -> Vec<SofRow> {
+        vec![
+            SofRow {
+                outcome: "Pain (NRS 0–10) at 8 weeks".into(),
+                measure: "SMD".into(),
+                estimate: -0.59,
+                ci: (-0.95, -0.23),
+                control_risk: None,
+                unit: None,
+                n: Some(432),
+                k: 8,
+                certainty: Certainty::Low,
+                reasons: vec![
+                    "risk of bias: 40 % of the weight from trials at high risk".into(),
+                    "imprecision: the CI includes both an important and a trivial effect".into(),
+                ],
+            },
+            SofRow {
+                outcome: "Responders (≥ 30 % less pain)".into(),
+                measure: "RR".into(),
+                estimate: 1.5,
+                ci: (1.1, 2.0),
+                control_risk: Some(0.3),
+                unit: None,
+                n: Some(210),
+                k: 3,
+                certainty: Certainty::Moderate,
+                reasons: vec!["imprecision: 210 participants, fewer than the optimal information size".into()],
+            },
+            SofRow {
+                outcome: "Pain & sleep <score>".into(),
+                measure: "MD".into(),
+                estimate: -1.2,
+                ci: (-2.0, -0.4),
+                control_risk: None,
+                unit: Some("NRS points".into()),
+                n: None,
+                k: 2,
+                certainty: Certainty::High,
+                reasons: vec![],
+            },
+        ]
+    }
+
+    #[test]
+    fn absolute_effects_by_hand() {
+        let r = rows();
+        // RR 1.5 (1.1 to 2.0) at a control risk of 300 per 1,000: 450, 330, 600.
+        assert_eq!(
+            absolute(&r[1]),
+            "300 per 1,000 with control; 150 more per 1,000 (30 more to 300 more)"
+        );
+        let mut or = r[1].clone();
+        or.measure = "OR".into();
+        // OR 1.5: 0.3·1.5 / (0.7 + 0.45) = 0.3913 → 391, 91 more; OR 1.1: 0.33/1.03 = 0.3204 → 20 more;
+        // OR 2: 0.6/1.3 = 0.4615 → 162 more.
+        assert_eq!(
+            absolute(&or),
+            "300 per 1,000 with control; 91 more per 1,000 (20 more to 162 more)"
+        );
+        assert_eq!(
+            absolute(&r[2]),
+            "mean difference 1.20 lower (2.00 lower to 0.40 lower), in NRS points"
+        );
+    }
+
+    #[test]
+    fn the_sof_table_snapshot() {
+        insta::assert_snapshot!(
+            "sof_html",
+            sof_html(
+                "Summary of findings: an example with test data (not a finding)",
+                &rows()
+            )
+        );
+        insta::assert_snapshot!("sof_csv", sof_csv(&rows()));
+    }
+}
