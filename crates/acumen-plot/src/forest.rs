@@ -120,6 +120,26 @@ fn x_range(f: &Forest) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// The y of each study row's centre, in plot order, as [`forest_svg`]
+/// lays them out (a block title takes a row, a block summary two).
+pub fn row_centres(f: &Forest) -> Vec<f64> {
+    let mut y = 40.0;
+    let mut out = Vec::new();
+    for b in &f.blocks {
+        if b.title.is_some() {
+            y += ROW;
+        }
+        for _ in &b.rows {
+            out.push(y);
+            y += ROW;
+        }
+        if b.summary.is_some() {
+            y += 2.0 * ROW;
+        }
+    }
+    out
+}
+
 /// Draws the forest plot.
 pub fn forest_svg(f: &Forest) -> String {
     let rows_n: usize = f

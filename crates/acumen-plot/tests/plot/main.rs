@@ -166,3 +166,74 @@ fn step_chart_draws_steps_band_and_reference_line() {
     // The curve reaches 0 at session 4: a vertical segment ends on the x axis (y = 254).
     assert!(svg.contains(r#"y2="254""#), "{svg}");
 }
+
+mod rob {
+    use super::*;
+    use acumen_plot::{rob_forest_svg, Light, RobRow};
+
+    /// Three trials: all low; some concerns in D2 and D4; high in D3 and one not assessed.
+    fn lights() -> Vec<RobRow> {
+        use Light::*;
+        vec![
+            RobRow {
+                domains: [Some(Low); 5],
+                overall: Some(Low),
+            },
+            RobRow {
+                domains: [Some(Low), Some(SomeConcerns), Some(Low), Some(SomeConcerns), Some(Low)],
+                overall: Some(SomeConcerns),
+            },
+            RobRow {
+                domains: [Some(Low), Some(Low), Some(High), None, Some(Low)],
+                overall: Some(High),
+            },
+        ]
+    }
+
+    fn light_ys(svg: &str) -> Vec<f64> {
+        svg.lines()
+            .filter(|l| l.contains("class=\"rob-light\""))
+            .map(|l| {
+                l.split(" cy=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn traffic_lights_sit_on_their_study_rows() {
+        let svg = rob_forest_svg(&forest(3), &lights()).unwrap();
+        assert_eq!(count(&svg, "rob-light"), 18, "six lights per trial");
+        // Each trial's six lights share the row's centre: the label's baseline minus 4.
+        let rows: Vec<f64> = label_ys(&svg).iter().map(|y| y - 4.0).collect();
+        let ys = light_ys(&svg);
+        for (i, y) in rows.iter().enumerate() {
+            assert!(
+                ys[6 * i..6 * i + 6].iter().all(|v| v == y),
+                "row {i}: {ys:?} vs {rows:?}"
+            );
+        }
+        // Colours: 6 + 3 + 3 low (the first trial overall too), 3 some concerns, 2 high, 1 not assessed.
+        for (fill, n) in [("#02C100", 12), ("#E2DF07", 3), ("#BF0000", 2), ("#CCCCCC", 1)] {
+            assert_eq!(svg.matches(&format!("fill=\"{fill}\"")).count(), n, "{fill}");
+        }
+        assert!(svg.contains("D3 missing outcome data"));
+        assert_eq!(
+            rob_forest_svg(&forest(4), &lights()).unwrap_err(),
+            "risk of bias given for 3 trials but the plot has 4 study rows"
+        );
+        let png = svg_to_png(&svg, 300.0).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+    }
+
+    #[test]
+    fn the_rob_forest_snapshot() {
+        insta::assert_snapshot!("rob_forest_svg", rob_forest_svg(&forest(3), &lights()).unwrap());
+    }
+}
