@@ -142,6 +142,12 @@ pub fn row_centres(f: &Forest) -> Vec<f64> {
 
 /// Draws the forest plot.
 pub fn forest_svg(f: &Forest) -> String {
+    draw(f).finish()
+}
+
+/// The forest plot's document before it is finished (its size is read by
+/// `rob_forest`).
+pub(crate) fn draw(f: &Forest) -> Svg {
     let rows_n: usize = f
         .blocks
         .iter()
@@ -320,5 +326,5 @@ pub fn forest_svg(f: &Forest) -> String {
         s.text(10.0, fy, line, "start", FONT - 1.0, "footer");
         fy += 16.0;
     }
-    s.finish()
+    s
 }

@@ -3,7 +3,7 @@
 //! plot (green + low, yellow − some concerns, red × high, grey ? not
 //! assessed), with the domains' names in a legend below.
 
-use crate::forest::{forest_svg, row_centres, Forest};
+use crate::forest::{draw, row_centres, Forest};
 use crate::svg::{c, Svg};
 
 /// A judgement as the traffic light shows it.
@@ -55,19 +55,9 @@ pub fn rob_forest_svg(f: &Forest, rob: &[RobRow]) -> Result<String, String> {
             ys.len()
         ));
     }
-    let inner = forest_svg(f);
-    let dim = |name: &str| -> f64 {
-        let at = inner
-            .find(&format!("{name}=\""))
-            .map(|i| i + name.len() + 2)
-            .unwrap_or(0);
-        inner[at..]
-            .split('"')
-            .next()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0)
-    };
-    let (w, h) = (dim("width"), dim("height"));
+    let inner = draw(f);
+    let (w, h) = (inner.width, inner.height);
+    let inner = inner.finish();
     let legend_h = 16.0 * 3.0 + 8.0;
     let mut s = Svg::new(w + 6.0 * COL + 20.0, h + legend_h);
     let x0 = w + 10.0 + COL / 2.0;

@@ -42,14 +42,23 @@ fn count(svg: &str, class: &str) -> usize {
     svg.matches(&format!("class=\"{class}\"")).count()
 }
 
-fn label_ys(svg: &str) -> Vec<f64> {
+/// The number in the first `key…"` of `text` (`key` ends with `="`).
+fn attr_of(text: &str, key: &str) -> f64 {
+    let at = text.find(key).unwrap() + key.len();
+    text[at..].split('"').next().unwrap().parse().unwrap()
+}
+
+/// The `attr` of every element of `class`, in document order.
+fn class_attr(svg: &str, class: &str, attr: &str) -> Vec<f64> {
+    let (class, key) = (format!("class=\"{class}\""), format!(" {attr}=\""));
     svg.lines()
-        .filter(|l| l.contains("class=\"label\""))
-        .map(|l| {
-            let y = l.split(" y=\"").nth(1).unwrap().split('"').next().unwrap();
-            y.parse().unwrap()
-        })
+        .filter(|l| l.contains(&class))
+        .map(|l| attr_of(l, &key))
         .collect()
+}
+
+fn label_ys(svg: &str) -> Vec<f64> {
+    class_attr(svg, "label", "y")
 }
 
 #[test]
@@ -69,17 +78,7 @@ fn forest_has_one_row_per_study_a_diamond_and_ticks() {
         assert!(ys.windows(2).all(|w| w[1] - w[0] >= 12.0), "label spacing at k = {k}");
     }
     // The plot grows with k.
-    let h = |k| {
-        forest_svg(&forest(k))
-            .split("height=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .parse::<f64>()
-            .unwrap()
-    };
+    let h = |k| attr_of(&forest_svg(&forest(k)), "height=\"");
     assert!(h(150) > h(13) + 100.0 * 20.0);
 }
 
@@ -123,15 +122,7 @@ fn funnel_draws_observed_filled_and_hollow_points() {
 #[test]
 fn png_at_300_dpi() {
     let svg = forest_svg(&forest(3));
-    let w: f64 = svg
-        .split("width=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let w = attr_of(&svg, "width=\"");
     let png = svg_to_png(&svg, 300.0).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
@@ -190,29 +181,13 @@ mod rob {
         ]
     }
 
-    fn light_ys(svg: &str) -> Vec<f64> {
-        svg.lines()
-            .filter(|l| l.contains("class=\"rob-light\""))
-            .map(|l| {
-                l.split(" cy=\"")
-                    .nth(1)
-                    .unwrap()
-                    .split('"')
-                    .next()
-                    .unwrap()
-                    .parse()
-                    .unwrap()
-            })
-            .collect()
-    }
-
     #[test]
     fn traffic_lights_sit_on_their_study_rows() {
         let svg = rob_forest_svg(&forest(3), &lights()).unwrap();
         assert_eq!(count(&svg, "rob-light"), 18, "six lights per trial");
         // Each trial's six lights share the row's centre: the label's baseline minus 4.
         let rows: Vec<f64> = label_ys(&svg).iter().map(|y| y - 4.0).collect();
-        let ys = light_ys(&svg);
+        let ys = class_attr(&svg, "rob-light", "cy");
         for (i, y) in rows.iter().enumerate() {
             assert!(
                 ys[6 * i..6 * i + 6].iter().all(|v| v == y),
