@@ -11,11 +11,15 @@
 //! frozen content, its RFC 8785 hash and the trial changelog between two
 //! versions; [`changelog`] the line of what moved; [`sof`] the
 //! Summary-of-Findings table; [`rm5`] RevMan 5 import into the engine's
-//! columns.
+//! columns; [`project`] a version's analysis through `acumen-meta` (pooled
+//! result, GRADE, SoF row, sensitivity reruns); [`bundled`] the project the
+//! answers page reads, built from the trials with retrievable arm data.
 #![deny(missing_docs)]
 
+pub mod bundled;
 pub mod changelog;
 pub mod grade;
+pub mod project;
 pub mod rm5;
 pub mod rob;
 pub mod sof;

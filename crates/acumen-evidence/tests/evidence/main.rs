@@ -1,5 +1,7 @@
 //! The judgement rules, case by case, with their reason strings.
 
+mod project;
+
 use acumen_evidence::grade::*;
 use acumen_evidence::rob::{suggested_overall, Domain as RobDomain, Level};
 
