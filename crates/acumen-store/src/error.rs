@@ -15,6 +15,12 @@ pub enum StoreError {
         /// Version in the store.
         current: i64,
     },
+    /// A project version was edited from one that is no longer the latest.
+    #[error("the project was saved meanwhile: its latest version is {latest}; reload it and make the change again")]
+    Outdated {
+        /// The latest version's hash (`none` for a project without one).
+        latest: String,
+    },
     /// An idempotency key was used before with another request body.
     #[error("this Idempotency-Key was used with another request body")]
     KeyReused,

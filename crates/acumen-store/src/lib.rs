@@ -30,7 +30,8 @@ pub mod writer;
 pub use error::StoreError;
 pub use model::{
     Actor, AuditEntry, Clinic, FollowUpLink, IdemKey, LinkChange, LoginGate, NewLink, NewMessage, NewUser,
-    OutboxMessage, Record, RecordChanges, RecordVersion, User, IDEMPOTENCY_TTL_SECS,
+    OutboxMessage, Project, ProjectVersion, Record, RecordChanges, RecordVersion, User, VersionMark,
+    IDEMPOTENCY_TTL_SECS,
 };
 pub use pg::PgStore;
 pub use sql::SqlStore;

@@ -282,3 +282,56 @@ pub enum LinkChange {
         state: &'static str,
     },
 }
+
+/// An evidence project (trial summaries, not patient data).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Project {
+    /// Internal key.
+    #[serde(skip)]
+    pub id: i64,
+    /// Public id (32 hex digits).
+    pub public_id: String,
+    /// The clinic it belongs to.
+    #[serde(skip)]
+    pub clinic_id: i64,
+    /// Its title.
+    pub title: String,
+    /// Whether it started from the bundled project (so a reviewed version
+    /// may stand on the clinic's answers page).
+    pub based_on_bundled: bool,
+    /// When it was created.
+    pub created_at: String,
+}
+
+/// A frozen version of a project: its canonical JSON and that text's SHA-256.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectVersion {
+    /// Internal key.
+    #[serde(skip)]
+    pub id: i64,
+    /// The project's internal key.
+    #[serde(skip)]
+    pub project_id: i64,
+    /// SHA-256 of `content`, hex.
+    pub hash: String,
+    /// The version it was saved over, if any.
+    pub parent_hash: Option<String>,
+    /// The content as RFC 8785 canonical JSON text.
+    #[serde(skip)]
+    pub content: String,
+    /// When it was saved.
+    pub created_at: String,
+    /// When an admin marked it reviewed.
+    pub reviewed_at: Option<String>,
+    /// When an admin published it (anyone may then read it).
+    pub published_at: Option<String>,
+}
+
+/// What an admin stamps on a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionMark {
+    /// Reviewed: it may stand on the clinic's answers page.
+    Reviewed,
+    /// Published: readable by anyone with its URL (and reviewed).
+    Published,
+}

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use crate::error::StoreError;
 use crate::model::{
     Actor, AuditEntry, Clinic, FollowUpLink, IdemKey, LinkChange, LoginGate, NewLink, NewMessage, NewUser,
-    OutboxMessage, Record, RecordChanges, RecordVersion, User,
+    OutboxMessage, Project, ProjectVersion, Record, RecordChanges, RecordVersion, User, VersionMark,
 };
 
 /// Result alias.
@@ -243,4 +243,34 @@ pub trait Store: Send + Sync + 'static {
     async fn waiting_messages(&self, now_s: i64, limit: i64) -> Result<Vec<OutboxMessage>>;
     /// Marks a message sent (`Ok(at)`), or failed with its error and next try (`Err((error, next_s))`).
     async fn message_tried(&self, id: i64, outcome: std::result::Result<String, (String, i64)>) -> Result<()>;
+
+    // --- evidence projects (trial summaries, not patient data) ---
+
+    /// Creates a project of the actor's clinic; audited `project_create`.
+    async fn create_project(&self, actor: &Actor, title: &str, based_on_bundled: bool) -> Result<Project>;
+    /// A clinic's projects, oldest first.
+    async fn projects(&self, clinic_id: i64) -> Result<Vec<Project>>;
+    /// A project by public id (any clinic's: the caller checks who may see it).
+    async fn project(&self, public_id: &str) -> Result<Project>;
+    /// Saves a version of a project: with the same hash as one it has, that
+    /// one and `false`; else, when `parent_hash` is the project's latest
+    /// version (`None` for a project without one), the new version, audited
+    /// `version_save`; else [`StoreError::Conflict`](crate::StoreError::Conflict)
+    /// (someone saved meanwhile: nothing is written).
+    async fn save_version(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        parent_hash: Option<&str>,
+        hash: &str,
+        content: &str,
+    ) -> Result<(ProjectVersion, bool)>;
+    /// A project's versions, oldest first.
+    async fn project_versions(&self, project_id: i64) -> Result<Vec<ProjectVersion>>;
+    /// Every saved version with this hash (in any project), oldest first.
+    async fn versions_by_hash(&self, hash: &str) -> Result<Vec<ProjectVersion>>;
+    /// Stamps a version reviewed or published (publishing also reviews);
+    /// audited `version_reviewed` / `version_published`. Stamping twice
+    /// keeps the first time.
+    async fn mark_version(&self, actor: &Actor, version_id: i64, mark: VersionMark) -> Result<ProjectVersion>;
 }

@@ -200,6 +200,37 @@ const TABLES: &[Table] = &[
         scoped: false,
     },
     Table {
+        name: "evidence_projects",
+        cols: &[
+            ("id", Int),
+            ("public_id", Text),
+            ("clinic_id", Int),
+            ("title", Text),
+            ("based_on_bundled", Bool),
+            ("created_by", Int),
+            ("created_at", Text),
+        ],
+        order: "id",
+        scoped: false,
+    },
+    Table {
+        name: "evidence_versions",
+        cols: &[
+            ("id", Int),
+            ("project_id", Int),
+            ("hash", Text),
+            ("parent_hash", Text),
+            ("content", Text),
+            ("created_by", Int),
+            ("created_at", Text),
+            ("reviewed_by", Int),
+            ("reviewed_at", Text),
+            ("published_at", Text),
+        ],
+        order: "id",
+        scoped: false,
+    },
+    Table {
         name: "login_failures",
         cols: &[("account", Text), ("address", Text), ("at", Int), ("attempt", Text)],
         order: "account, address, at, attempt",
@@ -455,7 +486,16 @@ pub async fn sqlite_to_postgres(from: &std::path::Path, to_owner_url: &str) -> R
             insert(&mut tx, t, &mine).await?;
         }
     }
-    for table in ["clinics", "records", "users", "api_tokens", "follow_up_links", "outbox"] {
+    for table in [
+        "clinics",
+        "records",
+        "users",
+        "api_tokens",
+        "follow_up_links",
+        "outbox",
+        "evidence_projects",
+        "evidence_versions",
+    ] {
         sqlx::query(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
         ))

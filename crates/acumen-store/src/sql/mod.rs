@@ -13,11 +13,13 @@
 //! the column) and [`Conn`] (a connection that runs one statement; each
 //! backend implements it for its connection). `store_impl.rs` is the trait
 //! impl with the records, sessions and audit log; `accounts.rs` clinics,
-//! users, tokens and resets; `logins.rs` the login limits.
+//! users, tokens and resets; `logins.rs` the login limits; `projects.rs`
+//! the evidence projects and their versions.
 
 mod accounts;
 mod follow_up;
 mod logins;
+mod projects;
 mod store_impl;
 
 use std::path::PathBuf;

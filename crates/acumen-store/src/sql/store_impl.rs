@@ -11,11 +11,13 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use super::{accounts, all, append, follow_up, record_from, request_hash, scope, user_from, Arg, Dialect, SqlStore};
+use super::{
+    accounts, all, append, follow_up, projects, record_from, request_hash, scope, user_from, Arg, Dialect, SqlStore,
+};
 use crate::error::StoreError;
 use crate::model::{
     Actor, AuditEntry, Clinic, FollowUpLink, IdemKey, LinkChange, LoginGate, NewLink, NewMessage, NewUser,
-    OutboxMessage, Record, RecordChanges, RecordVersion, User,
+    OutboxMessage, Project, ProjectVersion, Record, RecordChanges, RecordVersion, User, VersionMark,
 };
 use crate::now;
 use crate::store::{Placement, Result, Store};
@@ -41,6 +43,41 @@ impl<D: Dialect> Store for SqlStore<D> {
 
     async fn clinic_records(&self, clinic_id: i64, kinds: &[&str]) -> Result<Vec<Record>> {
         self.records_of_kinds(clinic_id, kinds).await
+    }
+
+    async fn create_project(&self, actor: &Actor, title: &str, based_on_bundled: bool) -> Result<Project> {
+        projects::create_project(self, actor, title, based_on_bundled).await
+    }
+
+    async fn projects(&self, clinic_id: i64) -> Result<Vec<Project>> {
+        projects::projects(self, clinic_id).await
+    }
+
+    async fn project(&self, public_id: &str) -> Result<Project> {
+        projects::project(self, public_id).await
+    }
+
+    async fn save_version(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        parent_hash: Option<&str>,
+        hash: &str,
+        content: &str,
+    ) -> Result<(ProjectVersion, bool)> {
+        projects::save_version(self, actor, project_id, parent_hash, hash, content).await
+    }
+
+    async fn project_versions(&self, project_id: i64) -> Result<Vec<ProjectVersion>> {
+        projects::project_versions(self, project_id).await
+    }
+
+    async fn versions_by_hash(&self, hash: &str) -> Result<Vec<ProjectVersion>> {
+        projects::versions_by_hash(self, hash).await
+    }
+
+    async fn mark_version(&self, actor: &Actor, version_id: i64, mark: VersionMark) -> Result<ProjectVersion> {
+        projects::mark_version(self, actor, version_id, mark).await
     }
 
     async fn queue_link(&self, link: NewLink, first: NewMessage) -> Result<(FollowUpLink, OutboxMessage, bool)> {

@@ -9,6 +9,7 @@ mod corrections;
 mod follow_up;
 mod generations;
 mod postgres;
+mod projects;
 mod records;
 mod research_privacy;
 mod upgrade;
