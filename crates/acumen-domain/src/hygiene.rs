@@ -9,8 +9,11 @@ use serde_json::Value;
 use crate::error::{FieldError, Invalid};
 
 /// Fields that may span lines (a textarea).
-pub const MULTI_LINE: [&str; 6] = [
+pub const MULTI_LINE: [&str; 9] = [
     "note",
+    "citation",
+    "support",
+    "overall_support",
     "rationale",
     "override_reason",
     "description",

@@ -13,12 +13,14 @@
 //! Summary-of-Findings table; [`rm5`] RevMan 5 import into the engine's
 //! columns; [`project`] a version's analysis through `acumen-meta` (pooled
 //! result, GRADE, SoF row, sensitivity reruns); [`bundled`] the project the
-//! answers page reads, built from the trials with retrievable arm data.
+//! answers page reads, built from the trials with retrievable arm data;
+//! [`import`] the preview of a CSV or .rm5 file's trials with per-row errors.
 #![deny(missing_docs)]
 
 pub mod bundled;
 pub mod changelog;
 pub mod grade;
+pub mod import;
 pub mod project;
 pub mod rm5;
 pub mod rob;

@@ -252,6 +252,8 @@ pub trait Store: Send + Sync + 'static {
     async fn projects(&self, clinic_id: i64) -> Result<Vec<Project>>;
     /// A project by public id (any clinic's: the caller checks who may see it).
     async fn project(&self, public_id: &str) -> Result<Project>;
+    /// A project by its internal key.
+    async fn project_by_id(&self, id: i64) -> Result<Project>;
     /// Saves a version of a project: with the same hash as one it has, that
     /// one and `false`; else, when `parent_hash` is the project's latest
     /// version (`None` for a project without one), the new version, audited

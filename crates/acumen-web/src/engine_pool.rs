@@ -55,6 +55,16 @@ impl EnginePool {
         job: impl FnOnce(Budget) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let _turn = UserTurn::take(&self.running, user)?;
+        self.run_shared(job).await
+    }
+
+    /// Runs `job` as [`EnginePool::run`] does, without the one-per-user
+    /// turn: for readers without an account (a public answers page or a
+    /// published version), still bounded by the permits and the budget.
+    pub async fn run_shared<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(Budget) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
         let permit = tokio::time::timeout(QUEUE_WAIT, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| ApiError::Overloaded)?

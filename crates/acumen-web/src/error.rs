@@ -46,6 +46,9 @@ pub enum ApiError {
     /// course): 409 with what to do.
     #[error("{0}")]
     Closed(String),
+    /// A project was saved meanwhile: the edit was made on an older version (409).
+    #[error("{0}")]
+    Outdated(String),
     /// The record was voided, or still has live records under it that a
     /// void would orphan: 409 with what to do.
     #[error("{0}")]
@@ -80,6 +83,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict { current, .. } => ApiError::Conflict(current),
             StoreError::Taken(what) => ApiError::Taken(what),
+            e @ StoreError::Outdated { .. } => ApiError::Outdated(e.to_string()),
             StoreError::KeyReused => invalid(
                 "Idempotency-Key",
                 "was used with another request body; use a new key for a new request",
@@ -121,6 +125,7 @@ impl IntoResponse for ApiError {
                 json!({"error": "conflict", "message": self.to_string(), "current_version": v}),
             ),
             ApiError::Closed(m) => (StatusCode::CONFLICT, json!({"error": "course_closed", "message": m})),
+            ApiError::Outdated(m) => (StatusCode::CONFLICT, json!({"error": "version_outdated", "message": m})),
             ApiError::Voided(m) => (StatusCode::CONFLICT, json!({"error": "record_voided", "message": m})),
             ApiError::InFlight => (
                 StatusCode::CONFLICT,

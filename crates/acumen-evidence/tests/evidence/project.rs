@@ -187,3 +187,63 @@ fn grade_judgements_confirm_or_override_with_a_reason() {
         Certainty::from_rcts(b.decisions.iter().map(|d| d.concern.levels()).sum())
     );
 }
+
+mod import {
+    use acumen_evidence::import::{preview, RowError};
+    use acumen_evidence::version::Comparator;
+
+    #[test]
+    fn a_csv_preview_lists_each_faulty_row_and_keeps_the_others() {
+        let csv = "study,citation,condition,comparator,m1i,sd1i,n1i,m2i,sd2i,n2i\n\
+                   Lu2020,Lu W et al. 2020,CIPN,waitlist,-1.1,1.7,20,0.3,1.5,20\n\
+                   X2021,,CIPN,sham,-1,1,10,0,1,10\n\
+                   Y2022,Y et al.,CIPN,acupressure,-1,1,10,0,1,10\n\
+                   Lu2020,again,CIPN,sham,-1,1,10,0,1,10\n\
+                   Z2023,Z et al.,CIPN,drug,-1,abc,10,0,1,10\n";
+        let p = preview(csv.as_bytes(), "trials.csv", None).unwrap();
+        assert_eq!(p.trials.len(), 1);
+        assert_eq!(p.trials[0].id, "Lu2020");
+        assert_eq!(p.trials[0].comparator, Some(Comparator::Waitlist));
+        assert_eq!(p.trials[0].row["n1i"], "20");
+        assert!(!p.trials[0].row.contains_key("citation"));
+        let err = |row, field: &str, message: &str| RowError {
+            row,
+            field: field.into(),
+            message: message.into(),
+        };
+        assert_eq!(
+            p.errors,
+            vec![
+                err(2, "citation", "missing: say where the numbers come from"),
+                err(
+                    3,
+                    "comparator",
+                    "'acupressure' is not one of sham, usual_care, waitlist, drug, other"
+                ),
+                err(4, "study", "'Lu2020' is on an earlier row too: ids must be unique"),
+                err(
+                    5,
+                    "sd1i",
+                    "'abc' is not a number (expected a number, or empty / NA for missing)"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_rm5_preview_reads_one_outcome_with_its_footnotes() {
+        let bytes = include_bytes!("rm5/footnotes.rm5");
+        let p = preview(bytes, "footnotes.rm5", None).unwrap();
+        assert!(!p.outcomes.is_empty());
+        assert!(!p.trials.is_empty());
+        assert!(
+            p.trials.iter().any(|t| t.citation.contains("footnote: ")),
+            "{:?}",
+            p.trials
+        );
+        let e = preview(bytes, "footnotes.rm5", Some(99)).unwrap_err();
+        assert!(e.contains("outcome 100 does not exist"), "{e}");
+        let bad = preview(b"<COCHRANE_REVIEW><ANALYSES_AND_DATA>", "broken.rm5", None).unwrap_err();
+        assert!(bad.starts_with("broken.rm5: "), "{bad}");
+    }
+}

@@ -83,10 +83,18 @@ pub(crate) async fn projects<D: Dialect>(s: &SqlStore<D>, clinic_id: i64) -> Res
 }
 
 pub(crate) async fn project<D: Dialect>(s: &SqlStore<D>, public_id: &str) -> Result<Project> {
+    project_where(s, "public_id = $1", public_id.into()).await
+}
+
+pub(crate) async fn project_by_id<D: Dialect>(s: &SqlStore<D>, id: i64) -> Result<Project> {
+    project_where(s, "id = $1", id.into()).await
+}
+
+async fn project_where<D: Dialect>(s: &SqlStore<D>, cond: &str, arg: super::Arg) -> Result<Project> {
     let r = s
         .read_found(
-            &format!("SELECT {PROJECT_COLS} FROM evidence_projects WHERE public_id = $1"),
-            &[public_id.into()],
+            &format!("SELECT {PROJECT_COLS} FROM evidence_projects WHERE {cond}"),
+            &[arg],
         )
         .await?;
     project_from(&r)

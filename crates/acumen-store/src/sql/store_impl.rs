@@ -57,6 +57,10 @@ impl<D: Dialect> Store for SqlStore<D> {
         projects::project(self, public_id).await
     }
 
+    async fn project_by_id(&self, id: i64) -> Result<Project> {
+        projects::project_by_id(self, id).await
+    }
+
     async fn save_version(
         &self,
         actor: &Actor,
