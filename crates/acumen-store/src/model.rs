@@ -289,7 +289,8 @@ pub struct Project {
     /// Internal key.
     #[serde(skip)]
     pub id: i64,
-    /// Public id (32 hex digits).
+    /// Public id (32 hex digits; `id` in JSON).
+    #[serde(rename = "id")]
     pub public_id: String,
     /// The clinic it belongs to.
     #[serde(skip)]

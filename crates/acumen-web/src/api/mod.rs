@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod oversight;
 pub mod patients;
 pub mod points;
+pub mod projects;
 pub mod request;
 pub mod safety;
 pub mod sessions;
@@ -66,5 +67,19 @@ pub fn routes() -> Router<AppState> {
         .route("/clinic", get(answers::clinic))
         .route("/clinic/answers-visibility", put(answers::set_visibility))
         .route("/clinic/outcomes", get(answers::outcomes))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route("/projects/import", post(projects::import))
+        .route("/projects/{id}", get(projects::get))
+        .route(
+            "/projects/{id}/versions",
+            get(projects::versions).post(projects::add_version),
+        )
+        .route("/versions/{hash}", get(projects::version))
+        .route("/versions/{hash}/changelog", get(projects::changelog))
+        .route("/versions/{hash}/forest", get(projects::forest))
+        .route("/versions/{hash}/sof.csv", get(projects::sof_csv))
+        .route("/versions/{hash}/script.R", get(projects::script))
+        .route("/versions/{hash}/review", post(projects::review))
+        .route("/versions/{hash}/publish", post(projects::publish))
         .route("/openapi.json", get(openapi::openapi))
 }

@@ -184,12 +184,86 @@ fn update(name: &str) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": obj(json!({"version": s("integer"), "data": r(name)}), &["version", "data"])}}})
 }
 
+/// The evidence projects' bodies and answers.
+fn project_schemas() -> Value {
+    let content = obj(
+        json!({"question": obj(json!({"population": s("string"), "intervention": s("string"), "comparator": s("string"), "outcome": s("string")}), &["population", "intervention", "comparator", "outcome"]),
+               "trials": arr(obj(json!({"id": s("string"), "citation": s("string"), "row": {"type": "object", "additionalProperties": s("string"), "description": "the engine's columns (yi, vi, or a measure's arm columns) and their cells"},
+                                         "condition": s("string"), "comparator": {"enum": ["sham", "usual_care", "waitlist", "drug", "other"]},
+                                         "rob": {"type": "object", "description": "risk of bias 2: domains (five {level: low|some_concerns|high, support}), overall, overall_support"}}), &["id", "citation", "row"])),
+               "options": {"type": "object", "description": "the engine's analysis options (acumen meta's names: measure, method, test, level, ...)"},
+               "mid": {"type": "number", "description": "minimal important difference on the analysis scale (default SMD 0.5, MD 1, ratios ln 1.25)"},
+               "grade": arr(obj(json!({"domain": {"enum": ["risk_of_bias", "inconsistency", "imprecision", "indirectness", "publication_bias"]}, "concern": {"enum": ["not_serious", "serious", "very_serious"]}, "reason": s("string")}), &["domain", "concern"]))}),
+        &["question", "trials", "options"],
+    );
+    let version = obj(
+        json!({"hash": s("string"), "parent_hash": s("string"), "created_at": s("string"), "reviewed_at": s("string"), "published_at": s("string")}),
+        &["hash", "created_at"],
+    );
+    json!({
+        "ProjectContent": content,
+        "NewProject": obj(json!({"title": s("string"), "from_bundled": s("boolean"), "content": r("ProjectContent")}), &["title"]),
+        "NewVersion": obj(json!({"parent": s("string"), "content": r("ProjectContent")}), &["content"]),
+        "ProjectVersion": version,
+        "Project": obj(json!({"id": pid(), "title": s("string"), "based_on_bundled": s("boolean"), "created_at": s("string"), "versions": arr(r("ProjectVersion"))}), &["id", "title", "versions"]),
+        "VersionReport": obj(json!({"hash": s("string"), "content": r("ProjectContent"), "subset": s("string"), "analysis": {"type": "object", "description": "the engine's JSON (metafor's names)"},
+                                    "provenance": s("object"), "footer": s("string"), "forest": arr(s("object")), "rob": arr(s("object")),
+                                    "grade": s("object"), "sof": obj(json!({"html": s("string"), "csv": s("string")}), &["html", "csv"]), "sensitivity": arr(s("object"))}),
+                               &["hash", "content", "analysis", "forest", "rob", "grade", "sof"]),
+        "Changelog": obj(json!({"from": s("string"), "to": s("string"), "trials": arr(s("object")), "what_moved": s("string")}), &["from", "to", "trials", "what_moved"]),
+        "ImportPreview": obj(json!({"trials": arr(s("object")), "errors": arr(obj(json!({"row": s("integer"), "field": s("string"), "message": s("string")}), &["row", "field", "message"])),
+                                    "notes": arr(s("string")), "outcomes": arr(s("string")), "measure": s("string")}), &["trials", "errors"]),
+    })
+}
+
 fn all_schemas() -> Value {
     let mut all = schemas();
-    if let (Some(a), Value::Object(b)) = (all.as_object_mut(), safety_schemas()) {
-        a.extend(b);
+    for more in [safety_schemas(), project_schemas()] {
+        if let (Some(a), Value::Object(b)) = (all.as_object_mut(), more) {
+            a.extend(b);
+        }
     }
     all
+}
+
+/// The evidence projects' paths.
+fn project_paths() -> Value {
+    let e = &["400", "401", "403", "404", "422"][..];
+    let text = |ct: &str| json!({"description": "ok", "content": {ct: {"schema": s("string")}}});
+    let mut p = json!({
+        "/api/v1/projects": {"get": op("The clinic's evidence projects (staff and researchers)", None, ("200", arr(r("Project"))), e),
+                             "post": op("Create a project: empty, from content, or from the bundled project (from_bundled: true)", Some("NewProject"), ("201", r("Project")), e)},
+        "/api/v1/projects/import": {"post": op("Preview the trials of a CSV or .rm5 file sent as the body (?name=FILE, ?outcome=N for .rm5): the trials read and each row's fault; nothing is saved", None, ("200", r("ImportPreview")), e)},
+        "/api/v1/projects/{id}": {"get": op("A project with its versions", None, ("200", r("Project")), e)},
+        "/api/v1/projects/{id}/versions": {"get": op("A project's versions, oldest first", None, ("200", arr(r("ProjectVersion"))), e),
+                                           "post": op("Save a new frozen version (201; 200 with the existing one for the same content; 409 version_outdated when parent is not the latest)", Some("NewVersion"), ("201", r("ProjectVersion")), &["400", "401", "403", "404", "409", "422"])},
+        "/api/v1/versions/{hash}": {"get": op("A version with its analysis, forest data, risk of bias, GRADE and SoF (?subset=all|low_rob|comparator:KIND|without:TRIAL); the clinic's own, or a published one for anyone", None, ("200", r("VersionReport")), e)},
+        "/api/v1/versions/{hash}/changelog": {"get": op("The changelog card against an older version (?against=HASH or bundled)", None, ("200", r("Changelog")), e)},
+        "/api/v1/versions/{hash}/forest": {"get": op("The forest plot with risk-of-bias traffic lights (?format=svg|png, ?subset=)", None, ("200", Value::Null), e)},
+        "/api/v1/versions/{hash}/sof.csv": {"get": op("The Summary-of-Findings table as CSV", None, ("200", Value::Null), e)},
+        "/api/v1/versions/{hash}/script.R": {"get": op("The metafor script that reruns the version's analysis and compares every number", None, ("200", Value::Null), e)},
+        "/api/v1/versions/{hash}/review": {"post": op("Mark a version reviewed (admins): it may then stand on the clinic's answers page", None, ("200", r("ProjectVersion")), e)},
+        "/api/v1/versions/{hash}/publish": {"post": op("Publish a version (admins): anyone with its URL may read it", None, ("200", r("ProjectVersion")), e)},
+    });
+    p["/api/v1/projects/import"]["post"]["requestBody"] = json!({"required": true, "content": {
+        "text/csv": {"schema": s("string")}, "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}});
+    p["/api/v1/projects/import"]["post"]["parameters"] = json!([
+        {"name": "name", "in": "query", "required": true, "description": "the file's name: .rm5 is read as RevMan 5, anything else as the engine's CSV", "schema": s("string")},
+        {"name": "outcome", "in": "query", "required": false, "description": "for .rm5: the outcome to read (1-based)", "schema": s("integer")}]);
+    p["/api/v1/versions/{hash}/forest"]["get"]["responses"]["200"] = text("image/svg+xml");
+    p["/api/v1/versions/{hash}/sof.csv"]["get"]["responses"]["200"] = text("text/csv");
+    p["/api/v1/versions/{hash}/script.R"]["get"]["responses"]["200"] = text("text/plain");
+    let hash = json!({"name": "hash", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}});
+    if let Some(map) = p.as_object_mut() {
+        for (path, item) in map.iter_mut() {
+            if path.contains("{hash}") {
+                for (_, o) in item.as_object_mut().into_iter().flatten() {
+                    o["parameters"] = json!([hash]);
+                }
+            }
+        }
+    }
+    p
 }
 
 /// The OpenAPI document.
@@ -278,6 +352,9 @@ pub fn document() -> Value {
     paths["/api/v1/sessions/{id}"]["put"]["requestBody"] = update("Session");
     paths["/api/v1/outcomes/{id}"]["put"]["requestBody"] = update("Outcome");
     paths["/api/v1/adverse-events/{id}"]["put"]["requestBody"] = update("AdverseEvent");
+    if let (Some(a), Value::Object(b)) = (paths.as_object_mut(), project_paths()) {
+        a.extend(b);
+    }
     if let Some(map) = paths.as_object_mut() {
         for (path, item) in map.iter_mut() {
             if path.contains("{id}") {

@@ -327,3 +327,47 @@ pub async fn mark(st: &AppState, who: &Authed, hash: &str, mark: VersionMark) ->
     let actor = who.actor();
     Ok(st.store.mark_version(&actor, v.id, mark).await?)
 }
+
+/// The version's forest plot with the trials' risk-of-bias traffic lights (SVG).
+pub fn rob_forest(r: &Report) -> ApiResult<String> {
+    use acumen_evidence::rob::Level;
+    use acumen_plot::{Light, RobRow};
+    let a = &r.analysis;
+    let m = (a.measure != "yi").then_some(a.measure.as_str());
+    let transf = acumen_plot::from_analysis::default_transf(m);
+    let favours = Some(("Favours acupuncture".to_string(), "Favours control".to_string()));
+    let f = acumen_plot::from_analysis::forest(&a.analysis, m, transf, favours);
+    let light = |l: Level| match l {
+        Level::Low => Light::Low,
+        Level::SomeConcerns => Light::SomeConcerns,
+        Level::High => Light::High,
+    };
+    let rows: Vec<RobRow> = a
+        .trials
+        .iter()
+        .map(|t| {
+            let rob = r
+                .content
+                .trials
+                .iter()
+                .find(|x| x.id == t.id)
+                .and_then(|x| x.rob.as_ref());
+            RobRow {
+                domains: std::array::from_fn(|i| rob.map(|r| light(r.domains[i].level))),
+                overall: rob.map(|r| light(r.overall)),
+            }
+        })
+        .collect();
+    acumen_plot::rob_forest_svg(&f, &rows).map_err(ApiError::Internal)
+}
+
+/// The import preview of an uploaded file (nothing is saved).
+pub fn import_preview(
+    who: &Authed,
+    bytes: &[u8],
+    name: &str,
+    outcome: Option<usize>,
+) -> ApiResult<acumen_evidence::import::Preview> {
+    may_work_on_projects(who)?;
+    acumen_evidence::import::preview(bytes, name, outcome).map_err(|e| invalid("file", &e))
+}

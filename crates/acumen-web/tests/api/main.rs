@@ -13,6 +13,7 @@ mod owner;
 mod pages;
 mod patient_form;
 mod portal;
+mod projects;
 mod refusals;
 mod safety;
 mod security;
