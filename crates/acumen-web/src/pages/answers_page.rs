@@ -113,7 +113,7 @@ pub struct AnswersPage {
     pub completion: TableView,
 }
 
-fn s(v: &Value) -> String {
+pub(super) fn s(v: &Value) -> String {
     match v {
         Value::String(x) => x.clone(),
         Value::Null => "—".into(),
@@ -132,7 +132,7 @@ fn suppressed(v: &Value) -> bool {
     v.get("suppressed").and_then(Value::as_bool).unwrap_or(false)
 }
 
-fn table(caption: &str, headers: &[&str], rows: Vec<Vec<String>>) -> TableView {
+pub(super) fn table(caption: &str, headers: &[&str], rows: Vec<Vec<String>>) -> TableView {
     TableView {
         caption: caption.into(),
         headers: headers.iter().map(|h| h.to_string()).collect(),
@@ -318,6 +318,9 @@ fn view(q: &Value) -> QuestionView {
             if let Some(sd) = te["restated_in_nrs_points"]["sd_source"].as_str() {
                 tl.push(format!("SD used: {} = {}", sd, s(&te["restated_in_nrs_points"]["sd"])));
             }
+            let (lines, groups) = super::answers_project::project_view(&te["project"]);
+            tl.extend(lines);
+            wide.extend(groups);
             let note = s(&te["bundled_pool_note"]);
             if !note.is_empty() && note != "—" {
                 tl.push(format!("Bundled trial-level data: {note}."));

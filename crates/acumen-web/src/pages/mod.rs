@@ -8,6 +8,7 @@ pub mod admin;
 pub mod admin_follow_up;
 pub mod answers;
 pub mod answers_page;
+pub mod answers_project;
 pub mod banner;
 pub mod chart;
 pub mod chart_rows;

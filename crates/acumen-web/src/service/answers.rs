@@ -42,14 +42,22 @@ pub async fn compute(st: &AppState, clinic_id: i64) -> ApiResult<Answers> {
         code: clinic.code.clone(),
         name: clinic.name.clone(),
     };
-    if let Some(mut a) = st.snapshots.answers(clinic_id, snap.generation, today) {
-        // The clinic's name is not a record: always the current one.
-        a.clinic = clinic_ref;
-        return Ok(a);
-    }
-    let mut a = figures(clinic_ref, clinic_id, clinic.demo, snap.raw.clone(), Vec::new()).await?;
-    a.completion = completion_of(&snap.raw, today);
-    st.snapshots.keep_answers(clinic_id, snap.generation, today, &a);
+    let mut a = match st.snapshots.answers(clinic_id, snap.generation, today) {
+        Some(mut a) => {
+            // The clinic's name is not a record: always the current one.
+            a.clinic = clinic_ref;
+            a
+        }
+        None => {
+            let mut a = figures(clinic_ref, clinic_id, clinic.demo, snap.raw.clone(), Vec::new()).await?;
+            a.completion = completion_of(&snap.raw, today);
+            st.snapshots.keep_answers(clinic_id, snap.generation, today, &a);
+            a
+        }
+    };
+    // The evidence project is read each time: a version an admin marks
+    // reviewed shows at once (not a record, so not in the snapshot).
+    super::project_answers::attach(st, clinic_id, &mut a).await;
     Ok(a)
 }
 

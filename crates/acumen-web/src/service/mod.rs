@@ -15,6 +15,7 @@ pub mod messaging;
 pub mod oversight;
 pub mod owner;
 pub mod portal;
+pub mod project_answers;
 pub mod projects;
 pub mod records;
 pub mod sessions;

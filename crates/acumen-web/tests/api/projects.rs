@@ -139,3 +139,61 @@ async fn the_import_preview_names_each_faulty_row_and_saves_nothing() {
     assert_eq!(r.status(), 422);
     assert!(app.store.projects(north_id(&app).await).await.unwrap().is_empty());
 }
+
+on_both! {
+    async fn the_answers_page_shows_a_clinic_edit_only_once_reviewed(app) {
+        let doc = app.login("doc@north.test").await;
+        let anon = app.browser_client().build().unwrap();
+        // Bundled: three groups of one trial each, none pooled.
+        let a = body(doc.get(app.url("/answers")).send().await.unwrap()).await;
+        let works = a["questions"].as_array().unwrap().iter().find(|q| q["id"] == "works").unwrap().clone();
+        let p = &works["trial_evidence"]["project"];
+        assert_eq!(p["source"], "bundled");
+        assert_eq!(p["hash"], version_hash(bundled()));
+        let groups = p["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), 3);
+        assert!(groups.iter().all(|g| g["k"] == 1 && g["pooled"].is_null() && g["note"] == "one trial: nothing to pool"));
+        near(&groups[0]["trials"][0]["estimate"], &fixture("lu_alone")["b"]);
+        near(&groups[0]["trials"][0]["ci_lb"], &fixture("lu_alone")["ci_lb"]);
+
+        // The clinic adds a second waiting-list trial of chemotherapy neuropathy.
+        let r = doc.post(app.url("/projects")).json(&json!({"title": "Our evidence", "from_bundled": true})).send().await.unwrap();
+        let proj = body(r).await;
+        let (pid, h1) = (proj["id"].as_str().unwrap().to_string(), proj["versions"][0]["hash"].as_str().unwrap().to_string());
+        let mut content = serde_json::to_value(bundled()).unwrap();
+        content["trials"].as_array_mut().unwrap().push(json!({"id": "Test2024", "citation": "A made-up trial for this test",
+            "condition": "chemotherapy-induced peripheral neuropathy", "comparator": "waitlist",
+            "row": {"m1i": "-1.5", "sd1i": "1.8", "n1i": "30", "m2i": "-0.2", "sd2i": "1.6", "n2i": "30"}}));
+        let r = doc.post(app.url(&format!("/projects/{pid}/versions"))).json(&json!({"parent": h1, "content": content})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let h2 = body(r).await["hash"].as_str().unwrap().to_string();
+        // Not reviewed yet: the page still reads the bundled project.
+        let a = body(doc.get(app.url("/answers")).send().await.unwrap()).await;
+        assert_eq!(a["questions"][0]["trial_evidence"]["project"]["source"], "bundled");
+        let admin = app.login("admin@north.test").await;
+        assert_eq!(admin.post(app.url(&format!("/versions/{h2}/review"))).send().await.unwrap().status(), 200);
+        let a = body(doc.get(app.url("/answers")).send().await.unwrap()).await;
+        let p = &a["questions"].as_array().unwrap().iter().find(|q| q["id"] == "works").unwrap()["trial_evidence"]["project"];
+        assert_eq!(p["source"], "edited by this clinic");
+        assert_eq!(p["hash"], h2);
+        assert_eq!(p["changelog"]["added"], 1);
+        assert_eq!(p["changelog"]["href"], format!("/api/v1/versions/{h2}/changelog?against=bundled"));
+        let g = &p["groups"][0];
+        assert_eq!(g["k"], 2);
+        let want = fixture("lu_with_test2024");
+        near(&g["pooled"]["estimate"], &want["b"]);
+        near(&g["pooled"]["ci_lb"], &want["ci_lb"]);
+        near(&g["pooled"]["ci_ub"], &want["ci_ub"]);
+        // Low before and after: risk of bias serious (no trial assessed: all the
+        // weight "some concerns"), imprecision serious (the CI, −1.20 to −0.39,
+        // crosses −0.5; 100 participants < the OIS of 126), nothing else.
+        assert_eq!(g["what_moved"], "k 1 → 2; pooled SMD −0.86 → −0.79; certainty unchanged: low");
+        // The other groups did not move and stay unpooled.
+        assert_eq!(p["groups"][1]["k"], 1);
+        // The answers page (HTML) says so, with the hash.
+        admin.put(app.url("/clinic/answers-visibility")).json(&json!({"public": true})).send().await.unwrap();
+        let html = anon.get(format!("{}/answers?clinic=north-clinic", app.origin())).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("edited by this clinic — version {}", &h2[..12])), "{html}");
+        assert!(html.contains("Test2024"));
+    }
+}
