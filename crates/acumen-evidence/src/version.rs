@@ -207,8 +207,7 @@ pub fn trial_changes(old: &Content, new: &Content) -> Vec<TrialChange> {
                 let rob = |t: &Trial| {
                     t.rob
                         .as_ref()
-                        .map(|r| r.overall.words().to_string())
-                        .unwrap_or_default()
+                        .map_or("not assessed".to_string(), |r| r.overall.words().to_string())
                 };
                 if x.rob != y.rob {
                     fields.push(("risk of bias".into(), rob(x), rob(y)));

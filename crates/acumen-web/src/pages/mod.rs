@@ -27,6 +27,8 @@ pub mod owner;
 pub mod patient_form;
 pub mod patients;
 pub mod portal_asked;
+pub mod project_forms;
+pub mod projects;
 pub mod session_forms;
 
 use axum::routing::{get, post};
@@ -56,6 +58,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/follow-up/enable", post(admin_follow_up::switch))
         .route("/admin/users/new", get(admin::new_user).post(admin::create_user))
         .route("/admin/users/{id}/invite", post(admin::invite))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/edit", post(projects::edit))
+        .route("/projects/{id}/import", post(projects::import))
+        .route("/projects/{id}/mark", post(projects::mark))
         .route("/patients", get(patients::patients))
         .route(
             "/patients/new",

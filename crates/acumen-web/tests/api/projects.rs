@@ -197,3 +197,201 @@ on_both! {
         assert!(html.contains("Test2024"));
     }
 }
+
+/// Posts a project form with the browser's Origin; the status and the page.
+async fn post_form(app: &TestApp, c: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let r = c
+        .post(page(app, path))
+        .header("Origin", app.origin())
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_project_pages_save_each_edit_as_a_version_and_refuse_nonsense_in_words() {
+    let app = spawn().await;
+    let doc = browser(&app, "doc@north.test").await;
+    let (status, _) = post_form(
+        &app,
+        &doc,
+        "/projects",
+        &[("title", "Nerve pain"), ("from_bundled", "on")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let p = app.store.projects(north_id(&app).await).await.unwrap().remove(0);
+    let path = format!("/projects/{}", p.public_id);
+    let h1 = app.store.project_versions(p.id).await.unwrap()[0].hash.clone();
+    let html = doc.get(page(&app, &path)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("rob-light") && html.contains("Lu2020") && html.contains("GRADE: certainty"),
+        "{html}"
+    );
+    assert!(html.contains("Download the R script"));
+
+    // A trial with text in a number field: refused, what was typed kept.
+    let edit = format!("{path}/edit");
+    let trial = |sd: &'static str| {
+        vec![
+            ("parent", h1.as_str()),
+            ("action", "add_trial"),
+            ("trial_id", "Test2024"),
+            ("citation", "A made-up trial"),
+            ("condition", "chemotherapy-induced peripheral neuropathy"),
+            ("comparator", "waitlist"),
+            ("m1i", "-1.5"),
+            ("sd1i", sd),
+            ("n1i", "30"),
+            ("m2i", "-0.2"),
+            ("sd2i", "1.6"),
+            ("n2i", "30"),
+        ]
+    };
+    let (status, html) = post_form(&app, &doc, &edit, &trial("one point eight")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Not saved: sd1i: &#39;one point eight&#39; is not a number")
+            || html.contains("Not saved: sd1i: 'one point eight' is not a number"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"A made-up trial\"") || html.contains(">A made-up trial</textarea>"));
+    assert_eq!(app.store.project_versions(p.id).await.unwrap().len(), 1);
+    let (status, _) = post_form(&app, &doc, &edit, &trial("1.8")).await;
+    assert_eq!(status, 303);
+    let h2 = app.store.project_versions(p.id).await.unwrap()[1].hash.clone();
+    // The same form sent twice (a double click) is the same version.
+    assert_eq!(post_form(&app, &doc, &edit, &trial("1.8")).await.0, 303);
+    assert_eq!(app.store.project_versions(p.id).await.unwrap().len(), 2);
+    // Another edit made on the older version (a second tab): refused, nothing saved.
+    let (status, html) = post_form(&app, &doc, &edit, &trial("1.9")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Not saved: the project was saved meanwhile"), "{html}");
+    assert_eq!(app.store.project_versions(p.id).await.unwrap().len(), 2);
+
+    // Risk of bias: high in D2 makes the suggested overall high.
+    let mut rob = vec![
+        ("parent", h2.as_str()),
+        ("action", "rob"),
+        ("trial_id", "Lu2020"),
+        ("overall", "suggested"),
+    ];
+    rob.extend([
+        ("d1", "low"),
+        ("d2", "high"),
+        ("d3", "low"),
+        ("d4", "some_concerns"),
+        ("d5", "low"),
+    ]);
+    rob.push(("d2_support", "open-label, participants knew their arm"));
+    assert_eq!(post_form(&app, &doc, &edit, &rob).await.0, 303);
+    let vs = app.store.project_versions(p.id).await.unwrap();
+    let c: acumen_evidence::version::Content = serde_json::from_str(&vs[2].content).unwrap();
+    assert_eq!(
+        c.trials[0].rob.as_ref().unwrap().overall,
+        acumen_evidence::rob::Level::High
+    );
+    let h3 = vs[2].hash.clone();
+    // An override of a GRADE suggestion without a reason is refused.
+    let grade = [
+        ("parent", h3.as_str()),
+        ("action", "grade"),
+        ("domain", "publication_bias"),
+        ("concern", "serious"),
+        ("reason", ""),
+    ];
+    let (status, html) = post_form(&app, &doc, &edit, &grade).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("an override needs a reason"), "{html}");
+    assert_eq!(app.store.project_versions(p.id).await.unwrap().len(), 3);
+
+    // The changelog card on the page.
+    let html = doc.get(page(&app, &path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("Against {}", &h2[..12])), "{html}");
+    assert!(
+        html.contains("edited Lu2020 risk of bias not assessed → high"),
+        "{html}"
+    );
+
+    // Only an admin marks a version reviewed.
+    let (status, _) = post_form(
+        &app,
+        &doc,
+        &format!("{path}/mark"),
+        &[("hash", h3.as_str()), ("mark", "reviewed")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let admin = browser(&app, "admin@north.test").await;
+    assert_eq!(
+        post_form(
+            &app,
+            &admin,
+            &format!("{path}/mark"),
+            &[("hash", h3.as_str()), ("mark", "reviewed")]
+        )
+        .await
+        .0,
+        303
+    );
+    assert!(app.store.project_versions(p.id).await.unwrap()[2].reviewed_at.is_some());
+}
+
+#[tokio::test]
+async fn an_import_is_previewed_with_its_faulty_rows_before_it_is_saved() {
+    let app = spawn().await;
+    let doc = browser(&app, "doc@north.test").await;
+    post_form(
+        &app,
+        &doc,
+        "/projects",
+        &[("title", "Imported"), ("from_bundled", "on")],
+    )
+    .await;
+    let p = app.store.projects(north_id(&app).await).await.unwrap().remove(0);
+    let h1 = app.store.project_versions(p.id).await.unwrap()[0].hash.clone();
+    let csv = b"study,citation,condition,comparator,m1i,sd1i,n1i,m2i,sd2i,n2i\n\
+                New2025,New et al. 2025,acute herpes zoster,drug,-3.9,2.0,40,-4.1,2.1,41\n\
+                Bad2025,Bad et al.,acute herpes zoster,drug,-3.9,two,40,-4.1,2.1,41\n";
+    let (ct, body) =
+        crate::security::multipart(&[("parent", h1.as_str()), ("outcome", "1")], Some(("trials.csv", csv)));
+    let r = doc
+        .post(page(&app, &format!("/projects/{}/import", p.public_id)))
+        .header("Origin", app.origin())
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("1 trial(s) to add"), "{html}");
+    assert!(
+        html.contains("row 2, sd1i: &#39;two&#39; is not a number")
+            || html.contains("row 2, sd1i: 'two' is not a number"),
+        "{html}"
+    );
+    assert_eq!(
+        app.store.project_versions(p.id).await.unwrap().len(),
+        1,
+        "a preview saves nothing"
+    );
+    // The preview's trials travel in the confirm form.
+    let start = html.find("name=\"trials\" value=\"").unwrap() + 21;
+    let json = html[start..start + html[start..].find('"').unwrap()]
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'");
+    let form = [
+        ("parent", h1.as_str()),
+        ("action", "import_save"),
+        ("trials", json.as_str()),
+    ];
+    let (status, html) = post_form(&app, &doc, &format!("/projects/{}/edit", p.public_id), &form).await;
+    assert_eq!(status, 303, "{html}");
+    let vs = app.store.project_versions(p.id).await.unwrap();
+    assert_eq!(vs.len(), 2);
+    assert!(vs[1].content.contains("New2025") && !vs[1].content.contains("Bad2025"));
+}
