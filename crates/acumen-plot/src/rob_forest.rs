@@ -58,7 +58,8 @@ pub fn rob_forest_svg(f: &Forest, rob: &[RobRow]) -> Result<String, String> {
     let inner = draw(f);
     let (w, h) = (inner.width, inner.height);
     let inner = inner.finish();
-    let legend_h = 16.0 * 3.0 + 8.0;
+    // The legend's lines (the domains two by two, then the key) and a margin.
+    let legend_h = 16.0 * (LEGEND.len().div_ceil(2) + 1) as f64 + 8.0;
     let mut s = Svg::new(w + 6.0 * COL + 20.0, h + legend_h);
     let x0 = w + 10.0 + COL / 2.0;
     for (i, head) in ["D1", "D2", "D3", "D4", "D5", "All"].iter().enumerate() {

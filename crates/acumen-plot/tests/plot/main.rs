@@ -194,6 +194,14 @@ mod rob {
                 "row {i}: {ys:?} vs {rows:?}"
             );
         }
+        // Every legend line (its baseline plus a descender) lies inside the drawing.
+        let height = attr_of(&svg, "height=\"");
+        let legend = class_attr(&svg, "rob-legend", "y");
+        assert_eq!(legend.len(), 4);
+        assert!(
+            legend.iter().all(|y| y + 4.0 <= height),
+            "{legend:?} in a height of {height}"
+        );
         // Colours: 6 + 3 + 3 low (the first trial overall too), 3 some concerns, 2 high, 1 not assessed.
         for (fill, n) in [("#02C100", 12), ("#E2DF07", 3), ("#BF0000", 2), ("#CCCCCC", 1)] {
             assert_eq!(svg.matches(&format!("fill=\"{fill}\"")).count(), n, "{fill}");
