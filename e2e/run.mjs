@@ -369,6 +369,29 @@ try {
   if (!(await page.isVisible("figure.chart svg"))) fail("no forest plot");
   await look("evidence-result");
 
+  step = "start an evidence project from the bundled one and add a trial";
+  await page.goto(`${base}/projects`);
+  await look("projects");
+  await page.fill("#title", "Nerve pain, our review");
+  await submit();
+  await expectText("GRADE: certainty");
+  if (!(await page.isVisible("figure.chart svg .rob-light"))) fail("no risk-of-bias lights on the forest plot");
+  await look("project");
+  await page.click("summary:has-text('Add a trial')");
+  await page.fill("#trial_id", "Test2024");
+  await page.fill("#citation", "A made-up trial typed in the e2e run");
+  await page.fill("input[name=m1i]", "-1.5");
+  await page.fill("input[name=sd1i]", "one point eight");
+  await Promise.all([page.waitForNavigation(), page.click("details[open] form button[type=submit]")]);
+  await expectText("Not saved: sd1i");
+  if ((await page.inputValue("#trial_id")) !== "Test2024") fail("the typed trial id was lost");
+  await look("project-refused");
+  await page.fill("input[name=sd1i]", "1.8");
+  for (const [k, v] of [["n1i", "30"], ["m2i", "-0.2"], ["sd2i", "1.6"], ["n2i", "30"]]) await page.fill(`input[name=${k}]`, v);
+  await Promise.all([page.waitForNavigation(), page.click("details[open] form button[type=submit]")]);
+  await expectText("What changed");
+  await expectText("added Test2024");
+
   step = "the answers page";
   await page.goto(`${base}/answers`);
   await expectText("Can acupuncture help my nerve pain?");

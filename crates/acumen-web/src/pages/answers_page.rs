@@ -73,6 +73,8 @@ pub struct QuestionView {
     pub trial_lines: Vec<String>,
     /// Trial evidence tables.
     pub trial_tables: Vec<TableView>,
+    /// The metafor scripts of the figures Acumen computed here: (label, data: URL, file name).
+    pub scripts: Vec<(String, String, String)>,
     /// Clinic figures, as sentences.
     pub clinic_lines: Vec<String>,
     /// Clinic tables.
@@ -298,6 +300,7 @@ fn view(q: &Value) -> QuestionView {
     let cf = &q["clinic_figures"];
     let id = s(&q["id"]);
     let (mut tl, mut tt, mut cl, mut ct, mut charts, mut wide) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut scripts = vec![];
     if let Some(c) = te["certainty"].as_str() {
         tl.push(format!("What limits certainty: {c}"));
     }
@@ -318,9 +321,10 @@ fn view(q: &Value) -> QuestionView {
             if let Some(sd) = te["restated_in_nrs_points"]["sd_source"].as_str() {
                 tl.push(format!("SD used: {} = {}", sd, s(&te["restated_in_nrs_points"]["sd"])));
             }
-            let (lines, groups) = super::answers_project::project_view(&te["project"]);
+            let (lines, groups, rs) = super::answers_project::project_view(&te["project"]);
             tl.extend(lines);
             wide.extend(groups);
+            scripts = rs;
             let note = s(&te["bundled_pool_note"]);
             if !note.is_empty() && note != "—" {
                 tl.push(format!("Bundled trial-level data: {note}."));
@@ -561,6 +565,7 @@ fn view(q: &Value) -> QuestionView {
         answer: s(&q["answer_text"]),
         trial_lines: tl,
         trial_tables: tt,
+        scripts,
         clinic_lines: cl,
         clinic_tables: ct,
         wide_tables: wide,

@@ -14,10 +14,16 @@ fn n2(v: &Value) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// The section's lines and its table of groups (nothing without a block).
-pub fn project_view(p: &Value) -> (Vec<String>, Option<TableView>) {
+/// A script's download: (label, data: URL, file name).
+pub type Script = (String, String, String);
+
+/// The section's lines, its table of groups and each group's metafor
+/// script (nothing without a block).
+pub fn project_view(p: &Value) -> (Vec<String>, Option<TableView>, Vec<Script>) {
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    use base64::Engine as _;
     if !p.is_object() {
-        return (Vec::new(), None);
+        return (Vec::new(), None, Vec::new());
     }
     let hash = s(&p["hash"]);
     let short = &hash[..hash.len().min(12)];
@@ -86,5 +92,19 @@ pub fn project_view(p: &Value) -> (Vec<String>, Option<TableView>) {
         &["Condition", "Against", "Trial", "Effect (95% CI)", "Pooled?", "Source"],
         rows,
     );
-    (lines, Some(t))
+    let scripts = p["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, g)| {
+            let text = g["r_script"].as_str()?;
+            Some((
+                format!("{} against {}", s(&g["condition"]), s(&g["against"])),
+                format!("data:text/plain;charset=utf-8;base64,{}", BASE64.encode(text)),
+                format!("acumen-answers-group-{}.R", i + 1),
+            ))
+        })
+        .collect();
+    (lines, Some(t), scripts)
 }

@@ -54,6 +54,7 @@ fn group_json(c: &Content, g: &Subset, a: &Result<VersionAnalysis, String>, old:
                 "measure": a.measure, "k": a.summary.k, "trials": trials, "pooled": pooled,
                 "note": if a.summary.k >= 2 { format!("{} trials pooled ({})", a.summary.k, a.footer) } else { "one trial: nothing to pool".to_string() },
                 "what_moved": old.map(|o| what_moved(&o.summary, &a.summary)),
+                "r_script": a.r_script,
             })
         }
     }

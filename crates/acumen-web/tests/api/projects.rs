@@ -195,6 +195,9 @@ on_both! {
         let html = anon.get(format!("{}/answers?clinic=north-clinic", app.origin())).send().await.unwrap().text().await.unwrap();
         assert!(html.contains(&format!("edited by this clinic — version {}", &h2[..12])), "{html}");
         assert!(html.contains("Test2024"));
+        // Each group's figure comes with its metafor script.
+        assert!(g["r_script"].as_str().unwrap().contains("library(metafor)"));
+        assert_eq!(html.matches("download=\"acumen-answers-group-").count(), 3, "{html}");
     }
 }
 
