@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use acumen_cli::meta::{run_to_writer, MetaArgs};
 use acumen_cli::points::PointsArgs;
+use acumen_cli::project::ProjectArgs;
 use acumen_cli::registry::audit::AuditCmd;
 use acumen_cli::registry::report::ReportArgs;
 use acumen_cli::registry::{
@@ -55,6 +56,8 @@ enum Command {
     Simulate(SimulateArgs),
     /// Acupoints by region, flag or name, with their use in neuropathy trials.
     Points(PointsArgs),
+    /// An evidence project's content analysed offline: version hash, pooled result, GRADE, SoF, changelog, metafor script; or an import preview.
+    Project(ProjectArgs),
     /// The answers page of a clinic as standalone HTML or JSON.
     Report(ReportArgs),
 }
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         Command::MigrateDb(a) => block(migrate::migrate_db(a)),
         Command::Simulate(a) => acumen_cli::simulate::run(a),
         Command::Points(a) => acumen_cli::points::run(a),
+        Command::Project(a) => acumen_cli::project::run(a),
         Command::Report(a) => block(acumen_cli::registry::report::run(a)),
     };
     match result {

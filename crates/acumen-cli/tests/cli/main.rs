@@ -9,6 +9,7 @@ mod fuzz;
 mod helpers;
 mod points;
 mod postgres;
+mod project;
 mod r_scripts;
 mod registry;
 mod report;
