@@ -94,7 +94,7 @@ async fn a_clinic_moves_to_postgres_and_survives_sigkill_during_concurrent_write
     let out = run(&["migrate-db", "--from", &from, "--to", &owner]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("all 12 tables match"), "{text}");
+    assert!(text.contains("all 14 tables match"), "{text}");
     assert!(
         text.lines().any(|l| l.starts_with("records ") && l.ends_with("yes")),
         "{text}"
