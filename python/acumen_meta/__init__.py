@@ -123,16 +123,40 @@ class RmaResult:
     ``QE``, ``QEp``, ``QM``, ``QMp``, ``k``, ``p``, ...), the escalc values as
     ``yi`` and ``vi``, and the diagnostics as methods."""
 
-    def __init__(self, headers, rows, request, result, pooling):
+    def __init__(self, headers, rows, request, result, pooling, fast=None):
         self._headers, self._rows, self._request = headers, rows, request
-        self._d = result
+        self._result = result
+        self._fast = fast
         self._pooling = pooling
+
+    def _table_rows(self) -> List[List[str]]:
+        """The table's rows (made on first use after a fast fit)."""
+        if self._rows is None:
+            by, bv = self._raw
+            ys, vs = array("d"), array("d")
+            ys.frombytes(by)
+            vs.frombytes(bv)
+            self._rows = [[_cell(a), _cell(b)] for a, b in zip(ys, vs)]
+        return self._rows
+
+    @property
+    def _d(self) -> Dict[str, Any]:
+        """The engine's whole JSON, computed on first use after a fast fit."""
+        if self._result is None:
+            self._result = json.loads(_core.analyse(self._headers, self._table_rows(), json.dumps(self._request)))
+        return self._result
 
     # --- attributes -------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
-        d = self.__dict__.get("_d", {})
-        fit = d.get("fit", {})
+        if name.startswith("_"):
+            raise AttributeError(name)
+        fast = self.__dict__.get("_fast")
         test = self.__dict__.get("_request", {}).get("test", "z")
+        if fast is not None and (name in fast or name in ("zval", "tval")) and self.__dict__.get("_result") is None:
+            fit = fast
+        else:
+            fit = self._d.get("fit", {})
+        d = self._d if fit is not fast else {}
         if name in ("zval", "tval"):
             stat_is_t = test in ("t", "knha", "adhoc")
             if (name == "tval") != stat_is_t:
@@ -162,7 +186,7 @@ class RmaResult:
     # --- refits with a block asked for ------------------------------------
     def _with(self, **more) -> Dict[str, Any]:
         req = dict(self._request, **more)
-        return json.loads(_core.analyse(self._headers, self._rows, json.dumps(req)))
+        return json.loads(_core.analyse(self._headers, self._table_rows(), json.dumps(req)))
 
     def confint(self) -> Dict[str, Any]:
         """Confidence intervals of τ², τ, I² and H² (Q-profile), as ``confint(res)``."""
@@ -205,7 +229,7 @@ class RmaResult:
 
     # --- plots ------------------------------------------------------------
     def _plot(self, kind: str, format: str, dpi: float):
-        svg = _core.plot(self._headers, self._rows, json.dumps(self._request), kind)
+        svg = _core.plot(self._headers, self._table_rows(), json.dumps(self._request), kind)
         if format == "svg":
             return svg
         if format == "png":
@@ -223,7 +247,8 @@ class RmaResult:
     # --- printing ---------------------------------------------------------
     def summary(self) -> str:
         """Prints (and returns) the fit in metafor's layout."""
-        text = _summary(self._d.get("fit", {}), self._request, self._pooling)
+        fit = self._fast if self._fast is not None and self._result is None else self._d.get("fit", {})
+        text = _summary(fit, self._request, self._pooling)
         print(text)
         return text
 
@@ -309,11 +334,36 @@ def rma(yi: Any = None, vi: Any = None, sei: Any = None, *, data: Any = None, mo
     every other option by metafor's name (``btt``, ``tau2``, ``weights``,
     ``control``-free ``maxiter``, ``fallback``, ...)."""
     columns, options = _split(kwargs)
+    if (data is None and mods is None and measure is None and sei is None and not kwargs
+            and _is_sequence(yi) and _is_sequence(vi)):
+        return _fast_rma(yi, vi, method, test, level)
     columns.update({k: v for k, v in (("yi", yi), ("vi", vi), ("sei", sei)) if v is not None})
     options.update(method=method, test=test, level=level, mods=mods)
     if measure:
         options["measure"] = measure
     return _run(data, columns, options, "rma")
+
+
+def _floats(x: Any) -> bytes:
+    try:
+        import numpy as np
+
+        return np.ascontiguousarray(x, dtype=np.float64).tobytes()
+    except ImportError:
+        return array("d", (float("nan") if v is None else float(v) for v in x)).tobytes()
+
+
+def _fast_rma(yi: Any, vi: Any, method: str, test: str, level: float) -> RmaResult:
+    """rma(yi, vi) on two arrays: the fit straight from the engine (no table,
+    no JSON); the whole JSON (diagnostics, to_dict) is computed when asked."""
+    by, bv = _floats(yi), _floats(vi)
+    if len(by) != len(bv):
+        raise ValueError(f"columns differ in length: yi has {len(by) // 8}, vi has {len(bv) // 8}")
+    fast = _core.fit_arrays(by, bv, method, test, level)
+    request = {"method": method, "test": test, "level": level}
+    res = RmaResult(["yi", "vi"], None, request, None, "rma", fast)
+    res._raw = (by, bv)
+    return res
 
 
 def rma_mh(*, data: Any = None, measure: str = "OR", **kwargs: Any) -> RmaResult:

@@ -15,7 +15,7 @@ use acumen_meta::table::Table;
 use acumen_meta::{fit, FitOptions, MetaError, Method, Outcome, Request, Test};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 use rayon::prelude::*;
 
 pyo3::create_exception!(
@@ -157,6 +157,47 @@ fn rma_batch<'py>(
     Ok((PyBytes::new(py, &out), errors))
 }
 
+/// One intercept-only `rma.uni` fit of packed float64 `yi` and `vi` (the
+/// fast path of `rma(yi, vi)`, without a table or JSON): metafor's names.
+#[pyfunction]
+#[pyo3(signature = (yi, vi, method="REML", test="z", level=95.0))]
+fn fit_arrays<'py>(py: Python<'py>, yi: &[u8], vi: &[u8], method: &str, test: &str, level: f64) -> PyResult<Bound<'py, PyDict>> {
+    let (y, v) = (floats(yi, "yi")?, floats(vi, "vi")?);
+    if y.len() != v.len() {
+        return Err(PyValueError::new_err(format!("yi has {} values but vi has {}", y.len(), v.len())));
+    }
+    let opts = FitOptions {
+        method: method.parse::<Method>().map_err(|e| PyValueError::new_err(format!("method: {e}")))?,
+        test: test.parse::<Test>().map_err(|e| PyValueError::new_err(format!("test: {e}")))?,
+        level,
+        ..FitOptions::default()
+    };
+    let f = if y.len() > 10_000 {
+        py.allow_threads(|| fit(&y, &v, Design::intercept(y.len()), &opts)).map_err(err)?
+    } else {
+        fit(&y, &v, Design::intercept(y.len()), &opts).map_err(err)?
+    };
+    let d = PyDict::new(py);
+    d.set_item("k", f.k)?;
+    d.set_item("p", f.p)?;
+    d.set_item("coef_names", vec!["intrcpt"])?;
+    d.set_item("b", f.b.clone())?;
+    d.set_item("se", f.se.clone())?;
+    d.set_item("stat", f.stat.clone())?;
+    d.set_item("pval", f.pval.clone())?;
+    d.set_item("ci_lb", f.ci_lb.clone())?;
+    d.set_item("ci_ub", f.ci_ub.clone())?;
+    d.set_item("tau2", f.tau2)?;
+    d.set_item("se_tau2", f.se_tau2)?;
+    d.set_item("I2", f.i2)?;
+    d.set_item("H2", f.h2)?;
+    d.set_item("QE", f.qe)?;
+    d.set_item("QEp", f.qe_p)?;
+    d.set_item("QM", f.qm)?;
+    d.set_item("QMp", f.qm_p)?;
+    Ok(d)
+}
+
 /// The engine's version.
 #[pyfunction]
 fn engine_version() -> &'static str {
@@ -169,6 +210,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plot, m)?)?;
     m.add_function(wrap_pyfunction!(svg_to_png, m)?)?;
     m.add_function(wrap_pyfunction!(rma_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(engine_version, m)?)?;
     m.add("ConvergenceError", m.py().get_type::<ConvergenceError>())?;
     m.add("BATCH_FIELDS", BATCH_FIELDS.to_vec())?;

@@ -89,3 +89,17 @@ def test_rma_batch_matches_single_fits():
     assert out["k"][2] == 1
     with pytest.raises(ValueError):
         am.rma_batch(rows_y, rows_v[:2])
+
+
+def test_the_fast_path_gives_the_full_paths_numbers():
+    d = bcg()
+    fast = am.rma(list(d["yi"]), list(d["vi"]), method="DL", test="knha")
+    full = am.rma("yi", "vi", data={"yi": list(d["yi"]), "vi": list(d["vi"])}, method="DL", test="knha").to_dict()["fit"]
+    for name in ("b", "se", "pval", "ci_lb", "ci_ub"):
+        assert list(getattr(fast, name)) == full[name], name
+    assert list(fast.tval) == full["stat"]
+    for name in ("tau2", "se_tau2", "I2", "H2", "QE", "QEp", "QM", "QMp", "k"):
+        assert getattr(fast, name) == full[name], name
+    # The whole JSON when asked for, and NaN or a bad method refused in words.
+    assert fast.to_dict()["fit"]["b"] == full["b"]
+    assert len(fast.leave1out()["estimate"]) == 13
