@@ -67,9 +67,18 @@ fn may_work_on_projects(who: &Authed) -> ApiResult<()> {
     }
 }
 
+/// Whether `s` is `n` lower-case hex digits (a project id has 32, a
+/// version hash 64): anything else is "not found" before the store is asked.
+fn is_hex(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// The project with this public id, if it is the caller's clinic's.
 pub async fn own_project(st: &AppState, who: &Authed, public_id: &str) -> ApiResult<Project> {
     may_work_on_projects(who)?;
+    if !is_hex(public_id, 32) {
+        return Err(ApiError::NotFound);
+    }
     let p = st.store.project(public_id).await?;
     if p.clinic_id != who.user.clinic_id {
         return Err(ApiError::NotFound);
@@ -190,6 +199,9 @@ pub async fn add_version(
 
 /// A version the caller may read: its clinic's own first, else a published one.
 pub async fn visible_version(st: &AppState, who: Option<&Authed>, hash: &str) -> ApiResult<(ProjectVersion, Project)> {
+    if !is_hex(hash, 64) {
+        return Err(ApiError::NotFound);
+    }
     let mut published = None;
     for v in st.store.versions_by_hash(hash).await? {
         let p = st.store.project_by_id(v.project_id).await?;

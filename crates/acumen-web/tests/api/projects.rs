@@ -93,6 +93,11 @@ on_both! {
             assert_eq!(c.get(app.url(&format!("/versions/{h2}"))).send().await.unwrap().status(), 404);
         }
         assert_eq!(south.get(app.url(&format!("/projects/{pid}"))).send().await.unwrap().status(), 404);
+        // Ids that are not ids at all are not found (never a database error).
+        for bad in ["%00", "not-a-project", "ZZ"] {
+            assert_eq!(res.get(app.url(&format!("/projects/{bad}"))).send().await.unwrap().status(), 404);
+            assert_eq!(res.get(app.url(&format!("/versions/{bad}"))).send().await.unwrap().status(), 404);
+        }
         assert_eq!(res.post(app.url(&format!("/versions/{h2}/publish"))).send().await.unwrap().status(), 403);
         let admin = app.login("admin@north.test").await;
         let r = admin.post(app.url(&format!("/versions/{h2}/publish"))).send().await.unwrap();
