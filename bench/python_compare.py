@@ -73,9 +73,12 @@ t_a = best(1, lambda: am.rma_batch(Y, V, method="REML"), rounds=2)
 t_adl = best(1, lambda: am.rma_batch(Y, V, method="DL"), rounds=2)
 
 
+X1 = np.ones((k, 1))
+
+
 def pymare_dl():
     est = estimators.DerSimonianLaird()
-    est.fit(y=Y.T, v=V.T)
+    est.fit(y=Y.T, v=V.T, X=X1)
     return est.summary()
 
 
