@@ -94,7 +94,11 @@ table.append(("one REML fit, k = 1,000,000", t_a, t_p, None, ""))
 
 print("| work | acumen_meta | PyMARE | ratio | statsmodels | ratio |")
 print("|---|---|---|---|---|---|")
+def ratio(r):
+    return f"{r:,.0f}×" if r >= 10 else f"{r:.2g}×"
+
+
 for name, ta, tp, ts, note in table:
     s = f"{fmt(ts)} ({note})" if ts else "—"
-    rs = f"{ts / ta:,.0f}×" if ts else "—"
-    print(f"| {name} | {fmt(ta)} | {fmt(tp)} | {tp / ta:,.0f}× | {s} | {rs} |")
+    rs = ratio(ts / ta) if ts else "—"
+    print(f"| {name} | {fmt(ta)} | {fmt(tp)} | {ratio(tp / ta)} | {s} | {rs} |")
