@@ -96,6 +96,9 @@ pub struct TrialResult {
     pub yi: f64,
     /// Sampling variance.
     pub vi: f64,
+    /// Its own confidence interval at the analysis's level (normal, as
+    /// metafor's forest plot draws it).
+    pub ci: (f64, f64),
     /// Weight in percent.
     pub weight_pct: f64,
     /// Overall risk of bias, where assessed.
@@ -272,6 +275,7 @@ pub fn analyse(content: &Content, subset: &Subset, budget: acumen_meta::Budget) 
     let r_script = acumen_meta::rscript::r_script(&req, &opts, &table, &results, &prov);
     let measure = req.measure.clone().unwrap_or_else(|| "yi".into());
     let f = &a.fit;
+    let z = acumen_meta::dist::qnorm(f.alpha / 2.0, false);
     let trials: Vec<TrialResult> = a
         .rows
         .iter()
@@ -280,6 +284,7 @@ pub fn analyse(content: &Content, subset: &Subset, budget: acumen_meta::Budget) 
             id: chosen[r].id.clone(),
             yi: f.yi[i],
             vi: f.vi[i],
+            ci: (f.yi[i] - z * f.vi[i].sqrt(), f.yi[i] + z * f.vi[i].sqrt()),
             weight_pct: f.weights_pct[i],
             rob: chosen[r].rob.as_ref().map(|x| x.overall),
             comparator: chosen[r].comparator,

@@ -35,14 +35,12 @@ fn group_json(c: &Content, g: &Subset, a: &Result<VersionAnalysis, String>, old:
     match a {
         Err(e) => json!({"condition": condition, "comparator": comparator, "against": comparator.words(), "error": e}),
         Ok(a) => {
-            let z = 1.959963984540054;
             let trials: Vec<Value> = a
                 .trials
                 .iter()
                 .map(|t| {
                     let citation = c.trials.iter().find(|x| x.id == t.id).map(|x| x.citation.clone());
-                    json!({"id": t.id, "citation": citation, "estimate": t.yi,
-                           "ci_lb": t.yi - z * t.vi.sqrt(), "ci_ub": t.yi + z * t.vi.sqrt()})
+                    json!({"id": t.id, "citation": citation, "estimate": t.yi, "ci_lb": t.ci.0, "ci_ub": t.ci.1})
                 })
                 .collect();
             let pooled = (a.summary.k >= 2).then(|| {

@@ -273,9 +273,8 @@ pub fn report_json(r: &Report) -> Value {
         .trials
         .iter()
         .map(|t| {
-            let se = t.vi.sqrt();
-            json!({"trial": t.id, "yi": t.yi, "vi": t.vi, "ci_lb": t.yi - 1.959963984540054 * se,
-                   "ci_ub": t.yi + 1.959963984540054 * se, "weight": t.weight_pct, "rob": t.rob, "comparator": t.comparator})
+            json!({"trial": t.id, "yi": t.yi, "vi": t.vi, "ci_lb": t.ci.0, "ci_ub": t.ci.1,
+                   "weight": t.weight_pct, "rob": t.rob, "comparator": t.comparator})
         })
         .collect();
     json!({
