@@ -208,7 +208,6 @@ async fn page(
     };
     let r = svc::report(st, Some(who), &hash, q.subset.as_deref().unwrap_or("all")).await?;
     let a = &r.analysis;
-    let json = svc::report_json(&r);
     let weight_of = |tid: &str| {
         a.trials
             .iter()
@@ -319,12 +318,11 @@ async fn page(
         None => (None, vec![]),
     };
     let sensitivity = std::iter::once(("all".to_string(), "all trials".to_string()))
-        .chain(json["sensitivity"].as_array().into_iter().flatten().map(|x| {
-            (
-                x["subset"].as_str().unwrap_or("").to_string(),
-                x["words"].as_str().unwrap_or("").to_string(),
-            )
-        }))
+        .chain(
+            acumen_evidence::project::sensitivity_subsets(&r.content)
+                .iter()
+                .map(|x| (x.key(), x.words())),
+        )
         .collect();
     Ok(ProjectPage {
         user: Some(UserView::of(who)),
@@ -361,7 +359,7 @@ async fn page(
         script_href: format!("data:text/plain;charset=utf-8;base64,{}", BASE64.encode(&a.r_script)),
         grade,
         certainty: a.sof.certainty.words().to_string(),
-        sof: json["sof"]["html"].as_str().unwrap_or("").to_string(),
+        sof: acumen_evidence::sof::sof_html(&r.content.question.outcome, std::slice::from_ref(&a.sof)),
         changelog,
         changes,
         error,
