@@ -397,20 +397,13 @@ def escalc(measure: str, *, data: Any = None, vtype: str = "LS", **kwargs: Any):
 
 
 def _packed(x: Any) -> Tuple[bytes, int, int]:
-    try:
-        import numpy as np
-
-        a = np.ascontiguousarray(x, dtype=np.float64)
-        if a.ndim != 2:
-            raise ValueError("yi and vi: give 2-D arrays, one row per analysis")
-        return a.tobytes(), a.shape[0], a.shape[1]
-    except ImportError:
-        rows = [list(r) for r in x]
-        cols = len(rows[0]) if rows else 0
-        if any(len(r) != cols for r in rows):
-            raise ValueError("yi and vi: every row needs the same number of cells (NaN for no study)")
-        flat = array("d", (float("nan") if v is None else float(v) for r in rows for v in r))
-        return flat.tobytes(), len(rows), cols
+    """Rows of numbers (lists; None or NaN = no study) as packed float64."""
+    rows = [list(r) for r in x]
+    cols = len(rows[0]) if rows else 0
+    if any(len(r) != cols for r in rows):
+        raise ValueError("yi and vi: every row needs the same number of cells (NaN for no study)")
+    flat = array("d", (float("nan") if v is None else float(v) for r in rows for v in r))
+    return flat.tobytes(), len(rows), cols
 
 
 def rma_batch(yi: Any, vi: Any, method: str = "REML", test: str = "z", level: float = 95.0) -> Dict[str, Any]:
@@ -419,18 +412,26 @@ def rma_batch(yi: Any, vi: Any, method: str = "REML", test: str = "z", level: fl
     parallel without the GIL; returns arrays ``b``, ``se``, ``stat``, ``pval``,
     ``ci_lb``, ``ci_ub``, ``tau2``, ``I2``, ``QE``, ``QEp``, ``k`` (NaN where a
     row could not be fitted) and ``errors``: (row, message) for those rows."""
-    (by, r, c), (bv, r2, c2) = _packed(yi), _packed(vi)
-    if (r, c) != (r2, c2):
-        raise ValueError(f"yi is {r} × {c} but vi is {r2} × {c2}")
-    out, errors = _core.rma_batch(by, bv, r, c, method, test, level)
     fields = list(_core.BATCH_FIELDS)
-    n = len(fields)
     try:
         import numpy as np
-
-        m = np.frombuffer(out, dtype=np.float64).reshape(r, n)
-        res = {f: m[:, j] for j, f in enumerate(fields)}
     except ImportError:
+        np = None
+    if np is not None:
+        # Read in place when the arrays are C-contiguous float64 already.
+        y, v = np.ascontiguousarray(yi, dtype=np.float64), np.ascontiguousarray(vi, dtype=np.float64)
+        if y.ndim != 2 or v.ndim != 2:
+            raise ValueError("yi and vi: give 2-D arrays, one row per analysis")
+        if y.shape != v.shape:
+            raise ValueError(f"yi is {y.shape[0]} × {y.shape[1]} but vi is {v.shape[0]} × {v.shape[1]}")
+        m, errors = _core.rma_batch_array(y, v, method, test, level)
+        res = {f: m[:, j] for j, f in enumerate(fields)}
+    else:
+        (by, r, c), (bv, r2, c2) = _packed(yi), _packed(vi)
+        if (r, c) != (r2, c2):
+            raise ValueError(f"yi is {r} × {c} but vi is {r2} × {c2}")
+        out, errors = _core.rma_batch(by, bv, r, c, method, test, level)
+        n = len(fields)
         flat = array("d")
         flat.frombytes(out)
         res = {f: [flat[i * n + j] for i in range(r)] for j, f in enumerate(fields)}

@@ -9,14 +9,16 @@
 //! (`acumen_meta/__init__.py`) gives these the interface metafor users know.
 #![deny(missing_docs)]
 
+use acumen_meta::batch::rma_batch as rma_batch_rows;
 use acumen_meta::design::Design;
 use acumen_meta::json::{analysis_json, mh_json};
 use acumen_meta::table::Table;
 use acumen_meta::{fit, FitOptions, MetaError, Method, Outcome, Request, Test};
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
-use rayon::prelude::*;
 
 pyo3::create_exception!(
     _core,
@@ -96,10 +98,45 @@ fn floats(b: &[u8], what: &str) -> PyResult<Vec<f64>> {
 /// Per analysis: b, se, zval (or tval), pval, ci_lb, ci_ub, tau2, I2, QE, QEp, k.
 const BATCH_FIELDS: [&str; 11] = ["b", "se", "stat", "pval", "ci_lb", "ci_ub", "tau2", "I2", "QE", "QEp", "k"];
 
+fn batch_options(method: &str, test: &str, level: f64) -> PyResult<FitOptions> {
+    Ok(FitOptions {
+        method: method.parse::<Method>().map_err(|e| PyValueError::new_err(format!("method: {e}")))?,
+        test: test.parse::<Test>().map_err(|e| PyValueError::new_err(format!("test: {e}")))?,
+        level,
+        skip_r2: true,
+        ..FitOptions::default()
+    })
+}
+
+/// The fits of a batch, `BATCH_FIELDS` per row (NaN where a row could not
+/// be fitted), and the error of each such row.
+type BatchOut = (Vec<f64>, Vec<(usize, String)>);
+
+fn run_batch(py: Python<'_>, y: &[f64], v: &[f64], rows: usize, cols: usize, opts: &FitOptions) -> PyResult<BatchOut> {
+    if y.len() != rows * cols || v.len() != rows * cols {
+        return Err(PyValueError::new_err(format!("yi and vi must both hold {rows} × {cols} values")));
+    }
+    py.allow_threads(|| {
+        let results = if rows == 0 { Vec::new() } else { rma_batch_rows(y, v, cols, opts).map_err(err)? };
+        let mut out = Vec::with_capacity(rows * BATCH_FIELDS.len());
+        let mut errors = Vec::new();
+        for (r, res) in results.into_iter().enumerate() {
+            match res {
+                Ok(f) => out.extend([f.b, f.se, f.stat, f.pval, f.ci_lb, f.ci_ub, f.tau2, f.i2, f.qe, f.qe_p, f.k as f64]),
+                Err(e) => {
+                    errors.push((r, e.to_string()));
+                    out.extend([f64::NAN; BATCH_FIELDS.len()]);
+                }
+            }
+        }
+        Ok((out, errors))
+    })
+}
+
 /// `rows` × `cols` packed float64 buffers of yi and vi (NaN = no study in
 /// that cell); one intercept-only fit per row, in parallel without the GIL.
-/// Returns the packed float64 buffer of `BATCH_FIELDS` per row (NaN where a
-/// row could not be fitted) and the error of each such row.
+/// Returns the packed float64 buffer of `BATCH_FIELDS` per row and the
+/// error of each row that could not be fitted. (The path without numpy.)
 #[pyfunction]
 #[pyo3(signature = (yi, vi, rows, cols, method="REML", test="z", level=95.0))]
 #[allow(clippy::too_many_arguments)]
@@ -113,48 +150,36 @@ fn rma_batch<'py>(
     test: &str,
     level: f64,
 ) -> PyResult<(Bound<'py, PyBytes>, Vec<(usize, String)>)> {
+    let opts = batch_options(method, test, level)?;
     let (y, v) = (floats(yi, "yi")?, floats(vi, "vi")?);
-    if y.len() != rows * cols || v.len() != rows * cols {
-        return Err(PyValueError::new_err(format!("yi and vi must both hold {rows} × {cols} values")));
+    let (out, errors) = run_batch(py, &y, &v, rows, cols, &opts)?;
+    let bytes: Vec<u8> = out.iter().flat_map(|x| x.to_ne_bytes()).collect();
+    Ok((PyBytes::new(py, &bytes), errors))
+}
+
+/// As `rma_batch`, for C-contiguous float64 numpy arrays: read in place
+/// (no copy) and answered with a rows × `BATCH_FIELDS` array that takes
+/// over the engine's buffer (no copy either).
+#[pyfunction]
+#[pyo3(signature = (yi, vi, method="REML", test="z", level=95.0))]
+fn rma_batch_array<'py>(
+    py: Python<'py>,
+    yi: PyReadonlyArray2<'py, f64>,
+    vi: PyReadonlyArray2<'py, f64>,
+    method: &str,
+    test: &str,
+    level: f64,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<(usize, String)>)> {
+    let opts = batch_options(method, test, level)?;
+    let (rows, cols) = (yi.shape()[0], yi.shape()[1]);
+    if vi.shape() != [rows, cols] {
+        return Err(PyValueError::new_err(format!("yi is {rows} × {cols} but vi is {:?}", vi.shape())));
     }
-    let opts = FitOptions {
-        method: method.parse::<Method>().map_err(|e| PyValueError::new_err(format!("method: {e}")))?,
-        test: test.parse::<Test>().map_err(|e| PyValueError::new_err(format!("test: {e}")))?,
-        level,
-        skip_r2: true,
-        ..FitOptions::default()
-    };
-    let n = BATCH_FIELDS.len();
-    let (out, errors) = py.allow_threads(|| {
-        let results: Vec<Result<[f64; 11], String>> = (0..rows)
-            .into_par_iter()
-            .map(|r| {
-                let (mut ys, mut vs) = (Vec::with_capacity(cols), Vec::with_capacity(cols));
-                for j in 0..cols {
-                    let (a, b) = (y[r * cols + j], v[r * cols + j]);
-                    if a.is_finite() && b.is_finite() {
-                        ys.push(a);
-                        vs.push(b);
-                    }
-                }
-                let f = fit(&ys, &vs, Design::intercept(ys.len()), &opts).map_err(|e| e.to_string())?;
-                Ok([f.b[0], f.se[0], f.stat[0], f.pval[0], f.ci_lb[0], f.ci_ub[0], f.tau2, f.i2, f.qe, f.qe_p, f.k as f64])
-            })
-            .collect();
-        let mut out = Vec::with_capacity(rows * n * 8);
-        let mut errors = Vec::new();
-        for (r, res) in results.into_iter().enumerate() {
-            let vals = res.unwrap_or_else(|e| {
-                errors.push((r, e));
-                [f64::NAN; 11]
-            });
-            for x in vals {
-                out.extend_from_slice(&x.to_ne_bytes());
-            }
-        }
-        (out, errors)
-    });
-    Ok((PyBytes::new(py, &out), errors))
+    let contiguous = |e| PyValueError::new_err(format!("yi and vi must be C-contiguous: {e}"));
+    let (y, v) = (yi.as_slice().map_err(contiguous)?, vi.as_slice().map_err(contiguous)?);
+    let (out, errors) = run_batch(py, y, v, rows, cols, &opts)?;
+    let table = Array2::from_shape_vec((rows, BATCH_FIELDS.len()), out).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((table.into_pyarray(py), errors))
 }
 
 /// One intercept-only `rma.uni` fit of packed float64 `yi` and `vi` (the
@@ -210,6 +235,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plot, m)?)?;
     m.add_function(wrap_pyfunction!(svg_to_png, m)?)?;
     m.add_function(wrap_pyfunction!(rma_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(rma_batch_array, m)?)?;
     m.add_function(wrap_pyfunction!(fit_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(engine_version, m)?)?;
     m.add("ConvergenceError", m.py().get_type::<ConvergenceError>())?;

@@ -8,6 +8,7 @@ import math
 import pytest
 
 import acumen_meta as am
+from acumen_meta import _core
 
 # metafor's dat.bcg (tpos, tneg, cpos, cneg).
 TPOS = [4, 6, 3, 62, 33, 180, 8, 505, 29, 17, 186, 5, 27]
@@ -89,6 +90,33 @@ def test_rma_batch_matches_single_fits():
     assert out["k"][2] == 1
     with pytest.raises(ValueError):
         am.rma_batch(rows_y, rows_v[:2])
+
+
+def test_rma_batch_array_layouts_and_the_path_without_numpy():
+    np = pytest.importorskip("numpy")
+    d = bcg()
+    yi, vi = np.asarray(d["yi"], dtype=float), np.asarray(d["vi"], dtype=float)
+    y = np.vstack([yi, yi[::-1], yi * 0.5])
+    v = np.vstack([vi, vi[::-1], vi * 2.0])
+    y[2, 4:7] = np.nan
+    out = am.rma_batch(y, v, method="DL", test="t", level=90)
+    # The same arrays as a transposed (Fortran-ordered) view and as packed bytes.
+    fort = am.rma_batch(np.asfortranarray(y), np.asfortranarray(v), method="DL", test="t", level=90)
+    packed, errors = _core.rma_batch(y.tobytes(), v.tobytes(), 3, 13, "DL", "t", 90.0)
+    flat = np.frombuffer(packed, dtype=np.float64).reshape(3, len(_core.BATCH_FIELDS))
+    assert errors == []
+    for j, f in enumerate(_core.BATCH_FIELDS):
+        assert np.array_equal(out[f], fort[f]), f
+        assert np.array_equal(out[f], flat[:, j]), f
+    keep = ~np.isnan(y[2])
+    single = am.rma(list(y[2][keep]), list(v[2][keep]), method="DL", test="t", level=90)
+    assert math.isclose(out["ci_lb"][2], single.ci_lb[0], rel_tol=1e-12)
+    assert out["k"][2] == 10
+    # dat.bcg under DL, as metafor prints it (4 decimals): tau^2 = 0.3088, estimate = -0.7141
+    assert math.isclose(out["tau2"][0], 0.3088, abs_tol=5e-5)
+    assert math.isclose(out["b"][0], -0.7141, abs_tol=5e-5)
+    with pytest.raises(ValueError, match="yi is 3"):
+        am.rma_batch(y, v[:2])
 
 
 def test_the_fast_path_gives_the_full_paths_numbers():

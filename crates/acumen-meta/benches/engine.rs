@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the engine's hot paths (the workloads of
 //! `bench/compare`, which times the same work in metafor and PyMARE).
 
+use acumen_meta::batch::rma_batch;
 use acumen_meta::diag::influence::influence;
 use acumen_meta::diag::leave1out::leave1out;
 use acumen_meta::diag::permutest::{permutest, Permutations};
@@ -77,6 +78,11 @@ fn benches(c: &mut Criterion) {
     let (y, v) = synthetic_yivi(1_000_000, 42);
     g.bench_function("REML fit, k=1,000,000", |b| {
         b.iter(|| fit(&y, &v, Design::intercept(y.len()), &reml).unwrap())
+    });
+    // The voxel-wise case: 100,000 analyses of k = 20 (python's rma_batch).
+    let (by, bv) = synthetic_yivi(2_000_000, 7);
+    g.bench_function("rma_batch REML, 100,000 x k=20", |b| {
+        b.iter(|| rma_batch(&by, &bv, 20, &reml).unwrap())
     });
     g.finish();
 }

@@ -197,10 +197,10 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     let mean = yi.iter().sum::<f64>() / kf;
     let ymc: Vec<f64> = yi.iter().map(|y| y - mean).collect();
     let tau2_fixed = opts.tau2.is_some() && !opts.method.is_equal_effects();
-    let (tau2, se_tau2, iterations, tau2_converged) = if opts.method.is_equal_effects() {
-        (0.0, f64::NAN, 0, true)
+    let (tau2, se_tau2, iterations, tau2_converged, sums0) = if opts.method.is_equal_effects() {
+        (0.0, f64::NAN, 0, true, None)
     } else if k == 1 {
-        (opts.tau2.unwrap_or(0.0), f64::NAN, 0, true)
+        (opts.tau2.unwrap_or(0.0), f64::NAN, 0, true, None)
     } else {
         let t = estimate(
             opts.method,
@@ -217,7 +217,7 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
                 int_only,
             },
         )?;
-        (t.tau2, t.se, t.iterations, t.converged)
+        (t.tau2, t.se, t.iterations, t.converged, t.sums0)
     };
 
     // coefficients
@@ -307,7 +307,11 @@ pub fn fit(yi: &[f64], vi: &[f64], mut x: Design, opts: &FitOptions) -> Result<F
     if allvipos {
         if k > p {
             let (rss, trp) = if int_only {
-                let s = crate::tau2::IntSums::new(&ymc, vi, 0.0)?;
+                // The estimator's sums at tau^2 = 0, when it made them.
+                let s = match sums0 {
+                    Some(s) => s,
+                    None => crate::tau2::IntSums::new(&ymc, vi, 0.0)?,
+                };
                 (s.rss(), s.tr())
             } else {
                 let pr = Proj::new(&x, vi.iter().map(|v| 1.0 / v).collect())?;

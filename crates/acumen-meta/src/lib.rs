@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod batch;
 pub mod budget;
 pub mod confint;
 pub mod csv;

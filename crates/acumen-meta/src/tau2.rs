@@ -25,6 +25,9 @@ pub struct Tau2 {
     /// Whether the estimator met its tolerance (false only where metafor
     /// warns and goes on: PM's and PMM's root search at its iteration limit).
     pub converged: bool,
+    /// For an intercept-only ML/REML fit, the weighted sums at tau^2 = 0
+    /// that the check against tau^2 = 0 computed (the fit's QE reuses them).
+    pub(crate) sums0: Option<IntSums>,
 }
 
 /// Inputs shared by the estimators.
@@ -73,16 +76,19 @@ const LANES: usize = 4;
 const CHUNK: usize = 1 << 15;
 
 /// Applies `f` to matching chunks of `a` and `b` (in parallel when there are
-/// several) and returns the results in chunk order.
-fn chunked<T: Send>(a: &[f64], b: &[f64], f: impl Fn(&[f64], &[f64]) -> T + Sync) -> Vec<T> {
+/// several) and combines the results in chunk order with `add`. A short
+/// input is one chunk, summed on the calling thread without allocating.
+fn chunked<T: Send>(a: &[f64], b: &[f64], f: impl Fn(&[f64], &[f64]) -> T + Sync, add: impl Fn(T, T) -> T) -> T {
     use rayon::prelude::*;
     if a.len() <= CHUNK {
-        return vec![f(a, b)];
+        return f(a, b);
     }
-    a.par_chunks(CHUNK)
+    let parts: Vec<T> = a
+        .par_chunks(CHUNK)
         .zip(b.par_chunks(CHUNK))
         .map(|(x, y)| f(x, y))
-        .collect()
+        .collect();
+    parts.into_iter().reduce(add).expect("at least one chunk")
 }
 
 /// Calls `add(lane, y, v)` for every pair, lane = index mod `LANES`.
@@ -115,6 +121,26 @@ fn first_pass(y: &[f64], vi: &[f64], tau2: f64) -> (f64, f64, bool, bool) {
     (w1.iter().sum(), wy.iter().sum(), negative, infinite)
 }
 
+/// As `first_pass` for a short input (the per-analysis case of a batch):
+/// the weights go to `w` first (one loop of divisions, kept for the second
+/// pass), then one accumulator per sum, which at k <= `SMALL` is faster
+/// than `LANES` accumulators and as accurate.
+fn first_pass_small(y: &[f64], vi: &[f64], tau2: f64, w: &mut [f64]) -> (f64, f64, bool, bool) {
+    let mut negative = false;
+    for (w, v) in w.iter_mut().zip(vi) {
+        let m = v + tau2;
+        negative |= m < 0.0;
+        *w = 1.0 / m;
+    }
+    let infinite = w.iter().any(|w| w.is_infinite());
+    let (mut w1, mut wy) = (0.0, 0.0);
+    for (y, w) in y.iter().zip(w.iter()) {
+        w1 += w;
+        wy += w * y;
+    }
+    (w1, wy, negative, infinite)
+}
+
 /// sum w^2, sum w^3, sum w (y - b)^2, sum w^2 (y - b)^2.
 fn second_pass(y: &[f64], vi: &[f64], tau2: f64, b: f64) -> [f64; 4] {
     let mut acc = [[0.0_f64; LANES]; 4];
@@ -131,8 +157,13 @@ fn second_pass(y: &[f64], vi: &[f64], tau2: f64, b: f64) -> [f64; 4] {
     acc.map(|a| a.iter().sum())
 }
 
+/// Up to this many studies, the weights of the first pass are kept on the
+/// stack for the second (half the divisions).
+const SMALL: usize = 64;
+
 /// Weighted sums that give, for an intercept-only model, everything the
 /// Fisher scoring step needs in one pass (w = 1/(v + tau^2), P = W - ww'/sum w).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct IntSums {
     w1: f64,
     w2: f64,
@@ -158,33 +189,53 @@ impl IntSums {
     pub(crate) fn with_log(y: &[f64], vi: &[f64], tau2: f64, log: bool) -> Result<(Self, f64), MetaError> {
         let n = y.len().min(vi.len());
         let (y, vi) = (&y[..n], &vi[..n]);
-        let first = chunked(y, vi, |ys, vs| first_pass(ys, vs, tau2));
-        if first.iter().any(|c| c.2) {
-            return Err(MetaError::model("some marginal variances are negative"));
+        if n <= SMALL {
+            let mut w = [0.0_f64; SMALL];
+            let (w1, wy, negative, infinite) = first_pass_small(y, vi, tau2, &mut w[..n]);
+            Self::check(negative, infinite)?;
+            let b = wy / w1;
+            let (mut w2, mut w3, mut wyy, mut w2yy) = (0.0, 0.0, 0.0, 0.0);
+            for (y, w) in y.iter().zip(&w[..n]) {
+                let e = y - b;
+                let ww = w * w;
+                w2 += ww;
+                w3 += ww * w;
+                wyy += w * e * e;
+                w2yy += ww * e * e;
+            }
+            let slog = if log { sum_ln(vi.iter().map(|v| v + tau2)) } else { 0.0 };
+            return Ok((IntSums { w1, w2, w3, wyy, w2yy }, slog));
         }
-        if first.iter().any(|c| c.3) {
-            return Err(MetaError::zero_weight());
-        }
-        let w1: f64 = first.iter().map(|c| c.0).sum();
-        let wy: f64 = first.iter().map(|c| c.1).sum();
+        let (w1, wy, negative, infinite) = chunked(
+            y,
+            vi,
+            |ys, vs| first_pass(ys, vs, tau2),
+            |a, b| (a.0 + b.0, a.1 + b.1, a.2 | b.2, a.3 | b.3),
+        );
+        Self::check(negative, infinite)?;
         let b = wy / w1;
-        let second = chunked(y, vi, |ys, vs| second_pass(ys, vs, tau2, b));
-        let total = |i: usize| second.iter().map(|c| c[i]).sum::<f64>();
-        let s = IntSums {
-            w1,
-            w2: total(0),
-            w3: total(1),
-            wyy: total(2),
-            w2yy: total(3),
-        };
+        let [w2, w3, wyy, w2yy] = chunked(
+            y,
+            vi,
+            |ys, vs| second_pass(ys, vs, tau2, b),
+            |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]],
+        );
+        let s = IntSums { w1, w2, w3, wyy, w2yy };
         let slog = if log {
-            chunked(vi, vi, |vs, _| sum_ln(vs.iter().map(|v| v + tau2)))
-                .iter()
-                .sum()
+            chunked(vi, vi, |vs, _| sum_ln(vs.iter().map(|v| v + tau2)), |a, b| a + b)
         } else {
             0.0
         };
         Ok((s, slog))
+    }
+    fn check(negative: bool, infinite: bool) -> Result<(), MetaError> {
+        if negative {
+            return Err(MetaError::model("some marginal variances are negative"));
+        }
+        if infinite {
+            return Err(MetaError::zero_weight());
+        }
+        Ok(())
     }
     /// y'Py = sum w (y - b)^2.
     pub(crate) fn rss(&self) -> f64 {
@@ -211,28 +262,31 @@ pub fn qe_at(tau2: f64, y: &[f64], vi: &[f64], x: &Design) -> Result<f64, MetaEr
 }
 
 /// Log-likelihood (ML or REML, without the constant `log det X'X`) used by
-/// metafor's check that tau^2 = 0 is not better than the estimate.
-fn ll_check(tau2: f64, inp: &Tau2Input, reml: bool) -> Result<f64, MetaError> {
+/// metafor's check that tau^2 = 0 is not better than the estimate; for an
+/// intercept-only model also the weighted sums at `tau2`.
+fn ll_check(tau2: f64, inp: &Tau2Input, reml: bool) -> Result<(f64, Option<IntSums>), MetaError> {
     let (k, p) = (inp.x.k as f64, inp.x.p as f64);
     if inp.int_only {
         let (s, slog) = IntSums::with_log(inp.y, inp.vi, tau2, true)?;
         let two_pi = 2.0 * std::f64::consts::PI;
-        return Ok(if reml {
+        let ll = if reml {
             -0.5 * (k - p) * two_pi.ln() - 0.5 * slog - 0.5 * s.w1.ln() - 0.5 * s.rss()
         } else {
             -0.5 * k * two_pi.ln() - 0.5 * slog - 0.5 * s.rss()
-        });
+        };
+        return Ok((ll, Some(s)));
     }
     let w = weights_for(inp.vi, tau2)?;
     let pr = Proj::new(inp.x, w)?;
     let rss = pr.rss(inp.y);
     let slog = sum_ln(inp.vi.iter().map(|v| v + tau2));
     let two_pi = 2.0 * std::f64::consts::PI;
-    Ok(if reml {
+    let ll = if reml {
         -0.5 * (k - p) * two_pi.ln() - 0.5 * slog - 0.5 * pr.logdet_xtdx() - 0.5 * rss
     } else {
         -0.5 * k * two_pi.ln() - 0.5 * slog - 0.5 * rss
-    })
+    };
+    Ok((ll, None))
 }
 
 fn need_positive(method: Method, inp: &Tau2Input) -> Result<(), MetaError> {
@@ -270,6 +324,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
     let tpos = |t: f64| t.max(0.0);
     let mut iterations = 0;
     let mut converged = true;
+    let mut sums0 = None;
     let (tau2, se) = match method {
         Method::EE | Method::FE => (0.0, f64::NAN),
         Method::HS | Method::HSk => {
@@ -426,7 +481,12 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
                     return Err(out_of_range("the Fisher scoring algorithm"));
                 }
                 // Step halving; a finite step reaches t + adj >= 0 within
-                // ~1,100 halvings (the exponent range of a double).
+                // ~1,100 halvings (the exponent range of a double). From
+                // t = 0 a downward step halves all the way to -0.0 (metafor's
+                // loop does the same), so that case takes its end at once.
+                if t == 0.0 && adj < 0.0 {
+                    adj = -0.0;
+                }
                 let mut halvings = 0;
                 while t + adj < 0.0 {
                     adj /= 2.0;
@@ -441,18 +501,28 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
                     return Err(not_converged("the Fisher scoring algorithm", inp.maxiter));
                 }
             }
-            if method != Method::EB && inp.allvipos && inp.fixed.is_none() {
+            // The sums at the final tau^2 (and at 0), when the check made them.
+            let mut sums_t = None;
+            if method != Method::EB && inp.allvipos && inp.fixed.is_none() && t > THRESHOLD {
                 let reml = method == Method::REML;
-                let ll0 = ll_check(0.0, inp, reml)?;
-                let ll = ll_check(t, inp, reml)?;
-                if ll0 - ll > R_UNIROOT_TOL && t > THRESHOLD {
+                let (ll0, s0) = ll_check(0.0, inp, reml)?;
+                let (ll, st) = ll_check(t, inp, reml)?;
+                sums0 = s0;
+                sums_t = st;
+                if ll0 - ll > R_UNIROOT_TOL {
                     t = 0.0;
+                    sums_t = s0;
                 }
             }
             let t = clamp(t);
+            let at_t = |sums_t: Option<IntSums>| match sums_t {
+                Some(s) => Ok(s),
+                None => IntSums::new(y, vi, t),
+            };
             let se = match method {
+                Method::ML if int_only => (2.0 / at_t(sums_t)?.w2).sqrt(),
                 Method::ML => (2.0 / sums(&weights_for(vi, t)?).1).sqrt(),
-                Method::REML if int_only => (2.0 / IntSums::new(y, vi, t)?.tr_pp()).sqrt(),
+                Method::REML if int_only => (2.0 / at_t(sums_t)?.tr_pp()).sqrt(),
                 Method::REML => (2.0 / Proj::new(inp.x, weights_for(vi, t)?)?.tr_pupu(None, None)).sqrt(),
                 _ => eb_se(vi, t, kf, dfr),
             };
@@ -464,6 +534,7 @@ pub fn estimate(method: Method, inp: &Tau2Input) -> Result<Tau2, MetaError> {
         se,
         iterations,
         converged,
+        sums0,
     })
 }
 

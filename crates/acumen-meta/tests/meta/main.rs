@@ -1,5 +1,6 @@
 //! Integration tests of acumen-meta, compiled as one test binary.
 
+mod batch;
 mod dist_vs_r;
 mod escalc_hand;
 mod genq;
