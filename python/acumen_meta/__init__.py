@@ -23,7 +23,10 @@ __all__ = [
     "rma_mh",
     "rma_peto",
     "rma_batch",
+    "rma_mv",
+    "robust",
     "RmaResult",
+    "RmaMvResult",
     "ConvergenceError",
     "__version__",
 ]
@@ -437,3 +440,6 @@ def rma_batch(yi: Any, vi: Any, method: str = "REML", test: str = "z", level: fl
         res = {f: [flat[i * n + j] for i in range(r)] for j, f in enumerate(fields)}
     res["errors"] = errors
     return res
+
+
+from .mv import RmaMvResult, rma_mv, robust  # noqa: E402  (uses _table above)

@@ -1,4 +1,4 @@
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 __version__: str
 
@@ -43,3 +43,30 @@ def rma(yi: Any = ..., vi: Any = ..., sei: Any = ..., *, data: Any = ..., mods: 
 def rma_mh(*, data: Any = ..., measure: str = ..., **columns_and_options: Any) -> RmaResult: ...
 def rma_peto(*, data: Any = ..., **columns_and_options: Any) -> RmaResult: ...
 def rma_batch(yi: Any, vi: Any, method: str = ..., test: str = ..., level: float = ...) -> Dict[str, Any]: ...
+
+class RmaMvResult:
+    b: List[float]
+    se: List[float]
+    zval: List[float]
+    tval: List[float]
+    pval: List[float]
+    ci_lb: List[float]
+    ci_ub: List[float]
+    vb: List[List[float]]
+    sigma2: List[float]
+    s_names: List[str]
+    s_nlevels: List[int]
+    QE: float
+    QEp: float
+    QM: float
+    QMp: float
+    fit_stats: Dict[str, Dict[str, float]]
+    I2_levels: List[float]
+    k: int
+    p: int
+    def to_dict(self) -> Dict[str, Any]: ...
+    def summary(self) -> str: ...
+    def robust(self, cluster: Any, adjust: bool = ..., clubSandwich: bool = ...) -> "RmaMvResult": ...
+
+def rma_mv(yi: Any, V: Any = ..., *, random: Union[str, Sequence[str]], data: Any = ..., mods: Optional[str] = ..., method: str = ..., test: str = ..., level: float = ..., sigma2: Optional[Sequence[Optional[float]]] = ..., V_cluster: Optional[str] = ..., rho: Optional[float] = ..., btt: Optional[Sequence[int]] = ..., maxiter: int = ...) -> RmaMvResult: ...
+def robust(x: RmaMvResult, cluster: Any, adjust: bool = ..., clubSandwich: bool = ...) -> RmaMvResult: ...

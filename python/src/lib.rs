@@ -52,6 +52,7 @@ fn analyse(py: Python<'_>, headers: Vec<String>, rows: Vec<Vec<String>>, request
         let mut v = match outcome {
             Outcome::Rma(a) => serde_json::to_value(analysis_json(&a)).map_err(|e| PyValueError::new_err(e.to_string()))?,
             Outcome::Mh(m) => mh_json(&m),
+            Outcome::Mv(m) => acumen_meta::mv::json::mv_json(&m),
         };
         v["provenance"] = serde_json::to_value(&prov).unwrap_or_default();
         Ok(v.to_string())

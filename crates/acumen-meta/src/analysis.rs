@@ -170,10 +170,12 @@ pub fn cumul_order(table: &Table, column: Option<&str>, rows: &[usize]) -> Resul
     })
 }
 
-/// Runs the analysis over a table.
-pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError> {
+/// Outcomes and sampling variances of every row: computed by escalc with
+/// `o.escalc`, or read from `yi` with `vi` (or `sei`); NaN where missing.
+#[allow(clippy::type_complexity)]
+pub(crate) fn effects(table: &Table, o: &AnalysisOptions) -> Result<(Vec<f64>, Vec<f64>, Option<Effects>), MetaError> {
     let n = table.n_rows();
-    let (yi, vi, computed) = match &o.escalc {
+    Ok(match &o.escalc {
         Some(eo) => {
             let set = resolve_columns(eo.measure, |c| table.has(c)).map_err(|missing| MetaError::MissingColumns {
                 what: format!("measure {}", eo.measure),
@@ -237,7 +239,13 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
             }
             (yv, vv, None)
         }
-    };
+    })
+}
+
+/// Runs the analysis over a table.
+pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError> {
+    let n = table.n_rows();
+    let (yi, vi, computed) = effects(table, o)?;
     let weights = match &o.weights_column {
         None => None,
         Some(c) => {

@@ -36,6 +36,7 @@ pub mod method;
 pub mod mh;
 pub mod mh_analysis;
 pub mod mh_diag;
+pub mod mv;
 pub mod model_frame;
 pub mod predict;
 pub mod proj;

@@ -168,6 +168,7 @@ impl Provenance {
     pub fn of(req: &Request, table: &Table, opts: &AnalysisOptions, outcome: &Outcome, fallback: Vec<Attempt>) -> Self {
         let mut steps = Vec::new();
         let model = match req.pooling() {
+            _ if matches!(outcome, Outcome::Mv(_)) => "rma.mv",
             Pooling::Rma => "rma.uni",
             Pooling::Mh => "rma.mh",
             Pooling::Peto => "rma.peto",
@@ -204,6 +205,15 @@ impl Provenance {
                             format!("{} random permutations from seed {}", p.n_perm, req.seed)
                         },
                     ));
+                }
+            }
+            Outcome::Mv(m) => {
+                steps.push(step(
+                    "sigma2",
+                    &format!("Fisher scoring on the (restricted) likelihood, block by block: {} iterations", m.iterations),
+                ));
+                if let Some(r) = &m.robust {
+                    steps.push(step("robust", &format!("{} sandwich over {} clusters of '{}'", r.kind, r.n_clusters, r.cluster_col)));
                 }
             }
             Outcome::Mh(_) => steps.push(step(

@@ -78,6 +78,21 @@ pub struct Request {
     /// steps (metafor's `stepadj = 0.5`), then PM, then DL, each attempt
     /// recorded in the provenance.
     pub fallback: bool,
+    /// Random effects of a multilevel model (`~ 1 | a/b`, repeatable; metafor's rma.mv).
+    pub random: Vec<String>,
+    /// Fixed variance components of a multilevel model (`0.05,NA`; NA = estimate).
+    pub sigma2: Option<String>,
+    /// Sampling errors correlated within the levels of this column (with `rho`).
+    #[serde(rename = "V_cluster", alias = "v_cluster")]
+    pub v_cluster: Option<String>,
+    /// The correlation of sampling errors within a `V_cluster` level.
+    pub rho: Option<f64>,
+    /// Cluster-robust inference by this column (metafor's `robust`).
+    pub robust: Option<String>,
+    /// The robust variance estimator: CR1 (default) or CR2.
+    pub cr: Option<String>,
+    /// Degrees of freedom of t tests in multilevel models: residual.
+    pub dfs: Option<String>,
 }
 
 impl Default for Request {
@@ -113,6 +128,13 @@ impl Default for Request {
             wald: None,
             no_correct: false,
             fallback: false,
+            random: Vec::new(),
+            sigma2: None,
+            v_cluster: None,
+            rho: None,
+            robust: None,
+            cr: None,
+            dfs: None,
         }
     }
 }
@@ -134,6 +156,8 @@ pub enum Outcome {
     Rma(Box<Analysis>),
     /// Mantel-Haenszel or Peto pooling, with the per-row escalc values.
     Mh(Box<MhOutcome>),
+    /// A multilevel model (`rma.mv`).
+    Mv(Box<crate::mv::MvFit>),
 }
 
 fn usage(msg: String) -> MetaError {
@@ -374,6 +398,9 @@ impl Request {
 
     /// Runs the analysis on `table` with `opts` (from [`Request::options`]).
     pub fn run(&self, table: &Table, opts: &AnalysisOptions) -> Result<Outcome, MetaError> {
+        if let Some(spec) = self.mv_spec()? {
+            return Ok(Outcome::Mv(Box::new(crate::mv::analyse_mv(table, opts, &spec)?)));
+        }
         match self.pooling() {
             Pooling::Rma => Ok(Outcome::Rma(Box::new(crate::analyse(table, opts)?))),
             p => {

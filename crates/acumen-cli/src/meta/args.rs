@@ -122,6 +122,27 @@ pub struct MetaArgs {
     /// (metafor's stepadj = 0.5), then PM, then DL; each attempt is recorded.
     #[arg(long)]
     pub fallback: bool,
+    /// A multilevel model (metafor's rma.mv): random intercepts per level, "~ 1 | study/esid" (nested) or repeated for several terms.
+    #[arg(long, value_name = "FORMULA")]
+    pub random: Vec<String>,
+    /// Fix variance components of --random: "0.05,NA" (NA = estimate), one per component.
+    #[arg(long, value_name = "LIST")]
+    pub sigma2: Option<String>,
+    /// Sampling errors correlated within the levels of this column (as metafor's vcalc), with --rho.
+    #[arg(long = "V-cluster", value_name = "COL")]
+    pub v_cluster: Option<String>,
+    /// The correlation of sampling errors within a --V-cluster level.
+    #[arg(long)]
+    pub rho: Option<f64>,
+    /// Cluster-robust tests by this column (metafor's robust(fit, cluster = COL)).
+    #[arg(long, value_name = "COL")]
+    pub robust: Option<String>,
+    /// The robust estimator: CR1 (metafor's adjust = TRUE, default) or CR2 (clubSandwich, Satterthwaite df, HTZ).
+    #[arg(long, value_name = "TYPE")]
+    pub cr: Option<String>,
+    /// Degrees of freedom of t tests in a multilevel model: residual (k - p).
+    #[arg(long)]
+    pub dfs: Option<String>,
     /// Write an R script that reruns the analysis with metafor and compares every number.
     #[arg(long, value_name = "OUT.R")]
     pub r_script: Option<PathBuf>,
@@ -162,6 +183,13 @@ impl MetaArgs {
             wald: self.wald.clone(),
             no_correct: self.no_correct,
             fallback: self.fallback,
+            random: self.random.clone(),
+            sigma2: self.sigma2.clone(),
+            v_cluster: self.v_cluster.clone(),
+            rho: self.rho,
+            robust: self.robust.clone(),
+            cr: self.cr.clone(),
+            dfs: self.dfs.clone(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod plots;
 pub mod run;
 pub mod text;
 pub mod text_blocks;
+pub mod text_mv;
 
 pub use args::MetaArgs;
 pub use run::{run, run_to_string, run_to_writer};

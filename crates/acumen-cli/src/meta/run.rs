@@ -19,6 +19,14 @@ pub fn run(a: &MetaArgs) -> Result<(Outcome, Provenance)> {
     if req.pooling() != Pooling::Rma && (a.forest.is_some() || a.funnel.is_some() || a.cumul_forest.is_some()) {
         bail!("plots are drawn for inverse-variance models; use --method EE for an equal-effects forest plot");
     }
+    if !req.random.is_empty() {
+        if a.forest.is_some() || a.funnel.is_some() || a.cumul_forest.is_some() {
+            bail!("plots are drawn for rma.uni models; a multilevel model (--random) has none here yet");
+        }
+        if a.r_script.is_some() {
+            bail!("--r-script writes rma.uni and rma.mh scripts; it does not cover multilevel models (--random) yet");
+        }
+    }
     let table = read_csv(&a.file)?;
     let (outcome, prov) = req.run_traced(&table, &opts).map_err(|e| match e {
         // A refused option is the caller's, not the file's.
@@ -48,6 +56,7 @@ fn results_json(outcome: &Outcome) -> Result<serde_json::Value> {
     Ok(match outcome {
         Outcome::Rma(a) => serde_json::to_value(analysis_json(a))?,
         Outcome::Mh(m) => mh_json(m),
+        Outcome::Mv(m) => acumen_meta::mv::json::mv_json(m),
     })
 }
 
@@ -96,6 +105,15 @@ pub fn run_to_writer(a: &MetaArgs, w: &mut impl std::io::Write) -> Result<()> {
         Outcome::Mh(m) => {
             w.write_all(crate::meta::text::render_mh(m, &a.method, a.measure.as_deref().unwrap_or("")).as_bytes())?
         }
+        Outcome::Mv(m) if json => {
+            let out = WithProvenance {
+                results: acumen_meta::mv::json::mv_json(m),
+                provenance: &prov,
+            };
+            serde_json::to_writer_pretty(&mut *w, &out)?;
+            writeln!(w)?;
+        }
+        Outcome::Mv(m) => w.write_all(crate::meta::text_mv::render_mv(m, &a.method).as_bytes())?,
     }
     if !json {
         writeln!(w, "\n{}", prov.footer())?;

@@ -7,6 +7,7 @@ mod engine_edges;
 mod follow_up;
 mod fuzz;
 mod helpers;
+mod multilevel;
 mod points;
 mod postgres;
 mod project;

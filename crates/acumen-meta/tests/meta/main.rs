@@ -6,5 +6,6 @@ mod escalc_hand;
 mod genq;
 mod helpers;
 mod metafor_cases;
+mod mv_cases;
 mod properties;
 mod provenance;

@@ -24,7 +24,7 @@ const FLAGS: [&str; 9] = [
 ];
 
 /// A case's arguments (`FILE --key value --flag ...`) as the CSV's path and a request.
-fn request(args: &[String]) -> Result<(String, Request), String> {
+pub fn request(args: &[String]) -> Result<(String, Request), String> {
     let mut it = args.iter();
     let file = it.next().ok_or("no file")?.clone();
     let mut m = Map::new();
@@ -41,7 +41,13 @@ fn request(args: &[String]) -> Result<(String, Request), String> {
         let value = match key.as_str() {
             // The command's own output option.
             "format" => continue,
-            "add" | "level" | "tau2" => Value::from(v.parse::<f64>().map_err(|e| format!("--{key}: {e}"))?),
+            "add" | "level" | "tau2" | "rho" => Value::from(v.parse::<f64>().map_err(|e| format!("--{key}: {e}"))?),
+            // Repeatable.
+            "random" => {
+                let list = m.entry("random").or_insert_with(|| Value::Array(vec![]));
+                list.as_array_mut().ok_or("random")?.push(Value::String(v.clone()));
+                continue;
+            }
             "maxiter" | "seed" => Value::from(v.parse::<u64>().map_err(|e| format!("--{key}: {e}"))?),
             _ => Value::String(v.clone()),
         };
@@ -52,7 +58,7 @@ fn request(args: &[String]) -> Result<(String, Request), String> {
 }
 
 /// Runs a case's analysis and returns its JSON.
-fn run(args: &[String]) -> Result<Value, String> {
+pub fn run(args: &[String]) -> Result<Value, String> {
     let (file, req) = request(args)?;
     let bytes = std::fs::read(fixtures().join(&file)).map_err(|e| format!("{file}: {e}"))?;
     let table = acumen_meta::csv::parse_csv(&bytes, &file)?;
@@ -60,6 +66,7 @@ fn run(args: &[String]) -> Result<Value, String> {
     match req.run(&table, &opts).map_err(|e| e.to_string())? {
         Outcome::Rma(a) => serde_json::to_value(analysis_json(&a)).map_err(|e| e.to_string()),
         Outcome::Mh(m) => Ok(mh_json(&m)),
+        Outcome::Mv(m) => Ok(acumen_meta::mv::json::mv_json(&m)),
     }
 }
 

@@ -1,0 +1,129 @@
+//! The block structure of a multilevel model: rows that share a level of
+//! any random-effects component, or a sampling covariance, fall in one
+//! block, and the marginal covariance `M = V + sum sigma2_l Z_l Z_l'` is
+//! block diagonal over them. Every computation works block by block; no
+//! k x k matrix is ever built.
+
+use nalgebra::{DMatrix, DVector};
+
+use crate::error::MetaError;
+
+/// The largest block (rows joined by crossed random effects or a large
+/// cluster) handled with dense per-block algebra.
+pub const MAX_BLOCK: usize = 5_000;
+
+/// One random-effects component: a grouping of the rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    /// metafor's `s.names` entry (`district`, `district/school`).
+    pub name: String,
+    /// The level of each row (0-based codes).
+    pub group: Vec<usize>,
+    /// Labels of the levels, in code order (nested: `"4/2"`).
+    pub labels: Vec<String>,
+}
+
+/// Sampling (co)variances: the diagonal `vi` and known covariances between rows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SamplingCov {
+    /// Variances, one per row.
+    pub diag: Vec<f64>,
+    /// Covariances `(i, j, cov)` with `i < j`.
+    pub off: Vec<(usize, usize, f64)>,
+}
+
+/// One block: its rows and the dense pieces of the model on them.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// Rows of the data (ascending).
+    pub rows: Vec<usize>,
+    /// Outcomes.
+    pub y: DVector<f64>,
+    /// Model matrix rows (n_b x p).
+    pub x: DMatrix<f64>,
+    /// Sampling covariance.
+    pub v: DMatrix<f64>,
+    /// Per component, the 0/1 matrix of rows that share a level.
+    pub a: Vec<DMatrix<f64>>,
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, i: usize) -> usize {
+        let mut r = i;
+        while self.0[r] != r {
+            r = self.0[r];
+        }
+        let mut c = i;
+        while self.0[c] != r {
+            let next = self.0[c];
+            self.0[c] = r;
+            c = next;
+        }
+        r
+    }
+    fn join(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
+/// The blocks of `k` rows with outcomes `y`, model matrix rows `x`
+/// (row-major, `p` columns), sampling covariances `v` and components `comps`.
+pub fn blocks(y: &[f64], x: &[f64], p: usize, v: &SamplingCov, comps: &[Component]) -> Result<Vec<Block>, MetaError> {
+    let k = y.len();
+    let mut uf = UnionFind((0..k).collect());
+    for c in comps {
+        let mut first: Vec<Option<usize>> = vec![None; c.labels.len()];
+        for (i, &g) in c.group.iter().enumerate() {
+            match first[g] {
+                None => first[g] = Some(i),
+                Some(f) => uf.join(f, i),
+            }
+        }
+    }
+    for &(i, j, _) in &v.off {
+        uf.join(i, j);
+    }
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for i in 0..k {
+        let r = uf.find(i);
+        members[r].push(i);
+    }
+    let mut off_by_root: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); k];
+    for &(i, j, c) in &v.off {
+        off_by_root[uf.find(i)].push((i, j, c));
+    }
+    let mut out = Vec::new();
+    let mut pos = vec![0usize; k];
+    for (root, rows) in members.into_iter().enumerate() {
+        if rows.is_empty() {
+            continue;
+        }
+        let n = rows.len();
+        if n > MAX_BLOCK {
+            return Err(MetaError::model(format!(
+                "the random effects (or sampling covariances) join {n} rows into one block; blocks over {MAX_BLOCK} rows (crossed random effects over most of the data) are not supported: fit nested components, or split the data"
+            )));
+        }
+        for (a, &r) in rows.iter().enumerate() {
+            pos[r] = a;
+        }
+        let yb = DVector::from_iterator(n, rows.iter().map(|&r| y[r]));
+        let xb = DMatrix::from_fn(n, p, |a, c| x[rows[a] * p + c]);
+        let mut vb = DMatrix::from_fn(n, n, |a, b| if a == b { v.diag[rows[a]] } else { 0.0 });
+        for &(i, j, c) in &off_by_root[root] {
+            vb[(pos[i], pos[j])] = c;
+            vb[(pos[j], pos[i])] = c;
+        }
+        let a = comps
+            .iter()
+            .map(|c| DMatrix::from_fn(n, n, |a, b| f64::from(u8::from(c.group[rows[a]] == c.group[rows[b]]))))
+            .collect();
+        out.push(Block { rows, y: yb, x: xb, v: vb, a });
+    }
+    Ok(out)
+}

@@ -1,0 +1,54 @@
+//! The JSON of a multilevel fit: metafor's names with `.` written `_`,
+//! full doubles, NA as null, per-coefficient and per-component arrays.
+
+use serde_json::{json, Value};
+
+use crate::mv::robust::Robust;
+use crate::mv::MvFit;
+
+fn num(x: f64) -> Value {
+    if x.is_finite() {
+        json!(x)
+    } else {
+        Value::Null
+    }
+}
+
+fn nums(xs: &[f64]) -> Value {
+    Value::Array(xs.iter().map(|x| num(*x)).collect())
+}
+
+fn stats(s: &crate::fit::FitStats) -> Value {
+    json!({"ll": num(s.ll), "dev": num(s.dev), "AIC": num(s.aic), "BIC": num(s.bic), "AICc": num(s.aicc)})
+}
+
+fn robust_json(r: &Robust) -> Value {
+    json!({
+        "type": r.kind.to_string(), "cluster_col": r.cluster_col, "n_clusters": r.n_clusters,
+        "b": nums(&r.b), "se": nums(&r.se), "stat": nums(&r.stat), "pval": nums(&r.pval),
+        "ci_lb": nums(&r.ci_lb), "ci_ub": nums(&r.ci_ub), "ddf": nums(&r.ddf),
+        "QM": num(r.qm), "QMp": num(r.qm_p), "QMdf": [num(r.qm_df.0), num(r.qm_df.1)],
+    })
+}
+
+/// `{"fit": {...}, "robust": {...}, "dropped": [...]}`.
+pub fn mv_json(f: &MvFit) -> Value {
+    let vb: Vec<Value> = (0..f.p).map(|r| nums(&(0..f.p).map(|c| f.vb[(r, c)]).collect::<Vec<_>>())).collect();
+    let ddf: Vec<Value> = (0..f.p).map(|_| f.ddf.map_or(Value::Null, |d| json!(d))).collect();
+    let mut out = json!({
+        "fit": {
+            "k": f.k, "p": f.p, "coef_names": f.coef_names, "b": nums(&f.b), "se": nums(&f.se),
+            "stat": nums(&f.stat), "pval": nums(&f.pval), "ci_lb": nums(&f.ci_lb), "ci_ub": nums(&f.ci_ub),
+            "vb": vb, "sigma2": nums(&f.sigma2), "sigma2_fixed": f.sigma2_fixed, "s_names": f.s_names,
+            "s_nlevels": f.s_nlevels, "QE": num(f.qe), "QEp": num(f.qe_p), "QM": num(f.qm), "QMp": num(f.qm_p),
+            "QMdf": [f.qm_df.0, f.qm_df.1], "ddf": ddf,
+            "fit_stats": {"ML": stats(&f.ml), "REML": stats(&f.reml)},
+            "I2_levels": nums(&f.i2_levels), "iterations": f.iterations,
+        },
+        "dropped": f.dropped.iter().map(|d| json!({"row": d.row + 1, "reason": d.reason})).collect::<Vec<_>>(),
+    });
+    if let Some(r) = &f.robust {
+        out["robust"] = robust_json(r);
+    }
+    out
+}

@@ -1,0 +1,394 @@
+//! Multilevel meta-analysis: metafor's `rma.mv` with nested (or otherwise
+//! grouped) random intercepts, known sampling covariances, moderators,
+//! REML or ML, z or t tests, fixed components, the multilevel I^2, and
+//! cluster-robust inference (`robust`). The model's marginal covariance is
+//! block diagonal (see [`blocks`]); nothing k x k is ever formed.
+
+pub mod blocks;
+pub mod json;
+pub mod random;
+pub mod reml;
+pub mod robust;
+pub mod spec;
+
+use nalgebra::DMatrix;
+
+use crate::analysis::{effects, AnalysisOptions, Dropped};
+use crate::design::Design;
+use crate::dist::{pchisq, pf, pnorm, pt};
+use crate::error::MetaError;
+use crate::fit::{critical_value, FitStats};
+use crate::formula::Formula;
+use crate::method::{alpha_of_level, Method, Test};
+use crate::model_frame::model_frame;
+use crate::table::Table;
+use blocks::{blocks, SamplingCov};
+use robust::{Robust, RobustType};
+
+/// Where the sampling covariances come from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum VSpec {
+    /// `vi` on the diagonal.
+    #[default]
+    Diagonal,
+    /// A constant correlation `rho` of sampling errors within the levels of a column.
+    Cluster {
+        /// The column.
+        column: String,
+        /// The correlation.
+        rho: f64,
+    },
+    /// Known covariances `(row_i, row_j, cov)`, 1-based data rows, the upper
+    /// triangle with the diagonal (it replaces `vi`).
+    Matrix(Vec<(usize, usize, f64)>),
+}
+
+/// What to fit, besides the data and the moderators of [`AnalysisOptions`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MvSpec {
+    /// `random =` terms (`~ 1 | a/b`).
+    pub random: Vec<String>,
+    /// Fixed components (`None` = estimate), one per component, or none.
+    pub sigma2: Option<Vec<Option<f64>>>,
+    /// Sampling covariances.
+    pub v: VSpec,
+    /// Cluster-robust inference: column and type.
+    pub robust: Option<(String, RobustType)>,
+}
+
+/// A fitted multilevel model (NaN for NA), metafor's names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MvFit {
+    /// Number of effect sizes used.
+    pub k: usize,
+    /// Number of coefficients.
+    pub p: usize,
+    /// Coefficient names.
+    pub coef_names: Vec<String>,
+    /// Coefficients.
+    pub b: Vec<f64>,
+    /// Standard errors.
+    pub se: Vec<f64>,
+    /// z or t statistics.
+    pub stat: Vec<f64>,
+    /// p-values.
+    pub pval: Vec<f64>,
+    /// Lower bounds.
+    pub ci_lb: Vec<f64>,
+    /// Upper bounds.
+    pub ci_ub: Vec<f64>,
+    /// Their variance-covariance matrix.
+    pub vb: DMatrix<f64>,
+    /// Variance components.
+    pub sigma2: Vec<f64>,
+    /// Which were fixed.
+    pub sigma2_fixed: Vec<bool>,
+    /// Component names.
+    pub s_names: Vec<String>,
+    /// Levels per component.
+    pub s_nlevels: Vec<usize>,
+    /// Residual heterogeneity test.
+    pub qe: f64,
+    /// Its p-value.
+    pub qe_p: f64,
+    /// Omnibus test of the `btt` coefficients (an F statistic under t tests).
+    pub qm: f64,
+    /// Its p-value.
+    pub qm_p: f64,
+    /// Its degrees of freedom.
+    pub qm_df: (usize, Option<usize>),
+    /// Residual degrees of freedom of t tests.
+    pub ddf: Option<usize>,
+    /// ML fit statistics.
+    pub ml: FitStats,
+    /// REML fit statistics.
+    pub reml: FitStats,
+    /// Multilevel I^2 per component (percent).
+    pub i2_levels: Vec<f64>,
+    /// The cluster-robust block.
+    pub robust: Option<Robust>,
+    /// Rows left out and why.
+    pub dropped: Vec<Dropped>,
+    /// Fisher-scoring iterations.
+    pub iterations: usize,
+}
+
+fn usage(msg: String) -> MetaError {
+    MetaError::Usage(msg)
+}
+
+/// Reads the grouping codes of `col` over `rows`; a missing cell is an error.
+fn codes(table: &Table, col: &str, rows: &[usize], what: &str) -> Result<(Vec<usize>, usize), MetaError> {
+    let (levels, idx) = table.factor(col)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for &i in rows {
+        match idx[i] {
+            Some(c) => out.push(c),
+            None => {
+                return Err(MetaError::Data(crate::error::DataError {
+                    row: Some(i),
+                    column: col.into(),
+                    message: format!("{what} '{col}' has no value in this row (every used row needs one)"),
+                }))
+            }
+        }
+    }
+    // Renumber to the levels present.
+    let mut used: Vec<usize> = out.clone();
+    used.sort_unstable();
+    used.dedup();
+    let _ = levels;
+    let out = out.iter().map(|c| used.binary_search(c).unwrap_or(0)).collect();
+    Ok((out, used.len()))
+}
+
+/// Fits the multilevel model of `spec` to the table, with the effect sizes,
+/// moderators and options (`method` REML or ML, `test` z or t, `level`,
+/// `btt`, `maxiter`) of `o`.
+pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<MvFit, MetaError> {
+    let method = o.fit.method;
+    if !matches!(method, Method::REML | Method::ML) {
+        return Err(usage(format!("--random fits by REML or ML (metafor's rma.mv); --method {method} is not one of them")));
+    }
+    if o.fit.test == Test::Knha {
+        return Err(usage("--random: use --test z or t (rma.mv has no Knapp-Hartung test; --robust gives cluster-robust t tests)".into()));
+    }
+    let terms: Vec<Vec<String>> = spec.random.iter().map(|t| random::parse(t)).collect::<Result<_, _>>()?;
+    let n = table.n_rows();
+    let (yi, mut vi, _) = effects(table, o)?;
+    if let VSpec::Matrix(entries) = &spec.v {
+        vi = vec![f64::NAN; n];
+        for &(i, j, c) in entries {
+            if i == 0 || j == 0 || i > n || j > n {
+                return Err(usage(format!("--V: row {} is not a data row (1 to {n})", if i == 0 || i > n { i } else { j })));
+            }
+            if i == j {
+                vi[i - 1] = c;
+            }
+        }
+    }
+    let frame = match &o.mods {
+        None => None,
+        Some(text) => Some(model_frame(&Formula::parse(text)?, table)?),
+    };
+    let mut grouping_cols: Vec<&str> = terms.iter().flatten().map(String::as_str).collect();
+    if let VSpec::Cluster { column, .. } = &spec.v {
+        grouping_cols.push(column);
+    }
+    let mut dropped = Vec::new();
+    let mut idx = Vec::new();
+    for i in 0..n {
+        let reason = if yi[i].is_nan() || vi[i].is_nan() {
+            Some(if yi[i].is_nan() { "missing yi".to_string() } else { "missing vi".to_string() })
+        } else if let Some(col) = frame.as_ref().and_then(|f| f.missing[i].clone()) {
+            Some(format!("missing value in moderator '{col}'"))
+        } else {
+            grouping_cols.iter().find_map(|c| {
+                table
+                    .col_index(c)
+                    .filter(|&j| crate::table::is_missing(table.cell(i, j)))
+                    .map(|_| format!("missing value in random-effects or V-cluster column '{c}'"))
+            })
+        };
+        match reason {
+            Some(reason) => dropped.push(Dropped { row: i, reason }),
+            None => idx.push(i),
+        }
+    }
+    let k = idx.len();
+    if k == 0 {
+        return Err(MetaError::model(format!("no effect sizes left to analyse (k = 0): all {n} rows were left out")));
+    }
+    let y: Vec<f64> = idx.iter().map(|&i| yi[i]).collect();
+    let mut x = match &frame {
+        None => Design::intercept(k),
+        Some(f) => Design::from_rows(f.names.clone(), &idx.iter().map(|&i| f.rows[i].clone()).collect::<Vec<_>>()),
+    };
+    x.drop_redundant();
+    let p = x.p;
+    if p == 0 || p >= k {
+        return Err(MetaError::model(format!("the model has {p} coefficients for k = {k} effect sizes")));
+    }
+    let comps = random::components(&terms, table, &idx)?;
+    let nc = comps.len();
+    // Sampling covariances over the used rows.
+    let mut v = SamplingCov { diag: idx.iter().map(|&i| vi[i]).collect(), off: Vec::new() };
+    if let Some(i) = v.diag.iter().position(|v| *v < 0.0) {
+        return Err(MetaError::model(format!("the sampling variance of data row {} is negative", idx[i] + 1)));
+    }
+    match &spec.v {
+        VSpec::Diagonal => {}
+        VSpec::Cluster { column, rho } => {
+            if !(-1.0..=1.0).contains(rho) {
+                return Err(usage(format!("--rho {rho}: a correlation must lie in [-1, 1]")));
+            }
+            let (cl, _) = codes(table, column, &idx, "--V-cluster")?;
+            let mut by: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+            for (a, c) in cl.iter().enumerate() {
+                by.entry(*c).or_default().push(a);
+            }
+            for members in by.values() {
+                for (u, &a) in members.iter().enumerate() {
+                    for &b in &members[u + 1..] {
+                        v.off.push((a, b, rho * (v.diag[a] * v.diag[b]).sqrt()));
+                    }
+                }
+            }
+        }
+        VSpec::Matrix(entries) => {
+            let mut pos = vec![usize::MAX; n];
+            for (a, &i) in idx.iter().enumerate() {
+                pos[i] = a;
+            }
+            for &(i, j, c) in entries {
+                let (a, b) = (pos[i - 1], pos[j - 1]);
+                if i != j && a != usize::MAX && b != usize::MAX {
+                    v.off.push((a.min(b), a.max(b), c));
+                }
+            }
+        }
+    }
+    let bl = blocks(&y, &x.data, p, &v, &comps)?;
+    let fixed: Vec<Option<f64>> = match &spec.sigma2 {
+        None => vec![None; nc],
+        Some(f) if f.len() == nc => f.clone(),
+        Some(f) => {
+            return Err(usage(format!(
+                "--sigma2 gives {} values but the random effects have {nc} components ({})",
+                f.len(),
+                comps.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+            )))
+        }
+    };
+    if let Some(bad) = fixed.iter().flatten().find(|v| !(**v >= 0.0) || !v.is_finite()) {
+        return Err(usage(format!("--sigma2: a fixed variance component must be >= 0, got {bad}")));
+    }
+    let logdet_xtx = {
+        let xm = DMatrix::from_row_slice(k, p, &x.data);
+        (xm.transpose() * &xm).cholesky().map_or(f64::NAN, |c| 2.0 * c.l().diagonal().iter().map(|d| d.ln()).sum::<f64>())
+    };
+    let reml = method == Method::REML;
+    // The fixed-effects fit (sigma2 = 0): QE, the saturated likelihood and metafor's starting values.
+    let zero = vec![0.0; nc];
+    let fe = reml::evaluate(&bl, &zero, p, logdet_xtx, reml, false)?;
+    let qe = fe.rss.max(0.0);
+    let qe_p = pchisq(qe, (k - p) as f64, false);
+    let resid: Vec<f64> = bl
+        .iter()
+        .flat_map(|b| (&b.y - &b.x * &fe.b).iter().copied().collect::<Vec<_>>())
+        .collect();
+    let mean_r = resid.iter().sum::<f64>() / k as f64;
+    let var_r = resid.iter().map(|r| (r - mean_r).powi(2)).sum::<f64>() / (k as f64 - 1.0);
+    let inv_mean = v.diag.iter().map(|v| 1.0 / v).sum::<f64>() / k as f64;
+    let total = (0.001 * nc as f64).max(var_r - 1.0 / inv_mean);
+    let start: Vec<f64> = fixed.iter().map(|f| f.unwrap_or(total / nc as f64)).collect();
+    let free: Vec<bool> = fixed.iter().map(Option::is_none).collect();
+    let opt = reml::maximise(&bl, &start, &free, p, logdet_xtx, reml, o.fit.maxiter.max(100), &o.fit.budget)?;
+    let e = &opt.eval;
+    let test = o.fit.test;
+    let ddf = (test != Test::Z).then_some(k - p);
+    let se: Vec<f64> = (0..p).map(|j| e.h[(j, j)].sqrt()).collect();
+    let b: Vec<f64> = e.b.iter().copied().collect();
+    let stat: Vec<f64> = (0..p).map(|j| b[j] / se[j]).collect();
+    let alpha = alpha_of_level(o.fit.level);
+    let crit = critical_value(test, alpha, ddf);
+    let pval: Vec<f64> = stat
+        .iter()
+        .map(|t| match ddf {
+            None => 2.0 * pnorm(t.abs(), false),
+            Some(d) => 2.0 * pt(t.abs(), d as f64, false),
+        })
+        .collect();
+    let int_incl = x.has_intercept();
+    let btt: Vec<usize> = match &o.fit.btt {
+        Some(bt) => {
+            let mut bt: Vec<usize> = bt.iter().copied().filter(|&j| j >= 1 && j <= p).map(|j| j - 1).collect();
+            bt.sort_unstable();
+            bt.dedup();
+            if bt.is_empty() {
+                return Err(usage(format!("--btt names no existing coefficient (1 to {p})")));
+            }
+            bt
+        }
+        None if p > 1 && int_incl => (1..p).collect(),
+        None => (0..p).collect(),
+    };
+    let m = btt.len();
+    let qm_raw = {
+        let sub = DMatrix::from_fn(m, m, |r, c| e.h[(btt[r], btt[c])]);
+        let bb = nalgebra::DVector::from_iterator(m, btt.iter().map(|&j| b[j]));
+        sub.cholesky().map_or(f64::NAN, |ch| bb.dot(&ch.solve(&bb)))
+    };
+    let (qm, qm_p, qm_df) = match ddf {
+        None => (qm_raw, pchisq(qm_raw, m as f64, false), (m, None)),
+        Some(d) => (qm_raw / m as f64, pf(qm_raw / m as f64, m as f64, d as f64, false), (m, Some(d))),
+    };
+    // Fit statistics as metafor's rma.mv.
+    let parms = (p + free.iter().filter(|f| **f).count()) as f64;
+    let kf = k as f64;
+    let two_pi = 2.0 * std::f64::consts::PI;
+    let ll_qe = -0.5 * kf * two_pi.ln() - 0.5 * fe.logdet_m;
+    let aicc = |ll: f64, n: f64| -2.0 * ll + 2.0 * parms * n.max(parms + 2.0) / (n.max(parms + 2.0) - parms - 1.0);
+    let ml = FitStats {
+        ll: e.ll_ml,
+        dev: -2.0 * (e.ll_ml - ll_qe),
+        aic: -2.0 * e.ll_ml + 2.0 * parms,
+        bic: -2.0 * e.ll_ml + parms * kf.ln(),
+        aicc: aicc(e.ll_ml, kf),
+    };
+    let dfr = kf - p as f64;
+    let reml_stats = FitStats {
+        ll: e.ll_reml,
+        dev: -2.0 * e.ll_reml,
+        aic: -2.0 * e.ll_reml + 2.0 * parms,
+        bic: -2.0 * e.ll_reml + parms * dfr.ln(),
+        aicc: aicc(e.ll_reml, dfr),
+    };
+    let sum_s: f64 = opt.theta.iter().sum();
+    let typical = dfr / fe.tr_p;
+    let i2_levels = opt.theta.iter().map(|s| 100.0 * s / (sum_s + typical)).collect();
+    let robust = match &spec.robust {
+        None => None,
+        Some((col, kind)) => {
+            let (cl, ncl) = codes(table, col, &idx, "the --robust cluster column")?;
+            let fm = robust::FittedModel {
+                blocks: &bl,
+                theta: &opt.theta,
+                b: &e.b,
+                h: &e.h,
+                btt: &btt,
+                int_only: x.is_intercept_only(),
+                level: o.fit.level,
+            };
+            Some(robust::robust(&fm, &cl, ncl, col, *kind)?)
+        }
+    };
+    Ok(MvFit {
+        k,
+        p,
+        coef_names: x.names.clone(),
+        ci_lb: (0..p).map(|j| b[j] - crit * se[j]).collect(),
+        ci_ub: (0..p).map(|j| b[j] + crit * se[j]).collect(),
+        b,
+        se,
+        stat,
+        pval,
+        vb: e.h.clone(),
+        sigma2: opt.theta.clone(),
+        sigma2_fixed: fixed.iter().map(Option::is_some).collect(),
+        s_names: comps.iter().map(|c| c.name.clone()).collect(),
+        s_nlevels: comps.iter().map(|c| c.labels.len()).collect(),
+        qe,
+        qe_p,
+        qm,
+        qm_p,
+        qm_df,
+        ddf,
+        ml,
+        reml: reml_stats,
+        i2_levels,
+        robust,
+        dropped,
+        iterations: opt.iterations,
+    })
+}

@@ -1,0 +1,96 @@
+//! The multilevel options of a [`Request`] (`random`, `sigma2`,
+//! `V_cluster` with `rho`, `robust` with `cr`, `dfs`) as an [`MvSpec`], with
+//! every option that does not apply to an rma.mv fit refused in one line.
+
+use crate::error::MetaError;
+use crate::mv::robust::RobustType;
+use crate::mv::{MvSpec, VSpec};
+use crate::request::Request;
+
+fn usage(msg: impl Into<String>) -> MetaError {
+    MetaError::Usage(msg.into())
+}
+
+/// `0.05,NA` as fixed values and NAs.
+fn parse_fixed(text: &str) -> Result<Vec<Option<f64>>, MetaError> {
+    text.split(',')
+        .map(|t| {
+            let t = t.trim();
+            if t.eq_ignore_ascii_case("NA") {
+                Ok(None)
+            } else {
+                t.parse::<f64>()
+                    .map(Some)
+                    .map_err(|_| usage(format!("--sigma2 '{text}': '{t}' is neither a number nor NA")))
+            }
+        })
+        .collect()
+}
+
+impl Request {
+    /// The multilevel model asked for, if any.
+    pub fn mv_spec(&self) -> Result<Option<MvSpec>, MetaError> {
+        if self.random.is_empty() {
+            for (given, what) in [
+                (self.sigma2.is_some(), "--sigma2"),
+                (self.v_cluster.is_some(), "--V-cluster"),
+                (self.rho.is_some(), "--rho"),
+                (self.cr.is_some(), "--cr"),
+                (self.dfs.is_some(), "--dfs"),
+            ] {
+                if given {
+                    return Err(usage(format!("{what} belongs to a multilevel model: add --random \"~ 1 | study\"")));
+                }
+            }
+            if self.robust.is_some() {
+                return Err(usage(
+                    "--robust is fitted for multilevel models here: add --random \"~ 1 | COL\" with the cluster column (a model with one random intercept per cluster is the rma.uni model of independent effects)",
+                ));
+            }
+            return Ok(None);
+        }
+        for (given, what) in [
+            (self.measure.as_deref().is_some_and(|m| matches!(m, "MH" | "PETO")) || matches!(self.method.as_str(), "MH" | "PETO"), "Mantel-Haenszel or Peto pooling"),
+            (self.weights.is_some(), "--weights"),
+            (self.tau2.is_some(), "--tau2 (fix components with --sigma2)"),
+            (self.unweighted, "--unweighted"),
+            (self.subgroup.is_some(), "--subgroup"),
+            (self.leave1out || self.influence || self.regtest || self.ranktest || self.trimfill || self.cumul, "the rma.uni diagnostics (--leave1out, --influence, --regtest, --ranktest, --trimfill, --cumul)"),
+            (self.permutations.is_some(), "--permutations"),
+            (self.newmods.is_some(), "--newmods"),
+            (self.reduced_mods.is_some() || self.wald.is_some(), "--reduced-mods and --wald"),
+            (self.fallback, "--fallback"),
+            (self.all, "--all"),
+        ] {
+            if given {
+                return Err(usage(format!("{what} does not apply to a multilevel model (--random)")));
+            }
+        }
+        if let Some(d) = &self.dfs {
+            match d.as_str() {
+                "residual" => {}
+                "contain" => return Err(usage("--dfs contain is not supported yet; use --dfs residual (k - p) or --robust for cluster-based degrees of freedom")),
+                other => return Err(usage(format!("--dfs {other}: use residual"))),
+            }
+        }
+        let v = match (&self.v_cluster, self.rho) {
+            (None, None) => VSpec::Diagonal,
+            (Some(c), Some(rho)) => VSpec::Cluster { column: c.clone(), rho },
+            (Some(_), None) => return Err(usage("--V-cluster needs --rho R, the correlation of sampling errors within a cluster")),
+            (None, Some(_)) => return Err(usage("--rho R sets the correlation of sampling errors within the clusters of --V-cluster COL; give that column")),
+        };
+        let robust = match (&self.robust, self.cr.as_deref()) {
+            (None, None) => None,
+            (None, Some(_)) => return Err(usage("--cr needs --robust COL")),
+            (Some(c), None | Some("CR1")) => Some((c.clone(), RobustType::Cr1)),
+            (Some(c), Some("CR2")) => Some((c.clone(), RobustType::Cr2)),
+            (Some(_), Some(other)) => return Err(usage(format!("--cr {other}: use CR1 or CR2"))),
+        };
+        Ok(Some(MvSpec {
+            random: self.random.clone(),
+            sigma2: self.sigma2.as_deref().map(parse_fixed).transpose()?,
+            v,
+            robust,
+        }))
+    }
+}

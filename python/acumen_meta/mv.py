@@ -1,0 +1,118 @@
+"""Multilevel models (metafor's ``rma.mv``) and cluster-robust inference
+(``robust``), through the same engine as the command line."""
+import json
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from . import _core
+
+
+class RmaMvResult:
+    """A fitted multilevel model: metafor's names (``b``, ``se``, ``zval`` or
+    ``tval``, ``pval``, ``ci_lb``, ``ci_ub``, ``vb``, ``sigma2``, ``s_names``,
+    ``s_nlevels``, ``QE``, ``QEp``, ``QM``, ``QMp``, ``fit_stats``, ``I2_levels``, ...)."""
+
+    def __init__(self, headers: List[str], rows: List[List[str]], request: Dict[str, Any], result: Dict[str, Any]):
+        self._headers, self._rows, self._request, self._result = headers, rows, request, result
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        fit = self._result["fit"]
+        if name in ("zval", "tval"):
+            is_t = self._request.get("test", "z") == "t"
+            if (name == "tval") != is_t:
+                raise AttributeError(f"{name}: this model used test='{self._request.get('test', 'z')}'")
+            return fit["stat"]
+        if name in fit:
+            return fit[name]
+        if name in self._result:
+            return self._result[name]
+        raise AttributeError(name)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The engine's JSON (fit, robust when asked for, dropped rows, provenance)."""
+        return self._result
+
+    def robust(self, cluster: Any, adjust: bool = True, clubSandwich: bool = False) -> "RmaMvResult":
+        """As metafor's ``robust(fit, cluster, adjust = TRUE)`` (CR1) or, with
+        ``clubSandwich=True``, CR2 with Satterthwaite df and the HTZ test; the
+        result's ``robust`` block has the cluster-robust numbers."""
+        if not adjust and not clubSandwich:
+            raise ValueError("adjust=False (CR0) is not offered; use adjust=True (CR1) or clubSandwich=True (CR2)")
+        headers, rows = list(self._headers), [list(r) for r in self._rows]
+        if isinstance(cluster, str):
+            if cluster not in headers:
+                raise ValueError(f"cluster: '{cluster}' is not a column of data")
+            col = cluster
+        else:
+            values = list(cluster.tolist() if hasattr(cluster, "tolist") else cluster)
+            if len(values) != len(rows):
+                raise ValueError(f"cluster has {len(values)} values for {len(rows)} rows")
+            col = "cluster"
+            while col in headers:
+                col = "_" + col
+            headers.append(col)
+            for r, v in zip(rows, values):
+                r.append("" if v is None else str(v))
+        request = dict(self._request, robust=col, cr="CR2" if clubSandwich else "CR1")
+        return _fit(headers, rows, request)
+
+    def summary(self) -> str:
+        """A short report: variance components, heterogeneity, coefficients."""
+        f = self._result["fit"]
+        out = [f"Multivariate Meta-Analysis Model (k = {f['k']}; method: {self._request.get('method', 'REML')})", ""]
+        for i, n in enumerate(f["s_names"]):
+            out.append(f"sigma^2.{i + 1}  {f['sigma2'][i]:.4f}  nlvls {f['s_nlevels'][i]}  {n}")
+        out.append(f"QE(df = {f['k'] - f['p']}) = {f['QE']:.4f}, p-val {f['QEp']:.4g}")
+        for j, c in enumerate(f["coef_names"]):
+            out.append(f"{c}: {f['b'][j]:.4f} (se {f['se'][j]:.4f}, p {f['pval'][j]:.4g}) [{f['ci_lb'][j]:.4f}, {f['ci_ub'][j]:.4f}]")
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def _fit(headers: List[str], rows: List[List[str]], request: Dict[str, Any]) -> RmaMvResult:
+    result = json.loads(_core.analyse(headers, rows, json.dumps(request)))
+    return RmaMvResult(headers, rows, request, result)
+
+
+def rma_mv(yi: Any, V: Any = None, *, random: Union[str, Sequence[str]], data: Any = None, mods: Optional[str] = None,
+           method: str = "REML", test: str = "z", level: float = 95.0, sigma2: Optional[Sequence[Optional[float]]] = None,
+           V_cluster: Optional[str] = None, rho: Optional[float] = None, btt: Optional[Sequence[int]] = None,
+           maxiter: int = 100) -> RmaMvResult:
+    """Fits metafor's ``rma.mv``: ``yi`` and the sampling variances ``V`` as
+    arrays or column names of ``data``; ``random`` one formula or a list
+    (``"~ 1 | study/esid"``); ``mods`` a formula over ``data``; ``sigma2`` to
+    fix components (``[0.05, None]``); ``V_cluster`` with ``rho`` for sampling
+    errors correlated within clusters (as ``vcalc(vi, cluster, rho = rho)``)."""
+    from . import _table
+
+    if V is not None and hasattr(V, "ndim") and getattr(V, "ndim") == 2:
+        raise ValueError("V as a matrix is not taken here; give the variances vi, with V_cluster and rho for correlated errors")
+    headers, rows, _ = _table(data, {"yi": yi, "vi": V})
+    request: Dict[str, Any] = {
+        "random": [random] if isinstance(random, str) else list(random),
+        "method": method,
+        "test": test,
+        "level": level,
+        "maxiter": maxiter,
+    }
+    if mods is not None:
+        if not isinstance(mods, str):
+            raise ValueError("mods: give a formula over data, e.g. \"~ year\"")
+        request["mods"] = mods
+    if sigma2 is not None:
+        request["sigma2"] = ",".join("NA" if s is None else repr(float(s)) for s in sigma2)
+    if V_cluster is not None:
+        request["V_cluster"] = V_cluster
+    if rho is not None:
+        request["rho"] = float(rho)
+    if btt is not None:
+        request["btt"] = ",".join(str(int(b)) for b in btt)
+    return _fit(headers, rows, request)
+
+
+def robust(x: RmaMvResult, cluster: Any, adjust: bool = True, clubSandwich: bool = False) -> RmaMvResult:
+    """metafor's ``robust()``: see :meth:`RmaMvResult.robust`."""
+    return x.robust(cluster, adjust=adjust, clubSandwich=clubSandwich)
