@@ -80,16 +80,26 @@ def _fit(headers: List[str], rows: List[List[str]], request: Dict[str, Any]) -> 
 def rma_mv(yi: Any, V: Any = None, *, random: Union[str, Sequence[str]], data: Any = None, mods: Optional[str] = None,
            method: str = "REML", test: str = "z", level: float = 95.0, sigma2: Optional[Sequence[Optional[float]]] = None,
            V_cluster: Optional[str] = None, rho: Optional[float] = None, btt: Optional[Sequence[int]] = None,
-           maxiter: int = 100) -> RmaMvResult:
+           struct: Optional[str] = None, maxiter: int = 100) -> RmaMvResult:
     """Fits metafor's ``rma.mv``: ``yi`` and the sampling variances ``V`` as
     arrays or column names of ``data``; ``random`` one formula or a list
     (``"~ 1 | study/esid"``); ``mods`` a formula over ``data``; ``sigma2`` to
     fix components (``[0.05, None]``); ``V_cluster`` with ``rho`` for sampling
-    errors correlated within clusters (as ``vcalc(vi, cluster, rho = rho)``)."""
+    errors correlated within clusters (as ``vcalc(vi, cluster, rho = rho)``),
+    or ``V`` a k x k matrix (a 2-D array or list of rows) of known sampling
+    covariances; ``struct`` for a ``~ inner | outer`` term (CS, HCS, UN, ID, DIAG)."""
     from . import _table
 
-    if V is not None and hasattr(V, "ndim") and getattr(V, "ndim") == 2:
-        raise ValueError("V as a matrix is not taken here; give the variances vi, with V_cluster and rho for correlated errors")
+    v_rows = None
+    matrix = V is not None and not isinstance(V, str) and (
+        getattr(V, "ndim", None) == 2 or (hasattr(V, "__len__") and len(V) > 0 and hasattr(V[0], "__len__")))
+    if matrix:
+        m = [list(r) for r in (V.tolist() if hasattr(V, "tolist") else V)]
+        k = len(m)
+        if any(len(r) != k for r in m):
+            raise ValueError("V: give a square k x k matrix (or the variances vi)")
+        v_rows = [[i + 1, j + 1, float(m[i][j])] for i in range(k) for j in range(i, k) if i == j or m[i][j] != 0.0]
+        V = [float(m[i][i]) for i in range(k)]
     headers, rows, _ = _table(data, {"yi": yi, "vi": V})
     request: Dict[str, Any] = {
         "random": [random] if isinstance(random, str) else list(random),
@@ -110,6 +120,10 @@ def rma_mv(yi: Any, V: Any = None, *, random: Union[str, Sequence[str]], data: A
         request["rho"] = float(rho)
     if btt is not None:
         request["btt"] = ",".join(str(int(b)) for b in btt)
+    if struct is not None:
+        request["struct"] = struct
+    if v_rows is not None:
+        request["V_rows"] = v_rows
     return _fit(headers, rows, request)
 
 

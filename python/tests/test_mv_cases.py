@@ -34,6 +34,8 @@ def kwargs_of(args):
             kw["V_cluster"] = v
         elif key == "rho":
             kw["rho"] = float(v)
+        elif key == "V":
+            kw["V_file"] = v
         else:
             kw[key] = v
     return file, kw, rob
@@ -43,7 +45,15 @@ def kwargs_of(args):
 def test_case(case):
     file, kw, rob = kwargs_of(case["args"])
     data = read_csv(FIXTURES / file)
-    res = am.rma_mv("yi", "vi", data=data, **kw)
+    V = "vi"
+    if "V_file" in kw:
+        # The published covariances as a k x k matrix (list of rows).
+        k = len(data["yi"])
+        V = [[0.0] * k for _ in range(k)]
+        vf = read_csv(FIXTURES / kw.pop("V_file"))
+        for i, j, c in zip(vf["row_i"], vf["row_j"], vf["cov"]):
+            V[int(i) - 1][int(j) - 1] = V[int(j) - 1][int(i) - 1] = float(c)
+    res = am.rma_mv("yi", V, data=data, **kw)
     if rob:
         res = am.robust(res, **rob)
     errs = []
@@ -57,7 +67,7 @@ def test_case(case):
 
 def test_errors_are_value_errors():
     data = read_csv(FIXTURES / "data/assink2016.csv")
-    with pytest.raises(ValueError, match="only random intercepts"):
+    with pytest.raises(ValueError, match="must be one column name"):
         am.rma_mv("yi", "vi", data=data, random="~ factor(esid) | study")
     with pytest.raises(ValueError, match="not nested"):
         am.robust(am.rma_mv("yi", "vi", data=data, random="~ 1 | study/esid"), "esid", clubSandwich=True)

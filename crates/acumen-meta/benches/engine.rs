@@ -84,6 +84,18 @@ fn benches(c: &mut Criterion) {
     g.bench_function("rma_batch REML, 100,000 x k=20", |b| {
         b.iter(|| rma_batch(&by, &bv, 20, &reml).unwrap())
     });
+    // A three-level model, REML + CR2: 100,000 effects in 20,000 studies.
+    let (my, mv) = synthetic_yivi(100_000, 11);
+    let rows: Vec<Vec<String>> = (0..100_000)
+        .map(|i| vec![(i / 5 + 1).to_string(), (i % 5 + 1).to_string(), my[i].to_string(), mv[i].to_string()])
+        .collect();
+    let table = acumen_meta::Table::from_rows(vec!["study".into(), "esid".into(), "yi".into(), "vi".into()], &rows);
+    let req: acumen_meta::Request =
+        serde_json::from_str(r#"{"random": ["~ 1 | study/esid"], "robust": "study", "cr": "CR2"}"#).unwrap();
+    let mv_opts = req.options().unwrap();
+    g.bench_function("rma.mv three-level REML + CR2, k=100,000", |b| {
+        b.iter(|| req.run(&table, &mv_opts).unwrap())
+    });
     g.finish();
 }
 

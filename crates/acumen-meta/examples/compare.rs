@@ -135,4 +135,20 @@ fn main() {
             );
         }
     }
+    // Three-level models (effects in studies): REML + CR2, from the CSV in memory.
+    for k in ["2000", "100000"] {
+        let bytes = std::fs::read(format!("{dir}/mv{k}.csv")).expect("mv data");
+        let table = acumen_meta::csv::parse_csv(&bytes, "mv.csv").unwrap();
+        let req: acumen_meta::Request = serde_json::from_value(serde_json::json!({
+            "random": ["~ 1 | study/esid"], "robust": "study", "cr": "CR2"
+        }))
+        .unwrap();
+        let opts = req.options().unwrap();
+        println!(
+            "mv_cr2_k{k} {:.3e}",
+            per_call(if k == "2000" { 20 } else { 3 }, || {
+                std::hint::black_box(req.run(&table, &opts).unwrap());
+            })
+        );
+    }
 }

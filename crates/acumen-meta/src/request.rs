@@ -93,6 +93,14 @@ pub struct Request {
     pub cr: Option<String>,
     /// Degrees of freedom of t tests in multilevel models: residual.
     pub dfs: Option<String>,
+    /// The structure of a `~ inner | outer` term: CS, HCS, UN, ID or DIAG.
+    #[serde(rename = "struct")]
+    pub struct_: Option<String>,
+    /// Known sampling covariances `[row_i, row_j, cov]` (1-based rows, the
+    /// upper triangle with the diagonal; they replace `vi`): `acumen meta
+    /// --V FILE.csv` reads them (see `acumen_meta::mv::vfile`).
+    #[serde(rename = "V_rows", skip_serializing_if = "Option::is_none")]
+    pub v_matrix: Option<Vec<(usize, usize, f64)>>,
 }
 
 impl Default for Request {
@@ -135,6 +143,8 @@ impl Default for Request {
             robust: None,
             cr: None,
             dfs: None,
+            struct_: None,
+            v_matrix: None,
         }
     }
 }

@@ -168,9 +168,11 @@ impl Table {
             let mut vals: Vec<f64> = nums.iter().flatten().copied().collect();
             vals.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
             vals.dedup();
+            // Sorted levels: a binary search per row (a linear one is
+            // quadratic for a cluster column with a level per few rows).
             let idx = nums
                 .iter()
-                .map(|v| v.and_then(|v| vals.iter().position(|&l| l == v)))
+                .map(|v| v.and_then(|v| vals.binary_search_by(|l| l.partial_cmp(&v).unwrap_or(std::cmp::Ordering::Less)).ok()))
                 .collect();
             return Ok((vals.into_iter().map(r_number_label).collect(), idx));
         }
@@ -179,7 +181,7 @@ impl Table {
         levels.dedup();
         let idx = cells
             .iter()
-            .map(|c| c.and_then(|s| levels.iter().position(|l| *l == s)))
+            .map(|c| c.and_then(|s| levels.binary_search(&s).ok()))
             .collect();
         Ok((levels.into_iter().map(String::from).collect(), idx))
     }

@@ -134,6 +134,12 @@ pub struct MetaArgs {
     /// The correlation of sampling errors within a --V-cluster level.
     #[arg(long)]
     pub rho: Option<f64>,
+    /// The structure of a "~ inner | outer" term: CS (default), HCS, UN, ID or DIAG.
+    #[arg(long = "struct", value_name = "STRUCT")]
+    pub struct_: Option<String>,
+    /// Known sampling covariances: a CSV with columns row_i,row_j,cov (1-based data rows, upper triangle with the diagonal); replaces vi.
+    #[arg(long = "V", value_name = "FILE.csv")]
+    pub v_file: Option<PathBuf>,
     /// Cluster-robust tests by this column (metafor's robust(fit, cluster = COL)).
     #[arg(long, value_name = "COL")]
     pub robust: Option<String>,
@@ -190,6 +196,9 @@ impl MetaArgs {
             robust: self.robust.clone(),
             cr: self.cr.clone(),
             dfs: self.dfs.clone(),
+            struct_: self.struct_.clone(),
+            // Read by `run` (the engine reads no files).
+            v_matrix: None,
         }
     }
 }

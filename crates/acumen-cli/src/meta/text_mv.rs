@@ -31,8 +31,10 @@ pub fn render_mv(m: &MvFit, method: &str) -> String {
         let rows: Vec<String> = m.dropped.iter().map(|d| format!("{} ({})", d.row + 1, d.reason)).collect();
         let _ = writeln!(s, "Rows left out: {}", rows.join("; "));
     }
-    let _ = writeln!(s, "\nVariance Components:\n");
-    let _ = writeln!(s, "{:11}  {:>8}  {:>8}  {:>6}  {:>5}  {:>6}  factor", "", "estim", "sqrt", "nlvls", "fixed", "I^2");
+    if !m.s_names.is_empty() {
+        let _ = writeln!(s, "\nVariance Components:\n");
+        let _ = writeln!(s, "{:11}  {:>8}  {:>8}  {:>6}  {:>5}  {:>6}  factor", "", "estim", "sqrt", "nlvls", "fixed", "I^2");
+    }
     for (l, name) in m.s_names.iter().enumerate() {
         let _ = writeln!(
             s,
@@ -44,6 +46,16 @@ pub fn render_mv(m: &MvFit, method: &str) -> String {
             if m.sigma2_fixed[l] { "yes" } else { "no" },
             m.i2_levels[l]
         );
+    }
+    if let Some(st) = m.structure {
+        let _ = writeln!(s, "\nouter factor: {} (nlvls = {})", m.g_names[1], m.g_nlevels[1]);
+        let _ = writeln!(s, "inner factor: {} (nlvls = {})  struct: {st}\n", m.g_names[0], m.g_nlevels[0]);
+        for (i, t) in m.tau2.iter().enumerate() {
+            let _ = writeln!(s, "tau^2.{}  {:>8}  sqrt {:>8}", i + 1, f4(*t), f4(t.sqrt()));
+        }
+        for (i, r) in m.rho.iter().enumerate() {
+            let _ = writeln!(s, "rho.{}    {:>8}", i + 1, f4(*r));
+        }
     }
     let _ = writeln!(
         s,
@@ -84,7 +96,9 @@ pub fn render_mv(m: &MvFit, method: &str) -> String {
 }
 
 fn btt_text(m: &MvFit) -> String {
-    if m.qm_df.0 == m.p - 1 {
+    if m.qm_df.0 == m.p {
+        format!("1:{}", m.p)
+    } else if m.qm_df.0 == m.p - 1 {
         format!("2:{}", m.p)
     } else {
         format!("{} of {}", m.qm_df.0, m.p)

@@ -43,14 +43,36 @@ fn cr2_through_the_command_line_gives_clubsandwichs_numbers() {
 }
 
 #[test]
+fn two_outcomes_per_trial_with_the_published_v_and_an_unstructured_g() {
+    let (rc, out, err) = acumen(&[
+        "meta", &data("berkey1998.csv"), "--V", &data("berkey1998_V.csv"), "--mods", "~ outcome - 1", "--random",
+        "~ outcome | trial", "--struct", "UN", "--format", "json",
+    ]);
+    assert_eq!(rc, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let want = case("berkey_un");
+    for path in ["/fit/tau2/0", "/fit/tau2/1", "/fit/rho/0", "/fit/b/0", "/fit/se/1"] {
+        let (a, e) = (v.pointer(path).unwrap().as_f64().unwrap(), want.pointer(path).unwrap().as_f64().unwrap());
+        assert!((a - e).abs() <= 1e-4 * e.abs(), "{path}: {a} vs metafor {e}");
+    }
+    assert_eq!(v["fit"]["struct"], "UN");
+}
+
+#[test]
 fn bad_multilevel_input_is_one_line_naming_what_to_change() {
     let file = data("assink2016.csv");
     let holes_path = std::env::temp_dir().join(format!("acumen-mv-holes-{}.csv", std::process::id()));
     let mut f = std::fs::File::create(&holes_path).unwrap();
     writeln!(f, "study,esid,yi,vi\n1,1,0.2,0.01\n1,2,0.3,0.02\n,3,0.1,0.03\n2,1,0.4,0.02\n3,1,0.1,0.05").unwrap();
     let holes = holes_path.to_str().unwrap().to_string();
+    let bad_v_path = std::env::temp_dir().join(format!("acumen-mv-badv-{}.csv", std::process::id()));
+    std::fs::write(&bad_v_path, "row_i,row_j,cov\n1,1,0.02\n1,2,abc\n").unwrap();
+    let bad_v = bad_v_path.to_str().unwrap().to_string();
     for (args, says) in [
-        (vec![file.as_str(), "--random", "~ factor(esid) | study"], "only random intercepts"),
+        (vec![file.as_str(), "--random", "~ factor(esid) | study"], "must be one column name"),
+        (vec![file.as_str(), "--random", "~ 1 | study", "--struct", "UN"], "applies to a ~ inner | outer term"),
+        (vec![file.as_str(), "--random", "~ esid | study", "--struct", "AR1"], "use CS, HCS, UN, ID or DIAG"),
+        (vec![file.as_str(), "--random", "~ 1 | study", "--V", bad_v.as_str()], "row 3, field cov"),
         (vec![file.as_str(), "--random", "1 | study"], "must start with ~"),
         (vec![file.as_str(), "--random", "~ 1 | nosuch"], "nosuch"),
         (vec![file.as_str(), "--random", "~ 1 | study/esid", "--robust", "esid", "--cr", "CR2"], "not nested within 'esid'"),

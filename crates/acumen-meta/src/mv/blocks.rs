@@ -32,6 +32,54 @@ pub struct SamplingCov {
     pub off: Vec<(usize, usize, f64)>,
 }
 
+/// One linear piece of the marginal covariance: `M = V + sum_q theta_q B_q`,
+/// with `B_q(i, j)` one of these indicators.
+#[derive(Debug, Clone, Copy)]
+pub enum Basis<'a> {
+    /// Rows in the same level of a grouping (a random intercept).
+    Same(&'a [usize]),
+    /// Rows in the same outer level whose inner levels are `a` and `b` (in
+    /// either order; `a == b`: both `a`): one entry of an inner-by-inner G.
+    Pair {
+        /// Outer level per row.
+        outer: &'a [usize],
+        /// Inner level per row.
+        inner: &'a [usize],
+        /// First inner level.
+        a: usize,
+        /// Second inner level.
+        b: usize,
+    },
+    /// Same outer level and same inner level.
+    SameInner {
+        /// Outer level per row.
+        outer: &'a [usize],
+        /// Inner level per row.
+        inner: &'a [usize],
+    },
+    /// Same outer level, different inner levels.
+    DiffInner {
+        /// Outer level per row.
+        outer: &'a [usize],
+        /// Inner level per row.
+        inner: &'a [usize],
+    },
+}
+
+impl Basis<'_> {
+    fn entry(&self, i: usize, j: usize) -> f64 {
+        let on = match *self {
+            Basis::Same(g) => g[i] == g[j],
+            Basis::Pair { outer, inner, a, b } => {
+                outer[i] == outer[j] && ((inner[i] == a && inner[j] == b) || (inner[i] == b && inner[j] == a))
+            }
+            Basis::SameInner { outer, inner } => outer[i] == outer[j] && inner[i] == inner[j],
+            Basis::DiffInner { outer, inner } => outer[i] == outer[j] && inner[i] != inner[j],
+        };
+        f64::from(u8::from(on))
+    }
+}
+
 /// One block: its rows and the dense pieces of the model on them.
 #[derive(Debug, Clone)]
 pub struct Block {
@@ -43,7 +91,7 @@ pub struct Block {
     pub x: DMatrix<f64>,
     /// Sampling covariance.
     pub v: DMatrix<f64>,
-    /// Per component, the 0/1 matrix of rows that share a level.
+    /// Per parameter, its 0/1 basis matrix on the block.
     pub a: Vec<DMatrix<f64>>,
 }
 
@@ -72,16 +120,19 @@ impl UnionFind {
 }
 
 /// The blocks of `k` rows with outcomes `y`, model matrix rows `x`
-/// (row-major, `p` columns), sampling covariances `v` and components `comps`.
-pub fn blocks(y: &[f64], x: &[f64], p: usize, v: &SamplingCov, comps: &[Component]) -> Result<Vec<Block>, MetaError> {
+/// (row-major, `p` columns), sampling covariances `v`, the groupings whose
+/// levels join rows (`joins`, 0-based codes) and the model's bases.
+pub fn blocks(y: &[f64], x: &[f64], p: usize, v: &SamplingCov, joins: &[&[usize]], bases: &[Basis]) -> Result<Vec<Block>, MetaError> {
     let k = y.len();
     let mut uf = UnionFind((0..k).collect());
-    for c in comps {
-        let mut first: Vec<Option<usize>> = vec![None; c.labels.len()];
-        for (i, &g) in c.group.iter().enumerate() {
-            match first[g] {
-                None => first[g] = Some(i),
-                Some(f) => uf.join(f, i),
+    for g in joins {
+        let mut first: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for (i, &l) in g.iter().enumerate() {
+            match first.get(&l) {
+                None => {
+                    first.insert(l, i);
+                }
+                Some(&f) => uf.join(f, i),
             }
         }
     }
@@ -119,10 +170,7 @@ pub fn blocks(y: &[f64], x: &[f64], p: usize, v: &SamplingCov, comps: &[Componen
             vb[(pos[i], pos[j])] = c;
             vb[(pos[j], pos[i])] = c;
         }
-        let a = comps
-            .iter()
-            .map(|c| DMatrix::from_fn(n, n, |a, b| f64::from(u8::from(c.group[rows[a]] == c.group[rows[b]]))))
-            .collect();
+        let a = bases.iter().map(|bs| DMatrix::from_fn(n, n, |a, b| bs.entry(rows[a], rows[b]))).collect();
         out.push(Block { rows, y: yb, x: xb, v: vb, a });
     }
     Ok(out)

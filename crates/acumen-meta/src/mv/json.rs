@@ -47,6 +47,13 @@ pub fn mv_json(f: &MvFit) -> Value {
         },
         "dropped": f.dropped.iter().map(|d| json!({"row": d.row + 1, "reason": d.reason})).collect::<Vec<_>>(),
     });
+    if let Some(st) = f.structure {
+        out["fit"]["struct"] = json!(st.to_string());
+        out["fit"]["tau2"] = nums(&f.tau2);
+        out["fit"]["rho"] = nums(&f.rho);
+        out["fit"]["g_names"] = json!(f.g_names);
+        out["fit"]["g_nlevels"] = json!(f.g_nlevels);
+    }
     if let Some(r) = &f.robust {
         out["robust"] = robust_json(r);
     }

@@ -10,6 +10,8 @@ pub mod random;
 pub mod reml;
 pub mod robust;
 pub mod spec;
+pub mod structure;
+pub mod vfile;
 
 use nalgebra::DMatrix;
 
@@ -22,8 +24,11 @@ use crate::formula::Formula;
 use crate::method::{alpha_of_level, Method, Test};
 use crate::model_frame::model_frame;
 use crate::table::Table;
-use blocks::{blocks, SamplingCov};
+use blocks::{blocks, Basis, SamplingCov};
+use random::Term;
+use reml::Kind;
 use robust::{Robust, RobustType};
+use structure::Struct;
 
 /// Where the sampling covariances come from.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -54,6 +59,8 @@ pub struct MvSpec {
     pub v: VSpec,
     /// Cluster-robust inference: column and type.
     pub robust: Option<(String, RobustType)>,
+    /// The structure of a `~ inner | outer` term (CS when none is given).
+    pub structure: Option<Struct>,
 }
 
 /// A fitted multilevel model (NaN for NA), metafor's names.
@@ -105,6 +112,16 @@ pub struct MvFit {
     pub reml: FitStats,
     /// Multilevel I^2 per component (percent).
     pub i2_levels: Vec<f64>,
+    /// The structure of the `~ inner | outer` term, if any.
+    pub structure: Option<Struct>,
+    /// Its variances (metafor's `tau2`).
+    pub tau2: Vec<f64>,
+    /// Its correlations (metafor's `rho`).
+    pub rho: Vec<f64>,
+    /// Its inner and outer factors.
+    pub g_names: Vec<String>,
+    /// Their numbers of levels.
+    pub g_nlevels: Vec<usize>,
     /// The cluster-robust block.
     pub robust: Option<Robust>,
     /// Rows left out and why.
@@ -153,7 +170,27 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     if o.fit.test == Test::Knha {
         return Err(usage("--random: use --test z or t (rma.mv has no Knapp-Hartung test; --robust gives cluster-robust t tests)".into()));
     }
-    let terms: Vec<Vec<String>> = spec.random.iter().map(|t| random::parse(t)).collect::<Result<_, _>>()?;
+    let parsed: Vec<Term> = spec.random.iter().map(|t| random::parse(t)).collect::<Result<_, _>>()?;
+    let terms: Vec<&Vec<String>> = parsed
+        .iter()
+        .filter_map(|t| match t {
+            Term::Nested(f) => Some(f),
+            Term::Inner { .. } => None,
+        })
+        .collect();
+    let inner_terms: Vec<(&String, &String)> = parsed
+        .iter()
+        .filter_map(|t| match t {
+            Term::Inner { inner, outer } => Some((inner, outer)),
+            Term::Nested(_) => None,
+        })
+        .collect();
+    if inner_terms.len() > 1 {
+        return Err(usage("--random: one ~ inner | outer term is fitted (metafor's G); give the others as ~ 1 | a/b terms".into()));
+    }
+    if spec.structure.is_some() && inner_terms.is_empty() {
+        return Err(usage("--struct applies to a ~ inner | outer term (e.g. --random \"~ outcome | trial\")".into()));
+    }
     let n = table.n_rows();
     let (yi, mut vi, _) = effects(table, o)?;
     if let VSpec::Matrix(entries) = &spec.v {
@@ -171,7 +208,11 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         None => None,
         Some(text) => Some(model_frame(&Formula::parse(text)?, table)?),
     };
-    let mut grouping_cols: Vec<&str> = terms.iter().flatten().map(String::as_str).collect();
+    let mut grouping_cols: Vec<&str> = terms.iter().copied().flatten().map(String::as_str).collect();
+    for (i, o) in &inner_terms {
+        grouping_cols.push(i);
+        grouping_cols.push(o);
+    }
     if let VSpec::Cluster { column, .. } = &spec.v {
         grouping_cols.push(column);
     }
@@ -248,7 +289,27 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
             }
         }
     }
-    let bl = blocks(&y, &x.data, p, &v, &comps)?;
+    // The ~ inner | outer term: level codes and its parameters' bases.
+    let g = match inner_terms.first() {
+        None => None,
+        Some((inner, outer)) => {
+            let (ic, q) = codes(table, inner, &idx, "the inner factor")?;
+            let (oc, no) = codes(table, outer, &idx, "the outer factor")?;
+            Some((spec.structure.unwrap_or(Struct::Cs), ic, q, oc, no, [inner.to_string(), outer.to_string()]))
+        }
+    };
+    let mut bases: Vec<Basis> = comps.iter().map(|c| Basis::Same(&c.group)).collect();
+    let mut kinds = vec![Kind::Var; nc];
+    let mut joins: Vec<&[usize]> = comps.iter().map(|c| c.group.as_slice()).collect();
+    if let Some((st, ic, q, oc, _, _)) = &g {
+        for (b, kind) in structure::bases(*st, *q, oc, ic)? {
+            bases.push(b);
+            kinds.push(kind);
+        }
+        joins.push(oc);
+    }
+    let np = bases.len();
+    let bl = blocks(&y, &x.data, p, &v, &joins, &bases)?;
     let fixed: Vec<Option<f64>> = match &spec.sigma2 {
         None => vec![None; nc],
         Some(f) if f.len() == nc => f.clone(),
@@ -269,7 +330,7 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     };
     let reml = method == Method::REML;
     // The fixed-effects fit (sigma2 = 0): QE, the saturated likelihood and metafor's starting values.
-    let zero = vec![0.0; nc];
+    let zero = vec![0.0; np];
     let fe = reml::evaluate(&bl, &zero, p, logdet_xtx, reml, false)?;
     let qe = fe.rss.max(0.0);
     let qe_p = pchisq(qe, (k - p) as f64, false);
@@ -280,10 +341,28 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let mean_r = resid.iter().sum::<f64>() / k as f64;
     let var_r = resid.iter().map(|r| (r - mean_r).powi(2)).sum::<f64>() / (k as f64 - 1.0);
     let inv_mean = v.diag.iter().map(|v| 1.0 / v).sum::<f64>() / k as f64;
-    let total = (0.001 * nc as f64).max(var_r - 1.0 / inv_mean);
-    let start: Vec<f64> = fixed.iter().map(|f| f.unwrap_or(total / nc as f64)).collect();
-    let free: Vec<bool> = fixed.iter().map(Option::is_none).collect();
-    let opt = reml::maximise(&bl, &start, &free, p, logdet_xtx, reml, o.fit.maxiter.max(100), &o.fit.budget)?;
+    // metafor's start: the residual variance beyond the sampling variances, shared out.
+    let n_var = kinds.iter().filter(|k| **k == Kind::Var).count();
+    let each = (0.001 * n_var as f64).max(var_r - 1.0 / inv_mean) / n_var as f64;
+    let mut start: Vec<f64> = fixed.iter().map(|f| f.unwrap_or(each)).collect();
+    if let Some((st, _, q, ..)) = &g {
+        start.extend(structure::start(*st, *q, each));
+    }
+    let mut free: Vec<bool> = fixed.iter().map(Option::is_none).collect();
+    free.resize(np, true);
+    let valid = |t: &[f64]| g.as_ref().is_none_or(|(st, _, q, ..)| structure::admissible(*st, *q, &t[nc..]));
+    let problem = reml::Problem {
+        blocks: &bl,
+        free: &free,
+        kinds: &kinds,
+        valid: &valid,
+        p,
+        logdet_xtx,
+        reml,
+        maxiter: o.fit.maxiter.max(100),
+        budget: &o.fit.budget,
+    };
+    let opt = reml::maximise(&problem, &start)?;
     let e = &opt.eval;
     let test = o.fit.test;
     let ddf = (test != Test::Z).then_some(k - p);
@@ -344,9 +423,11 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         bic: -2.0 * e.ll_reml + parms * dfr.ln(),
         aicc: aicc(e.ll_reml, dfr),
     };
-    let sum_s: f64 = opt.theta.iter().sum();
+    let sigma2 = opt.theta[..nc].to_vec();
+    let sum_s: f64 = sigma2.iter().sum();
     let typical = dfr / fe.tr_p;
-    let i2_levels = opt.theta.iter().map(|s| 100.0 * s / (sum_s + typical)).collect();
+    let i2_levels = sigma2.iter().map(|s| 100.0 * s / (sum_s + typical)).collect();
+    let (tau2, rho) = g.as_ref().map_or((vec![], vec![]), |(st, _, q, ..)| structure::tau2_rho(*st, *q, &opt.theta[nc..]));
     let robust = match &spec.robust {
         None => None,
         Some((col, kind)) => {
@@ -374,7 +455,7 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         stat,
         pval,
         vb: e.h.clone(),
-        sigma2: opt.theta.clone(),
+        sigma2,
         sigma2_fixed: fixed.iter().map(Option::is_some).collect(),
         s_names: comps.iter().map(|c| c.name.clone()).collect(),
         s_nlevels: comps.iter().map(|c| c.labels.len()).collect(),
@@ -387,6 +468,11 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         ml,
         reml: reml_stats,
         i2_levels,
+        structure: g.as_ref().map(|t| t.0),
+        tau2,
+        rho,
+        g_names: g.as_ref().map_or(vec![], |t| t.5.to_vec()),
+        g_nlevels: g.as_ref().map_or(vec![], |t| vec![t.2, t.4]),
         robust,
         dropped,
         iterations: opt.iterations,

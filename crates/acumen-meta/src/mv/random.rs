@@ -1,35 +1,56 @@
 //! metafor's `random =` formulas for multilevel models: `~ 1 | a` (one
-//! random intercept per level of `a`) and `~ 1 | a/b/c` (nested: one
-//! component per depth, named `a`, `a/b`, `a/b/c` as metafor's `s.names`).
+//! random intercept per level of `a`), `~ 1 | a/b/c` (nested: one
+//! component per depth, named `a`, `a/b`, `a/b/c` as metafor's `s.names`)
+//! and `~ inner | outer` (correlated effects of the levels of `inner`
+//! within each level of `outer`, with a `struct`).
 
 use crate::error::MetaError;
 use crate::mv::blocks::Component;
 use crate::table::Table;
 
-/// The grouping factors of one `~ 1 | a/b` term, outermost first.
-pub fn parse(term: &str) -> Result<Vec<String>, MetaError> {
+/// One `random =` term.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
+    /// `~ 1 | a/b`: the grouping factors, outermost first.
+    Nested(Vec<String>),
+    /// `~ inner | outer`.
+    Inner {
+        /// The column whose levels are correlated.
+        inner: String,
+        /// The column whose levels are independent.
+        outer: String,
+    },
+}
+
+/// Parses one `random =` term.
+pub fn parse(term: &str) -> Result<Term, MetaError> {
     let bad = |why: &str| MetaError::Usage(format!("--random '{term}': {why} (write it as metafor does: \"~ 1 | study\" or \"~ 1 | study/esid\")"));
     let t = term.trim();
     let t = t.strip_prefix('~').ok_or_else(|| bad("it must start with ~"))?;
     let (inner, outer) = t.split_once('|').ok_or_else(|| bad("it needs a | between the effect and the grouping"))?;
     let inner = inner.trim();
-    if inner != "1" {
-        return Err(MetaError::Usage(format!(
-            "--random '{term}': only random intercepts (~ 1 | ...) are fitted; structures over an inner factor (~ {inner} | ...) are not supported yet"
-        )));
-    }
+    let is_name = |f: &str| !f.is_empty() && !f.contains(|c: char| c.is_whitespace() || "+*:()/".contains(c));
     let factors: Vec<String> = outer.split('/').map(|f| f.trim().to_string()).collect();
-    if factors.iter().any(|f| f.is_empty() || f.contains(|c: char| c.is_whitespace() || "+*:()".contains(c))) {
+    if !factors.iter().all(|f| is_name(f)) {
         return Err(bad("each grouping factor must be one column name"));
     }
-    Ok(factors)
+    if inner == "1" {
+        return Ok(Term::Nested(factors));
+    }
+    if !is_name(inner) {
+        return Err(bad("the inner factor of ~ inner | outer must be one column name (metafor's factor(x) is the column itself here)"));
+    }
+    if factors.len() != 1 {
+        return Err(bad("~ inner | outer takes one outer column (nest with a separate ~ 1 | a/b term)"));
+    }
+    Ok(Term::Inner { inner: inner.to_string(), outer: factors[0].clone() })
 }
 
 /// The components of the terms over the table's rows `rows` (which must
 /// have every grouping column filled): one per depth of each term.
-pub fn components(terms: &[Vec<String>], table: &Table, rows: &[usize]) -> Result<Vec<Component>, MetaError> {
+pub fn components(terms: &[&Vec<String>], table: &Table, rows: &[usize]) -> Result<Vec<Component>, MetaError> {
     let mut out = Vec::new();
-    for factors in terms {
+    for &factors in terms {
         let mut cols = Vec::new();
         for f in factors {
             let j = table.col_index(f).ok_or_else(|| MetaError::MissingColumns {
@@ -43,33 +64,57 @@ pub fn components(terms: &[Vec<String>], table: &Table, rows: &[usize]) -> Resul
                 .iter()
                 .map(|&i| cols.iter().map(|&c| table.cell(i, c).trim()).collect::<Vec<_>>().join("/"))
                 .collect();
-            let mut levels: Vec<String> = labels.clone();
-            levels.sort_by(|a, b| level_order(a, b));
-            levels.dedup();
-            let group = labels
+            // Distinct labels first, then sorted once by a precomputed key.
+            let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            let mut distinct: Vec<&str> = Vec::new();
+            let first: Vec<usize> = labels
                 .iter()
-                .map(|l| levels.binary_search_by(|x| level_order(x, l)).unwrap_or(0))
+                .map(|l| {
+                    *seen.entry(l.as_str()).or_insert_with(|| {
+                        distinct.push(l.as_str());
+                        distinct.len() - 1
+                    })
+                })
                 .collect();
+            let keys: Vec<Vec<Part>> = distinct.iter().map(|l| key(l)).collect();
+            let mut order: Vec<usize> = (0..distinct.len()).collect();
+            order.sort_by(|&a, &b| compare_keys(&keys[a], &keys[b]));
+            let mut rank = vec![0; distinct.len()];
+            for (r, &d) in order.iter().enumerate() {
+                rank[d] = r;
+            }
+            let group = first.iter().map(|&d| rank[d]).collect();
+            let levels: Vec<String> = order.iter().map(|&d| distinct[d].to_string()).collect();
             out.push(Component { name, group, labels: levels });
         }
     }
     Ok(out)
 }
 
+/// One part of a level label: a number or a text.
+enum Part {
+    Num(f64),
+    Text(String),
+}
+
+fn key(label: &str) -> Vec<Part> {
+    label
+        .split('/')
+        .map(|p| p.parse::<f64>().map_or_else(|_| Part::Text(p.to_string()), Part::Num))
+        .collect()
+}
+
 /// Numeric labels in numeric order, others as text (R's factor levels).
-fn level_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let key = |s: &str| -> Vec<Result<f64, String>> {
-        s.split('/').map(|p| p.parse::<f64>().map_err(|_| p.to_string())).collect()
-    };
-    let (ka, kb) = (key(a), key(b));
-    for (x, y) in ka.iter().zip(&kb) {
+fn compare_keys(ka: &[Part], kb: &[Part]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    for (x, y) in ka.iter().zip(kb) {
         let o = match (x, y) {
-            (Ok(x), Ok(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
-            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-            (Err(x), Err(y)) => x.cmp(y),
+            (Part::Num(x), Part::Num(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+            (Part::Num(_), Part::Text(_)) => Ordering::Less,
+            (Part::Text(_), Part::Num(_)) => Ordering::Greater,
+            (Part::Text(x), Part::Text(y)) => x.cmp(y),
         };
-        if o != std::cmp::Ordering::Equal {
+        if o != Ordering::Equal {
             return o;
         }
     }

@@ -181,19 +181,42 @@ pub struct Optimum {
     pub iterations: usize,
 }
 
-/// Maximises the (restricted) likelihood over the components not fixed
-/// (`free`), from `start`, keeping every component >= 0.
-#[allow(clippy::too_many_arguments)]
-pub fn maximise(
-    blocks: &[Block],
-    start: &[f64],
-    free: &[bool],
-    p: usize,
-    logdet_xtx: f64,
-    reml: bool,
-    maxiter: usize,
-    budget: &Budget,
-) -> Result<Optimum, MetaError> {
+/// What a parameter is: a variance (kept >= 0) or a covariance (free, within `valid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A variance component.
+    Var,
+    /// A covariance between inner levels.
+    Cov,
+}
+
+/// The problem the maximiser solves.
+pub struct Problem<'a> {
+    /// The model's blocks.
+    pub blocks: &'a [Block],
+    /// Which parameters are estimated (the others stay at `start`).
+    pub free: &'a [bool],
+    /// Variance or covariance, per parameter.
+    pub kinds: &'a [Kind],
+    /// Whether a parameter vector is admissible (|correlations| <= 1).
+    pub valid: &'a dyn Fn(&[f64]) -> bool,
+    /// Number of coefficients.
+    pub p: usize,
+    /// `log det X'X`.
+    pub logdet_xtx: f64,
+    /// REML (or ML).
+    pub reml: bool,
+    /// Iteration limit.
+    pub maxiter: usize,
+    /// The caller's cancel flag.
+    pub budget: &'a Budget,
+}
+
+/// Maximises the (restricted) likelihood over the free parameters from
+/// `start`, variances kept >= 0 and every step admissible.
+pub fn maximise(pr: &Problem, start: &[f64]) -> Result<Optimum, MetaError> {
+    let (blocks, free, p, logdet_xtx, reml, maxiter, budget) =
+        (pr.blocks, pr.free, pr.p, pr.logdet_xtx, pr.reml, pr.maxiter, pr.budget);
     let ll = |e: &Eval| if reml { e.ll_reml } else { e.ll_ml };
     let mut theta = start.to_vec();
     let mut e = evaluate(blocks, &theta, p, logdet_xtx, reml, true)?;
@@ -201,7 +224,7 @@ pub fn maximise(
         budget.check()?;
         // Components at zero whose score points below zero stay there.
         let active: Vec<usize> = (0..theta.len())
-            .filter(|&l| free[l] && !(theta[l] <= 0.0 && e.score[l] <= 0.0))
+            .filter(|&l| free[l] && !(pr.kinds[l] == Kind::Var && theta[l] <= 0.0 && e.score[l] <= 0.0))
             .collect();
         if active.is_empty() {
             return Ok(Optimum { theta, eval: e, iterations: iteration });
@@ -219,7 +242,12 @@ pub fn maximise(
         for _ in 0..60 {
             let mut cand = theta.clone();
             for (r, &l) in active.iter().enumerate() {
-                cand[l] = (theta[l] + t * step[r]).max(0.0);
+                let v = theta[l] + t * step[r];
+                cand[l] = if pr.kinds[l] == Kind::Var { v.max(0.0) } else { v };
+            }
+            if !(pr.valid)(&cand) {
+                t /= 2.0;
+                continue;
             }
             match evaluate(blocks, &cand, p, logdet_xtx, reml, true) {
                 Ok(ce) if ll(&ce) >= base - 1e-13 * base.abs().max(1.0) => {

@@ -37,6 +37,8 @@ impl Request {
                 (self.rho.is_some(), "--rho"),
                 (self.cr.is_some(), "--cr"),
                 (self.dfs.is_some(), "--dfs"),
+                (self.struct_.is_some(), "--struct"),
+                (self.v_matrix.is_some(), "--V"),
             ] {
                 if given {
                     return Err(usage(format!("{what} belongs to a multilevel model: add --random \"~ 1 | study\"")));
@@ -86,7 +88,14 @@ impl Request {
             (Some(c), Some("CR2")) => Some((c.clone(), RobustType::Cr2)),
             (Some(_), Some(other)) => return Err(usage(format!("--cr {other}: use CR1 or CR2"))),
         };
+        let structure = self.struct_.as_deref().map(str::parse).transpose()?;
+        let v = match (&self.v_matrix, v) {
+            (None, v) => v,
+            (Some(m), VSpec::Diagonal) => VSpec::Matrix(m.clone()),
+            (Some(_), _) => return Err(usage("--V gives the whole sampling covariance matrix; drop --V-cluster and --rho")),
+        };
         Ok(Some(MvSpec {
+            structure,
             random: self.random.clone(),
             sigma2: self.sigma2.as_deref().map(parse_fixed).transpose()?,
             v,

@@ -28,6 +28,7 @@ pub fn request(args: &[String]) -> Result<(String, Request), String> {
     let mut it = args.iter();
     let file = it.next().ok_or("no file")?.clone();
     let mut m = Map::new();
+    let mut v_file = None;
     while let Some(a) = it.next() {
         let key = a
             .strip_prefix("--")
@@ -42,6 +43,11 @@ pub fn request(args: &[String]) -> Result<(String, Request), String> {
             // The command's own output option.
             "format" => continue,
             "add" | "level" | "tau2" | "rho" => Value::from(v.parse::<f64>().map_err(|e| format!("--{key}: {e}"))?),
+            // A file the caller reads (as `acumen meta --V` does).
+            "V" => {
+                v_file = Some(v.clone());
+                continue;
+            }
             // Repeatable.
             "random" => {
                 let list = m.entry("random").or_insert_with(|| Value::Array(vec![]));
@@ -53,7 +59,11 @@ pub fn request(args: &[String]) -> Result<(String, Request), String> {
         };
         m.insert(key, value);
     }
-    let req = serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())?;
+    let mut req: Request = serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())?;
+    if let Some(f) = v_file {
+        let bytes = std::fs::read(fixtures().join(&f)).map_err(|e| format!("{f}: {e}"))?;
+        req.v_matrix = Some(acumen_meta::mv::vfile::parse_v(&bytes, &f).map_err(|e| e.to_string())?);
+    }
     Ok((file, req))
 }
 
