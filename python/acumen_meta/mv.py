@@ -57,6 +57,11 @@ class RmaMvResult:
         request = dict(self._request, robust=col, cr="CR2" if clubSandwich else "CR1")
         return _fit(headers, rows, request)
 
+    def ranef(self) -> Dict[str, Dict[str, List[Any]]]:
+        """metafor's ``ranef()``: per ``~ 1 | ...`` component, the levels and
+        their BLUPs (``intrcpt``, ``se``, ``pi_lb``, ``pi_ub``)."""
+        return _fit(self._headers, self._rows, dict(self._request, ranef=True))._result["ranef"]
+
     def summary(self) -> str:
         """A short report: variance components, heterogeneity, coefficients."""
         f = self._result["fit"]

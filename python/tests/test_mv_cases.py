@@ -19,6 +19,9 @@ def kwargs_of(args):
     kw, rob = {"random": []}, {}
     for a in it:
         key = a[2:]
+        if key == "ranef":
+            rob["_ranef"] = True
+            continue
         v = next(it)
         if key == "format":
             continue
@@ -53,11 +56,15 @@ def test_case(case):
         vf = read_csv(FIXTURES / kw.pop("V_file"))
         for i, j, c in zip(vf["row_i"], vf["row_j"], vf["cov"]):
             V[int(i) - 1][int(j) - 1] = V[int(j) - 1][int(i) - 1] = float(c)
+    blups = rob.pop("_ranef", False)
     res = am.rma_mv("yi", V, data=data, **kw)
     if rob:
         res = am.robust(res, **rob)
+    got = dict(res.to_dict())
+    if blups:
+        got["ranef"] = res.ranef()
     errs = []
-    compare(case["name"], case["expected"], res.to_dict(), case["slack"], errs)
+    compare(case["name"], case["expected"], got, case["slack"], errs)
     assert not errs, "\n".join(errs)
     f = case["expected"]["fit"]
     assert res.sigma2 == pytest.approx(f["sigma2"], rel=1e-5)

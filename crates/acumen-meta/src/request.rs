@@ -101,6 +101,8 @@ pub struct Request {
     /// --V FILE.csv` reads them (see `acumen_meta::mv::vfile`).
     #[serde(rename = "V_rows", skip_serializing_if = "Option::is_none")]
     pub v_matrix: Option<Vec<(usize, usize, f64)>>,
+    /// The BLUPs of a multilevel model's random intercepts (metafor's `ranef`).
+    pub ranef: bool,
 }
 
 impl Default for Request {
@@ -145,6 +147,7 @@ impl Default for Request {
             dfs: None,
             struct_: None,
             v_matrix: None,
+            ranef: false,
         }
     }
 }

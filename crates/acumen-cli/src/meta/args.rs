@@ -140,6 +140,9 @@ pub struct MetaArgs {
     /// Known sampling covariances: a CSV with columns row_i,row_j,cov (1-based data rows, upper triangle with the diagonal); replaces vi.
     #[arg(long = "V", value_name = "FILE.csv")]
     pub v_file: Option<PathBuf>,
+    /// The BLUPs of the random intercepts of a multilevel model (metafor's ranef).
+    #[arg(long)]
+    pub ranef: bool,
     /// Cluster-robust tests by this column (metafor's robust(fit, cluster = COL)).
     #[arg(long, value_name = "COL")]
     pub robust: Option<String>,
@@ -199,6 +202,7 @@ impl MetaArgs {
             struct_: self.struct_.clone(),
             // Read by `run` (the engine reads no files).
             v_matrix: None,
+            ranef: self.ranef,
         }
     }
 }

@@ -57,5 +57,15 @@ pub fn mv_json(f: &MvFit) -> Value {
     if let Some(r) = &f.robust {
         out["robust"] = robust_json(r);
     }
+    if let Some(blups) = &f.ranef {
+        let mut m = serde_json::Map::new();
+        for b in blups {
+            m.insert(
+                b.name.clone(),
+                json!({"level": b.level, "intrcpt": nums(&b.intrcpt), "se": nums(&b.se), "pi_lb": nums(&b.pi_lb), "pi_ub": nums(&b.pi_ub)}),
+            );
+        }
+        out["ranef"] = Value::Object(m);
+    }
     out
 }

@@ -7,6 +7,7 @@
 pub mod blocks;
 pub mod json;
 pub mod random;
+pub mod ranef;
 pub mod reml;
 pub mod robust;
 pub mod spec;
@@ -61,6 +62,8 @@ pub struct MvSpec {
     pub robust: Option<(String, RobustType)>,
     /// The structure of a `~ inner | outer` term (CS when none is given).
     pub structure: Option<Struct>,
+    /// Compute the BLUPs of the random intercepts (metafor's `ranef`).
+    pub ranef: bool,
 }
 
 /// A fitted multilevel model (NaN for NA), metafor's names.
@@ -124,6 +127,8 @@ pub struct MvFit {
     pub g_nlevels: Vec<usize>,
     /// The cluster-robust block.
     pub robust: Option<Robust>,
+    /// BLUPs per `~ 1 | ...` component, when asked for.
+    pub ranef: Option<Vec<ranef::Blups>>,
     /// Rows left out and why.
     pub dropped: Vec<Dropped>,
     /// Fisher-scoring iterations.
@@ -444,7 +449,14 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
             Some(robust::robust(&fm, &cl, ncl, col, *kind)?)
         }
     };
+    let ranef = if spec.ranef {
+        // ranef's prediction intervals use the model's test (t: k - p df).
+        Some(ranef::ranef(&bl, &opt.theta, &comps, &e.b, &e.h, crit)?)
+    } else {
+        None
+    };
     Ok(MvFit {
+        ranef,
         k,
         p,
         coef_names: x.names.clone(),

@@ -38,6 +38,7 @@ impl Request {
                 (self.cr.is_some(), "--cr"),
                 (self.dfs.is_some(), "--dfs"),
                 (self.struct_.is_some(), "--struct"),
+                (self.ranef, "--ranef"),
                 (self.v_matrix.is_some(), "--V"),
             ] {
                 if given {
@@ -95,6 +96,7 @@ impl Request {
             (Some(_), _) => return Err(usage("--V gives the whole sampling covariance matrix; drop --V-cluster and --rho")),
         };
         Ok(Some(MvSpec {
+            ranef: self.ranef,
             structure,
             random: self.random.clone(),
             sigma2: self.sigma2.as_deref().map(parse_fixed).transpose()?,

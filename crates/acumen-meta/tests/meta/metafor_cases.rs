@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 use crate::helpers::{compare, fixtures};
 
 /// The options that take no value.
-const FLAGS: [&str; 9] = [
+const FLAGS: [&str; 10] = [
+    "ranef",
     "all",
     "unweighted",
     "leave1out",
