@@ -57,6 +57,11 @@ class RmaMvResult:
         request = dict(self._request, robust=col, cr="CR2" if clubSandwich else "CR1")
         return _fit(headers, rows, request)
 
+    def confint(self) -> Dict[str, List[Any]]:
+        """metafor's ``confint()`` for the variance components: profile-likelihood
+        ``[estimate, ci_lb, ci_ub]`` per ``sigma2`` and ``tau2`` value (None where fixed)."""
+        return _fit(self._headers, self._rows, dict(self._request, all=True))._result["confint"]
+
     def ranef(self) -> Dict[str, Dict[str, List[Any]]]:
         """metafor's ``ranef()``: per ``~ 1 | ...`` component, the levels and
         their BLUPs (``intrcpt``, ``se``, ``pi_lb``, ``pi_ub``)."""

@@ -19,8 +19,8 @@ def kwargs_of(args):
     kw, rob = {"random": []}, {}
     for a in it:
         key = a[2:]
-        if key == "ranef":
-            rob["_ranef"] = True
+        if key in ("ranef", "all"):
+            rob["_" + key] = True
             continue
         v = next(it)
         if key == "format":
@@ -57,12 +57,15 @@ def test_case(case):
         for i, j, c in zip(vf["row_i"], vf["row_j"], vf["cov"]):
             V[int(i) - 1][int(j) - 1] = V[int(j) - 1][int(i) - 1] = float(c)
     blups = rob.pop("_ranef", False)
+    pl = rob.pop("_all", False)
     res = am.rma_mv("yi", V, data=data, **kw)
     if rob:
         res = am.robust(res, **rob)
     got = dict(res.to_dict())
     if blups:
         got["ranef"] = res.ranef()
+    if pl:
+        got["confint"] = res.confint()
     errs = []
     compare(case["name"], case["expected"], got, case["slack"], errs)
     assert not errs, "\n".join(errs)

@@ -57,6 +57,20 @@ pub fn render_mv(m: &MvFit, method: &str) -> String {
             let _ = writeln!(s, "rho.{}    {:>8}", i + 1, f4(*r));
         }
     }
+    if let Some(ci) = &m.confint {
+        let _ = writeln!(s, "\nProfile-likelihood intervals of the variance components (at --level):\n");
+        let rows = ci.sigma2.iter().enumerate().map(|(i, b)| (format!("sigma^2.{}", i + 1), b)).chain(ci.tau2.iter().enumerate().map(|(i, b)| (format!("tau^2.{}", i + 1), b)));
+        for (name, b) in rows {
+            match b {
+                Some([e, lb, ub]) => {
+                    let _ = writeln!(s, "{name:11}  {:>8}  [{}, {}]", f4(*e), f4(*lb), f4(*ub));
+                }
+                None => {
+                    let _ = writeln!(s, "{name:11}  fixed");
+                }
+            }
+        }
+    }
     let _ = writeln!(
         s,
         "\nTest for {}Heterogeneity:\nQE(df = {}) = {}, p-val {}",

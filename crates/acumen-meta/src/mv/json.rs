@@ -57,6 +57,12 @@ pub fn mv_json(f: &MvFit) -> Value {
     if let Some(r) = &f.robust {
         out["robust"] = robust_json(r);
     }
+    if let Some(ci) = &f.confint {
+        let rows = |b: &[crate::mv::profile::Bounds]| -> Value {
+            Value::Array(b.iter().map(|x| x.map_or(Value::Null, |v| nums(&v))).collect())
+        };
+        out["confint"] = json!({"sigma2": rows(&ci.sigma2), "tau2": rows(&ci.tau2), "rho": rows(&ci.rho)});
+    }
     if let Some(blups) = &f.ranef {
         let mut m = serde_json::Map::new();
         for b in blups {

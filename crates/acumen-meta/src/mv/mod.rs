@@ -6,6 +6,7 @@
 
 pub mod blocks;
 pub mod json;
+pub mod profile;
 pub mod random;
 pub mod ranef;
 pub mod reml;
@@ -64,6 +65,19 @@ pub struct MvSpec {
     pub structure: Option<Struct>,
     /// Compute the BLUPs of the random intercepts (metafor's `ranef`).
     pub ranef: bool,
+    /// Profile-likelihood intervals of the variance components (`--all`).
+    pub confint: bool,
+}
+
+/// Profile-likelihood intervals, one entry per component of the fit's arrays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MvConfint {
+    /// Per sigma2 component.
+    pub sigma2: Vec<profile::Bounds>,
+    /// Per tau2 value.
+    pub tau2: Vec<profile::Bounds>,
+    /// Per rho value (not profiled: null).
+    pub rho: Vec<profile::Bounds>,
 }
 
 /// A fitted multilevel model (NaN for NA), metafor's names.
@@ -129,6 +143,8 @@ pub struct MvFit {
     pub robust: Option<Robust>,
     /// BLUPs per `~ 1 | ...` component, when asked for.
     pub ranef: Option<Vec<ranef::Blups>>,
+    /// Profile-likelihood intervals, when asked for.
+    pub confint: Option<MvConfint>,
     /// Rows left out and why.
     pub dropped: Vec<Dropped>,
     /// Fisher-scoring iterations.
@@ -449,6 +465,18 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
             Some(robust::robust(&fm, &cl, ncl, col, *kind)?)
         }
     };
+    let confint = if spec.confint {
+        let sig: Vec<usize> = (0..nc).collect();
+        let n_tau = tau2.len();
+        let tau_idx: Vec<usize> = (nc..nc + n_tau).collect();
+        Some(MvConfint {
+            sigma2: profile::intervals(&problem, &opt, &sig, o.fit.level)?,
+            tau2: profile::intervals(&problem, &opt, &tau_idx, o.fit.level)?,
+            rho: vec![None; rho.len()],
+        })
+    } else {
+        None
+    };
     let ranef = if spec.ranef {
         // ranef's prediction intervals use the model's test (t: k - p df).
         Some(ranef::ranef(&bl, &opt.theta, &comps, &e.b, &e.h, crit)?)
@@ -456,6 +484,7 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         None
     };
     Ok(MvFit {
+        confint,
         ranef,
         k,
         p,

@@ -63,7 +63,6 @@ impl Request {
             (self.newmods.is_some(), "--newmods"),
             (self.reduced_mods.is_some() || self.wald.is_some(), "--reduced-mods and --wald"),
             (self.fallback, "--fallback"),
-            (self.all, "--all"),
         ] {
             if given {
                 return Err(usage(format!("{what} does not apply to a multilevel model (--random)")));
@@ -96,6 +95,7 @@ impl Request {
             (Some(_), _) => return Err(usage("--V gives the whole sampling covariance matrix; drop --V-cluster and --rho")),
         };
         Ok(Some(MvSpec {
+            confint: self.all,
             ranef: self.ranef,
             structure,
             random: self.random.clone(),
