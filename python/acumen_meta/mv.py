@@ -37,24 +37,7 @@ class RmaMvResult:
         """As metafor's ``robust(fit, cluster, adjust = TRUE)`` (CR1) or, with
         ``clubSandwich=True``, CR2 with Satterthwaite df and the HTZ test; the
         result's ``robust`` block has the cluster-robust numbers."""
-        if not adjust and not clubSandwich:
-            raise ValueError("adjust=False (CR0) is not offered; use adjust=True (CR1) or clubSandwich=True (CR2)")
-        headers, rows = list(self._headers), [list(r) for r in self._rows]
-        if isinstance(cluster, str):
-            if cluster not in headers:
-                raise ValueError(f"cluster: '{cluster}' is not a column of data")
-            col = cluster
-        else:
-            values = list(cluster.tolist() if hasattr(cluster, "tolist") else cluster)
-            if len(values) != len(rows):
-                raise ValueError(f"cluster has {len(values)} values for {len(rows)} rows")
-            col = "cluster"
-            while col in headers:
-                col = "_" + col
-            headers.append(col)
-            for r, v in zip(rows, values):
-                r.append("" if v is None else str(v))
-        request = dict(self._request, robust=col, cr="CR2" if clubSandwich else "CR1")
+        headers, rows, request = _robust_request(self._headers, self._rows, self._request, cluster, adjust, clubSandwich)
         return _fit(headers, rows, request)
 
     def confint(self) -> Dict[str, List[Any]]:
@@ -80,6 +63,28 @@ class RmaMvResult:
 
     def __repr__(self) -> str:
         return self.summary()
+
+
+def _robust_request(headers, rows, request, cluster, adjust, clubSandwich):
+    """The table (with the cluster column added when given as values) and the request with robust set."""
+    if not adjust and not clubSandwich:
+        raise ValueError("adjust=False (CR0) is not offered; use adjust=True (CR1) or clubSandwich=True (CR2)")
+    headers, rows = list(headers), [list(r) for r in rows]
+    if isinstance(cluster, str):
+        if cluster not in headers:
+            raise ValueError(f"cluster: '{cluster}' is not a column of data")
+        col = cluster
+    else:
+        values = list(cluster.tolist() if hasattr(cluster, "tolist") else cluster)
+        if len(values) != len(rows):
+            raise ValueError(f"cluster has {len(values)} values for {len(rows)} rows")
+        col = "cluster"
+        while col in headers:
+            col = "_" + col
+        headers.append(col)
+        for r, v in zip(rows, values):
+            r.append("" if v is None else str(v))
+    return headers, rows, dict(request, robust=col, cr="CR2" if clubSandwich else "CR1")
 
 
 def _fit(headers: List[str], rows: List[List[str]], request: Dict[str, Any]) -> RmaMvResult:
@@ -137,6 +142,16 @@ def rma_mv(yi: Any, V: Any = None, *, random: Union[str, Sequence[str]], data: A
     return _fit(headers, rows, request)
 
 
-def robust(x: RmaMvResult, cluster: Any, adjust: bool = True, clubSandwich: bool = False) -> RmaMvResult:
-    """metafor's ``robust()``: see :meth:`RmaMvResult.robust`."""
-    return x.robust(cluster, adjust=adjust, clubSandwich=clubSandwich)
+def robust(x: Any, cluster: Any, adjust: bool = True, clubSandwich: bool = False) -> Any:
+    """metafor's ``robust()`` for an ``rma_mv`` fit (see :meth:`RmaMvResult.robust`)
+    or an ``rma`` fit: the same model refitted with the cluster-robust block
+    ``robust`` (CR1, or CR2 with ``clubSandwich=True``)."""
+    if isinstance(x, RmaMvResult):
+        return x.robust(cluster, adjust=adjust, clubSandwich=clubSandwich)
+    from . import RmaResult
+
+    if not isinstance(x, RmaResult):
+        raise ValueError("robust(): give a fit of rma() or rma_mv()")
+    headers, rows, request = _robust_request(x._headers, x._table_rows(), x._request, cluster, adjust, clubSandwich)
+    result = json.loads(_core.analyse(headers, rows, json.dumps(request)))
+    return RmaResult(headers, rows, request, result, "rma")

@@ -51,6 +51,8 @@ pub struct AnalysisOptions {
     pub reduced_mods: Option<String>,
     /// Coefficients (1-based) for a separate Wald test.
     pub wald: Option<Vec<usize>>,
+    /// Cluster-robust tests by a column (metafor's `robust`).
+    pub robust: Option<(String, crate::mv::robust::RobustType)>,
 }
 
 /// Diagnostics requested explicitly.
@@ -82,6 +84,8 @@ pub struct Dropped {
 /// The results of an analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
+    /// The cluster-robust block, when asked for.
+    pub robust: Option<crate::mv::robust::Robust>,
     /// Computed effect sizes over all rows (when a measure was given).
     pub escalc: Option<Effects>,
     /// Rows left out.
@@ -376,9 +380,24 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
         None => None,
         Some(btt) => Some(wald(&f, btt)?),
     };
+    let robust = match &o.robust {
+        None => None,
+        Some((col, kind)) => {
+            let (levels, codes) = table.factor(col)?;
+            let mut cl = Vec::with_capacity(idx.len());
+            for &i in &idx {
+                cl.push(codes[i].ok_or_else(|| {
+                    data_err(i, col, format!("the --robust cluster column '{col}' has no value in this row (every used row needs one)"))
+                })?);
+            }
+            let _ = levels;
+            Some(crate::mv::robust::robust_uni(&f, &cl, col, *kind)?)
+        }
+    };
     // A refit stopped inside a block that turns failures into NA is still a stop.
     o.fit.budget.check()?;
     Ok(Analysis {
+        robust,
         escalc: computed,
         dropped,
         labels,

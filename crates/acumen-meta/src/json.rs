@@ -349,6 +349,9 @@ pub fn analysis_json(a: &Analysis) -> AnalysisOut<'_> {
         );
     }
     diagnostics_json(a, &mut m);
+    if let Some(r) = &a.robust {
+        m.insert("robust".into(), crate::mv::json::robust_json(r));
+    }
     AnalysisOut {
         escalc: a.escalc.as_ref().map(|e| EscalcOut {
             yi: Nums(&e.yi),

@@ -332,6 +332,8 @@ impl Request {
             seed: a.seed,
             reduced_mods: a.reduced_mods.clone(),
             wald,
+            // Cluster-robust tests of an rma.uni fit (a multilevel model takes them from `mv_spec`).
+            robust: if a.random.is_empty() { a.robust_choice()? } else { None },
         })
     }
 }
@@ -453,6 +455,7 @@ fn refuse_for_mh(a: &Request) -> Result<(), MetaError> {
         (a.weights.is_some(), "--weights"),
         (a.tau2.is_some(), "--tau2"),
         (a.btt.is_some(), "--btt"),
+        (a.robust.is_some(), "--robust"),
         (a.unweighted, "--unweighted"),
         (a.test != "z", "--test"),
     ] {

@@ -197,6 +197,9 @@ pub fn render(a: &Analysis, measure: Option<&str>) -> String {
         );
     }
     diagnostics(&mut s, a);
+    if let Some(r) = &a.robust {
+        crate::meta::text_mv::robust_block(&mut s, r, &a.fit.x.names);
+    }
     s
 }
 

@@ -93,6 +93,15 @@ pub fn render_mv(m: &MvFit, method: &str) -> String {
     let stat = if m.ddf.is_some() { "tval" } else { "zval" };
     coef_table(&mut s, &m.coef_names, [&m.b, &m.se, &m.stat, &m.pval, &m.ci_lb, &m.ci_ub], stat, None);
     if let Some(r) = &m.robust {
+        robust_block(&mut s, r, &m.coef_names);
+    }
+    s
+}
+
+/// The cluster-robust block of a fit (rma.mv or rma.uni) with coefficients `names`.
+pub fn robust_block(s: &mut String, r: &acumen_meta::mv::robust::Robust, names: &[String]) {
+    let p = names.len();
+    {
         let _ = writeln!(
             s,
             "\nCluster-Robust Inference ({}; {} clusters of '{}'{}):\n",
@@ -101,12 +110,11 @@ pub fn render_mv(m: &MvFit, method: &str) -> String {
             r.cluster_col,
             if r.kind.to_string() == "CR2" { ", Satterthwaite df" } else { "" }
         );
-        if m.p > 1 {
+        if p > 1 {
             let _ = writeln!(s, "Test of Moderators: F(df1 = {}, df2 = {:.2}) = {}, p-val {}\n", r.qm_df.0, r.qm_df.1, f4(r.qm), pfmt(r.qm_p));
         }
-        coef_table(&mut s, &m.coef_names, [&r.b, &r.se, &r.stat, &r.pval, &r.ci_lb, &r.ci_ub], "tval", Some(&r.ddf));
+        coef_table(s, names, [&r.b, &r.se, &r.stat, &r.pval, &r.ci_lb, &r.ci_ub], "tval", Some(&r.ddf));
     }
-    s
 }
 
 fn btt_text(m: &MvFit) -> String {

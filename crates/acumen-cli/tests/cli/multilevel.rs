@@ -59,6 +59,21 @@ fn two_outcomes_per_trial_with_the_published_v_and_an_unstructured_g() {
 }
 
 #[test]
+fn robust_tests_of_an_rma_uni_fit() {
+    let (rc, out, err) = acumen(&["meta", &data("bcg_yivi.csv"), "--mods", "~ ablat", "--robust", "alloc", "--cr", "CR2", "--format", "json"]);
+    assert_eq!(rc, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let want = case("uni_bcg_ablat_cr2");
+    for path in ["/robust/se/1", "/robust/ddf/1", "/robust/pval/1"] {
+        let (a, e) = (v.pointer(path).unwrap().as_f64().unwrap(), want.pointer(path).unwrap().as_f64().unwrap());
+        assert!((a - e).abs() <= 1e-5 * e.abs(), "{path}: {a} vs clubSandwich {e}");
+    }
+    let (rc, text, _) = acumen(&["meta", &data("bcg_yivi.csv"), "--mods", "~ ablat", "--robust", "alloc"]);
+    assert_eq!(rc, 0);
+    assert!(text.contains("Cluster-Robust Inference (CR1; 3 clusters of 'alloc')"), "{text}");
+}
+
+#[test]
 fn bad_multilevel_input_is_one_line_naming_what_to_change() {
     let file = data("assink2016.csv");
     let holes_path = std::env::temp_dir().join(format!("acumen-mv-holes-{}.csv", std::process::id()));
@@ -83,7 +98,8 @@ fn bad_multilevel_input_is_one_line_naming_what_to_change() {
         (vec![file.as_str(), "--random", "~ 1 | study/esid", "--sigma2", "0.1,x"], "neither a number nor NA"),
         (vec![file.as_str(), "--random", "~ 1 | study/esid", "--method", "DL"], "REML or ML"),
         (vec![file.as_str(), "--random", "~ 1 | study/esid", "--leave1out"], "does not apply to a multilevel model"),
-        (vec![file.as_str(), "--robust", "study"], "--random"),
+        (vec![file.as_str(), "--cr", "CR2"], "--cr needs --robust COL"),
+        (vec![file.as_str(), "--robust", "study", "--test", "knha"], "z or t test"),
         (vec![holes.as_str(), "--random", "~ 1 | esid", "--robust", "study"], "row 3"),
     ] {
         let mut full = vec!["meta"];

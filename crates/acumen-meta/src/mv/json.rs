@@ -22,7 +22,8 @@ fn stats(s: &crate::fit::FitStats) -> Value {
     json!({"ll": num(s.ll), "dev": num(s.dev), "AIC": num(s.aic), "BIC": num(s.bic), "AICc": num(s.aicc)})
 }
 
-fn robust_json(r: &Robust) -> Value {
+/// The `robust` block.
+pub fn robust_json(r: &Robust) -> Value {
     json!({
         "type": r.kind.to_string(), "cluster_col": r.cluster_col, "n_clusters": r.n_clusters,
         "b": nums(&r.b), "se": nums(&r.se), "stat": nums(&r.stat), "pval": nums(&r.pval),

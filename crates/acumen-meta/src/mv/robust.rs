@@ -329,3 +329,41 @@ impl Moments {
         first + rest
     }
 }
+
+/// Robust inference for an `rma.uni` fit (metafor's `robust.rma.uni`): the
+/// same sandwiches with each study its own block, `M = vi + tau^2`.
+/// `cluster[i]` is the cluster code of the fit's study `i`.
+pub fn robust_uni(f: &crate::fit::Fit, cluster: &[usize], col: &str, kind: RobustType) -> Result<Robust, MetaError> {
+    if f.opts.weights.is_some() || !f.opts.weighted || f.opts.test == crate::method::Test::Knha {
+        return Err(MetaError::Usage(
+            "--robust on an rma.uni fit needs inverse-variance weights and a z or t test (not --weights, --unweighted or --test knha)".into(),
+        ));
+    }
+    let p = f.p;
+    let blocks: Vec<Block> = (0..f.k)
+        .map(|i| Block {
+            rows: vec![i],
+            y: DVector::from_element(1, f.yi[i]),
+            x: DMatrix::from_row_slice(1, p, f.x.row(i)),
+            v: DMatrix::from_element(1, 1, f.vi[i]),
+            a: vec![DMatrix::from_element(1, 1, 1.0)],
+        })
+        .collect();
+    // Renumber the clusters to those present.
+    let mut used: Vec<usize> = cluster.to_vec();
+    used.sort_unstable();
+    used.dedup();
+    let codes: Vec<usize> = cluster.iter().map(|c| used.binary_search(c).unwrap_or(0)).collect();
+    let b = DVector::from_column_slice(&f.b);
+    let btt: Vec<usize> = f.btt.iter().map(|j| j - 1).collect();
+    let m = FittedModel {
+        blocks: &blocks,
+        theta: &[f.tau2],
+        b: &b,
+        h: &f.vb,
+        btt: &btt,
+        int_only: f.x.is_intercept_only(),
+        level: f.opts.level,
+    };
+    robust(&m, &codes, used.len(), col, kind)
+}

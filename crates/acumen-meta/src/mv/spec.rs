@@ -28,6 +28,17 @@ fn parse_fixed(text: &str) -> Result<Vec<Option<f64>>, MetaError> {
 }
 
 impl Request {
+    /// `--robust COL` with `--cr CR1|CR2` (CR1 by default).
+    pub fn robust_choice(&self) -> Result<Option<(String, RobustType)>, MetaError> {
+        Ok(match (&self.robust, self.cr.as_deref()) {
+            (None, None) => None,
+            (None, Some(_)) => return Err(usage("--cr needs --robust COL")),
+            (Some(c), None | Some("CR1")) => Some((c.clone(), RobustType::Cr1)),
+            (Some(c), Some("CR2")) => Some((c.clone(), RobustType::Cr2)),
+            (Some(_), Some(other)) => return Err(usage(format!("--cr {other}: use CR1 or CR2"))),
+        })
+    }
+
     /// The multilevel model asked for, if any.
     pub fn mv_spec(&self) -> Result<Option<MvSpec>, MetaError> {
         if self.random.is_empty() {
@@ -35,7 +46,6 @@ impl Request {
                 (self.sigma2.is_some(), "--sigma2"),
                 (self.v_cluster.is_some(), "--V-cluster"),
                 (self.rho.is_some(), "--rho"),
-                (self.cr.is_some(), "--cr"),
                 (self.dfs.is_some(), "--dfs"),
                 (self.struct_.is_some(), "--struct"),
                 (self.ranef, "--ranef"),
@@ -44,11 +54,6 @@ impl Request {
                 if given {
                     return Err(usage(format!("{what} belongs to a multilevel model: add --random \"~ 1 | study\"")));
                 }
-            }
-            if self.robust.is_some() {
-                return Err(usage(
-                    "--robust is fitted for multilevel models here: add --random \"~ 1 | COL\" with the cluster column (a model with one random intercept per cluster is the rma.uni model of independent effects)",
-                ));
             }
             return Ok(None);
         }
@@ -81,13 +86,7 @@ impl Request {
             (Some(_), None) => return Err(usage("--V-cluster needs --rho R, the correlation of sampling errors within a cluster")),
             (None, Some(_)) => return Err(usage("--rho R sets the correlation of sampling errors within the clusters of --V-cluster COL; give that column")),
         };
-        let robust = match (&self.robust, self.cr.as_deref()) {
-            (None, None) => None,
-            (None, Some(_)) => return Err(usage("--cr needs --robust COL")),
-            (Some(c), None | Some("CR1")) => Some((c.clone(), RobustType::Cr1)),
-            (Some(c), Some("CR2")) => Some((c.clone(), RobustType::Cr2)),
-            (Some(_), Some(other)) => return Err(usage(format!("--cr {other}: use CR1 or CR2"))),
-        };
+        let robust = self.robust_choice()?;
         let structure = self.struct_.as_deref().map(str::parse).transpose()?;
         let v = match (&self.v_matrix, v) {
             (None, v) => v,
