@@ -84,6 +84,9 @@ pub struct Dropped {
 /// The results of an analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
+    /// For PFT: the predictions back-transformed to proportions (metafor's
+    /// `predict(fit, transf = transf.ipft.hm, targs = list(ni = ni))`).
+    pub transf: Option<crate::predict::Prediction>,
     /// The cluster-robust block, when asked for.
     pub robust: Option<crate::mv::robust::Robust>,
     /// Computed effect sizes over all rows (when a measure was given).
@@ -333,6 +336,24 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     } else {
         None
     };
+    // PFT: the predictions back to proportions with the harmonic mean of the
+    // used studies' sample sizes (metafor's transf.ipft.hm, targs = list(ni)).
+    let transf = match (&predict, o.escalc.as_ref().map(|e| e.measure)) {
+        (Some(p), Some(crate::Measure::PFT)) => {
+            let ni_all = table.numeric("ni")?;
+            let ni: Vec<f64> = idx.iter().map(|&i| ni_all[i].unwrap_or(f64::NAN)).collect();
+            let t = |v: &[f64]| v.iter().map(|x| crate::escalc_more::ipft_hm(*x, &ni)).collect::<Vec<_>>();
+            Some(crate::predict::Prediction {
+                pred: t(&p.pred),
+                se: vec![f64::NAN; p.pred.len()],
+                ci_lb: t(&p.ci_lb),
+                ci_ub: t(&p.ci_ub),
+                pi_lb: t(&p.pi_lb),
+                pi_ub: t(&p.pi_ub),
+            })
+        }
+        _ => None,
+    };
     let (subgroups, subgroup_labels) = match &o.subgroup {
         None => (None, None),
         Some(col) => {
@@ -397,6 +418,7 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     // A refit stopped inside a block that turns failures into NA is still a stop.
     o.fit.budget.check()?;
     Ok(Analysis {
+        transf,
         robust,
         escalc: computed,
         dropped,

@@ -33,11 +33,20 @@ pub enum Measure {
     MC,
     SMCC,
     SMCR,
+    PFT,
+    IRD,
+    IRLN,
+    IRS,
+    IRFT,
+    ROMC,
+    MNLN,
+    CVR,
+    VR,
 }
 
 impl Measure {
     /// Every supported measure, in the order the help text lists them.
-    pub const ALL: [Measure; 18] = [
+    pub const ALL: [Measure; 27] = [
         Measure::SMD,
         Measure::SMDH,
         Measure::MD,
@@ -56,6 +65,15 @@ impl Measure {
         Measure::MC,
         Measure::SMCC,
         Measure::SMCR,
+        Measure::PFT,
+        Measure::IRD,
+        Measure::IRLN,
+        Measure::IRS,
+        Measure::IRFT,
+        Measure::ROMC,
+        Measure::MNLN,
+        Measure::CVR,
+        Measure::VR,
     ];
 
     /// The measure's name as metafor spells it.
@@ -79,6 +97,15 @@ impl Measure {
             Measure::MC => "MC",
             Measure::SMCC => "SMCC",
             Measure::SMCR => "SMCR",
+            Measure::PFT => "PFT",
+            Measure::IRD => "IRD",
+            Measure::IRLN => "IRLN",
+            Measure::IRS => "IRS",
+            Measure::IRFT => "IRFT",
+            Measure::ROMC => "ROMC",
+            Measure::MNLN => "MNLN",
+            Measure::CVR => "CVR",
+            Measure::VR => "VR",
         }
     }
 
@@ -86,7 +113,12 @@ impl Measure {
     pub fn column_sets(self) -> &'static [&'static [&'static str]] {
         use Measure::*;
         match self {
-            SMD | SMDH | MD | ROM => &[&["m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"]],
+            SMD | SMDH | MD | ROM | CVR | VR => &[&["m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"]],
+            PFT => &[&["xi", "ni"]],
+            IRD => &[&["x1i", "t1i", "x2i", "t2i"]],
+            IRLN | IRS | IRFT => &[&["xi", "ti"]],
+            ROMC => &[&["m1i", "m2i", "sd1i", "sd2i", "ni", "ri"]],
+            MNLN => &[&["mi", "sdi", "ni"]],
             OR | RR | RD | PETO => &[&["ai", "bi", "ci", "di"], &["ai", "n1i", "ci", "n2i"]],
             MN => &[&["mi", "sdi", "ni"]],
             PR | PLO | PAS => &[&["xi", "ni"]],
@@ -198,21 +230,21 @@ pub fn hedges_j(m: f64) -> f64 {
     (ln_gamma(m / 2.0) - (m / 2.0).sqrt().ln() - ln_gamma((m - 1.0) / 2.0)).exp()
 }
 
-struct Input<'a> {
+pub(crate) struct Input<'a> {
     cols: &'a Columns,
-    n: usize,
+    pub(crate) n: usize,
 }
 
 impl<'a> Input<'a> {
     fn col(&self, name: &str) -> &'a [Option<f64>] {
         self.cols.get(name).map(|v| v.as_slice()).unwrap_or(&[])
     }
-    fn get(&self, name: &str, i: usize) -> Option<f64> {
+    pub(crate) fn get(&self, name: &str, i: usize) -> Option<f64> {
         self.col(name).get(i).copied().flatten()
     }
 }
 
-fn bad(row: usize, column: &str, message: impl Into<String>) -> MetaError {
+pub(crate) fn bad(row: usize, column: &str, message: impl Into<String>) -> MetaError {
     MetaError::Data(DataError {
         row: Some(row),
         column: column.to_string(),
@@ -221,7 +253,7 @@ fn bad(row: usize, column: &str, message: impl Into<String>) -> MetaError {
 }
 
 /// Checks a value that must be `>= min` (or `> min` when `strict`).
-fn check_min(v: Option<f64>, row: usize, col: &str, min: f64, strict: bool, what: &str) -> Result<(), MetaError> {
+pub(crate) fn check_min(v: Option<f64>, row: usize, col: &str, min: f64, strict: bool, what: &str) -> Result<(), MetaError> {
     if let Some(x) = v {
         if (strict && x <= min) || (!strict && x < min) {
             return Err(bad(row, col, format!("{col} = {x} but {what}")));
@@ -262,6 +294,7 @@ pub fn escalc(opts: &EscalcOptions, cols: &Columns, n_rows: usize) -> Result<Eff
         IRR => rates(opts, &inp)?,
         COR | ZCOR => correlations(opts, &inp)?,
         MC | SMCC | SMCR => paired(opts, &inp)?,
+        PFT | IRD | IRLN | IRS | IRFT | ROMC | MNLN | CVR | VR => crate::escalc_more::more(opts, &inp)?,
     };
     for i in 0..n_rows {
         if !yi[i].is_finite() || !vi[i].is_finite() {
@@ -275,7 +308,7 @@ pub fn escalc(opts: &EscalcOptions, cols: &Columns, n_rows: usize) -> Result<Eff
     Ok(Effects { yi, vi })
 }
 
-type Out = Result<(Vec<f64>, Vec<f64>), MetaError>;
+pub(crate) type Out = Result<(Vec<f64>, Vec<f64>), MetaError>;
 
 fn two_means(o: &EscalcOptions, inp: &Input) -> Out {
     let (mut yi, mut vi) = (vec![f64::NAN; inp.n], vec![f64::NAN; inp.n]);
@@ -326,7 +359,7 @@ fn two_means(o: &EscalcOptions, inp: &Input) -> Out {
 
 /// Adds `add` to the cells of the rows that `to` selects. `zero[i]` says
 /// whether row i has a zero cell.
-fn corrections(to: AddTo, zero: &[bool]) -> Vec<bool> {
+pub(crate) fn corrections(to: AddTo, zero: &[bool]) -> Vec<bool> {
     let any0 = zero.iter().any(|&z| z);
     zero.iter()
         .map(|&z| match to {

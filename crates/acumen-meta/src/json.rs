@@ -352,6 +352,11 @@ pub fn analysis_json(a: &Analysis) -> AnalysisOut<'_> {
     if let Some(r) = &a.robust {
         m.insert("robust".into(), crate::mv::json::robust_json(r));
     }
+    if let Some(t) = &a.transf {
+        let mut v = predict_json(t);
+        v["transf"] = json!("ipft.hm");
+        m.insert("predict_transf".into(), v);
+    }
     AnalysisOut {
         escalc: a.escalc.as_ref().map(|e| EscalcOut {
             yi: Nums(&e.yi),

@@ -29,6 +29,7 @@ pub mod diag;
 pub mod dist;
 pub mod error;
 pub mod escalc;
+pub mod escalc_more;
 pub mod fit;
 pub mod formula;
 pub mod json;

@@ -121,7 +121,7 @@ fn options_in_force(req: &Request, opts: &AnalysisOptions) -> Value {
         json!(opts.escalc.as_ref().map_or(req.pooling() != Pooling::Rma, |e| e.drop00)),
     );
     if let Some(e) = &opts.escalc {
-        let add = e.add.unwrap_or(if e.measure == Measure::PAS { 0.0 } else { 0.5 });
+        let add = e.add.unwrap_or(if matches!(e.measure, Measure::PAS | Measure::PFT | Measure::IRS | Measure::IRFT) { 0.0 } else { 0.5 });
         o.insert("add".into(), json!(add));
     }
     v

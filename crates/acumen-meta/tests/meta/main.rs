@@ -5,6 +5,7 @@ mod dist_vs_r;
 mod escalc_hand;
 mod genq;
 mod helpers;
+mod measure_cases;
 mod metafor_cases;
 mod mv_cases;
 mod properties;
