@@ -47,3 +47,14 @@ pub fn compare(path: &str, expected: &Value, actual: &Value, slack: f64, errs: &
         _ => errs.push(format!("{path}: expected {expected}, got {actual}")),
     }
 }
+
+/// The cases of a committed fixture file (`fixtures/NAME`).
+pub fn load_cases(name: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(fixtures().join(name)).expect("fixtures present");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A case's `acumen meta` arguments.
+pub fn args_of(case: &Value) -> Vec<String> {
+    case["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+}

@@ -6,18 +6,17 @@
 
 use serde_json::Value;
 
-use crate::helpers::{compare, fixtures};
+use crate::helpers::{args_of, compare, load_cases};
 use crate::metafor_cases::run;
 
 #[test]
 fn every_new_measure_matches_metafor() {
-    let text = std::fs::read_to_string(fixtures().join("measure_cases.json")).expect("fixtures present");
-    let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let cases: Vec<Value> = load_cases("measure_cases.json");
     assert_eq!(cases.len(), 10);
     let mut failures = Vec::new();
     for case in &cases {
         let name = case["name"].as_str().unwrap();
-        let args: Vec<String> = case["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let args = args_of(case);
         let slack = case["slack"].as_f64().unwrap();
         match run(&args) {
             Ok(got) => {

@@ -8,7 +8,7 @@ use acumen_meta::json::{analysis_json, mh_json};
 use acumen_meta::{Outcome, Request};
 use serde_json::{Map, Value};
 
-use crate::helpers::{compare, fixtures};
+use crate::helpers::{args_of, compare, fixtures, load_cases};
 
 /// The options that take no value.
 const FLAGS: [&str; 10] = [
@@ -83,18 +83,7 @@ pub fn run(args: &[String]) -> Result<Value, String> {
 
 /// The reference cases of `fixtures/metafor_cases.json`.
 fn cases() -> Vec<Value> {
-    let text = std::fs::read_to_string(fixtures().join("metafor_cases.json")).expect("fixtures present");
-    serde_json::from_str(&text).unwrap()
-}
-
-/// A case's `acumen meta` arguments.
-fn args_of(case: &Value) -> Vec<String> {
-    case["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
+    load_cases("metafor_cases.json")
 }
 
 #[test]
