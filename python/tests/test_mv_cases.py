@@ -86,6 +86,6 @@ def test_case(case):
 def test_errors_are_value_errors():
     data = read_csv(FIXTURES / "data/assink2016.csv")
     with pytest.raises(ValueError, match="must be one column name"):
-        am.rma_mv("yi", "vi", data=data, random="~ factor(esid) | study")
+        am.rma_mv("yi", "vi", data=data, random="~ log(esid) | study")
     with pytest.raises(ValueError, match="not nested"):
         am.robust(am.rma_mv("yi", "vi", data=data, random="~ 1 | study/esid"), "esid", clubSandwich=True)

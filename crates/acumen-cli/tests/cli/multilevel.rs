@@ -84,7 +84,7 @@ fn bad_multilevel_input_is_one_line_naming_what_to_change() {
     std::fs::write(&bad_v_path, "row_i,row_j,cov\n1,1,0.02\n1,2,abc\n").unwrap();
     let bad_v = bad_v_path.to_str().unwrap().to_string();
     for (args, says) in [
-        (vec![file.as_str(), "--random", "~ factor(esid) | study"], "must be one column name"),
+        (vec![file.as_str(), "--random", "~ log(esid) | study"], "must be one column name"),
         (vec![file.as_str(), "--random", "~ 1 | study", "--struct", "UN"], "applies to a ~ inner | outer term"),
         (vec![file.as_str(), "--random", "~ esid | study", "--struct", "AR1"], "use CS, HCS, UN, ID or DIAG"),
         (vec![file.as_str(), "--random", "~ 1 | study", "--V", bad_v.as_str()], "row 3, field cov"),

@@ -199,10 +199,10 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
             Term::Inner { .. } => None,
         })
         .collect();
-    let inner_terms: Vec<(&String, &String)> = parsed
+    let inner_terms: Vec<(&String, &String, &String)> = parsed
         .iter()
         .filter_map(|t| match t {
-            Term::Inner { inner, outer } => Some((inner, outer)),
+            Term::Inner { inner, outer, label } => Some((inner, outer, label)),
             Term::Nested(_) => None,
         })
         .collect();
@@ -230,7 +230,7 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         Some(text) => Some(model_frame(&Formula::parse(text)?, table)?),
     };
     let mut grouping_cols: Vec<&str> = terms.iter().copied().flatten().map(String::as_str).collect();
-    for (i, o) in &inner_terms {
+    for (i, o, _) in &inner_terms {
         grouping_cols.push(i);
         grouping_cols.push(o);
     }
@@ -313,10 +313,10 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     // The ~ inner | outer term: level codes and its parameters' bases.
     let g = match inner_terms.first() {
         None => None,
-        Some((inner, outer)) => {
+        Some((inner, outer, label)) => {
             let (ic, q) = codes(table, inner, &idx, "the inner factor")?;
             let (oc, no) = codes(table, outer, &idx, "the outer factor")?;
-            Some((spec.structure.unwrap_or(Struct::Cs), ic, q, oc, no, [inner.to_string(), outer.to_string()]))
+            Some((spec.structure.unwrap_or(Struct::Cs), ic, q, oc, no, [label.to_string(), outer.to_string()]))
         }
     };
     let mut bases: Vec<Basis> = comps.iter().map(|c| Basis::Same(&c.group)).collect();

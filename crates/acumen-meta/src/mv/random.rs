@@ -17,6 +17,8 @@ pub enum Term {
     Inner {
         /// The column whose levels are correlated.
         inner: String,
+        /// The inner term as written (metafor's `g.names` entry: `factor(outcome)`).
+        label: String,
         /// The column whose levels are independent.
         outer: String,
     },
@@ -37,13 +39,21 @@ pub fn parse(term: &str) -> Result<Term, MetaError> {
     if inner == "1" {
         return Ok(Term::Nested(factors));
     }
+    // `~ factor(outcome) | trial` is metafor's usual spelling: the inner
+    // variable is a factor either way.
+    let label = inner.to_string();
+    let inner = inner
+        .strip_prefix("factor(")
+        .and_then(|r| r.strip_suffix(')'))
+        .map(str::trim)
+        .unwrap_or(inner);
     if !is_name(inner) {
-        return Err(bad("the inner factor of ~ inner | outer must be one column name (metafor's factor(x) is the column itself here)"));
+        return Err(bad("the inner factor of ~ inner | outer must be one column name, or factor(column)"));
     }
     if factors.len() != 1 {
         return Err(bad("~ inner | outer takes one outer column (nest with a separate ~ 1 | a/b term)"));
     }
-    Ok(Term::Inner { inner: inner.to_string(), outer: factors[0].clone() })
+    Ok(Term::Inner { inner: inner.to_string(), label, outer: factors[0].clone() })
 }
 
 /// The components of the terms over the table's rows `rows` (which must
