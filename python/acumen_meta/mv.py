@@ -95,7 +95,7 @@ def _fit(headers: List[str], rows: List[List[str]], request: Dict[str, Any]) -> 
 def rma_mv(yi: Any, V: Any = None, *, random: Union[str, Sequence[str]], data: Any = None, mods: Optional[str] = None,
            method: str = "REML", test: str = "z", level: float = 95.0, sigma2: Optional[Sequence[Optional[float]]] = None,
            V_cluster: Optional[str] = None, rho: Optional[float] = None, btt: Optional[Sequence[int]] = None,
-           struct: Optional[str] = None, maxiter: int = 100) -> RmaMvResult:
+           struct: Optional[str] = None, dfs: Optional[str] = None, maxiter: int = 100) -> RmaMvResult:
     """Fits metafor's ``rma.mv``: ``yi`` and the sampling variances ``V`` as
     arrays or column names of ``data``; ``random`` one formula or a list
     (``"~ 1 | study/esid"``); ``mods`` a formula over ``data``; ``sigma2`` to
@@ -137,6 +137,8 @@ def rma_mv(yi: Any, V: Any = None, *, random: Union[str, Sequence[str]], data: A
         request["btt"] = ",".join(str(int(b)) for b in btt)
     if struct is not None:
         request["struct"] = struct
+    if dfs is not None:
+        request["dfs"] = dfs
     if v_rows is not None:
         request["V_rows"] = v_rows
     return _fit(headers, rows, request)

@@ -91,7 +91,7 @@ pub struct Request {
     pub robust: Option<String>,
     /// The robust variance estimator: CR1 (default) or CR2.
     pub cr: Option<String>,
-    /// Degrees of freedom of t tests in multilevel models: residual.
+    /// Degrees of freedom of t tests in multilevel models: residual or contain.
     pub dfs: Option<String>,
     /// The structure of a `~ inner | outer` term: CS, HCS, UN, ID or DIAG.
     #[serde(rename = "struct")]

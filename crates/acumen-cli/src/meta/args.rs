@@ -149,7 +149,7 @@ pub struct MetaArgs {
     /// The robust estimator: CR1 (metafor's adjust = TRUE, default) or CR2 (clubSandwich, Satterthwaite df, HTZ).
     #[arg(long, value_name = "TYPE")]
     pub cr: Option<String>,
-    /// Degrees of freedom of t tests in a multilevel model: residual (k - p).
+    /// Degrees of freedom of t tests in a multilevel model: residual (k - p) or contain (metafor's containment rule).
     #[arg(long)]
     pub dfs: Option<String>,
     /// Write an R script that reruns the analysis with metafor and compares every number.

@@ -35,7 +35,7 @@ pub fn robust_json(r: &Robust) -> Value {
 /// `{"fit": {...}, "robust": {...}, "dropped": [...]}`.
 pub fn mv_json(f: &MvFit) -> Value {
     let vb: Vec<Value> = (0..f.p).map(|r| nums(&(0..f.p).map(|c| f.vb[(r, c)]).collect::<Vec<_>>())).collect();
-    let ddf: Vec<Value> = (0..f.p).map(|_| f.ddf.map_or(Value::Null, |d| json!(d))).collect();
+    let ddf: Vec<Value> = (0..f.p).map(|j| f.ddf.as_ref().map_or(Value::Null, |d| json!(d[j]))).collect();
     let mut out = json!({
         "fit": {
             "k": f.k, "p": f.p, "coef_names": f.coef_names, "b": nums(&f.b), "se": nums(&f.se),

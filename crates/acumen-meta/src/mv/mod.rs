@@ -67,6 +67,37 @@ pub struct MvSpec {
     pub ranef: bool,
     /// Profile-likelihood intervals of the variance components (`--all`).
     pub confint: bool,
+    /// t tests on metafor's `dfs = "contain"` degrees of freedom.
+    pub contain: bool,
+}
+
+/// metafor's `dfs = "contain"`: for each coefficient, the fewest levels among
+/// the groupings within whose every level its column is constant (k when
+/// none), minus p, at least 1.
+fn contain_ddf(x: &Design, groupings: &[(&[usize], usize)]) -> Vec<usize> {
+    let (k, p) = (x.k, x.p);
+    (0..p)
+        .map(|j| {
+            let mut best = k;
+            for (codes, nlevels) in groupings {
+                let mut first: Vec<Option<f64>> = vec![None; *nlevels];
+                let constant = (0..k).all(|i| {
+                    let v = x.row(i)[j];
+                    match first[codes[i]] {
+                        None => {
+                            first[codes[i]] = Some(v);
+                            true
+                        }
+                        Some(f) => f == v,
+                    }
+                });
+                if constant {
+                    best = best.min(*nlevels);
+                }
+            }
+            best.saturating_sub(p).max(1)
+        })
+        .collect()
 }
 
 /// Profile-likelihood intervals, one entry per component of the fit's arrays.
@@ -121,8 +152,9 @@ pub struct MvFit {
     pub qm_p: f64,
     /// Its degrees of freedom.
     pub qm_df: (usize, Option<usize>),
-    /// Residual degrees of freedom of t tests.
-    pub ddf: Option<usize>,
+    /// Degrees of freedom of t tests, per coefficient (`--dfs residual`: k - p;
+    /// `contain`: metafor's containment rule).
+    pub ddf: Option<Vec<usize>>,
     /// ML fit statistics.
     pub ml: FitStats,
     /// REML fit statistics.
@@ -386,17 +418,39 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let opt = reml::maximise(&problem, &start)?;
     let e = &opt.eval;
     let test = o.fit.test;
-    let ddf = (test != Test::Z).then_some(k - p);
+    let ddf: Option<Vec<usize>> = (test != Test::Z).then(|| {
+        if spec.contain {
+            // Groupings: every sigma2 component, and the struct's inner and outer factors.
+            // (metafor pastes the inner and outer factors together for the first of these.)
+            let combo: Option<(Vec<usize>, usize)> = g.as_ref().map(|(_, ic, q, oc, _, _)| {
+                let raw: Vec<usize> = ic.iter().zip(oc.iter()).map(|(i, o)| o * q + i).collect();
+                let mut distinct = raw.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                (raw.iter().map(|r| distinct.binary_search(r).unwrap_or(0)).collect(), distinct.len())
+            });
+            let mut groupings: Vec<(&[usize], usize)> = comps.iter().map(|c| (c.group.as_slice(), c.labels.len())).collect();
+            if let (Some((_, _, _, oc, no, _)), Some((codes, n))) = (&g, &combo) {
+                groupings.push((codes, *n));
+                groupings.push((oc, *no));
+            }
+            contain_ddf(&x, &groupings)
+        } else {
+            vec![k - p; p]
+        }
+    });
     let se: Vec<f64> = (0..p).map(|j| e.h[(j, j)].sqrt()).collect();
     let b: Vec<f64> = e.b.iter().copied().collect();
     let stat: Vec<f64> = (0..p).map(|j| b[j] / se[j]).collect();
     let alpha = alpha_of_level(o.fit.level);
-    let crit = critical_value(test, alpha, ddf);
+    let crits: Vec<f64> = (0..p).map(|j| critical_value(test, alpha, ddf.as_ref().map(|d| d[j]))).collect();
+    let crit = crits[0];
     let pval: Vec<f64> = stat
         .iter()
-        .map(|t| match ddf {
+        .enumerate()
+        .map(|(j, t)| match &ddf {
             None => 2.0 * pnorm(t.abs(), false),
-            Some(d) => 2.0 * pt(t.abs(), d as f64, false),
+            Some(d) => 2.0 * pt(t.abs(), d[j] as f64, false),
         })
         .collect();
     let int_incl = x.has_intercept();
@@ -419,9 +473,12 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         let bb = nalgebra::DVector::from_iterator(m, btt.iter().map(|&j| b[j]));
         sub.cholesky().map_or(f64::NAN, |ch| bb.dot(&ch.solve(&bb)))
     };
-    let (qm, qm_p, qm_df) = match ddf {
+    let (qm, qm_p, qm_df) = match &ddf {
         None => (qm_raw, pchisq(qm_raw, m as f64, false), (m, None)),
-        Some(d) => (qm_raw / m as f64, pf(qm_raw / m as f64, m as f64, d as f64, false), (m, Some(d))),
+        Some(dd) => {
+            let d = btt.iter().map(|&j| dd[j]).min().unwrap_or(k - p);
+            (qm_raw / m as f64, pf(qm_raw / m as f64, m as f64, d as f64, false), (m, Some(d)))
+        }
     };
     // Fit statistics as metafor's rma.mv.
     let parms = (p + free.iter().filter(|f| **f).count()) as f64;
@@ -478,8 +535,18 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         None
     };
     let ranef = if spec.ranef {
-        // ranef's prediction intervals use the model's test (t: k - p df).
-        Some(ranef::ranef(&bl, &opt.theta, &comps, &e.b, &e.h, crit)?)
+        // ranef's intervals: z, or t on k - p df (contain: the component's levels - p).
+        let crits: Vec<f64> = comps
+            .iter()
+            .map(|c| match test {
+                Test::Z => crit,
+                _ => {
+                    let d = if spec.contain { c.labels.len().saturating_sub(p).max(1) } else { k - p };
+                    critical_value(test, alpha, Some(d))
+                }
+            })
+            .collect();
+        Some(ranef::ranef(&bl, &opt.theta, &comps, &e.b, &e.h, &crits)?)
     } else {
         None
     };
@@ -489,8 +556,8 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         k,
         p,
         coef_names: x.names.clone(),
-        ci_lb: (0..p).map(|j| b[j] - crit * se[j]).collect(),
-        ci_ub: (0..p).map(|j| b[j] + crit * se[j]).collect(),
+        ci_lb: (0..p).map(|j| b[j] - crits[j] * se[j]).collect(),
+        ci_ub: (0..p).map(|j| b[j] + crits[j] * se[j]).collect(),
         b,
         se,
         stat,

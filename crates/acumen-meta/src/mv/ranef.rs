@@ -27,14 +27,14 @@ pub struct Blups {
     pub pi_ub: Vec<f64>,
 }
 
-/// The BLUPs of every component, with `crit` the interval's critical value.
+/// The BLUPs of every component, with `crit[l]` component l's critical value.
 pub fn ranef(
     blocks: &[Block],
     theta: &[f64],
     comps: &[Component],
     b: &DVector<f64>,
     h: &DMatrix<f64>,
-    crit: f64,
+    crit: &[f64],
 ) -> Result<Vec<Blups>, MetaError> {
     let p = b.len();
     let mut out = Vec::with_capacity(comps.len());
@@ -87,8 +87,8 @@ pub fn ranef(
             let se = v.max(0.0).sqrt();
             blups.intrcpt.push(pred);
             blups.se.push(se);
-            blups.pi_lb.push(pred - crit * se);
-            blups.pi_ub.push(pred + crit * se);
+            blups.pi_lb.push(pred - crit[l] * se);
+            blups.pi_ub.push(pred + crit[l] * se);
         }
         out.push(blups);
     }

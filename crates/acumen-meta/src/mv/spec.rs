@@ -73,12 +73,13 @@ impl Request {
                 return Err(usage(format!("{what} does not apply to a multilevel model (--random)")));
             }
         }
-        if let Some(d) = &self.dfs {
-            match d.as_str() {
-                "residual" => {}
-                "contain" => return Err(usage("--dfs contain is not supported yet; use --dfs residual (k - p) or --robust for cluster-based degrees of freedom")),
-                other => return Err(usage(format!("--dfs {other}: use residual"))),
-            }
+        let contain = match self.dfs.as_deref() {
+            None | Some("residual") => false,
+            Some("contain") => true,
+            Some(other) => return Err(usage(format!("--dfs {other}: use residual or contain"))),
+        };
+        if self.dfs.is_some() && self.test != "t" {
+            return Err(usage("--dfs sets the degrees of freedom of t tests: add --test t"));
         }
         let v = match (&self.v_cluster, self.rho) {
             (None, None) => VSpec::Diagonal,
@@ -94,6 +95,7 @@ impl Request {
             (Some(_), _) => return Err(usage("--V gives the whole sampling covariance matrix; drop --V-cluster and --rho")),
         };
         Ok(Some(MvSpec {
+            contain,
             confint: self.all,
             ranef: self.ranef,
             structure,
