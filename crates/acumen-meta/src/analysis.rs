@@ -53,6 +53,8 @@ pub struct AnalysisOptions {
     pub wald: Option<Vec<usize>>,
     /// Cluster-robust tests by a column (metafor's `robust`).
     pub robust: Option<(String, crate::mv::robust::RobustType)>,
+    /// The tau^2 interval by profile likelihood (`--ci-type PL`) instead of the Q-profile.
+    pub ci_pl: bool,
 }
 
 /// Diagnostics requested explicitly.
@@ -327,7 +329,7 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
         None => idx.iter().map(|&i| (i + 1).to_string()).collect(),
     };
     let confint = if o.all && confint::applies(&f) {
-        Some(confint::confint(&f)?)
+        Some(if o.ci_pl { crate::confint_pl::confint_pl(&f)? } else { confint::confint(&f)? })
     } else {
         None
     };

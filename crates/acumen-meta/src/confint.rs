@@ -105,11 +105,12 @@ pub fn confint(f: &Fit) -> Result<HetConfint, MetaError> {
     } else {
         (solve(crit_u)?, ub)
     };
-    Ok(interval(f, lb, ub, lb_sign, ub_sign))
+    Ok(interval_of(f, lb, ub, lb_sign, ub_sign))
 }
 
 /// The interval of every heterogeneity measure from the bounds of tau^2.
-fn interval(f: &Fit, lb: f64, ub: f64, lb_sign: &'static str, ub_sign: &'static str) -> HetConfint {
+/// The interval for tau^2 `[lb, ub]` with tau, I^2 and H^2 derived from it.
+pub(crate) fn interval_of(f: &Fit, lb: f64, ub: f64, lb_sign: &'static str, ub_sign: &'static str) -> HetConfint {
     let i2 = |t: f64| 100.0 * t / (f.vt + t);
     let h2 = |t: f64| t / f.vt + 1.0;
     let sq = |t: f64| if t >= 0.0 { t.sqrt() } else { f64::NAN };
@@ -225,5 +226,5 @@ fn genq_confint(f: &Fit) -> Result<HetConfint, MetaError> {
         let h = |g: f64| g - alpha / 2.0;
         solve(&|t| Ok(h(right(t)?)), (tmin, h(g_min)), (tmax, h(g_max)))?
     };
-    Ok(interval(f, lb, ub, lb_sign, ub_sign))
+    Ok(interval_of(f, lb, ub, lb_sign, ub_sign))
 }

@@ -23,6 +23,7 @@ pub mod analysis;
 pub mod batch;
 pub mod budget;
 pub mod confint;
+pub mod confint_pl;
 pub mod csv;
 pub mod design;
 pub mod diag;

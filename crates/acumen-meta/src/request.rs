@@ -103,6 +103,8 @@ pub struct Request {
     pub v_matrix: Option<Vec<(usize, usize, f64)>>,
     /// The BLUPs of a multilevel model's random intercepts (metafor's `ranef`).
     pub ranef: bool,
+    /// The type of the tau^2 interval of `--all`: QP (Q-profile, default) or PL (profile likelihood).
+    pub ci_type: Option<String>,
 }
 
 impl Default for Request {
@@ -148,6 +150,7 @@ impl Default for Request {
             struct_: None,
             v_matrix: None,
             ranef: false,
+            ci_type: None,
         }
     }
 }
@@ -334,6 +337,11 @@ impl Request {
             wald,
             // Cluster-robust tests of an rma.uni fit (a multilevel model takes them from `mv_spec`).
             robust: if a.random.is_empty() { a.robust_choice()? } else { None },
+            ci_pl: match a.ci_type.as_deref() {
+                None | Some("QP") => false,
+                Some("PL") => true,
+                Some(v) => return Err(opt_err("ci-type", v, "QP, PL")),
+            },
         })
     }
 }

@@ -140,6 +140,9 @@ pub struct MetaArgs {
     /// Known sampling covariances: a CSV with columns row_i,row_j,cov (1-based data rows, upper triangle with the diagonal); replaces vi.
     #[arg(long = "V", value_name = "FILE.csv")]
     pub v_file: Option<PathBuf>,
+    /// The type of the tau^2 interval of --all: QP (Q-profile, metafor's default) or PL (profile likelihood).
+    #[arg(long = "ci-type", value_name = "TYPE")]
+    pub ci_type: Option<String>,
     /// The BLUPs of the random intercepts of a multilevel model (metafor's ranef).
     #[arg(long)]
     pub ranef: bool,
@@ -203,6 +206,7 @@ impl MetaArgs {
             // Read by `run` (the engine reads no files).
             v_matrix: None,
             ranef: self.ranef,
+            ci_type: self.ci_type.clone(),
         }
     }
 }
