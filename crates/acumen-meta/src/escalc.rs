@@ -42,11 +42,12 @@ pub enum Measure {
     MNLN,
     CVR,
     VR,
+    UCOR,
 }
 
 impl Measure {
     /// Every supported measure, in the order the help text lists them.
-    pub const ALL: [Measure; 27] = [
+    pub const ALL: [Measure; 28] = [
         Measure::SMD,
         Measure::SMDH,
         Measure::MD,
@@ -74,6 +75,7 @@ impl Measure {
         Measure::MNLN,
         Measure::CVR,
         Measure::VR,
+        Measure::UCOR,
     ];
 
     /// The measure's name as metafor spells it.
@@ -106,6 +108,7 @@ impl Measure {
             Measure::MNLN => "MNLN",
             Measure::CVR => "CVR",
             Measure::VR => "VR",
+            Measure::UCOR => "UCOR",
         }
     }
 
@@ -123,7 +126,7 @@ impl Measure {
             MN => &[&["mi", "sdi", "ni"]],
             PR | PLO | PAS => &[&["xi", "ni"]],
             IRR => &[&["x1i", "t1i", "x2i", "t2i"]],
-            COR | ZCOR => &[&["ri", "ni"]],
+            COR | ZCOR | UCOR => &[&["ri", "ni"]],
             MC | SMCC => &[&["m1i", "m2i", "sd1i", "sd2i", "ni", "ri"]],
             SMCR => &[&["m1i", "m2i", "sd1i", "ni", "ri"]],
         }
@@ -294,7 +297,7 @@ pub fn escalc(opts: &EscalcOptions, cols: &Columns, n_rows: usize) -> Result<Eff
         IRR => rates(opts, &inp)?,
         COR | ZCOR => correlations(opts, &inp)?,
         MC | SMCC | SMCR => paired(opts, &inp)?,
-        PFT | IRD | IRLN | IRS | IRFT | ROMC | MNLN | CVR | VR => crate::escalc_more::more(opts, &inp)?,
+        PFT | IRD | IRLN | IRS | IRFT | ROMC | MNLN | CVR | VR | UCOR => crate::escalc_more::more(opts, &inp)?,
     };
     for i in 0..n_rows {
         if !yi[i].is_finite() || !vi[i].is_finite() {

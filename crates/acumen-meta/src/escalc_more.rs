@@ -3,7 +3,8 @@
 //! arcsine of a proportion; `add` 0), IRD, IRLN, IRS and IRFT (incidence
 //! rates; `add` 1/2 where a count is zero for IRD and IRLN, 0 for IRS and
 //! IRFT), ROMC (log ratio of matched means), MNLN (log mean), CVR and VR
-//! (log ratios of coefficients of variation and of variabilities). The
+//! (log ratios of coefficients of variation and of variabilities), UCOR
+//! (the Olkin–Pratt unbiased correlation, with LS or UB variances). The
 //! inverse of PFT for pooled values is [`ipft_hm`] (metafor's
 //! `transf.ipft.hm`).
 
@@ -103,6 +104,25 @@ pub(crate) fn more(o: &EscalcOptions, inp: &Input) -> Out {
                 }
             }
         }
+        Measure::UCOR => {
+            for i in 0..n {
+                check_min(g("ni", i), i, "ni", 0.0, true, "sample sizes must be > 0")?;
+                if let Some(r) = g("ri", i) {
+                    if !(-1.0..=1.0).contains(&r) {
+                        return Err(bad(i, "ri", format!("ri = {r} is not a correlation (between -1 and 1)")));
+                    }
+                }
+                if let (Some(r), Some(m)) = (g("ri", i), g("ni", i)) {
+                    let x = 1.0 - r * r;
+                    let y = r * hyp2f1(0.5, 0.5, (m - 2.0) / 2.0, x);
+                    yi[i] = y;
+                    vi[i] = match o.vtype {
+                        crate::escalc::VType::LS => (1.0 - y * y).powi(2) / (m - 1.0),
+                        crate::escalc::VType::UB => y * y - (1.0 - (m - 3.0) / (m - 2.0) * x * hyp2f1(1.0, 1.0, m / 2.0, x)),
+                    };
+                }
+            }
+        }
         Measure::MNLN => {
             for i in 0..n {
                 check_min(g("sdi", i), i, "sdi", 0.0, true, "standard deviations must be > 0")?;
@@ -139,6 +159,24 @@ pub(crate) fn more(o: &EscalcOptions, inp: &Input) -> Out {
         }
     }
     Ok((yi, vi))
+}
+
+/// Gauss's hypergeometric function 2F1(a, b; c; x) for 0 <= x <= 1 and
+/// c > a + b (NaN otherwise, as metafor's `.Fcalc`), by its series.
+pub fn hyp2f1(a: f64, b: f64, c: f64, x: f64) -> f64 {
+    if !(c > a + b) || !(0.0..=1.0).contains(&x) {
+        return f64::NAN;
+    }
+    let (mut sum, mut term) = (1.0_f64, 1.0_f64);
+    for k in 0..20_000_000u32 {
+        let kf = f64::from(k);
+        term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0)) * x;
+        sum += term;
+        if term.abs() <= 1e-17 * sum.abs() {
+            break;
+        }
+    }
+    sum
 }
 
 /// The Freeman–Tukey double arcsine of `x` events in `n`.

@@ -13,7 +13,7 @@ use clap::Args;
 pub struct MetaArgs {
     /// CSV file with a header row.
     pub file: PathBuf,
-    /// Effect-size measure to compute (SMD, SMDH, MD, ROM, CVR, VR, OR, RR, RD, PETO, MN, MNLN, PR, PLO, PAS, PFT, IRR, IRD, IRLN, IRS, IRFT, COR, ZCOR, MC, SMCC, SMCR, ROMC); without it the CSV must hold yi and vi (or sei).
+    /// Effect-size measure to compute (SMD, SMDH, MD, ROM, CVR, VR, OR, RR, RD, PETO, MN, MNLN, PR, PLO, PAS, PFT, IRR, IRD, IRLN, IRS, IRFT, COR, ZCOR, UCOR, MC, SMCC, SMCR, ROMC); without it the CSV must hold yi and vi (or sei).
     #[arg(long)]
     pub measure: Option<String>,
     /// Variance type: LS or UB.

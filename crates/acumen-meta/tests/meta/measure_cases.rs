@@ -12,7 +12,7 @@ use crate::metafor_cases::run;
 #[test]
 fn every_new_measure_matches_metafor() {
     let cases: Vec<Value> = load_cases("measure_cases.json");
-    assert_eq!(cases.len(), 10);
+    assert_eq!(cases.len(), 12);
     let mut failures = Vec::new();
     for case in &cases {
         let name = case["name"].as_str().unwrap();
