@@ -107,7 +107,7 @@ pub struct MvConfint {
     pub sigma2: Vec<profile::Bounds>,
     /// Per tau2 value.
     pub tau2: Vec<profile::Bounds>,
-    /// Per rho value (not profiled: null).
+    /// Per rho value (CS structures; null for fixed or not yet profiled ones).
     pub rho: Vec<profile::Bounds>,
 }
 
@@ -529,7 +529,10 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         Some(MvConfint {
             sigma2: profile::intervals(&problem, &opt, &sig, o.fit.level)?,
             tau2: profile::intervals(&problem, &opt, &tau_idx, o.fit.level)?,
-            rho: vec![None; rho.len()],
+            rho: match &g {
+                Some((Struct::Cs, ..)) if free[nc] && free[nc + 1] => vec![profile::rho_cs(&problem, &opt, nc, o.fit.level)?],
+                _ => vec![None; rho.len()],
+            },
         })
     } else {
         None

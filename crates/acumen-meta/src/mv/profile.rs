@@ -75,3 +75,65 @@ pub fn intervals(pr: &Problem, opt: &Optimum, which: &[usize], level: f64) -> Re
         .map(|&j| if pr.free[j] && pr.kinds[j] == Kind::Var { one(pr, opt, j, alpha).map(Some) } else { Ok(None) })
         .collect()
 }
+
+/// The interval of a CS structure's rho (parameters `nc` = variance, `nc +
+/// 1` = covariance): with rho fixed, `M = V + ... + tau2 (B_var + rho B_cov)`
+/// is linear in the remaining parameters, so each profile point is one
+/// more fit. metafor's search interval is [-1, 1], moved towards the
+/// estimate in tenths where a bound cannot be fitted.
+pub fn rho_cs(pr: &Problem, opt: &Optimum, nc: usize, level: f64) -> Result<Bounds, MetaError> {
+    let ll = |e: &crate::mv::reml::Eval| if pr.reml { e.ll_reml } else { e.ll_ml };
+    let ll_hat = ll(&opt.eval);
+    let crit = qchisq(crate::method::alpha_of_level(level), 1.0, false);
+    let (a, c) = (opt.theta[nc], opt.theta[nc + 1]);
+    if a <= 0.0 {
+        return Ok(None);
+    }
+    let rho_hat = c / a;
+    let free: Vec<bool> = pr.free[..=nc].to_vec();
+    let kinds: Vec<Kind> = pr.kinds[..=nc].to_vec();
+    let always = |_: &[f64]| true;
+    let mut start = opt.theta[..=nc].to_vec();
+    let mut f = |rho: f64| -> f64 {
+        let blocks: Vec<crate::mv::blocks::Block> = pr
+            .blocks
+            .iter()
+            .map(|b| {
+                let mut nb = b.clone();
+                let combined = &b.a[nc] + &b.a[nc + 1] * rho;
+                nb.a.truncate(nc);
+                nb.a.push(combined);
+                nb
+            })
+            .collect();
+        let sub = Problem { blocks: &blocks, free: &free, kinds: &kinds, valid: &always, ..*pr };
+        match maximise(&sub, &start) {
+            Ok(o) => {
+                start = o.theta.clone();
+                -2.0 * (ll(&o.eval) - ll_hat) - crit
+            }
+            Err(_) => f64::NAN,
+        }
+    };
+    let f_hat = -crit;
+    let search = |f: &mut dyn FnMut(f64) -> f64, edge: f64| -> f64 {
+        let step = (edge - rho_hat) / 10.0;
+        let mut at = edge;
+        for _ in 0..10 {
+            let fe = f(at);
+            if fe.is_nan() {
+                at -= step;
+                continue;
+            }
+            if fe < 0.0 {
+                return at;
+            }
+            let (lo, hi, flo, fhi) = if at < rho_hat { (at, rho_hat, fe, f_hat) } else { (rho_hat, at, f_hat, fe) };
+            return zeroin(&mut *f, lo, hi, flo, fhi, R_UNIROOT_TOL, 1000).x;
+        }
+        f64::NAN
+    };
+    let lb = search(&mut f, -1.0);
+    let ub = search(&mut f, 1.0);
+    Ok(Some([rho_hat, lb, ub]))
+}

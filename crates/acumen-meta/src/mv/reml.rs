@@ -266,7 +266,10 @@ pub fn maximise(pr: &Problem, start: &[f64]) -> Result<Optimum, MetaError> {
         let gain = ll(&ce) - base;
         theta = cand;
         e = ce;
-        if change <= 1e-12 * scale || (change <= 1e-9 * scale && gain.abs() <= 1e-14 * base.abs().max(1.0)) {
+        // Converged: the parameters stopped moving, or a step cut short by a
+        // bound (a correlation at +-1) no longer raises the likelihood.
+        let at_bound = t < 1.0 && gain.abs() <= 1e-12 * base.abs().max(1.0);
+        if change <= 1e-12 * scale || (change <= 1e-9 * scale && gain.abs() <= 1e-14 * base.abs().max(1.0)) || at_bound {
             return Ok(Optimum { theta, eval: e, iterations: iteration });
         }
     }
