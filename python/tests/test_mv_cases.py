@@ -40,7 +40,7 @@ def kwargs_of(args):
         elif key == "V":
             kw["V_file"] = v
         else:
-            kw[key] = v
+            kw[key.replace("-", "_")] = v
     return file, kw, rob
 
 
@@ -61,7 +61,11 @@ def test_case(case):
     if not kw["random"]:
         # robust() of an rma.uni fit.
         kw.pop("random")
-        res = am.robust(am.rma("yi", "vi", data=data, **kw), **rob)
+        if pl:
+            kw["all"] = True
+        res = am.rma("yi", "vi", data=data, **kw)
+        if rob:
+            res = am.robust(res, **rob)
         errs = []
         compare(case["name"], case["expected"], res.to_dict(), case["slack"], errs)
         assert not errs, "\n".join(errs)
