@@ -95,14 +95,16 @@ def _fit(headers: List[str], rows: List[List[str]], request: Dict[str, Any]) -> 
 def rma_mv(yi: Any, V: Any = None, *, random: Union[str, Sequence[str]], data: Any = None, mods: Optional[str] = None,
            method: str = "REML", test: str = "z", level: float = 95.0, sigma2: Optional[Sequence[Optional[float]]] = None,
            V_cluster: Optional[str] = None, rho: Optional[float] = None, btt: Optional[Sequence[int]] = None,
-           struct: Optional[str] = None, dfs: Optional[str] = None, maxiter: int = 100) -> RmaMvResult:
+           struct: Optional[str] = None, dfs: Optional[str] = None, tau2: Optional[Sequence[Optional[float]]] = None,
+           maxiter: int = 100) -> RmaMvResult:
     """Fits metafor's ``rma.mv``: ``yi`` and the sampling variances ``V`` as
     arrays or column names of ``data``; ``random`` one formula or a list
     (``"~ 1 | study/esid"``); ``mods`` a formula over ``data``; ``sigma2`` to
     fix components (``[0.05, None]``); ``V_cluster`` with ``rho`` for sampling
     errors correlated within clusters (as ``vcalc(vi, cluster, rho = rho)``),
     or ``V`` a k x k matrix (a 2-D array or list of rows) of known sampling
-    covariances; ``struct`` for a ``~ inner | outer`` term (CS, HCS, UN, ID, DIAG)."""
+    covariances; ``struct`` for a ``~ inner | outer`` term (CS, HCS, UN, ID, DIAG),
+    whose ``tau2`` (``[0.03, None]``) and ``rho`` (without ``V_cluster``) can be fixed."""
     from . import _table
 
     v_rows = None
@@ -139,6 +141,8 @@ def rma_mv(yi: Any, V: Any = None, *, random: Union[str, Sequence[str]], data: A
         request["struct"] = struct
     if dfs is not None:
         request["dfs"] = dfs
+    if tau2 is not None:
+        request["tau2_mv"] = ",".join("NA" if t is None else repr(float(t)) for t in tau2)
     if v_rows is not None:
         request["V_rows"] = v_rows
     return _fit(headers, rows, request)

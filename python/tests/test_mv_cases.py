@@ -31,8 +31,8 @@ def kwargs_of(args):
             rob["cluster"] = v
         elif key == "cr":
             rob["clubSandwich"] = v == "CR2"
-        elif key == "sigma2":
-            kw["sigma2"] = [None if s == "NA" else float(s) for s in v.split(",")]
+        elif key in ("sigma2", "tau2"):
+            kw[key] = [None if s == "NA" else float(s) for s in v.split(",")]
         elif key == "V-cluster":
             kw["V_cluster"] = v
         elif key == "rho":

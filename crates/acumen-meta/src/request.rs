@@ -105,6 +105,9 @@ pub struct Request {
     pub ranef: bool,
     /// The type of the tau^2 interval of `--all`: QP (Q-profile, default) or PL (profile likelihood).
     pub ci_type: Option<String>,
+    /// Fixed tau^2 values of a multilevel model's `~ inner | outer` term
+    /// (`0.02,NA`; NA = estimate): `acumen meta --tau2` with `--random`.
+    pub tau2_mv: Option<String>,
 }
 
 impl Default for Request {
@@ -151,6 +154,7 @@ impl Default for Request {
             v_matrix: None,
             ranef: false,
             ci_type: None,
+            tau2_mv: None,
         }
     }
 }

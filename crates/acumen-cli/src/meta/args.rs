@@ -46,9 +46,9 @@ pub struct MetaArgs {
     /// Column of user weights.
     #[arg(long)]
     pub weights: Option<String>,
-    /// A fixed tau^2 value.
+    /// A fixed tau^2 value; with --random, the tau^2 of a "~ inner | outer" term: "0.02,NA" (NA = estimate).
     #[arg(long)]
-    pub tau2: Option<f64>,
+    pub tau2: Option<String>,
     /// Unweighted (ordinary least squares) estimation.
     #[arg(long)]
     pub unweighted: bool,
@@ -175,7 +175,9 @@ impl MetaArgs {
             mods: self.mods.clone(),
             btt: self.btt.clone(),
             weights: self.weights.clone(),
-            tau2: self.tau2,
+            // One number for rma.uni; anything else (a list, or any value with
+            // --random) fixes a multilevel struct's tau^2.
+            tau2: self.tau2.as_deref().and_then(|t| t.trim().parse::<f64>().ok()).filter(|_| self.random.is_empty()),
             unweighted: self.unweighted,
             maxiter: self.maxiter,
             newmods: self.newmods.clone(),
@@ -207,6 +209,10 @@ impl MetaArgs {
             v_matrix: None,
             ranef: self.ranef,
             ci_type: self.ci_type.clone(),
+            tau2_mv: self
+                .tau2
+                .clone()
+                .filter(|t| !self.random.is_empty() || t.trim().parse::<f64>().is_err()),
         }
     }
 }

@@ -99,6 +99,9 @@ fn bad_multilevel_input_is_one_line_naming_what_to_change() {
         (vec![file.as_str(), "--random", "~ 1 | study/esid", "--method", "DL"], "REML or ML"),
         (vec![file.as_str(), "--random", "~ 1 | study/esid", "--leave1out"], "does not apply to a multilevel model"),
         (vec![file.as_str(), "--cr", "CR2"], "--cr needs --robust COL"),
+        (vec![file.as_str(), "--tau2", "0.1,NA"], "an rma.uni model takes one number"),
+        (vec![file.as_str(), "--random", "~ esid | study", "--struct", "UN", "--rho", "0.5"], "fix every tau^2 too"),
+        (vec![file.as_str(), "--random", "~ esid | study", "--struct", "DIAG", "--rho", "0.5"], "has no correlation to fix"),
         (vec![file.as_str(), "--robust", "study", "--test", "knha"], "z or t test"),
         (vec![holes.as_str(), "--random", "~ 1 | esid", "--robust", "study"], "row 3"),
     ] {

@@ -192,12 +192,18 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let mut bases: Vec<Basis> = comps.iter().map(|c| Basis::Same(&c.group)).collect();
     let mut kinds = vec![Kind::Var; nc];
     let mut joins: Vec<&[usize]> = comps.iter().map(|c| c.group.as_slice()).collect();
+    let (mut struct_fixed, mut cs_rho) = (Vec::new(), None);
     if let Some((st, ic, q, oc, _, _)) = &g {
-        for (b, kind) in structure::bases(*st, *q, oc, ic)? {
+        let (bs, fx, r) = structure::fix(*st, *q, oc, ic, spec.tau2.as_deref(), spec.rho)?;
+        for (b, kind) in bs {
             bases.push(b);
             kinds.push(kind);
         }
+        struct_fixed = fx;
+        cs_rho = r;
         joins.push(oc);
+    } else if spec.tau2.is_some() || spec.rho.is_some() {
+        return Err(usage("--tau2 and --rho fix the components of a ~ inner | outer term; this model has none (fix sigma2 with --sigma2)".into()));
     }
     let np = bases.len();
     let bl = blocks(&y, &x.data, p, &v, &joins, &bases)?;
@@ -237,11 +243,21 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let each = (0.001 * n_var as f64).max(var_r - 1.0 / inv_mean) / n_var as f64;
     let mut start: Vec<f64> = fixed.iter().map(|f| f.unwrap_or(each)).collect();
     if let Some((st, _, q, ..)) = &g {
-        start.extend(structure::start(*st, *q, each));
+        if cs_rho.is_some() {
+            start.push(each);
+        } else {
+            start.extend(structure::start(*st, *q, each));
+        }
+        for (s0, f) in start[nc..].iter_mut().zip(&struct_fixed) {
+            if let Some(v) = f {
+                *s0 = *v;
+            }
+        }
     }
     let mut free: Vec<bool> = fixed.iter().map(Option::is_none).collect();
+    free.extend(struct_fixed.iter().map(Option::is_none));
     free.resize(np, true);
-    let valid = |t: &[f64]| g.as_ref().is_none_or(|(st, _, q, ..)| structure::admissible(*st, *q, &t[nc..]));
+    let valid = |t: &[f64]| cs_rho.is_some() || g.as_ref().is_none_or(|(st, _, q, ..)| structure::admissible(*st, *q, &t[nc..]));
     let problem = reml::Problem {
         blocks: &bl,
         free: &free,
@@ -343,7 +359,11 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let sum_s: f64 = sigma2.iter().sum();
     let typical = dfr / fe.tr_p;
     let i2_levels = sigma2.iter().map(|s| 100.0 * s / (sum_s + typical)).collect();
-    let (tau2, rho) = g.as_ref().map_or((vec![], vec![]), |(st, _, q, ..)| structure::tau2_rho(*st, *q, &opt.theta[nc..]));
+    let (tau2, rho) = match (&g, cs_rho) {
+        (Some(_), Some(r)) => (vec![opt.theta[nc]], vec![r]),
+        (Some((st, _, q, ..)), None) => structure::tau2_rho(*st, *q, &opt.theta[nc..]),
+        (None, _) => (vec![], vec![]),
+    };
     let robust = match &spec.robust {
         None => None,
         Some((col, kind)) => {
@@ -368,7 +388,9 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
             sigma2: profile::intervals(&problem, &opt, &sig, o.fit.level)?,
             tau2: profile::intervals(&problem, &opt, &tau_idx, o.fit.level)?,
             rho: match &g {
-                Some((Struct::Cs, ..)) if free[nc] && free[nc + 1] => vec![profile::rho_cs(&problem, &opt, nc, o.fit.level)?],
+                Some((Struct::Cs, ..)) if cs_rho.is_none() && free[nc] && free.get(nc + 1) == Some(&true) => {
+                    vec![profile::rho_cs(&problem, &opt, nc, o.fit.level)?]
+                }
                 _ => vec![None; rho.len()],
             },
         })

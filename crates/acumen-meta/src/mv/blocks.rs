@@ -57,6 +57,16 @@ pub enum Basis<'a> {
         /// Inner level per row.
         inner: &'a [usize],
     },
+    /// Compound symmetry with a fixed correlation: same outer level, 1 for
+    /// the same inner level, `rho` for different ones.
+    CsFixed {
+        /// Outer level per row.
+        outer: &'a [usize],
+        /// Inner level per row.
+        inner: &'a [usize],
+        /// The fixed correlation.
+        rho: f64,
+    },
     /// Same outer level, different inner levels.
     DiffInner {
         /// Outer level per row.
@@ -74,6 +84,15 @@ impl Basis<'_> {
                 outer[i] == outer[j] && ((inner[i] == a && inner[j] == b) || (inner[i] == b && inner[j] == a))
             }
             Basis::SameInner { outer, inner } => outer[i] == outer[j] && inner[i] == inner[j],
+            Basis::CsFixed { outer, inner, rho } => {
+                return if outer[i] != outer[j] {
+                    0.0
+                } else if inner[i] == inner[j] {
+                    1.0
+                } else {
+                    rho
+                };
+            }
             Basis::DiffInner { outer, inner } => outer[i] == outer[j] && inner[i] != inner[j],
         };
         f64::from(u8::from(on))

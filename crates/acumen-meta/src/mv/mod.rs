@@ -63,6 +63,10 @@ pub struct MvSpec {
     pub confint: bool,
     /// t tests on metafor's `dfs = "contain"` degrees of freedom.
     pub contain: bool,
+    /// Fixed tau^2 values of the `~ inner | outer` term (`None` = estimate).
+    pub tau2: Option<Vec<Option<f64>>>,
+    /// A fixed rho of the `~ inner | outer` term.
+    pub rho: Option<f64>,
 }
 
 /// Profile-likelihood intervals, one entry per component of the fit's arrays.

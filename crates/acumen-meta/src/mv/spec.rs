@@ -12,7 +12,7 @@ fn usage(msg: impl Into<String>) -> MetaError {
 }
 
 /// `0.05,NA` as fixed values and NAs.
-fn parse_fixed(text: &str) -> Result<Vec<Option<f64>>, MetaError> {
+fn parse_fixed(text: &str, option: &str) -> Result<Vec<Option<f64>>, MetaError> {
     text.split(',')
         .map(|t| {
             let t = t.trim();
@@ -21,7 +21,7 @@ fn parse_fixed(text: &str) -> Result<Vec<Option<f64>>, MetaError> {
             } else {
                 t.parse::<f64>()
                     .map(Some)
-                    .map_err(|_| usage(format!("--sigma2 '{text}': '{t}' is neither a number nor NA")))
+                    .map_err(|_| usage(format!("{option} '{text}': '{t}' is neither a number nor NA")))
             }
         })
         .collect()
@@ -42,6 +42,11 @@ impl Request {
     /// The multilevel model asked for, if any.
     pub fn mv_spec(&self) -> Result<Option<MvSpec>, MetaError> {
         if self.random.is_empty() {
+            if let Some(t) = &self.tau2_mv {
+                return Err(usage(format!(
+                    "--tau2 '{t}': an rma.uni model takes one number; a list fixes the tau^2 of a multilevel ~ inner | outer term (--random)"
+                )));
+            }
             for (given, what) in [
                 (self.sigma2.is_some(), "--sigma2"),
                 (self.v_cluster.is_some(), "--V-cluster"),
@@ -60,7 +65,7 @@ impl Request {
         for (given, what) in [
             (self.measure.as_deref().is_some_and(|m| matches!(m, "MH" | "PETO")) || matches!(self.method.as_str(), "MH" | "PETO"), "Mantel-Haenszel or Peto pooling"),
             (self.weights.is_some(), "--weights"),
-            (self.tau2.is_some(), "--tau2 (fix components with --sigma2)"),
+            (self.tau2.is_some(), "a single --tau2 (fix components with --sigma2, or a struct's tau2 with --tau2 \"v,NA\")"),
             (self.unweighted, "--unweighted"),
             (self.subgroup.is_some(), "--subgroup"),
             (self.leave1out || self.influence || self.regtest || self.ranktest || self.trimfill || self.cumul, "the rma.uni diagnostics (--leave1out, --influence, --regtest, --ranktest, --trimfill, --cumul)"),
@@ -81,11 +86,21 @@ impl Request {
         if self.dfs.is_some() && self.test != "t" {
             return Err(usage("--dfs sets the degrees of freedom of t tests: add --test t"));
         }
+        let has_inner = self
+            .random
+            .iter()
+            .any(|t| matches!(crate::mv::random::parse(t), Ok(crate::mv::random::Term::Inner { .. })));
+        // --rho: the sampling errors' correlation with --V-cluster, else the struct's rho.
+        let mut struct_rho = None;
         let v = match (&self.v_cluster, self.rho) {
             (None, None) => VSpec::Diagonal,
             (Some(c), Some(rho)) => VSpec::Cluster { column: c.clone(), rho },
             (Some(_), None) => return Err(usage("--V-cluster needs --rho R, the correlation of sampling errors within a cluster")),
-            (None, Some(_)) => return Err(usage("--rho R sets the correlation of sampling errors within the clusters of --V-cluster COL; give that column")),
+            (None, Some(r)) if has_inner => {
+                struct_rho = Some(r);
+                VSpec::Diagonal
+            }
+            (None, Some(_)) => return Err(usage("--rho R sets the correlation of sampling errors within the clusters of --V-cluster COL (or fixes the rho of a ~ inner | outer term); give that column")),
         };
         let robust = self.robust_choice()?;
         let structure = self.struct_.as_deref().map(str::parse).transpose()?;
@@ -95,12 +110,14 @@ impl Request {
             (Some(_), _) => return Err(usage("--V gives the whole sampling covariance matrix; drop --V-cluster and --rho")),
         };
         Ok(Some(MvSpec {
+            tau2: self.tau2_mv.as_deref().map(|t| parse_fixed(t, "--tau2")).transpose()?,
+            rho: struct_rho,
             contain,
             confint: self.all,
             ranef: self.ranef,
             structure,
             random: self.random.clone(),
-            sigma2: self.sigma2.as_deref().map(parse_fixed).transpose()?,
+            sigma2: self.sigma2.as_deref().map(|t| parse_fixed(t, "--sigma2")).transpose()?,
             v,
             robust,
         }))

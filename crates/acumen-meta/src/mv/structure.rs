@@ -119,3 +119,67 @@ pub fn start(s: Struct, q: usize, start: f64) -> Vec<f64> {
         }
     }
 }
+
+/// A struct's parameters after the user's fixed values: bases and kinds,
+/// the fixed value of each parameter (`None` = estimate), and for CS with a
+/// fixed rho (and an estimated tau^2) that rho, folded into one basis.
+pub type Fixed<'a> = (Vec<(Basis<'a>, Kind)>, Vec<Option<f64>>, Option<f64>);
+
+/// Applies `--tau2` (one value per tau^2, `None` = estimate) and `--rho`
+/// (one value, for every rho) to the struct's parameters.
+pub fn fix<'a>(
+    s: Struct,
+    q: usize,
+    outer: &'a [usize],
+    inner: &'a [usize],
+    tau2: Option<&[Option<f64>]>,
+    rho: Option<f64>,
+) -> Result<Fixed<'a>, MetaError> {
+    let bases = bases(s, q, outer, inner)?;
+    let n_tau = match s {
+        Struct::Id | Struct::Cs => 1,
+        _ => q,
+    };
+    let usage = |m: String| MetaError::Usage(m);
+    let tau: Vec<Option<f64>> = match tau2 {
+        None => vec![None; n_tau],
+        Some(t) if t.len() == n_tau => t.to_vec(),
+        Some(t) => return Err(usage(format!("--tau2 gives {} values but struct {s} has {n_tau} tau^2 here", t.len()))),
+    };
+    if let Some(bad) = tau.iter().flatten().find(|v| !(**v >= 0.0) || !v.is_finite()) {
+        return Err(usage(format!("--tau2: a fixed variance must be >= 0, got {bad}")));
+    }
+    if let Some(r) = rho {
+        if !(-1.0..=1.0).contains(&r) {
+            return Err(usage(format!("--rho {r}: a correlation must lie in [-1, 1]")));
+        }
+    }
+    Ok(match (s, rho) {
+        (Struct::Id | Struct::Diag, Some(_)) => return Err(usage(format!("--rho: struct {s} has no correlation to fix"))),
+        (Struct::Id | Struct::Diag, None) => {
+            let n = bases.len();
+            (bases, tau.into_iter().chain(std::iter::repeat(None)).take(n).collect(), None)
+        }
+        (Struct::Cs, None) => (bases, vec![tau[0], None], None),
+        (Struct::Cs, Some(r)) => match tau[0] {
+            Some(t) => (bases, vec![Some(t), Some(r * t)], None),
+            None => (vec![(Basis::CsFixed { outer, inner, rho: r }, Kind::Var)], vec![None], Some(r)),
+        },
+        (Struct::Un | Struct::Hcs, None) => {
+            let mut f = tau.clone();
+            f.extend(pairs(q).iter().map(|_| None));
+            (bases, f, None)
+        }
+        (Struct::Un | Struct::Hcs, Some(r)) => {
+            if tau.iter().any(Option::is_none) {
+                return Err(usage(format!(
+                    "--rho with struct {s}: fix every tau^2 too (--tau2 \"v1,v2\"), or use --struct CS; a fixed rho with estimated variances is not supported for {s}"
+                )));
+            }
+            let t: Vec<f64> = tau.iter().flatten().copied().collect();
+            let mut f: Vec<Option<f64>> = tau.clone();
+            f.extend(pairs(q).iter().map(|&(a, b)| Some(r * (t[a] * t[b]).sqrt())));
+            (bases, f, None)
+        }
+    })
+}

@@ -43,7 +43,15 @@ pub fn request(args: &[String]) -> Result<(String, Request), String> {
         let value = match key.as_str() {
             // The command's own output option.
             "format" => continue,
-            "add" | "level" | "tau2" | "rho" => Value::from(v.parse::<f64>().map_err(|e| format!("--{key}: {e}"))?),
+            "add" | "level" | "rho" => Value::from(v.parse::<f64>().map_err(|e| format!("--{key}: {e}"))?),
+            // One number for rma.uni; a list (or any value with --random) is a struct's.
+            "tau2" => match v.parse::<f64>() {
+                Ok(x) if !args.iter().any(|a| a == "--random") => Value::from(x),
+                _ => {
+                    m.insert("tau2_mv".into(), Value::String(v.clone()));
+                    continue;
+                }
+            },
             // A file the caller reads (as `acumen meta --V` does).
             "V" => {
                 v_file = Some(v.clone());
