@@ -50,7 +50,9 @@ fn analyse(py: Python<'_>, headers: Vec<String>, rows: Vec<Vec<String>>, request
         let opts = req.options().map_err(err)?;
         let (outcome, prov) = req.run_traced(&table, &opts).map_err(err)?;
         let mut v = match outcome {
-            Outcome::Rma(a) => serde_json::to_value(analysis_json(&a)).map_err(|e| PyValueError::new_err(e.to_string()))?,
+            Outcome::Rma(a) => {
+                serde_json::to_value(analysis_json(&a)).map_err(|e| PyValueError::new_err(e.to_string()))?
+            }
             Outcome::Mh(m) => mh_json(&m),
             Outcome::Mv(m) => acumen_meta::mv::json::mv_json(&m),
         };
@@ -61,19 +63,29 @@ fn analyse(py: Python<'_>, headers: Vec<String>, rows: Vec<Vec<String>>, request
 
 /// The forest (`kind` = "forest") or funnel ("funnel") plot of an analysis, as SVG.
 #[pyfunction]
-fn plot(py: Python<'_>, headers: Vec<String>, rows: Vec<Vec<String>>, request_json: &str, kind: &str) -> PyResult<String> {
+fn plot(
+    py: Python<'_>,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    request_json: &str,
+    kind: &str,
+) -> PyResult<String> {
     let req = request(request_json)?;
     let kind = kind.to_string();
     py.allow_threads(move || {
         let table = Table::from_rows(headers, &rows);
         let opts = req.options().map_err(err)?;
         let Outcome::Rma(a) = req.run(&table, &opts).map_err(err)? else {
-            return Err(PyValueError::new_err("plots are drawn for rma fits; use rma() for the plot"));
+            return Err(PyValueError::new_err(
+                "plots are drawn for rma fits; use rma() for the plot",
+            ));
         };
         let m = req.measure.as_deref().filter(|m| !m.is_empty());
         let transf = acumen_plot::from_analysis::default_transf(m);
         match kind.as_str() {
-            "forest" => Ok(acumen_plot::forest_svg(&acumen_plot::from_analysis::forest(&a, m, transf, None))),
+            "forest" => Ok(acumen_plot::forest_svg(&acumen_plot::from_analysis::forest(
+                &a, m, transf, None,
+            ))),
             "funnel" => acumen_plot::from_analysis::funnel(&a, m, transf)
                 .map(|f| acumen_plot::funnel_svg(&f))
                 .ok_or_else(|| PyValueError::new_err("a funnel plot needs a model without moderators")),
@@ -93,16 +105,24 @@ fn floats(b: &[u8], what: &str) -> PyResult<Vec<f64>> {
     if b.len() % 8 != 0 {
         return Err(PyValueError::new_err(format!("{what}: not a float64 buffer")));
     }
-    Ok(b.chunks_exact(8).map(|c| f64::from_ne_bytes(c.try_into().unwrap_or([0; 8]))).collect())
+    Ok(b.chunks_exact(8)
+        .map(|c| f64::from_ne_bytes(c.try_into().unwrap_or([0; 8])))
+        .collect())
 }
 
 /// Per analysis: b, se, zval (or tval), pval, ci_lb, ci_ub, tau2, I2, QE, QEp, k.
-const BATCH_FIELDS: [&str; 11] = ["b", "se", "stat", "pval", "ci_lb", "ci_ub", "tau2", "I2", "QE", "QEp", "k"];
+const BATCH_FIELDS: [&str; 11] = [
+    "b", "se", "stat", "pval", "ci_lb", "ci_ub", "tau2", "I2", "QE", "QEp", "k",
+];
 
 fn batch_options(method: &str, test: &str, level: f64) -> PyResult<FitOptions> {
     Ok(FitOptions {
-        method: method.parse::<Method>().map_err(|e| PyValueError::new_err(format!("method: {e}")))?,
-        test: test.parse::<Test>().map_err(|e| PyValueError::new_err(format!("test: {e}")))?,
+        method: method
+            .parse::<Method>()
+            .map_err(|e| PyValueError::new_err(format!("method: {e}")))?,
+        test: test
+            .parse::<Test>()
+            .map_err(|e| PyValueError::new_err(format!("test: {e}")))?,
         level,
         skip_r2: true,
         ..FitOptions::default()
@@ -115,15 +135,23 @@ type BatchOut = (Vec<f64>, Vec<(usize, String)>);
 
 fn run_batch(py: Python<'_>, y: &[f64], v: &[f64], rows: usize, cols: usize, opts: &FitOptions) -> PyResult<BatchOut> {
     if y.len() != rows * cols || v.len() != rows * cols {
-        return Err(PyValueError::new_err(format!("yi and vi must both hold {rows} × {cols} values")));
+        return Err(PyValueError::new_err(format!(
+            "yi and vi must both hold {rows} × {cols} values"
+        )));
     }
     py.allow_threads(|| {
-        let results = if rows == 0 { Vec::new() } else { rma_batch_rows(y, v, cols, opts).map_err(err)? };
+        let results = if rows == 0 {
+            Vec::new()
+        } else {
+            rma_batch_rows(y, v, cols, opts).map_err(err)?
+        };
         let mut out = Vec::with_capacity(rows * BATCH_FIELDS.len());
         let mut errors = Vec::new();
         for (r, res) in results.into_iter().enumerate() {
             match res {
-                Ok(f) => out.extend([f.b, f.se, f.stat, f.pval, f.ci_lb, f.ci_ub, f.tau2, f.i2, f.qe, f.qe_p, f.k as f64]),
+                Ok(f) => out.extend([
+                    f.b, f.se, f.stat, f.pval, f.ci_lb, f.ci_ub, f.tau2, f.i2, f.qe, f.qe_p, f.k as f64,
+                ]),
                 Err(e) => {
                     errors.push((r, e.to_string()));
                     out.extend([f64::NAN; BATCH_FIELDS.len()]);
@@ -174,12 +202,16 @@ fn rma_batch_array<'py>(
     let opts = batch_options(method, test, level)?;
     let (rows, cols) = (yi.shape()[0], yi.shape()[1]);
     if vi.shape() != [rows, cols] {
-        return Err(PyValueError::new_err(format!("yi is {rows} × {cols} but vi is {:?}", vi.shape())));
+        return Err(PyValueError::new_err(format!(
+            "yi is {rows} × {cols} but vi is {:?}",
+            vi.shape()
+        )));
     }
     let contiguous = |e| PyValueError::new_err(format!("yi and vi must be C-contiguous: {e}"));
     let (y, v) = (yi.as_slice().map_err(contiguous)?, vi.as_slice().map_err(contiguous)?);
     let (out, errors) = run_batch(py, y, v, rows, cols, &opts)?;
-    let table = Array2::from_shape_vec((rows, BATCH_FIELDS.len()), out).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let table =
+        Array2::from_shape_vec((rows, BATCH_FIELDS.len()), out).map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok((table.into_pyarray(py), errors))
 }
 
@@ -187,19 +219,35 @@ fn rma_batch_array<'py>(
 /// fast path of `rma(yi, vi)`, without a table or JSON): metafor's names.
 #[pyfunction]
 #[pyo3(signature = (yi, vi, method="REML", test="z", level=95.0))]
-fn fit_arrays<'py>(py: Python<'py>, yi: &[u8], vi: &[u8], method: &str, test: &str, level: f64) -> PyResult<Bound<'py, PyDict>> {
+fn fit_arrays<'py>(
+    py: Python<'py>,
+    yi: &[u8],
+    vi: &[u8],
+    method: &str,
+    test: &str,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
     let (y, v) = (floats(yi, "yi")?, floats(vi, "vi")?);
     if y.len() != v.len() {
-        return Err(PyValueError::new_err(format!("yi has {} values but vi has {}", y.len(), v.len())));
+        return Err(PyValueError::new_err(format!(
+            "yi has {} values but vi has {}",
+            y.len(),
+            v.len()
+        )));
     }
     let opts = FitOptions {
-        method: method.parse::<Method>().map_err(|e| PyValueError::new_err(format!("method: {e}")))?,
-        test: test.parse::<Test>().map_err(|e| PyValueError::new_err(format!("test: {e}")))?,
+        method: method
+            .parse::<Method>()
+            .map_err(|e| PyValueError::new_err(format!("method: {e}")))?,
+        test: test
+            .parse::<Test>()
+            .map_err(|e| PyValueError::new_err(format!("test: {e}")))?,
         level,
         ..FitOptions::default()
     };
     let f = if y.len() > 10_000 {
-        py.allow_threads(|| fit(&y, &v, Design::intercept(y.len()), &opts)).map_err(err)?
+        py.allow_threads(|| fit(&y, &v, Design::intercept(y.len()), &opts))
+            .map_err(err)?
     } else {
         fit(&y, &v, Design::intercept(y.len()), &opts).map_err(err)?
     };

@@ -87,7 +87,14 @@ fn benches(c: &mut Criterion) {
     // A three-level model, REML + CR2: 100,000 effects in 20,000 studies.
     let (my, mv) = synthetic_yivi(100_000, 11);
     let rows: Vec<Vec<String>> = (0..100_000)
-        .map(|i| vec![(i / 5 + 1).to_string(), (i % 5 + 1).to_string(), my[i].to_string(), mv[i].to_string()])
+        .map(|i| {
+            vec![
+                (i / 5 + 1).to_string(),
+                (i % 5 + 1).to_string(),
+                my[i].to_string(),
+                mv[i].to_string(),
+            ]
+        })
         .collect();
     let table = acumen_meta::Table::from_rows(vec!["study".into(), "esid".into(), "yi".into(), "vi".into()], &rows);
     let req: acumen_meta::Request =

@@ -329,7 +329,11 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
         None => idx.iter().map(|&i| (i + 1).to_string()).collect(),
     };
     let confint = if o.all && confint::applies(&f) {
-        Some(if o.ci_pl { crate::confint_pl::confint_pl(&f)? } else { confint::confint(&f)? })
+        Some(if o.ci_pl {
+            crate::confint_pl::confint_pl(&f)?
+        } else {
+            confint::confint(&f)?
+        })
     } else {
         None
     };
@@ -344,7 +348,11 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
         (Some(p), Some(crate::Measure::PFT)) => {
             let ni_all = table.numeric("ni")?;
             let ni: Vec<f64> = idx.iter().map(|&i| ni_all[i].unwrap_or(f64::NAN)).collect();
-            let t = |v: &[f64]| v.iter().map(|x| crate::escalc_more::ipft_hm(*x, &ni)).collect::<Vec<_>>();
+            let t = |v: &[f64]| {
+                v.iter()
+                    .map(|x| crate::escalc_more::ipft_hm(*x, &ni))
+                    .collect::<Vec<_>>()
+            };
             Some(crate::predict::Prediction {
                 pred: t(&p.pred),
                 se: vec![f64::NAN; p.pred.len()],
@@ -410,7 +418,13 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
             let mut cl = Vec::with_capacity(idx.len());
             for &i in &idx {
                 cl.push(codes[i].ok_or_else(|| {
-                    data_err(i, col, format!("the --robust cluster column '{col}' has no value in this row (every used row needs one)"))
+                    data_err(
+                        i,
+                        col,
+                        format!(
+                            "the --robust cluster column '{col}' has no value in this row (every used row needs one)"
+                        ),
+                    )
                 })?);
             }
             let _ = levels;

@@ -115,8 +115,7 @@ impl<'a> IntKernel<'a> {
         let (tau2, sums0) = if o.method.is_equal_effects() {
             (0.0, None)
         } else {
-            let t = 
-            estimate(
+            let t = estimate(
                 o.method,
                 &Tau2Input {
                     y: &self.ymc,
@@ -214,7 +213,12 @@ fn slow(yi: &[f64], vi: &[f64], opts: &FitOptions) -> Result<IntFit, MetaError> 
 /// `yi` and `vi`; a cell where either value is not finite is an absent
 /// study. Rows are fitted in parallel on the rayon pool; the results keep
 /// the rows' order.
-pub fn rma_batch(yi: &[f64], vi: &[f64], cols: usize, opts: &FitOptions) -> Result<Vec<Result<IntFit, MetaError>>, MetaError> {
+pub fn rma_batch(
+    yi: &[f64],
+    vi: &[f64],
+    cols: usize,
+    opts: &FitOptions,
+) -> Result<Vec<Result<IntFit, MetaError>>, MetaError> {
     if cols == 0 || yi.len() != vi.len() || yi.len() % cols != 0 {
         return Err(MetaError::model(format!(
             "yi ({} values) and vi ({} values) must both be rows × {cols}",

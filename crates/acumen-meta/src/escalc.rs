@@ -256,7 +256,14 @@ pub(crate) fn bad(row: usize, column: &str, message: impl Into<String>) -> MetaE
 }
 
 /// Checks a value that must be `>= min` (or `> min` when `strict`).
-pub(crate) fn check_min(v: Option<f64>, row: usize, col: &str, min: f64, strict: bool, what: &str) -> Result<(), MetaError> {
+pub(crate) fn check_min(
+    v: Option<f64>,
+    row: usize,
+    col: &str,
+    min: f64,
+    strict: bool,
+    what: &str,
+) -> Result<(), MetaError> {
     if let Some(x) = v {
         if (strict && x <= min) || (!strict && x < min) {
             return Err(bad(row, col, format!("{col} = {x} but {what}")));

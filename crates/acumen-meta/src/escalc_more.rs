@@ -43,15 +43,22 @@ pub(crate) fn more(o: &EscalcOptions, inp: &Input) -> Out {
                         check_min(g(c, i), i, c, 0.0, true, "person-times must be > 0")?;
                     }
                     Ok(match (g("x1i", i), g("t1i", i), g("x2i", i), g("t2i", i)) {
-                        (Some(a), Some(b), Some(c), Some(d)) if !(o.drop00 && a == 0.0 && c == 0.0) => Some((a, b, c, d)),
+                        (Some(a), Some(b), Some(c), Some(d)) if !(o.drop00 && a == 0.0 && c == 0.0) => {
+                            Some((a, b, c, d))
+                        }
                         _ => None,
                     })
                 })
                 .collect::<Result<_, crate::MetaError>>()?;
-            let zero: Vec<bool> = rows.iter().map(|r| r.is_some_and(|(a, _, c, _)| a == 0.0 || c == 0.0)).collect();
+            let zero: Vec<bool> = rows
+                .iter()
+                .map(|r| r.is_some_and(|(a, _, c, _)| a == 0.0 || c == 0.0))
+                .collect();
             let fix = corrections(o.to, &zero);
             for i in 0..n {
-                let Some((mut x1, t1, mut x2, t2)) = rows[i] else { continue };
+                let Some((mut x1, t1, mut x2, t2)) = rows[i] else {
+                    continue;
+                };
                 if fix[i] {
                     x1 += add;
                     x2 += add;
@@ -93,12 +100,21 @@ pub(crate) fn more(o: &EscalcOptions, inp: &Input) -> Out {
                 check_min(g("ni", i), i, "ni", 2.0, false, "sample sizes must be >= 2")?;
                 if let Some(r) = g("ri", i) {
                     if !(-1.0..=1.0).contains(&r) {
-                        return Err(bad(i, "ri", format!("ri = {r} is not a correlation (between -1 and 1)")));
+                        return Err(bad(
+                            i,
+                            "ri",
+                            format!("ri = {r} is not a correlation (between -1 and 1)"),
+                        ));
                     }
                 }
-                if let (Some(m1), Some(m2), Some(s1), Some(s2), Some(m), Some(r)) =
-                    (g("m1i", i), g("m2i", i), g("sd1i", i), g("sd2i", i), g("ni", i), g("ri", i))
-                {
+                if let (Some(m1), Some(m2), Some(s1), Some(s2), Some(m), Some(r)) = (
+                    g("m1i", i),
+                    g("m2i", i),
+                    g("sd1i", i),
+                    g("sd2i", i),
+                    g("ni", i),
+                    g("ri", i),
+                ) {
                     yi[i] = (m1 / m2).ln();
                     vi[i] = s1 * s1 / (m * m1 * m1) + s2 * s2 / (m * m2 * m2) - 2.0 * r * s1 * s2 / (m1 * m2 * m);
                 }
@@ -109,7 +125,11 @@ pub(crate) fn more(o: &EscalcOptions, inp: &Input) -> Out {
                 check_min(g("ni", i), i, "ni", 0.0, true, "sample sizes must be > 0")?;
                 if let Some(r) = g("ri", i) {
                     if !(-1.0..=1.0).contains(&r) {
-                        return Err(bad(i, "ri", format!("ri = {r} is not a correlation (between -1 and 1)")));
+                        return Err(bad(
+                            i,
+                            "ri",
+                            format!("ri = {r} is not a correlation (between -1 and 1)"),
+                        ));
                     }
                 }
                 if let (Some(r), Some(m)) = (g("ri", i), g("ni", i)) {
@@ -118,7 +138,9 @@ pub(crate) fn more(o: &EscalcOptions, inp: &Input) -> Out {
                     yi[i] = y;
                     vi[i] = match o.vtype {
                         crate::escalc::VType::LS => (1.0 - y * y).powi(2) / (m - 1.0),
-                        crate::escalc::VType::UB => y * y - (1.0 - (m - 3.0) / (m - 2.0) * x * hyp2f1(1.0, 1.0, m / 2.0, x)),
+                        crate::escalc::VType::UB => {
+                            y * y - (1.0 - (m - 3.0) / (m - 2.0) * x * hyp2f1(1.0, 1.0, m / 2.0, x))
+                        }
                     };
                 }
             }
@@ -142,9 +164,14 @@ pub(crate) fn more(o: &EscalcOptions, inp: &Input) -> Out {
                 for c in ["n1i", "n2i"] {
                     check_min(g(c, i), i, c, 2.0, false, "group sizes must be >= 2")?;
                 }
-                if let (Some(m1), Some(s1), Some(n1), Some(m2), Some(s2), Some(n2)) =
-                    (g("m1i", i), g("sd1i", i), g("n1i", i), g("m2i", i), g("sd2i", i), g("n2i", i))
-                {
+                if let (Some(m1), Some(s1), Some(n1), Some(m2), Some(s2), Some(n2)) = (
+                    g("m1i", i),
+                    g("sd1i", i),
+                    g("n1i", i),
+                    g("m2i", i),
+                    g("sd2i", i),
+                    g("n2i", i),
+                ) {
                     let (c1, c2) = (1.0 / (2.0 * (n1 - 1.0)), 1.0 / (2.0 * (n2 - 1.0)));
                     (yi[i], vi[i]) = if o.measure == Measure::CVR {
                         (

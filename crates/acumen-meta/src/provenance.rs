@@ -121,7 +121,13 @@ fn options_in_force(req: &Request, opts: &AnalysisOptions) -> Value {
         json!(opts.escalc.as_ref().map_or(req.pooling() != Pooling::Rma, |e| e.drop00)),
     );
     if let Some(e) = &opts.escalc {
-        let add = e.add.unwrap_or(if matches!(e.measure, Measure::PAS | Measure::PFT | Measure::IRS | Measure::IRFT) { 0.0 } else { 0.5 });
+        let add = e.add.unwrap_or(
+            if matches!(e.measure, Measure::PAS | Measure::PFT | Measure::IRS | Measure::IRFT) {
+                0.0
+            } else {
+                0.5
+            },
+        );
         o.insert("add".into(), json!(add));
     }
     v
@@ -210,10 +216,19 @@ impl Provenance {
             Outcome::Mv(m) => {
                 steps.push(step(
                     "sigma2",
-                    &format!("Fisher scoring on the (restricted) likelihood, block by block: {} iterations", m.iterations),
+                    &format!(
+                        "Fisher scoring on the (restricted) likelihood, block by block: {} iterations",
+                        m.iterations
+                    ),
                 ));
                 if let Some(r) = &m.robust {
-                    steps.push(step("robust", &format!("{} sandwich over {} clusters of '{}'", r.kind, r.n_clusters, r.cluster_col)));
+                    steps.push(step(
+                        "robust",
+                        &format!(
+                            "{} sandwich over {} clusters of '{}'",
+                            r.kind, r.n_clusters, r.cluster_col
+                        ),
+                    ));
                 }
             }
             Outcome::Mh(_) => steps.push(step(

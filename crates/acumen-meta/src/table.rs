@@ -172,7 +172,12 @@ impl Table {
             // quadratic for a cluster column with a level per few rows).
             let idx = nums
                 .iter()
-                .map(|v| v.and_then(|v| vals.binary_search_by(|l| l.partial_cmp(&v).unwrap_or(std::cmp::Ordering::Less)).ok()))
+                .map(|v| {
+                    v.and_then(|v| {
+                        vals.binary_search_by(|l| l.partial_cmp(&v).unwrap_or(std::cmp::Ordering::Less))
+                            .ok()
+                    })
+                })
                 .collect();
             return Ok((vals.into_iter().map(r_number_label).collect(), idx));
         }

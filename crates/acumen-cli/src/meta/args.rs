@@ -177,7 +177,11 @@ impl MetaArgs {
             weights: self.weights.clone(),
             // One number for rma.uni; anything else (a list, or any value with
             // --random) fixes a multilevel struct's tau^2.
-            tau2: self.tau2.as_deref().and_then(|t| t.trim().parse::<f64>().ok()).filter(|_| self.random.is_empty()),
+            tau2: self
+                .tau2
+                .as_deref()
+                .and_then(|t| t.trim().parse::<f64>().ok())
+                .filter(|_| self.random.is_empty()),
             unweighted: self.unweighted,
             maxiter: self.maxiter,
             newmods: self.newmods.clone(),

@@ -17,7 +17,8 @@ pub fn run(a: &MetaArgs) -> Result<(Outcome, Provenance)> {
     let mut req = a.request();
     if let Some(path) = &a.v_file {
         let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read the V file", path.display()))?;
-        req.v_matrix = Some(acumen_meta::mv::vfile::parse_v(&bytes, &path.display().to_string()).map_err(|e| anyhow!("{e}"))?);
+        req.v_matrix =
+            Some(acumen_meta::mv::vfile::parse_v(&bytes, &path.display().to_string()).map_err(|e| anyhow!("{e}"))?);
     }
     let opts = options_of(a, &req)?;
     if req.pooling() != Pooling::Rma && (a.forest.is_some() || a.funnel.is_some() || a.cumul_forest.is_some()) {

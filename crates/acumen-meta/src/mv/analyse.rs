@@ -56,10 +56,15 @@ fn codes(table: &Table, col: &str, rows: &[usize], what: &str) -> Result<(Vec<us
 pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<MvFit, MetaError> {
     let method = o.fit.method;
     if !matches!(method, Method::REML | Method::ML) {
-        return Err(usage(format!("--random fits by REML or ML (metafor's rma.mv); --method {method} is not one of them")));
+        return Err(usage(format!(
+            "--random fits by REML or ML (metafor's rma.mv); --method {method} is not one of them"
+        )));
     }
     if o.fit.test == Test::Knha {
-        return Err(usage("--random: use --test z or t (rma.mv has no Knapp-Hartung test; --robust gives cluster-robust t tests)".into()));
+        return Err(usage(
+            "--random: use --test z or t (rma.mv has no Knapp-Hartung test; --robust gives cluster-robust t tests)"
+                .into(),
+        ));
     }
     let parsed: Vec<Term> = spec.random.iter().map(|t| random::parse(t)).collect::<Result<_, _>>()?;
     let terms: Vec<&Vec<String>> = parsed
@@ -77,10 +82,14 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         })
         .collect();
     if inner_terms.len() > 1 {
-        return Err(usage("--random: one ~ inner | outer term is fitted (metafor's G); give the others as ~ 1 | a/b terms".into()));
+        return Err(usage(
+            "--random: one ~ inner | outer term is fitted (metafor's G); give the others as ~ 1 | a/b terms".into(),
+        ));
     }
     if spec.structure.is_some() && inner_terms.is_empty() {
-        return Err(usage("--struct applies to a ~ inner | outer term (e.g. --random \"~ outcome | trial\")".into()));
+        return Err(usage(
+            "--struct applies to a ~ inner | outer term (e.g. --random \"~ outcome | trial\")".into(),
+        ));
     }
     let n = table.n_rows();
     let (yi, mut vi, _) = effects(table, o)?;
@@ -88,7 +97,10 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         vi = vec![f64::NAN; n];
         for &(i, j, c) in entries {
             if i == 0 || j == 0 || i > n || j > n {
-                return Err(usage(format!("--V: row {} is not a data row (1 to {n})", if i == 0 || i > n { i } else { j })));
+                return Err(usage(format!(
+                    "--V: row {} is not a data row (1 to {n})",
+                    if i == 0 || i > n { i } else { j }
+                )));
             }
             if i == j {
                 vi[i - 1] = c;
@@ -111,7 +123,11 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let mut idx = Vec::new();
     for i in 0..n {
         let reason = if yi[i].is_nan() || vi[i].is_nan() {
-            Some(if yi[i].is_nan() { "missing yi".to_string() } else { "missing vi".to_string() })
+            Some(if yi[i].is_nan() {
+                "missing yi".to_string()
+            } else {
+                "missing vi".to_string()
+            })
         } else if let Some(col) = frame.as_ref().and_then(|f| f.missing[i].clone()) {
             Some(format!("missing value in moderator '{col}'"))
         } else {
@@ -129,24 +145,37 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     }
     let k = idx.len();
     if k == 0 {
-        return Err(MetaError::model(format!("no effect sizes left to analyse (k = 0): all {n} rows were left out")));
+        return Err(MetaError::model(format!(
+            "no effect sizes left to analyse (k = 0): all {n} rows were left out"
+        )));
     }
     let y: Vec<f64> = idx.iter().map(|&i| yi[i]).collect();
     let mut x = match &frame {
         None => Design::intercept(k),
-        Some(f) => Design::from_rows(f.names.clone(), &idx.iter().map(|&i| f.rows[i].clone()).collect::<Vec<_>>()),
+        Some(f) => Design::from_rows(
+            f.names.clone(),
+            &idx.iter().map(|&i| f.rows[i].clone()).collect::<Vec<_>>(),
+        ),
     };
     x.drop_redundant();
     let p = x.p;
     if p == 0 || p >= k {
-        return Err(MetaError::model(format!("the model has {p} coefficients for k = {k} effect sizes")));
+        return Err(MetaError::model(format!(
+            "the model has {p} coefficients for k = {k} effect sizes"
+        )));
     }
     let comps = random::components(&terms, table, &idx)?;
     let nc = comps.len();
     // Sampling covariances over the used rows.
-    let mut v = SamplingCov { diag: idx.iter().map(|&i| vi[i]).collect(), off: Vec::new() };
+    let mut v = SamplingCov {
+        diag: idx.iter().map(|&i| vi[i]).collect(),
+        off: Vec::new(),
+    };
     if let Some(i) = v.diag.iter().position(|v| *v < 0.0) {
-        return Err(MetaError::model(format!("the sampling variance of data row {} is negative", idx[i] + 1)));
+        return Err(MetaError::model(format!(
+            "the sampling variance of data row {} is negative",
+            idx[i] + 1
+        )));
     }
     match &spec.v {
         VSpec::Diagonal => {}
@@ -186,7 +215,14 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         Some((inner, outer, label)) => {
             let (ic, q) = codes(table, inner, &idx, "the inner factor")?;
             let (oc, no) = codes(table, outer, &idx, "the outer factor")?;
-            Some((spec.structure.unwrap_or(Struct::Cs), ic, q, oc, no, [label.to_string(), outer.to_string()]))
+            Some((
+                spec.structure.unwrap_or(Struct::Cs),
+                ic,
+                q,
+                oc,
+                no,
+                [label.to_string(), outer.to_string()],
+            ))
         }
     };
     let mut bases: Vec<Basis> = comps.iter().map(|c| Basis::Same(&c.group)).collect();
@@ -219,11 +255,15 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         }
     };
     if let Some(bad) = fixed.iter().flatten().find(|v| !(**v >= 0.0) || !v.is_finite()) {
-        return Err(usage(format!("--sigma2: a fixed variance component must be >= 0, got {bad}")));
+        return Err(usage(format!(
+            "--sigma2: a fixed variance component must be >= 0, got {bad}"
+        )));
     }
     let logdet_xtx = {
         let xm = DMatrix::from_row_slice(k, p, &x.data);
-        (xm.transpose() * &xm).cholesky().map_or(f64::NAN, |c| 2.0 * c.l().diagonal().iter().map(|d| d.ln()).sum::<f64>())
+        (xm.transpose() * &xm)
+            .cholesky()
+            .map_or(f64::NAN, |c| 2.0 * c.l().diagonal().iter().map(|d| d.ln()).sum::<f64>())
     };
     let reml = method == Method::REML;
     // The fixed-effects fit (sigma2 = 0): QE, the saturated likelihood and metafor's starting values.
@@ -257,7 +297,11 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let mut free: Vec<bool> = fixed.iter().map(Option::is_none).collect();
     free.extend(struct_fixed.iter().map(Option::is_none));
     free.resize(np, true);
-    let valid = |t: &[f64]| cs_rho.is_some() || g.as_ref().is_none_or(|(st, _, q, ..)| structure::admissible(*st, *q, &t[nc..]));
+    let valid = |t: &[f64]| {
+        cs_rho.is_some()
+            || g.as_ref()
+                .is_none_or(|(st, _, q, ..)| structure::admissible(*st, *q, &t[nc..]))
+    };
     let problem = reml::Problem {
         blocks: &bl,
         free: &free,
@@ -281,9 +325,13 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
                 let mut distinct = raw.clone();
                 distinct.sort_unstable();
                 distinct.dedup();
-                (raw.iter().map(|r| distinct.binary_search(r).unwrap_or(0)).collect(), distinct.len())
+                (
+                    raw.iter().map(|r| distinct.binary_search(r).unwrap_or(0)).collect(),
+                    distinct.len(),
+                )
             });
-            let mut groupings: Vec<(&[usize], usize)> = comps.iter().map(|c| (c.group.as_slice(), c.labels.len())).collect();
+            let mut groupings: Vec<(&[usize], usize)> =
+                comps.iter().map(|c| (c.group.as_slice(), c.labels.len())).collect();
             if let (Some((_, _, _, oc, no, _)), Some((codes, n))) = (&g, &combo) {
                 groupings.push((codes, *n));
                 groupings.push((oc, *no));
@@ -297,7 +345,9 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let b: Vec<f64> = e.b.iter().copied().collect();
     let stat: Vec<f64> = (0..p).map(|j| b[j] / se[j]).collect();
     let alpha = alpha_of_level(o.fit.level);
-    let crits: Vec<f64> = (0..p).map(|j| critical_value(test, alpha, ddf.as_ref().map(|d| d[j]))).collect();
+    let crits: Vec<f64> = (0..p)
+        .map(|j| critical_value(test, alpha, ddf.as_ref().map(|d| d[j])))
+        .collect();
     let crit = crits[0];
     let pval: Vec<f64> = stat
         .iter()
@@ -310,7 +360,12 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
     let int_incl = x.has_intercept();
     let btt: Vec<usize> = match &o.fit.btt {
         Some(bt) => {
-            let mut bt: Vec<usize> = bt.iter().copied().filter(|&j| j >= 1 && j <= p).map(|j| j - 1).collect();
+            let mut bt: Vec<usize> = bt
+                .iter()
+                .copied()
+                .filter(|&j| j >= 1 && j <= p)
+                .map(|j| j - 1)
+                .collect();
             bt.sort_unstable();
             bt.dedup();
             if bt.is_empty() {
@@ -331,7 +386,11 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
         None => (qm_raw, pchisq(qm_raw, m as f64, false), (m, None)),
         Some(dd) => {
             let d = btt.iter().map(|&j| dd[j]).min().unwrap_or(k - p);
-            (qm_raw / m as f64, pf(qm_raw / m as f64, m as f64, d as f64, false), (m, Some(d)))
+            (
+                qm_raw / m as f64,
+                pf(qm_raw / m as f64, m as f64, d as f64, false),
+                (m, Some(d)),
+            )
         }
     };
     // Fit statistics as metafor's rma.mv.
@@ -404,7 +463,11 @@ pub fn analyse_mv(table: &Table, o: &AnalysisOptions, spec: &MvSpec) -> Result<M
             .map(|c| match test {
                 Test::Z => crit,
                 _ => {
-                    let d = if spec.contain { c.labels.len().saturating_sub(p).max(1) } else { k - p };
+                    let d = if spec.contain {
+                        c.labels.len().saturating_sub(p).max(1)
+                    } else {
+                        k - p
+                    };
                     critical_value(test, alpha, Some(d))
                 }
             })

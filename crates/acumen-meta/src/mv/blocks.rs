@@ -141,7 +141,14 @@ impl UnionFind {
 /// The blocks of `k` rows with outcomes `y`, model matrix rows `x`
 /// (row-major, `p` columns), sampling covariances `v`, the groupings whose
 /// levels join rows (`joins`, 0-based codes) and the model's bases.
-pub fn blocks(y: &[f64], x: &[f64], p: usize, v: &SamplingCov, joins: &[&[usize]], bases: &[Basis]) -> Result<Vec<Block>, MetaError> {
+pub fn blocks(
+    y: &[f64],
+    x: &[f64],
+    p: usize,
+    v: &SamplingCov,
+    joins: &[&[usize]],
+    bases: &[Basis],
+) -> Result<Vec<Block>, MetaError> {
     let k = y.len();
     let mut uf = UnionFind((0..k).collect());
     for g in joins {
@@ -189,8 +196,17 @@ pub fn blocks(y: &[f64], x: &[f64], p: usize, v: &SamplingCov, joins: &[&[usize]
             vb[(pos[i], pos[j])] = c;
             vb[(pos[j], pos[i])] = c;
         }
-        let a = bases.iter().map(|bs| DMatrix::from_fn(n, n, |a, b| bs.entry(rows[a], rows[b]))).collect();
-        out.push(Block { rows, y: yb, x: xb, v: vb, a });
+        let a = bases
+            .iter()
+            .map(|bs| DMatrix::from_fn(n, n, |a, b| bs.entry(rows[a], rows[b])))
+            .collect();
+        out.push(Block {
+            rows,
+            y: yb,
+            x: xb,
+            v: vb,
+            a,
+        });
     }
     Ok(out)
 }

@@ -30,4 +30,3 @@ pub(super) fn contain_ddf(x: &Design, groupings: &[(&[usize], usize)]) -> Vec<us
         })
         .collect()
 }
-

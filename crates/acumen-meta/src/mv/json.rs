@@ -34,8 +34,12 @@ pub fn robust_json(r: &Robust) -> Value {
 
 /// `{"fit": {...}, "robust": {...}, "dropped": [...]}`.
 pub fn mv_json(f: &MvFit) -> Value {
-    let vb: Vec<Value> = (0..f.p).map(|r| nums(&(0..f.p).map(|c| f.vb[(r, c)]).collect::<Vec<_>>())).collect();
-    let ddf: Vec<Value> = (0..f.p).map(|j| f.ddf.as_ref().map_or(Value::Null, |d| json!(d[j]))).collect();
+    let vb: Vec<Value> = (0..f.p)
+        .map(|r| nums(&(0..f.p).map(|c| f.vb[(r, c)]).collect::<Vec<_>>()))
+        .collect();
+    let ddf: Vec<Value> = (0..f.p)
+        .map(|j| f.ddf.as_ref().map_or(Value::Null, |d| json!(d[j])))
+        .collect();
     let mut out = json!({
         "fit": {
             "k": f.k, "p": f.p, "coef_names": f.coef_names, "b": nums(&f.b), "se": nums(&f.se),

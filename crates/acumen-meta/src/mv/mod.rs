@@ -151,4 +151,3 @@ pub struct MvFit {
     /// Fisher-scoring iterations.
     pub iterations: usize,
 }
-

@@ -42,7 +42,11 @@ fn one(pr: &Problem, opt: &Optimum, j: usize, alpha: f64) -> Result<[f64; 3], Me
         }
     };
     let lo = 0.0;
-    let hi = if vc <= f64::EPSILON.sqrt() { 10.0 } else { (vc * 100.0).max(10.0) };
+    let hi = if vc <= f64::EPSILON.sqrt() {
+        10.0
+    } else {
+        (vc * 100.0).max(10.0)
+    };
     let f_vc = -crit;
     let f_lo = f(lo);
     let lb = if f_lo.is_nan() {
@@ -72,7 +76,13 @@ pub fn intervals(pr: &Problem, opt: &Optimum, which: &[usize], level: f64) -> Re
     let alpha = crate::method::alpha_of_level(level);
     which
         .iter()
-        .map(|&j| if pr.free[j] && pr.kinds[j] == Kind::Var { one(pr, opt, j, alpha).map(Some) } else { Ok(None) })
+        .map(|&j| {
+            if pr.free[j] && pr.kinds[j] == Kind::Var {
+                one(pr, opt, j, alpha).map(Some)
+            } else {
+                Ok(None)
+            }
+        })
         .collect()
 }
 
@@ -106,7 +116,13 @@ pub fn rho_cs(pr: &Problem, opt: &Optimum, nc: usize, level: f64) -> Result<Boun
                 nb
             })
             .collect();
-        let sub = Problem { blocks: &blocks, free: &free, kinds: &kinds, valid: &always, ..*pr };
+        let sub = Problem {
+            blocks: &blocks,
+            free: &free,
+            kinds: &kinds,
+            valid: &always,
+            ..*pr
+        };
         match maximise(&sub, &start) {
             Ok(o) => {
                 start = o.theta.clone();
@@ -128,7 +144,11 @@ pub fn rho_cs(pr: &Problem, opt: &Optimum, nc: usize, level: f64) -> Result<Boun
             if fe < 0.0 {
                 return at;
             }
-            let (lo, hi, flo, fhi) = if at < rho_hat { (at, rho_hat, fe, f_hat) } else { (rho_hat, at, f_hat, fe) };
+            let (lo, hi, flo, fhi) = if at < rho_hat {
+                (at, rho_hat, fe, f_hat)
+            } else {
+                (rho_hat, at, f_hat, fe)
+            };
             return zeroin(&mut *f, lo, hi, flo, fhi, R_UNIROOT_TOL, 1000).x;
         }
         f64::NAN

@@ -26,10 +26,16 @@ pub enum Term {
 
 /// Parses one `random =` term.
 pub fn parse(term: &str) -> Result<Term, MetaError> {
-    let bad = |why: &str| MetaError::Usage(format!("--random '{term}': {why} (write it as metafor does: \"~ 1 | study\" or \"~ 1 | study/esid\")"));
+    let bad = |why: &str| {
+        MetaError::Usage(format!(
+            "--random '{term}': {why} (write it as metafor does: \"~ 1 | study\" or \"~ 1 | study/esid\")"
+        ))
+    };
     let t = term.trim();
     let t = t.strip_prefix('~').ok_or_else(|| bad("it must start with ~"))?;
-    let (inner, outer) = t.split_once('|').ok_or_else(|| bad("it needs a | between the effect and the grouping"))?;
+    let (inner, outer) = t
+        .split_once('|')
+        .ok_or_else(|| bad("it needs a | between the effect and the grouping"))?;
     let inner = inner.trim();
     let is_name = |f: &str| !f.is_empty() && !f.contains(|c: char| c.is_whitespace() || "+*:()/".contains(c));
     let factors: Vec<String> = outer.split('/').map(|f| f.trim().to_string()).collect();
@@ -48,12 +54,20 @@ pub fn parse(term: &str) -> Result<Term, MetaError> {
         .map(str::trim)
         .unwrap_or(inner);
     if !is_name(inner) {
-        return Err(bad("the inner factor of ~ inner | outer must be one column name, or factor(column)"));
+        return Err(bad(
+            "the inner factor of ~ inner | outer must be one column name, or factor(column)",
+        ));
     }
     if factors.len() != 1 {
-        return Err(bad("~ inner | outer takes one outer column (nest with a separate ~ 1 | a/b term)"));
+        return Err(bad(
+            "~ inner | outer takes one outer column (nest with a separate ~ 1 | a/b term)",
+        ));
     }
-    Ok(Term::Inner { inner: inner.to_string(), label, outer: factors[0].clone() })
+    Ok(Term::Inner {
+        inner: inner.to_string(),
+        label,
+        outer: factors[0].clone(),
+    })
 }
 
 /// The components of the terms over the table's rows `rows` (which must
@@ -72,7 +86,12 @@ pub fn components(terms: &[&Vec<String>], table: &Table, rows: &[usize]) -> Resu
             // The level label of each row: the cells of the factors so far, joined by '/'.
             let labels: Vec<String> = rows
                 .iter()
-                .map(|&i| cols.iter().map(|&c| table.cell(i, c).trim()).collect::<Vec<_>>().join("/"))
+                .map(|&i| {
+                    cols.iter()
+                        .map(|&c| table.cell(i, c).trim())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
                 .collect();
             // Distinct labels first, then sorted once by a precomputed key.
             let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -95,7 +114,11 @@ pub fn components(terms: &[&Vec<String>], table: &Table, rows: &[usize]) -> Resu
             }
             let group = first.iter().map(|&d| rank[d]).collect();
             let levels: Vec<String> = order.iter().map(|&d| distinct[d].to_string()).collect();
-            out.push(Component { name, group, labels: levels });
+            out.push(Component {
+                name,
+                group,
+                labels: levels,
+            });
         }
     }
     Ok(out)

@@ -75,7 +75,14 @@ fn trace_prod(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
 
 /// Evaluates the model at components `theta` (one per block matrix `a`);
 /// with `derivs`, also the score and information (REML or ML by `reml`).
-pub fn evaluate(blocks: &[Block], theta: &[f64], p: usize, logdet_xtx: f64, reml: bool, derivs: bool) -> Result<Eval, MetaError> {
+pub fn evaluate(
+    blocks: &[Block],
+    theta: &[f64],
+    p: usize,
+    logdet_xtx: f64,
+    reml: bool,
+    derivs: bool,
+) -> Result<Eval, MetaError> {
     let nc = theta.len();
     let k: usize = blocks.iter().map(|b| b.rows.len()).sum();
     let mut xqx = DMatrix::<f64>::zeros(p, p);
@@ -138,7 +145,11 @@ pub fn evaluate(blocks: &[Block], theta: &[f64], p: usize, logdet_xtx: f64, reml
     }
     if derivs {
         for l in 0..nc {
-            let tr_pa = if reml { tr_qa[l] - (&h * &t_l[l]).trace() } else { tr_qa[l] };
+            let tr_pa = if reml {
+                tr_qa[l] - (&h * &t_l[l]).trace()
+            } else {
+                tr_qa[l]
+            };
             score[l] = -0.5 * tr_pa + 0.5 * u[l];
             for m in l..nc {
                 let v = if reml {
@@ -156,7 +167,8 @@ pub fn evaluate(blocks: &[Block], theta: &[f64], p: usize, logdet_xtx: f64, reml
     let two_pi = 2.0 * std::f64::consts::PI;
     let kf = k as f64;
     let ll_ml = -0.5 * kf * two_pi.ln() - 0.5 * logdet_m - 0.5 * rss;
-    let ll_reml = -0.5 * (kf - p as f64) * two_pi.ln() + 0.5 * logdet_xtx - 0.5 * logdet_m - 0.5 * logdet_xqx - 0.5 * rss;
+    let ll_reml =
+        -0.5 * (kf - p as f64) * two_pi.ln() + 0.5 * logdet_xtx - 0.5 * logdet_m - 0.5 * logdet_xqx - 0.5 * rss;
     Ok(Eval {
         ll_ml,
         ll_reml,
@@ -227,7 +239,11 @@ pub fn maximise(pr: &Problem, start: &[f64]) -> Result<Optimum, MetaError> {
             .filter(|&l| free[l] && !(pr.kinds[l] == Kind::Var && theta[l] <= 0.0 && e.score[l] <= 0.0))
             .collect();
         if active.is_empty() {
-            return Ok(Optimum { theta, eval: e, iterations: iteration });
+            return Ok(Optimum {
+                theta,
+                eval: e,
+                iterations: iteration,
+            });
         }
         let na = active.len();
         let ia = DMatrix::from_fn(na, na, |r, c| e.info[(active[r], active[c])]);
@@ -259,7 +275,11 @@ pub fn maximise(pr: &Problem, start: &[f64]) -> Result<Optimum, MetaError> {
         }
         let Some((cand, ce)) = next else {
             // No step improves the likelihood: at the maximum to working precision.
-            return Ok(Optimum { theta, eval: e, iterations: iteration });
+            return Ok(Optimum {
+                theta,
+                eval: e,
+                iterations: iteration,
+            });
         };
         let scale = cand.iter().chain(theta.iter()).fold(1e-8_f64, |m, v| m.max(v.abs()));
         let change = cand.iter().zip(&theta).fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
@@ -269,8 +289,13 @@ pub fn maximise(pr: &Problem, start: &[f64]) -> Result<Optimum, MetaError> {
         // Converged: the parameters stopped moving, or a step cut short by a
         // bound (a correlation at +-1) no longer raises the likelihood.
         let at_bound = t < 1.0 && gain.abs() <= 1e-12 * base.abs().max(1.0);
-        if change <= 1e-12 * scale || (change <= 1e-9 * scale && gain.abs() <= 1e-14 * base.abs().max(1.0)) || at_bound {
-            return Ok(Optimum { theta, eval: e, iterations: iteration });
+        if change <= 1e-12 * scale || (change <= 1e-9 * scale && gain.abs() <= 1e-14 * base.abs().max(1.0)) || at_bound
+        {
+            return Ok(Optimum {
+                theta,
+                eval: e,
+                iterations: iteration,
+            });
         }
     }
     Err(MetaError::NotConverged(format!(

@@ -101,7 +101,13 @@ fn inv_sqrt_psd(g: &DMatrix<f64>) -> DMatrix<f64> {
 }
 
 /// Robust inference with `cluster[i]` the cluster code of data row `i`.
-pub fn robust(m: &FittedModel, cluster: &[usize], n_clusters: usize, col: &str, kind: RobustType) -> Result<Robust, MetaError> {
+pub fn robust(
+    m: &FittedModel,
+    cluster: &[usize],
+    n_clusters: usize,
+    col: &str,
+    kind: RobustType,
+) -> Result<Robust, MetaError> {
     let p = m.b.len();
     if n_clusters <= p {
         return Err(MetaError::model(format!(
@@ -199,12 +205,11 @@ struct ClusterParts {
 }
 
 fn cr2(m: &FittedModel, by_cluster: &[Vec<usize>], p: usize) -> Result<Tests, MetaError> {
-    let l_h = m
-        .h
-        .clone()
-        .cholesky()
-        .ok_or_else(|| MetaError::model("the coefficients' covariance is not positive definite"))?
-        .l();
+    let l_h =
+        m.h.clone()
+            .cholesky()
+            .ok_or_else(|| MetaError::model("the coefficients' covariance is not positive definite"))?
+            .l();
     let mut meat = DMatrix::<f64>::zeros(p, p);
     let mut parts = Vec::with_capacity(by_cluster.len());
     for blocks in by_cluster {
@@ -312,7 +317,13 @@ fn second_moments(parts: &[ClusterParts], c: &DMatrix<f64>) -> Moments {
         gg.push(g2);
         hrows.push(ch);
     }
-    Moments { q, omega, gg, hrows, cross }
+    Moments {
+        q,
+        omega,
+        gg,
+        hrows,
+        cross,
+    }
 }
 
 impl Moments {

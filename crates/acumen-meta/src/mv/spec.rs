@@ -57,21 +57,36 @@ impl Request {
                 (self.v_matrix.is_some(), "--V"),
             ] {
                 if given {
-                    return Err(usage(format!("{what} belongs to a multilevel model: add --random \"~ 1 | study\"")));
+                    return Err(usage(format!(
+                        "{what} belongs to a multilevel model: add --random \"~ 1 | study\""
+                    )));
                 }
             }
             return Ok(None);
         }
         for (given, what) in [
-            (self.measure.as_deref().is_some_and(|m| matches!(m, "MH" | "PETO")) || matches!(self.method.as_str(), "MH" | "PETO"), "Mantel-Haenszel or Peto pooling"),
+            (
+                self.measure.as_deref().is_some_and(|m| matches!(m, "MH" | "PETO"))
+                    || matches!(self.method.as_str(), "MH" | "PETO"),
+                "Mantel-Haenszel or Peto pooling",
+            ),
             (self.weights.is_some(), "--weights"),
-            (self.tau2.is_some(), "a single --tau2 (fix components with --sigma2, or a struct's tau2 with --tau2 \"v,NA\")"),
+            (
+                self.tau2.is_some(),
+                "a single --tau2 (fix components with --sigma2, or a struct's tau2 with --tau2 \"v,NA\")",
+            ),
             (self.unweighted, "--unweighted"),
             (self.subgroup.is_some(), "--subgroup"),
-            (self.leave1out || self.influence || self.regtest || self.ranktest || self.trimfill || self.cumul, "the rma.uni diagnostics (--leave1out, --influence, --regtest, --ranktest, --trimfill, --cumul)"),
+            (
+                self.leave1out || self.influence || self.regtest || self.ranktest || self.trimfill || self.cumul,
+                "the rma.uni diagnostics (--leave1out, --influence, --regtest, --ranktest, --trimfill, --cumul)",
+            ),
             (self.permutations.is_some(), "--permutations"),
             (self.newmods.is_some(), "--newmods"),
-            (self.reduced_mods.is_some() || self.wald.is_some(), "--reduced-mods and --wald"),
+            (
+                self.reduced_mods.is_some() || self.wald.is_some(),
+                "--reduced-mods and --wald",
+            ),
             (self.fallback, "--fallback"),
         ] {
             if given {
@@ -107,7 +122,11 @@ impl Request {
         let v = match (&self.v_matrix, v) {
             (None, v) => v,
             (Some(m), VSpec::Diagonal) => VSpec::Matrix(m.clone()),
-            (Some(_), _) => return Err(usage("--V gives the whole sampling covariance matrix; drop --V-cluster and --rho")),
+            (Some(_), _) => {
+                return Err(usage(
+                    "--V gives the whole sampling covariance matrix; drop --V-cluster and --rho",
+                ))
+            }
         };
         Ok(Some(MvSpec {
             tau2: self.tau2_mv.as_deref().map(|t| parse_fixed(t, "--tau2")).transpose()?,

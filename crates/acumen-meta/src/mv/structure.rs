@@ -62,7 +62,12 @@ fn pairs(q: usize) -> Vec<(usize, usize)> {
 }
 
 /// The parameters of `s` over `q` inner levels: their bases and kinds.
-pub fn bases<'a>(s: Struct, q: usize, outer: &'a [usize], inner: &'a [usize]) -> Result<Vec<(Basis<'a>, Kind)>, MetaError> {
+pub fn bases<'a>(
+    s: Struct,
+    q: usize,
+    outer: &'a [usize],
+    inner: &'a [usize],
+) -> Result<Vec<(Basis<'a>, Kind)>, MetaError> {
     let var = |a| (Basis::Pair { outer, inner, a, b: a }, Kind::Var);
     Ok(match s {
         Struct::Id => vec![(Basis::SameInner { outer, inner }, Kind::Var)],
@@ -93,14 +98,24 @@ pub fn admissible(s: Struct, q: usize, t: &[f64]) -> bool {
 
 /// metafor's `tau2` and `rho` from the struct's parameters.
 pub fn tau2_rho(s: Struct, q: usize, t: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let corr = |c: f64, va: f64, vb: f64| if va > 0.0 && vb > 0.0 { c / (va * vb).sqrt() } else { 0.0 };
+    let corr = |c: f64, va: f64, vb: f64| {
+        if va > 0.0 && vb > 0.0 {
+            c / (va * vb).sqrt()
+        } else {
+            0.0
+        }
+    };
     match s {
         Struct::Id => (vec![t[0]], vec![0.0]),
         Struct::Diag => (t.to_vec(), vec![0.0]),
         Struct::Cs => (vec![t[0]], vec![corr(t[1], t[0], t[0])]),
         Struct::Un | Struct::Hcs => (
             t[..q].to_vec(),
-            pairs(q).iter().enumerate().map(|(i, &(a, b))| corr(t[q + i], t[a], t[b])).collect(),
+            pairs(q)
+                .iter()
+                .enumerate()
+                .map(|(i, &(a, b))| corr(t[q + i], t[a], t[b]))
+                .collect(),
         ),
     }
 }
@@ -144,7 +159,12 @@ pub fn fix<'a>(
     let tau: Vec<Option<f64>> = match tau2 {
         None => vec![None; n_tau],
         Some(t) if t.len() == n_tau => t.to_vec(),
-        Some(t) => return Err(usage(format!("--tau2 gives {} values but struct {s} has {n_tau} tau^2 here", t.len()))),
+        Some(t) => {
+            return Err(usage(format!(
+                "--tau2 gives {} values but struct {s} has {n_tau} tau^2 here",
+                t.len()
+            )))
+        }
     };
     if let Some(bad) = tau.iter().flatten().find(|v| !(**v >= 0.0) || !v.is_finite()) {
         return Err(usage(format!("--tau2: a fixed variance must be >= 0, got {bad}")));
@@ -155,15 +175,25 @@ pub fn fix<'a>(
         }
     }
     Ok(match (s, rho) {
-        (Struct::Id | Struct::Diag, Some(_)) => return Err(usage(format!("--rho: struct {s} has no correlation to fix"))),
+        (Struct::Id | Struct::Diag, Some(_)) => {
+            return Err(usage(format!("--rho: struct {s} has no correlation to fix")))
+        }
         (Struct::Id | Struct::Diag, None) => {
             let n = bases.len();
-            (bases, tau.into_iter().chain(std::iter::repeat(None)).take(n).collect(), None)
+            (
+                bases,
+                tau.into_iter().chain(std::iter::repeat(None)).take(n).collect(),
+                None,
+            )
         }
         (Struct::Cs, None) => (bases, vec![tau[0], None], None),
         (Struct::Cs, Some(r)) => match tau[0] {
             Some(t) => (bases, vec![Some(t), Some(r * t)], None),
-            None => (vec![(Basis::CsFixed { outer, inner, rho: r }, Kind::Var)], vec![None], Some(r)),
+            None => (
+                vec![(Basis::CsFixed { outer, inner, rho: r }, Kind::Var)],
+                vec![None],
+                Some(r),
+            ),
         },
         (Struct::Un | Struct::Hcs, None) => {
             let mut f = tau.clone();

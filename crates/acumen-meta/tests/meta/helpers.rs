@@ -56,5 +56,10 @@ pub fn load_cases(name: &str) -> Vec<Value> {
 
 /// A case's `acumen meta` arguments.
 pub fn args_of(case: &Value) -> Vec<String> {
-    case["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    case["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }

@@ -33,5 +33,10 @@ fn every_new_measure_matches_metafor() {
             Err(err) => failures.push(format!("{name}: {err}")),
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
