@@ -414,7 +414,7 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
     let robust = match &o.robust {
         None => None,
         Some((col, kind)) => {
-            let (levels, codes) = table.factor(col)?;
+            let (_, codes) = table.factor(col)?;
             let mut cl = Vec::with_capacity(idx.len());
             for &i in &idx {
                 cl.push(codes[i].ok_or_else(|| {
@@ -427,7 +427,6 @@ pub fn analyse(table: &Table, o: &AnalysisOptions) -> Result<Analysis, MetaError
                     )
                 })?);
             }
-            let _ = levels;
             Some(crate::mv::robust::robust_uni(&f, &cl, col, *kind)?)
         }
     };

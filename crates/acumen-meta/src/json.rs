@@ -87,7 +87,8 @@ pub struct AnalysisOut<'a> {
     rest: Map<String, Value>,
 }
 
-fn stats(s: &FitStats) -> Value {
+/// ll, dev, AIC, BIC and AICc as metafor's `fit.stats` column.
+pub(crate) fn stats(s: &FitStats) -> Value {
     json!({"ll": num(s.ll), "dev": num(s.dev), "AIC": num(s.aic), "BIC": num(s.bic), "AICc": num(s.aicc)})
 }
 

@@ -160,7 +160,7 @@ pub fn robust_block(s: &mut String, r: &acumen_meta::mv::robust::Robust, names: 
             r.kind,
             r.n_clusters,
             r.cluster_col,
-            if r.kind.to_string() == "CR2" {
+            if r.kind == acumen_meta::mv::robust::RobustType::Cr2 {
                 ", Satterthwaite df"
             } else {
                 ""

@@ -27,7 +27,7 @@ fn usage(msg: String) -> MetaError {
 
 /// Reads the grouping codes of `col` over `rows`; a missing cell is an error.
 fn codes(table: &Table, col: &str, rows: &[usize], what: &str) -> Result<(Vec<usize>, usize), MetaError> {
-    let (levels, idx) = table.factor(col)?;
+    let (_, idx) = table.factor(col)?;
     let mut out = Vec::with_capacity(rows.len());
     for &i in rows {
         match idx[i] {
@@ -41,13 +41,7 @@ fn codes(table: &Table, col: &str, rows: &[usize], what: &str) -> Result<(Vec<us
             }
         }
     }
-    // Renumber to the levels present.
-    let mut used: Vec<usize> = out.clone();
-    used.sort_unstable();
-    used.dedup();
-    let _ = levels;
-    let out = out.iter().map(|c| used.binary_search(c).unwrap_or(0)).collect();
-    Ok((out, used.len()))
+    Ok(super::blocks::dense_codes(&out))
 }
 
 /// Fits the multilevel model of `spec` to the table, with the effect sizes,

@@ -114,6 +114,49 @@ pub struct Block {
     pub a: Vec<DMatrix<f64>>,
 }
 
+impl Block {
+    /// The block's marginal covariance `V + sum_q theta_q B_q`.
+    pub fn marginal(&self, theta: &[f64]) -> DMatrix<f64> {
+        let mut m = self.v.clone();
+        for (a, t) in self.a.iter().zip(theta) {
+            if *t != 0.0 {
+                m += a * *t;
+            }
+        }
+        m
+    }
+
+    /// The inverse of a positive definite `m` on this block's rows and its
+    /// log determinant; an error naming the rows when it is not.
+    pub fn inverse(&self, m: DMatrix<f64>) -> Result<(DMatrix<f64>, f64), MetaError> {
+        let n = m.nrows();
+        let chol = m.cholesky().ok_or_else(|| {
+            MetaError::model(format!(
+                "the marginal covariance of data rows {} is not positive definite (check V: its block for these rows must be a valid covariance matrix)",
+                crate::mv::reml::row_list(&self.rows)
+            ))
+        })?;
+        let logdet = 2.0 * chol.l_dirty().diagonal().iter().take(n).map(|d| d.ln()).sum::<f64>();
+        Ok((chol.inverse(), logdet))
+    }
+
+    /// `M^-1` at `theta`.
+    pub fn marginal_inverse(&self, theta: &[f64]) -> Result<DMatrix<f64>, MetaError> {
+        Ok(self.inverse(self.marginal(theta))?.0)
+    }
+}
+
+/// Level codes renumbered to the levels present (0..n in code order), and n.
+pub fn dense_codes(codes: &[usize]) -> (Vec<usize>, usize) {
+    let mut used = codes.to_vec();
+    used.sort_unstable();
+    used.dedup();
+    (
+        codes.iter().map(|c| used.binary_search(c).unwrap_or(0)).collect(),
+        used.len(),
+    )
+}
+
 struct UnionFind(Vec<usize>);
 
 impl UnionFind {

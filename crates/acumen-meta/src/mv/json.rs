@@ -3,24 +3,9 @@
 
 use serde_json::{json, Value};
 
+use crate::json::{num, nums, stats};
 use crate::mv::robust::Robust;
 use crate::mv::MvFit;
-
-fn num(x: f64) -> Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        Value::Null
-    }
-}
-
-fn nums(xs: &[f64]) -> Value {
-    Value::Array(xs.iter().map(|x| num(*x)).collect())
-}
-
-fn stats(s: &crate::fit::FitStats) -> Value {
-    json!({"ll": num(s.ll), "dev": num(s.dev), "AIC": num(s.aic), "BIC": num(s.bic), "AICc": num(s.aicc)})
-}
 
 /// The `robust` block.
 pub fn robust_json(r: &Robust) -> Value {

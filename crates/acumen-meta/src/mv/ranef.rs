@@ -41,14 +41,7 @@ pub fn ranef(
     // Per block: W, W X, W e.
     let mut parts = Vec::with_capacity(blocks.len());
     for bl in blocks {
-        let mut m = bl.v.clone();
-        for (a, t) in bl.a.iter().zip(theta) {
-            m += a * *t;
-        }
-        let q = m
-            .cholesky()
-            .ok_or_else(|| MetaError::model("the marginal covariance is not positive definite"))?
-            .inverse();
+        let q = bl.marginal_inverse(theta)?;
         let qx = &q * &bl.x;
         let qe = &q * (&bl.y - &bl.x * b);
         parts.push((q, qx, qe));

@@ -39,18 +39,6 @@ pub struct Eval {
     pub tr_p: f64,
 }
 
-fn block_inverse(m: DMatrix<f64>, rows: &[usize]) -> Result<(DMatrix<f64>, f64), MetaError> {
-    let n = m.nrows();
-    let chol = m.cholesky().ok_or_else(|| {
-        MetaError::model(format!(
-            "the marginal covariance of data rows {} is not positive definite (check V: its block for these rows must be a valid covariance matrix)",
-            row_list(rows)
-        ))
-    })?;
-    let logdet = 2.0 * chol.l_dirty().diagonal().iter().take(n).map(|d| d.ln()).sum::<f64>();
-    Ok((chol.inverse(), logdet))
-}
-
 /// Rows as a short 1-based list for messages.
 pub fn row_list(rows: &[usize]) -> String {
     let shown: Vec<String> = rows.iter().take(6).map(|r| (r + 1).to_string()).collect();
@@ -92,13 +80,7 @@ pub fn evaluate(
     let mut tr_q = 0.0;
     let mut qxqx = DMatrix::<f64>::zeros(p, p);
     for bl in blocks {
-        let mut m = bl.v.clone();
-        for (a, t) in bl.a.iter().zip(theta) {
-            if *t != 0.0 {
-                m += a * *t;
-            }
-        }
-        let (q, ld) = block_inverse(m, &bl.rows)?;
+        let (q, ld) = bl.inverse(bl.marginal(theta))?;
         logdet_m += ld;
         let qx = &q * &bl.x;
         xqx += bl.x.transpose() * &qx;

@@ -85,14 +85,6 @@ pub struct FittedModel<'a> {
     pub level: f64,
 }
 
-fn marginal(bl: &Block, theta: &[f64]) -> DMatrix<f64> {
-    let mut m = bl.v.clone();
-    for (a, t) in bl.a.iter().zip(theta) {
-        m += a * *t;
-    }
-    m
-}
-
 fn inv_sqrt_psd(g: &DMatrix<f64>) -> DMatrix<f64> {
     let sym = (g + g.transpose()) * 0.5;
     let eig = SymmetricEigen::new(sym);
@@ -176,10 +168,7 @@ fn wald(b: &DVector<f64>, vb: &DMatrix<f64>, btt: &[usize]) -> f64 {
 fn cr1(m: &FittedModel, cluster: &[usize], n: usize, p: usize) -> Result<Tests, MetaError> {
     let mut g = vec![DVector::<f64>::zeros(p); n];
     for bl in m.blocks {
-        let q = marginal(bl, m.theta)
-            .cholesky()
-            .ok_or_else(|| MetaError::model("the marginal covariance is not positive definite"))?
-            .inverse();
+        let q = bl.marginal_inverse(m.theta)?;
         let qx = &q * &bl.x;
         let e = &bl.y - &bl.x * m.b;
         for (a, &r) in bl.rows.iter().enumerate() {
@@ -222,12 +211,8 @@ fn cr2(m: &FittedModel, by_cluster: &[Vec<usize>], p: usize) -> Result<Tests, Me
         for &bi in blocks {
             let bl = &m.blocks[bi];
             let nb = bl.rows.len();
-            let mb = marginal(bl, m.theta);
-            let qb = mb
-                .clone()
-                .cholesky()
-                .ok_or_else(|| MetaError::model("the marginal covariance is not positive definite"))?
-                .inverse();
+            let mb = bl.marginal(m.theta);
+            let qb = bl.inverse(mb.clone())?.0;
             theta_j.view_mut((at, at), (nb, nb)).copy_from(&mb);
             w_j.view_mut((at, at), (nb, nb)).copy_from(&qb);
             x_j.view_mut((at, 0), (nb, p)).copy_from(&bl.x);
@@ -360,11 +345,7 @@ pub fn robust_uni(f: &crate::fit::Fit, cluster: &[usize], col: &str, kind: Robus
             a: vec![DMatrix::from_element(1, 1, 1.0)],
         })
         .collect();
-    // Renumber the clusters to those present.
-    let mut used: Vec<usize> = cluster.to_vec();
-    used.sort_unstable();
-    used.dedup();
-    let codes: Vec<usize> = cluster.iter().map(|c| used.binary_search(c).unwrap_or(0)).collect();
+    let (codes, n_clusters) = crate::mv::blocks::dense_codes(cluster);
     let b = DVector::from_column_slice(&f.b);
     let btt: Vec<usize> = f.btt.iter().map(|j| j - 1).collect();
     let m = FittedModel {
@@ -376,5 +357,5 @@ pub fn robust_uni(f: &crate::fit::Fit, cluster: &[usize], col: &str, kind: Robus
         int_only: f.x.is_intercept_only(),
         level: f.opts.level,
     };
-    robust(&m, &codes, used.len(), col, kind)
+    robust(&m, &codes, n_clusters, col, kind)
 }
